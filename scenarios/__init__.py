@@ -1,0 +1,1 @@
+"""coolshift scenarios."""
