@@ -1,0 +1,103 @@
+"""Default constants with their units and sources, and overriding them.
+
+Each module keeps its defaults in one frozen dataclass whose fields are declared with
+:func:`param`, so the value, its unit and where it comes from sit on one line and can be
+listed in reports (:func:`describe`) or replaced by a scenario (:func:`override`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+from thermal.errors import ThermalInputError
+
+
+def param(default: Any, unit: str, source: str) -> Any:
+    """Declare a default constant: ``x: float = param(0.96, "-", "where it comes from")``."""
+    return dataclasses.field(default=default, metadata={"unit": unit, "source": source})
+
+
+def describe(obj: Any, prefix: str = "") -> list[dict[str, Any]]:
+    """Every parameter of a (possibly nested) params dataclass as rows for a table.
+
+    Returns
+    -------
+    list of dict
+        ``name`` (dotted path), ``value``, ``unit``, ``source``.
+    """
+    rows: list[dict[str, Any]] = []
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        name = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(value):
+            rows.extend(describe(value, prefix=f"{name}."))
+        else:
+            rows.append(
+                {
+                    "name": name,
+                    "value": value,
+                    "unit": f.metadata.get("unit", ""),
+                    "source": f.metadata.get("source", ""),
+                }
+            )
+    return rows
+
+
+def override(obj: Any, changes: Mapping[str, Any], where: str = "parameters") -> Any:
+    """A copy of a params dataclass with some values replaced.
+
+    Nested groups are given as nested mappings (``{"plant": {"chw_supply_c": 12}}``) or
+    dotted keys (``{"plant.chw_supply_c": 12}``).
+
+    Raises
+    ------
+    ThermalInputError
+        For an unknown name (the nearest valid names are suggested) or a value of the
+        wrong kind.
+    """
+    nested: dict[str, Any] = {}
+    for key, value in changes.items():
+        head, _, rest = key.partition(".")
+        if rest:
+            nested.setdefault(head, {})[rest] = value
+        elif isinstance(value, Mapping) and head in nested:
+            nested[head].update(value)
+        else:
+            nested[head] = value
+    fields = {f.name: f for f in dataclasses.fields(obj)}
+    updates: dict[str, Any] = {}
+    for key, value in nested.items():
+        if key not in fields:
+            near = difflib.get_close_matches(key, list(fields), n=3)
+            hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+            raise ThermalInputError(
+                f"unknown {where} key {key!r}{hint} Valid keys: {', '.join(sorted(fields))}"
+            )
+        current = getattr(obj, key)
+        if dataclasses.is_dataclass(current):
+            if not isinstance(value, Mapping):
+                raise ThermalInputError(f"{where}.{key} is a group: give a table of its keys")
+            updates[key] = override(current, value, where=f"{where}.{key}")
+        else:
+            updates[key] = _coerce(value, current, f"{where}.{key}")
+    return dataclasses.replace(obj, **updates)
+
+
+def _coerce(value: Any, current: Any, name: str) -> Any:
+    """Check that an override has the kind of the default (numbers stay numbers)."""
+    if isinstance(current, bool):
+        if not isinstance(value, bool):
+            raise ThermalInputError(f"{name} must be true or false, got {value!r}")
+        return value
+    if isinstance(current, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ThermalInputError(f"{name} must be a number, got {value!r}")
+        if value != value:  # NaN
+            raise ThermalInputError(f"{name} must be a number, got NaN")
+        return type(current)(value) if isinstance(current, float) else value
+    if isinstance(current, str) and not isinstance(value, str):
+        raise ThermalInputError(f"{name} must be text, got {value!r}")
+    return value

@@ -1,0 +1,401 @@
+"""Hour-by-hour simulation of pods and of the whole site.
+
+Columns of a pod frame (per hour; kW are averages over the hour, so kW = kWh, L per hour):
+
+* power [kW]: ``compute_kw``, ``server_fan_kw``, ``it_kw`` (= compute + server fans),
+  ``ups_loss_kw``, ``distribution_loss_kw``, ``lighting_kw``, ``air_handler_fan_kw``,
+  ``pump_kw`` (all loop, CDU and tower-water pumps), ``chiller_kw``,
+  ``heat_rejection_fan_kw``, ``cooling_kw`` (the last four), ``facility_kw`` (all);
+* heat [kW]: ``heat_to_air_kw``, ``heat_to_liquid_kw``, ``heat_rejected_kw`` (to outdoors),
+  ``unmet_heat_kw`` (left in the hall when the plant runs out of capacity);
+* water [L]: ``water_evaporation_l``, ``water_blowdown_l``, ``water_drift_l``, ``water_l``;
+* state: ``free_fraction_air``, ``free_fraction_liquid``, ``free_fraction`` (share of heat
+  removed without compressors), ``mode`` (free / partial / mechanical), ``inlet_c``,
+  ``inlet_dew_point_c``, ``inlet_rh_pct``, ``within_air_class``, ``tcs_supply_c``;
+* capacity: ``chiller_available_kw``, ``cooling_capacity_compute_kw`` (the largest compute
+  load the plant can cool this hour).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from thermal import heat_rejection, loops
+from thermal.ashrae import air_class, within_class
+from thermal.errors import ThermalInputError
+from thermal.facility import FacilityParams, Pod, PodDesign, _heat_sources, design_pod
+from thermal.power_chain import distribution_loss_kw
+from thermal.psychrometrics import relative_humidity_pct
+from thermal.weather import validate_weather
+
+#: Columns that add up across pods.
+ADDITIVE_COLUMNS = (
+    "compute_kw",
+    "server_fan_kw",
+    "it_kw",
+    "ups_loss_kw",
+    "distribution_loss_kw",
+    "lighting_kw",
+    "air_handler_fan_kw",
+    "pump_kw",
+    "chiller_kw",
+    "heat_rejection_fan_kw",
+    "cooling_kw",
+    "facility_kw",
+    "heat_to_air_kw",
+    "heat_to_liquid_kw",
+    "heat_rejected_kw",
+    "unmet_heat_kw",
+    "water_evaporation_l",
+    "water_blowdown_l",
+    "water_drift_l",
+    "water_l",
+    "chiller_available_kw",
+    "cooling_capacity_compute_kw",
+)
+#: Tolerance [-] below which a free fraction counts as 0 or 1 for the mode.
+_MODE_EPS = 1e-9
+
+
+def weather_arrays(weather: pd.DataFrame, params: FacilityParams | None = None) -> dict:
+    """The per-hour outdoor quantities the plant needs, computed once per weather.
+
+    Returns
+    -------
+    dict of arrays
+        ``dry_bulb_c``, ``wet_bulb_c``, ``dew_point_c`` [°C] and the towers'
+        ``evaporation_l_per_kwh`` [L/kWh].
+    """
+    p = params or FacilityParams()
+    validate_weather(weather)
+    pressure = weather["pressure_pa"].to_numpy(float) if "pressure_pa" in weather else 101_325.0
+    out = {k: weather[k].to_numpy(float) for k in ("dry_bulb_c", "wet_bulb_c", "dew_point_c")}
+    out["evaporation_l_per_kwh"] = heat_rejection.tower_evaporation_l_per_kwh(
+        out["dry_bulb_c"], out["dew_point_c"], pressure, p.rejection
+    )
+    return out
+
+
+def _compute_load(design: PodDesign, compute_kw, n_hours: int) -> np.ndarray:
+    pod = design.pod
+    if compute_kw is None:
+        return np.full(n_hours, pod.utilisation * design.compute_design_kw)
+    load = np.asarray(compute_kw, dtype=float)
+    if load.ndim == 0:
+        load = np.full(n_hours, float(load))
+    if load.shape != (n_hours,):
+        raise ThermalInputError(
+            f"pod {pod.name!r}: compute load has {load.shape} values; give one per weather hour ({n_hours})"
+        )
+    if not np.all(np.isfinite(load)):
+        raise ThermalInputError(f"pod {pod.name!r}: compute load has NaN or infinite values")
+    if np.any(load < 0):
+        raise ThermalInputError(
+            f"pod {pod.name!r}: compute load must not be negative (min {load.min():g} kW)"
+        )
+    cap = design.compute_design_kw * (1 + 1e-9)
+    if np.any(load > cap):
+        raise ThermalInputError(
+            f"pod {pod.name!r}: compute load {load.max():.1f} kW exceeds the pod's compute capacity "
+            f"{design.compute_design_kw:.1f} kW ({pod.racks} racks x {pod.rack_kw:g} kW nameplate)"
+        )
+    return load
+
+
+def simulate_pod(
+    weather: pd.DataFrame,
+    pod: Pod,
+    compute_kw=None,
+    params: FacilityParams | None = None,
+    outdoor: dict | None = None,
+) -> pd.DataFrame:
+    """Simulate one pod hour by hour.
+
+    Parameters
+    ----------
+    weather : DataFrame
+        From :func:`thermal.weather.load_climate`.
+    pod : Pod
+    compute_kw : float, array or Series, optional
+        Compute load per hour [kW]; default ``pod.utilisation`` x design.
+    params : FacilityParams, optional
+    outdoor : dict, optional
+        Precomputed :func:`weather_arrays` (saves time over many pods).
+
+    Returns
+    -------
+    DataFrame
+        One row per weather hour; columns in the module docstring.
+    """
+    p = params or FacilityParams()
+    design = design_pod(pod, p)
+    out = outdoor if outdoor is not None else weather_arrays(weather, p)
+    n = len(out["dry_bulb_c"])
+    compute = _compute_load(design, compute_kw, n)
+    src = _heat_sources(compute, design, p)
+    air_p = p.air
+
+    # Air loop: air handlers move the room heat to the coils; outdoor air (air-side
+    # economizer) or chilled water takes it from there.
+    air_fans = loops.air_handler_fan_kw(src["air_kw"], design.design_air_heat_kw, air_p)
+    coil_heat = src["air_kw"] + air_fans
+    if pod.economizer == "air_side":
+        f_outdoor_air = loops.air_economizer_fraction(out["dry_bulb_c"], out["dew_point_c"], air_p)
+    else:
+        f_outdoor_air = np.zeros(n)
+    air = loops.chilled_loop(
+        (1 - f_outdoor_air) * coil_heat,
+        air_p.chw_supply_c,
+        air_p.chw_return_c,
+        design.heat_rejection,
+        pod.economizer == "water_side",
+        out,
+        design.air_chiller_ref_kw,
+        air_p.chw_pump_pa,
+        air_p.chw_pump_efficiency,
+        p.chiller,
+        p.rejection,
+    )
+    air_free = f_outdoor_air + (1 - f_outdoor_air) * air["free_fraction"]
+
+    if design.liquid_fraction > 0:
+        liquid = loops.chilled_loop(
+            src["liquid_kw"] + src["tcs_pump_kw"],
+            design.fws_supply_c,
+            design.fws_supply_c + p.liquid.fws_delta_t_k,
+            design.heat_rejection,
+            True,
+            out,
+            design.liquid_chiller_ref_kw,
+            p.liquid.fws_pump_pa,
+            p.liquid.fws_pump_efficiency,
+            p.chiller,
+            p.rejection,
+        )
+    else:
+        liquid = {k: np.zeros(n) for k in air}
+    liquid_free = liquid["free_fraction"] if design.liquid_fraction > 0 else np.ones(n)
+
+    pumps = (
+        air["pump_kw"]
+        + air["condenser_pump_kw"]
+        + src["tcs_pump_kw"]
+        + liquid["pump_kw"]
+        + liquid["condenser_pump_kw"]
+    )
+    chillers = air["chiller_kw"] + liquid["chiller_kw"]
+    rejection_fans = air["rejection_fan_kw"] + liquid["rejection_fan_kw"]
+    cooling = air_fans + pumps + chillers + rejection_fans
+    carried = src["it_kw"] + src["ups_loss_kw"] + src["lighting_kw"] + cooling
+    distribution = distribution_loss_kw(carried, p.power)
+    facility = carried + distribution
+
+    unmet = air["unmet_kw"] + liquid["unmet_kw"]
+    heat_out = (
+        f_outdoor_air * coil_heat
+        + air["rejected_kw"]
+        + liquid["rejected_kw"]
+        + rejection_fans
+        + distribution
+    )
+
+    loop_heat_air = air["loop_heat_kw"] + f_outdoor_air * coil_heat
+    weight = loop_heat_air + liquid["loop_heat_kw"]
+    free = np.divide(
+        air_free * loop_heat_air + liquid_free * liquid["loop_heat_kw"],
+        weight,
+        out=np.ones(n),
+        where=weight > 0,
+    )
+    mode = np.where(
+        chillers <= _MODE_EPS * np.maximum(facility, 1.0),
+        "free",
+        np.where(free <= _MODE_EPS, "mechanical", "partial"),
+    )
+
+    inlet = (
+        design.nominal_inlet_c
+        + np.divide(air["unmet_kw"], coil_heat, out=np.zeros(n), where=coil_heat > 0)
+        * air_p.rack_delta_t_k
+    )
+    inlet_dew = np.where(f_outdoor_air > 0, out["dew_point_c"], p.technology.room_dew_point_c)
+    inlet_dew = np.minimum(inlet_dew, inlet)
+    inlet_rh = relative_humidity_pct(inlet, inlet_dew)
+
+    water = {k: air[k] + liquid[k] for k in ("evaporation_l", "blowdown_l", "drift_l")}
+    capacity = _cooling_capacity_compute_kw(design, p, air, liquid, f_outdoor_air)
+
+    frame = pd.DataFrame(
+        {
+            "compute_kw": compute,
+            "server_fan_kw": src["server_fan_kw"],
+            "it_kw": src["it_kw"],
+            "ups_loss_kw": src["ups_loss_kw"],
+            "distribution_loss_kw": distribution,
+            "lighting_kw": src["lighting_kw"],
+            "air_handler_fan_kw": air_fans,
+            "pump_kw": pumps,
+            "chiller_kw": chillers,
+            "heat_rejection_fan_kw": rejection_fans,
+            "cooling_kw": cooling,
+            "facility_kw": facility,
+            "heat_to_air_kw": coil_heat,
+            "heat_to_liquid_kw": src["liquid_kw"] + src["tcs_pump_kw"],
+            "heat_rejected_kw": heat_out,
+            "unmet_heat_kw": unmet,
+            "water_evaporation_l": water["evaporation_l"],
+            "water_blowdown_l": water["blowdown_l"],
+            "water_drift_l": water["drift_l"],
+            "water_l": water["evaporation_l"] + water["blowdown_l"] + water["drift_l"],
+            "free_fraction_air": air_free,
+            "free_fraction_liquid": liquid_free
+            if design.liquid_fraction > 0
+            else np.full(n, np.nan),
+            "free_fraction": free,
+            "mode": pd.Categorical(mode, categories=list(("free", "partial", "mechanical"))),
+            "inlet_c": inlet,
+            "inlet_dew_point_c": inlet_dew,
+            "inlet_rh_pct": inlet_rh,
+            "within_air_class": within_class(inlet, inlet_dew, inlet_rh, air_class(pod.air_class)),
+            "tcs_supply_c": np.full(
+                n,
+                design.fws_supply_c + p.liquid.cdu_approach_k
+                if design.liquid_fraction > 0
+                else np.nan,
+            ),
+            "chiller_available_kw": air["chiller_available_kw"] + liquid["chiller_available_kw"],
+            "cooling_capacity_compute_kw": capacity,
+        },
+        index=weather.index,
+    )
+    frame.attrs.update(
+        pod=pod.name,
+        cooling=pod.cooling,
+        it_design_kw=design.it_design_kw,
+        compute_design_kw=design.compute_design_kw,
+    )
+    return frame
+
+
+def _loop_heat_line(design: PodDesign, p: FacilityParams, which: str) -> tuple[float, float]:
+    """Loop heat at zero and at design compute [kW] (a secant; the curve is convex)."""
+    pts = []
+    for c in (0.0, design.compute_design_kw):
+        src = _heat_sources(np.array([c]), design, p)
+        if which == "air":
+            heat = src["air_kw"] + loops.air_handler_fan_kw(
+                src["air_kw"], design.design_air_heat_kw, p.air
+            )
+            dt, pa, eta = (
+                p.air.chw_return_c - p.air.chw_supply_c,
+                p.air.chw_pump_pa,
+                p.air.chw_pump_efficiency,
+            )
+        else:
+            heat = src["liquid_kw"] + src["tcs_pump_kw"]
+            dt, pa, eta = p.liquid.fws_delta_t_k, p.liquid.fws_pump_pa, p.liquid.fws_pump_efficiency
+        pts.append(float((heat + heat_rejection.pump_kw(heat, dt, pa, eta))[0]))
+    return pts[0], pts[1]
+
+
+def _cooling_capacity_compute_kw(
+    design: PodDesign, p: FacilityParams, air: dict, liquid: dict, f_outdoor_air: np.ndarray
+) -> np.ndarray:
+    """Largest compute load each hour whose mechanical cooling the chillers can carry.
+
+    Mechanical load = (1 - free share) x loop heat(compute); loop heat is convex in compute,
+    so inverting its secant through 0 and design never overstates the capacity. The result
+    is capped at the hydraulic limit (airflow margin x design).
+    """
+    hydraulic_cap = design.compute_design_kw * p.air.airflow_margin
+    caps = [np.full_like(f_outdoor_air, hydraulic_cap)]
+    loop_specs = [("air", air, (1 - f_outdoor_air) * (1 - air["free_fraction"]))]
+    if design.liquid_fraction > 0:
+        loop_specs.append(("liquid", liquid, 1 - liquid["free_fraction"]))
+    for which, loop, mech_share in loop_specs:
+        h0, h1 = _loop_heat_line(design, p, which)
+        slope = (h1 - h0) / design.compute_design_kw
+        max_heat = np.divide(
+            loop["chiller_available_kw"],
+            mech_share,
+            out=np.full_like(mech_share, np.inf),
+            where=mech_share > 0,
+        )
+        caps.append(np.where(slope > 0, (max_heat - h0) / max(slope, 1e-12), np.inf))
+    return np.clip(np.minimum.reduce(caps), 0.0, None)
+
+
+def simulate_site(
+    weather: pd.DataFrame,
+    pods: Sequence[Pod],
+    compute_kw: Mapping[str, object] | None = None,
+    params: FacilityParams | None = None,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Simulate every pod and the site total.
+
+    Parameters
+    ----------
+    weather : DataFrame
+    pods : sequence of Pod
+        Names must be unique.
+    compute_kw : mapping pod name -> load, optional
+        Hourly compute load per pod [kW]; pods not named run at their utilisation.
+    params : FacilityParams, optional
+
+    Returns
+    -------
+    pods : dict of DataFrame
+        Per pod, as :func:`simulate_pod`.
+    site : DataFrame
+        Additive columns summed; ``free_fraction`` heat-weighted; ``mode`` and
+        ``within_air_class`` over all pods (free only if every pod is free).
+    """
+    p = params or FacilityParams()
+    if not pods:
+        raise ThermalInputError("a site needs at least one pod")
+    names = [pod.name for pod in pods]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ThermalInputError(f"pod names must be unique; repeated: {', '.join(dupes)}")
+    unknown = sorted(set(compute_kw or {}) - set(names))
+    if unknown:
+        raise ThermalInputError(
+            f"compute load given for unknown pod(s) {unknown}; pods are {names}"
+        )
+    out = weather_arrays(weather, p)
+    frames = {
+        pod.name: simulate_pod(weather, pod, (compute_kw or {}).get(pod.name), p, out)
+        for pod in pods
+    }
+    return frames, site_total(frames)
+
+
+def site_total(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Add pod frames into a site frame (see :func:`simulate_site`)."""
+    first = next(iter(frames.values()))
+    site = pd.DataFrame(
+        {c: sum(f[c].to_numpy() for f in frames.values()) for c in ADDITIVE_COLUMNS},
+        index=first.index,
+    )
+    heat = sum((f["heat_to_air_kw"] + f["heat_to_liquid_kw"]).to_numpy() for f in frames.values())
+    freed = sum(
+        (f["free_fraction"] * (f["heat_to_air_kw"] + f["heat_to_liquid_kw"])).to_numpy()
+        for f in frames.values()
+    )
+    site["free_fraction"] = np.divide(freed, heat, out=np.ones(len(site)), where=heat > 0)
+    modes = np.stack([f["mode"].astype(str).to_numpy() for f in frames.values()])
+    site["mode"] = pd.Categorical(
+        np.where(
+            (modes == "free").all(0),
+            "free",
+            np.where((modes == "mechanical").all(0), "mechanical", "partial"),
+        ),
+        categories=["free", "partial", "mechanical"],
+    )
+    site["within_air_class"] = np.logical_and.reduce(
+        [f["within_air_class"].to_numpy() for f in frames.values()]
+    )
+    return site

@@ -1,0 +1,62 @@
+"""Annual (or any-period) indicators of a simulated pod or site frame.
+
+Definitions follow ``reference/kpis-policy.md``: PUE = facility energy / IT energy over
+the period (ISO/IEC 30134-2); pPUE of cooling = (IT + cooling) / IT; ITUE = IT / compute;
+TUE = ITUE x PUE = facility / compute; WUE = site water [L] / IT energy [kWh]
+(ISO/IEC 30134-9).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: Indicator name -> (unit, description), in the order tables show them.
+INDICATORS = {
+    "pue": ("-", "power usage effectiveness: facility / IT energy"),
+    "ppue_cooling": ("-", "partial PUE of cooling: (IT + cooling) / IT energy"),
+    "tue": ("-", "total usage effectiveness: facility / compute energy"),
+    "itue": ("-", "IT usage effectiveness: IT / compute energy (server fans)"),
+    "wue_l_per_kwh": ("L/kWh", "water usage effectiveness: site water / IT energy"),
+    "it_mwh": ("MWh", "IT energy, server fans included"),
+    "facility_mwh": ("MWh", "facility energy"),
+    "free_cooling_h": ("h", "hours with no compressor running"),
+    "peak_facility_kw": ("kW", "highest hourly facility power"),
+    "hours_outside_air_class": ("h", "hours the server inlet air is outside its ASHRAE class"),
+}
+
+
+def period_summary(frame: pd.DataFrame) -> dict[str, float]:
+    """Indicators over all hours of a pod or site frame.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`thermal.simulate.simulate_pod` or ``simulate_site``.
+
+    Returns
+    -------
+    dict
+        The keys of :data:`INDICATORS` (plus ``compute_mwh``, ``water_m3``,
+        ``unmet_heat_h``), as floats.
+    """
+    it_kwh = float(frame["it_kw"].sum())
+    compute_kwh = float(frame["compute_kw"].sum())
+    facility_kwh = float(frame["facility_kw"].sum())
+    cooling_kwh = float(frame["cooling_kw"].sum())
+    water_l = float(frame["water_l"].sum())
+    nan = float("nan")
+    return {
+        "pue": facility_kwh / it_kwh if it_kwh else nan,
+        "ppue_cooling": (it_kwh + cooling_kwh) / it_kwh if it_kwh else nan,
+        "tue": facility_kwh / compute_kwh if compute_kwh else nan,
+        "itue": it_kwh / compute_kwh if compute_kwh else nan,
+        "wue_l_per_kwh": water_l / it_kwh if it_kwh else nan,
+        "it_mwh": it_kwh / 1000.0,
+        "facility_mwh": facility_kwh / 1000.0,
+        "free_cooling_h": float((frame["mode"] == "free").sum()),
+        "peak_facility_kw": float(frame["facility_kw"].max()),
+        "hours_outside_air_class": float((~frame["within_air_class"].astype(bool)).sum()),
+        "compute_mwh": compute_kwh / 1000.0,
+        "water_m3": water_l / 1000.0,
+        "unmet_heat_h": float((frame["unmet_heat_kw"] > 1e-9).sum()),
+    }

@@ -1,0 +1,272 @@
+"""Hourly weather for a site: built-in typical years, user files and synthetic years.
+
+Every source ends in the same frame (see :data:`WEATHER_COLUMNS`): 8760 rows indexed by
+the start of each hour in the site's local *standard* time (a fixed UTC offset, as in
+typical-year files), with dry-bulb, dew point, relative humidity, wet-bulb and pressure.
+``attrs`` carry ``name``, ``latitude``, ``longitude``, ``altitude_m``,
+``utc_offset_h`` and ``source``.
+
+Climates by name (:func:`list_climates`):
+
+* ``greensboro``, ``sand-point``, ``miami``: the real typical-year files pvlib ships
+  (TMY3 Greensboro NC 723170, TMY3 Sand Point AK 703165, TMY2 Miami FL 12839).
+* ``beijing``, ``shanghai``, ``chengdu``, ``urumqi``: deterministic synthetic years from
+  the CSWD monthly normals (:mod:`thermal.synthetic`).
+
+Any other value is read as a path to an EPW (``.epw``), TMY3 (``.csv``) or TMY2
+(``.tm2``) file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from thermal.errors import ThermalInputError
+from thermal.psychrometrics import pressure_from_altitude_pa, relative_humidity_pct, wet_bulb_c
+from thermal.synthetic import SyntheticWeatherParams, normals_cities, synthetic_year
+
+WEATHER_COLUMNS = ("dry_bulb_c", "dew_point_c", "rh_pct", "wet_bulb_c", "pressure_pa")
+HOURS_PER_YEAR = 8760
+#: Calendar year given to typical-year rows (non-leap; typical years mix years).
+TYPICAL_YEAR = 2023
+
+#: pvlib's bundled typical-year files by climate name: (file, format, description).
+PVLIB_CLIMATES = {
+    "greensboro": ("723170TYA.CSV", "tmy3", "Greensboro NC, TMY3 723170 (NREL), shipped by pvlib"),
+    "sand-point": ("703165TY.csv", "tmy3", "Sand Point AK, TMY3 703165 (NREL), shipped by pvlib"),
+    "miami": ("12839.tm2", "tmy2", "Miami FL, TMY2 12839 (NREL), shipped by pvlib"),
+}
+
+#: Plausible ranges for sanity checks of user files; outside them the file is rejected.
+_RANGES = {
+    "dry_bulb_c": (-70.0, 60.0),
+    "dew_point_c": (-90.0, 40.0),
+    "pressure_pa": (40_000.0, 110_000.0),
+}
+
+
+def list_climates() -> list[str]:
+    """Names accepted by :func:`load_climate` besides file paths."""
+    return [*PVLIB_CLIMATES, *normals_cities()]
+
+
+def load_climate(
+    climate: str | os.PathLike, synthetic_params: SyntheticWeatherParams | None = None
+) -> pd.DataFrame:
+    """Hourly weather for a climate name or a weather file path.
+
+    Parameters
+    ----------
+    climate : str or path
+        A name from :func:`list_climates` or a path to an EPW / TMY3 / TMY2 file.
+    synthetic_params : SyntheticWeatherParams, optional
+        Statistics for the synthetic years of cities with normals.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`WEATHER_COLUMNS` [°C, °C, %, °C, Pa], 8760 hourly rows.
+
+    Raises
+    ------
+    ThermalInputError
+        Unknown name, unreadable file, wrong length, missing columns or implausible values.
+    """
+    key = str(climate).strip()
+    if key.lower() in PVLIB_CLIMATES:
+        filename, kind, description = PVLIB_CLIMATES[key.lower()]
+        path = _pvlib_data_dir() / filename
+        frame = read_weather_file(path, kind=kind)
+        frame.attrs["name"] = key.lower()
+        frame.attrs["source"] = description
+        return frame
+    if key.lower() in normals_cities():
+        raw = synthetic_year(key, synthetic_params)
+        pressure = pressure_from_altitude_pa(raw.attrs["altitude_m"])
+        return _complete(raw["dry_bulb_c"], raw["dew_point_c"], pressure, dict(raw.attrs))
+    path = Path(key).expanduser()
+    if path.suffix.lower() in (".epw", ".csv", ".tm2") and path.exists():
+        return read_weather_file(path)
+    names = ", ".join(list_climates())
+    if path.suffix.lower() in (".epw", ".csv", ".tm2"):
+        raise ThermalInputError(f"weather file {key!r} does not exist")
+    raise ThermalInputError(
+        f"unknown climate {key!r}: use one of {names}, or a path to an EPW, TMY3 (.csv) "
+        "or TMY2 (.tm2) file"
+    )
+
+
+def _pvlib_data_dir() -> Path:
+    import pvlib
+
+    return Path(pvlib.__file__).parent / "data"
+
+
+def read_weather_file(path: str | os.PathLike, kind: str | None = None) -> pd.DataFrame:
+    """Read an EPW, TMY3 or TMY2 file into the normalised weather frame.
+
+    Units are normalised: TMY2 temperatures come in tenths of °C, TMY2/TMY3 pressure in
+    mbar, EPW pressure in Pa. Hour-ending stamps (TMY3) become hour-start stamps. A leap
+    year's 29 February (8784 rows) is dropped.
+
+    Parameters
+    ----------
+    path : str or path
+        The file.
+    kind : {"epw", "tmy3", "tmy2"}, optional
+        File format; by default from the extension (.epw, .csv, .tm2).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`load_climate`.
+    """
+    from pvlib import iotools
+
+    path = Path(path)
+    kind = kind or {".epw": "epw", ".csv": "tmy3", ".tm2": "tmy2"}.get(path.suffix.lower())
+    if kind is None:
+        raise ThermalInputError(
+            f"{path}: unknown weather file type {path.suffix!r}; use .epw, .csv (TMY3) or .tm2"
+        )
+    if not path.is_file():
+        raise ThermalInputError(f"weather file {str(path)!r} does not exist")
+    try:
+        if kind == "epw":
+            data, meta = iotools.read_epw(str(path))
+            columns = {
+                "temp_air": "dry_bulb_c",
+                "temp_dew": "dew_point_c",
+                "atmospheric_pressure": "pressure_pa",
+            }
+            scale = {"pressure_pa": 1.0}
+            shift_h = 0  # pvlib already turns EPW hour-ending 1..24 into hour-start stamps
+        elif kind == "tmy3":
+            data, meta = iotools.read_tmy3(str(path), map_variables=True)
+            columns = {
+                "temp_air": "dry_bulb_c",
+                "temp_dew": "dew_point_c",
+                "pressure": "pressure_pa",
+            }
+            scale = {"pressure_pa": 100.0}  # mbar -> Pa
+            shift_h = -1  # TMY3 stamps are hour-ending
+        else:
+            data, meta = iotools.read_tmy2(str(path))
+            columns = {
+                "DryBulb": "dry_bulb_c",
+                "DewPoint": "dew_point_c",
+                "Pressure": "pressure_pa",
+            }
+            scale = {"dry_bulb_c": 0.1, "dew_point_c": 0.1, "pressure_pa": 100.0}
+            shift_h = 0  # pvlib's TMY2 index is already hour-start
+    except ThermalInputError:
+        raise
+    except Exception as exc:  # pvlib raises many kinds on a malformed file
+        raise ThermalInputError(
+            f"{path}: cannot be read as a {kind.upper()} weather file ({type(exc).__name__}: "
+            f"{str(exc)[:200]})"
+        ) from None
+
+    missing = [src for src in columns if src not in data.columns]
+    if missing:
+        raise ThermalInputError(
+            f"{path}: weather file lacks required column(s) {missing} "
+            f"(needed: dry-bulb, dew point and pressure)"
+        )
+    frame = data[list(columns)].rename(columns=columns).astype(float)
+    for col, factor in scale.items():
+        frame[col] = frame[col] * factor
+    frame = _normalise_index(frame, shift_h, path)
+    _check_values(frame, path)
+
+    tz_hours = float(meta.get("TZ", 0.0))
+    attrs = {
+        "name": str(meta.get("city") or meta.get("Name") or meta.get("City") or path.stem).strip(
+            '"'
+        ),
+        "latitude": float(meta.get("latitude", np.nan)),
+        "longitude": float(meta.get("longitude", np.nan)),
+        "altitude_m": float(meta.get("altitude", 0.0)),
+        "utc_offset_h": tz_hours,
+        "source": f"{kind.upper()} file {path.name}",
+    }
+    return _complete(frame["dry_bulb_c"], frame["dew_point_c"], frame["pressure_pa"], attrs)
+
+
+def _normalise_index(frame: pd.DataFrame, shift_h: int, path: Path) -> pd.DataFrame:
+    """Hour-start stamps of one non-leap typical year, in the file's fixed UTC offset."""
+    n = len(frame)
+    if n == 8784:
+        starts = frame.index + pd.Timedelta(hours=shift_h)
+        frame = frame[~((starts.month == 2) & (starts.day == 29))]
+        n = len(frame)
+    if n != HOURS_PER_YEAR:
+        raise ThermalInputError(
+            f"{path}: weather file has {n} hourly rows; a typical year needs exactly "
+            f"{HOURS_PER_YEAR} (8784 for a leap year)"
+        )
+    tz = frame.index.tz
+    frame = frame.copy()
+    frame.index = pd.date_range(f"{TYPICAL_YEAR}-01-01", periods=HOURS_PER_YEAR, freq="h", tz=tz)
+    return frame
+
+
+def _check_values(frame: pd.DataFrame, path: Path) -> None:
+    for col, (lo, hi) in _RANGES.items():
+        values = frame[col]
+        bad = values.isna() | (values < lo) | (values > hi)
+        if bad.any():
+            first = values.index[bad.to_numpy()][0]
+            raise ThermalInputError(
+                f"{path}: {int(bad.sum())} hour(s) with missing or implausible {col} "
+                f"(first at {first:%m-%d %H:00}: {values[first]}); allowed range {lo}..{hi}. "
+                "Fill the gaps in the file before using it."
+            )
+
+
+def _complete(dry_bulb_c, dew_point_c, pressure_pa, attrs: dict) -> pd.DataFrame:
+    """Add RH and wet-bulb (derived from dry-bulb, dew point and pressure)."""
+    dry = pd.Series(dry_bulb_c, dtype=float)
+    dew = np.minimum(pd.Series(dew_point_c, index=dry.index, dtype=float), dry)
+    pressure = pd.Series(
+        np.broadcast_to(np.asarray(pressure_pa, float), dry.shape), index=dry.index
+    )
+    rh = relative_humidity_pct(dry, dew)
+    out = pd.DataFrame(
+        {
+            "dry_bulb_c": dry,
+            "dew_point_c": dew,
+            "rh_pct": rh,
+            "wet_bulb_c": wet_bulb_c(dry, rh, pressure),
+            "pressure_pa": pressure,
+        }
+    )
+    out.attrs.update(attrs)
+    return out
+
+
+def validate_weather(weather: pd.DataFrame, where: str = "weather") -> pd.DataFrame:
+    """Check a weather frame given directly (not read by this module).
+
+    Raises
+    ------
+    ThermalInputError
+        Missing columns, NaN values or a non-hourly index.
+    """
+    if not isinstance(weather, pd.DataFrame):
+        raise ThermalInputError(f"{where} must be a DataFrame, got {type(weather).__name__}")
+    missing = [c for c in ("dry_bulb_c", "wet_bulb_c", "dew_point_c", "rh_pct") if c not in weather]
+    if missing:
+        raise ThermalInputError(
+            f"{where} lacks column(s) {missing}; load it with thermal.weather.load_climate"
+        )
+    nan_cols = [
+        c for c in ("dry_bulb_c", "wet_bulb_c", "dew_point_c", "rh_pct") if weather[c].isna().any()
+    ]
+    if nan_cols:
+        raise ThermalInputError(f"{where} has missing values in {nan_cols}")
+    return weather
