@@ -67,7 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (the console script exits with it)."""
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except Exception as exc:  # a broken installation, not bad input
+        print(
+            f"coolshift: internal error while starting: {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed its usage message

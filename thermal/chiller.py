@@ -88,6 +88,17 @@ def capacity_factor(curve: ChillerCurve, leaving_c, condenser_c):
     return _biquadratic(curve.capft, x, y)
 
 
+def capacity_sensitivity_per_k(curve: ChillerCurve, leaving_c, condenser_c):
+    """Relative capacity gained per K of warmer leaving chilled water [1/K].
+
+    When the plant cannot carry the load, its leaving water warms until the extra capacity
+    closes the gap (the slope of CAPFT, ~2 %/K for the DOE-2 centrifugal curve).
+    """
+    x, y = _clip_inputs(curve, leaving_c, condenser_c)
+    _, b, c, _, _, f = curve.capft
+    return np.maximum((b + 2 * c * x + f * y) / _biquadratic(curve.capft, x, y), 0.005)
+
+
 def full_load_cop(curve: ChillerCurve, leaving_c, condenser_c):
     """Full-load COP [-] at leaving chilled-water and entering condenser temperatures [°C]."""
     x, y = _clip_inputs(curve, leaving_c, condenser_c)
@@ -131,7 +142,7 @@ def plant_power_kw(load_kw, leaving_c, condenser_c, ref_capacity_kw: float, para
     load = np.asarray(load_kw, float)
     x, y = _clip_inputs(curve, leaving_c, condenser_c)
     unit_cap = ref_capacity_kw / params.units * _biquadratic(curve.capft, x, y)
-    available = unit_cap * params.units
+    available = np.broadcast_to(unit_cap * params.units, load.shape).astype(float)
     served = np.minimum(load, available)
     eirft = _biquadratic(curve.eirft, x, y)
     a, b, c = curve.eirfplr

@@ -146,7 +146,8 @@ def chilled_loop(
     -------
     dict of arrays
         ``pump_kw``, ``free_fraction``, ``chiller_kw``, ``chiller_available_kw``,
-        ``unmet_kw``, ``rejected_kw`` (heat into towers / dry coolers), ``condenser_pump_kw``,
+        ``unmet_kw``, ``supply_rise_k`` (how far the supply warms when chillers fall short),
+        ``rejected_kw`` (heat into towers / dry coolers), ``condenser_pump_kw``,
         ``rejection_fan_kw``, ``evaporation_l``, ``blowdown_l``, ``drift_l``, ``loop_heat_kw``.
     """
     heat = np.asarray(heat_kw, float)
@@ -164,6 +165,13 @@ def chilled_loop(
         mechanical, supply_c, condenser_c, chiller_ref_kw, chiller_params
     )
     unmet = mechanical - served
+    # Without enough capacity the loop's supply warms until the chillers carry the load.
+    sensitivity = chiller.capacity_sensitivity_per_k(
+        chiller.CHILLER_CURVES[chiller_params.curve], supply_c, condenser_c
+    )
+    supply_rise = np.divide(
+        unmet, available * sensitivity, out=np.zeros_like(unmet), where=available > 0
+    )
     to_rejection = free * loop_heat + served + chiller_kw
     condenser_pump = heat_rejection.condenser_pump_kw(rejection, to_rejection, hr_params)
     rejected = to_rejection + condenser_pump
@@ -181,6 +189,7 @@ def chilled_loop(
         "chiller_kw": chiller_kw,
         "chiller_available_kw": available,
         "unmet_kw": unmet,
+        "supply_rise_k": supply_rise,
         "rejected_kw": rejected,
         "condenser_pump_kw": condenser_pump,
         "rejection_fan_kw": fans,

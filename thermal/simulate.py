@@ -216,11 +216,8 @@ def simulate_pod(
         np.where(free <= _MODE_EPS, "mechanical", "partial"),
     )
 
-    inlet = (
-        design.nominal_inlet_c
-        + np.divide(air["unmet_kw"], coil_heat, out=np.zeros(n), where=coil_heat > 0)
-        * air_p.rack_delta_t_k
-    )
+    # Short of chiller capacity, chilled water and with it the supply air warm up.
+    inlet = design.nominal_inlet_c + air["supply_rise_k"]
     inlet_dew = np.where(f_outdoor_air > 0, out["dew_point_c"], p.technology.room_dew_point_c)
     inlet_dew = np.minimum(inlet_dew, inlet)
     inlet_rh = relative_humidity_pct(inlet, inlet_dew)
@@ -260,11 +257,10 @@ def simulate_pod(
             "inlet_dew_point_c": inlet_dew,
             "inlet_rh_pct": inlet_rh,
             "within_air_class": within_class(inlet, inlet_dew, inlet_rh, air_class(pod.air_class)),
-            "tcs_supply_c": np.full(
-                n,
-                design.fws_supply_c + p.liquid.cdu_approach_k
+            "tcs_supply_c": (
+                design.fws_supply_c + p.liquid.cdu_approach_k + liquid["supply_rise_k"]
                 if design.liquid_fraction > 0
-                else np.nan,
+                else np.full(n, np.nan)
             ),
             "chiller_available_kw": air["chiller_available_kw"] + liquid["chiller_available_kw"],
             "cooling_capacity_compute_kw": capacity,

@@ -20,6 +20,7 @@ INDICATORS = {
     "it_mwh": ("MWh", "IT energy, server fans included"),
     "facility_mwh": ("MWh", "facility energy"),
     "free_cooling_h": ("h", "hours with no compressor running"),
+    "free_cooling_share": ("-", "share of the heat removed without compressors"),
     "peak_facility_kw": ("kW", "highest hourly facility power"),
     "hours_outside_air_class": ("h", "hours the server inlet air is outside its ASHRAE class"),
 }
@@ -54,9 +55,17 @@ def period_summary(frame: pd.DataFrame) -> dict[str, float]:
         "it_mwh": it_kwh / 1000.0,
         "facility_mwh": facility_kwh / 1000.0,
         "free_cooling_h": float((frame["mode"] == "free").sum()),
+        "free_cooling_share": _free_cooling_share(frame),
         "peak_facility_kw": float(frame["facility_kw"].max()),
         "hours_outside_air_class": float((~frame["within_air_class"].astype(bool)).sum()),
         "compute_mwh": compute_kwh / 1000.0,
         "water_m3": water_l / 1000.0,
         "unmet_heat_h": float((frame["unmet_heat_kw"] > 1e-9).sum()),
     }
+
+
+def _free_cooling_share(frame: pd.DataFrame) -> float:
+    """Heat-weighted share of the period's heat removed without compressors [-]."""
+    heat = frame["heat_to_air_kw"] + frame["heat_to_liquid_kw"]
+    total = float(heat.sum())
+    return float((frame["free_fraction"] * heat).sum()) / total if total else float("nan")

@@ -22,6 +22,7 @@ A fixed seed per city (its WMO number) makes every call give the same year.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib import resources
 
@@ -144,13 +145,14 @@ def load_normals() -> pd.DataFrame:
     DataFrame
         Columns as in ``NORMALS_COLUMNS``; temperatures [°C], RH [%].
     """
+    return _packaged_normals().copy()
+
+
+@functools.cache
+def _packaged_normals() -> pd.DataFrame:
     text = resources.files("thermal").joinpath("data/china_climate_normals.csv")
     with text.open("r", encoding="utf-8") as fh:
-        normals = pd.read_csv(fh)
-    missing = [c for c in NORMALS_COLUMNS if c not in normals.columns]
-    if missing:  # pragma: no cover - guards the packaged file
-        raise ThermalInputError(f"climate normals file lacks columns {missing}")
-    return normals
+        return pd.read_csv(fh)
 
 
 def normals_cities() -> list[str]:
@@ -158,14 +160,25 @@ def normals_cities() -> list[str]:
     return sorted(load_normals()["city"].str.lower().unique())
 
 
-def city_normals(city: str) -> pd.DataFrame:
-    """The twelve monthly rows of one city, sorted by month."""
-    normals = load_normals()
+def city_normals(city: str, normals: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The twelve monthly rows of one city, sorted by month.
+
+    Parameters
+    ----------
+    city : str
+        City name, case-insensitive.
+    normals : DataFrame, optional
+        A normals table with the columns of :data:`NORMALS_COLUMNS`; default the packaged one.
+    """
+    normals = load_normals() if normals is None else normals
+    missing = [c for c in NORMALS_COLUMNS if c not in normals.columns]
+    if missing:
+        raise ThermalInputError(f"climate normals lack columns {missing}")
     rows = normals[normals["city"].str.lower() == city.lower()].sort_values("month")
     if len(rows) != 12 or list(rows["month"]) != list(range(1, 13)):
         raise ThermalInputError(
             f"no complete set of monthly normals for city {city!r}; "
-            f"cities with normals: {', '.join(normals_cities())}"
+            f"cities with normals: {', '.join(sorted(normals['city'].str.lower().unique()))}"
         )
     return rows.reset_index(drop=True)
 
@@ -205,7 +218,11 @@ def _ar1(rng: np.random.Generator, n: int, persistence: float) -> np.ndarray:
     return out
 
 
-def synthetic_year(city: str, params: SyntheticWeatherParams | None = None) -> pd.DataFrame:
+def synthetic_year(
+    city: str,
+    params: SyntheticWeatherParams | None = None,
+    normals: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """A deterministic synthetic hourly year for a city with monthly normals.
 
     Parameters
@@ -214,6 +231,9 @@ def synthetic_year(city: str, params: SyntheticWeatherParams | None = None) -> p
         City name, case-insensitive (see :func:`normals_cities`).
     params : SyntheticWeatherParams, optional
         Day-to-day statistics; defaults documented on the class.
+    normals : DataFrame, optional
+        Monthly normals table (default: the packaged CSWD normals); adding a city is
+        adding its twelve rows.
 
     Returns
     -------
@@ -223,7 +243,7 @@ def synthetic_year(city: str, params: SyntheticWeatherParams | None = None) -> p
         the altitude; ``attrs`` carry latitude, longitude, altitude_m, utc_offset_h.
     """
     p = params or SyntheticWeatherParams()
-    rows = city_normals(city)
+    rows = city_normals(city, normals)
     first = rows.iloc[0]
     seed = int(first["wmo"])
     rng = np.random.default_rng(seed)

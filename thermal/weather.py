@@ -19,6 +19,7 @@ Any other value is read as a path to an EPW (``.epw``), TMY3 (``.csv``) or TMY2
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -26,7 +27,12 @@ import numpy as np
 import pandas as pd
 
 from thermal.errors import ThermalInputError
-from thermal.psychrometrics import pressure_from_altitude_pa, relative_humidity_pct, wet_bulb_c
+from thermal.psychrometrics import (
+    STANDARD_PRESSURE_PA,
+    pressure_from_altitude_pa,
+    relative_humidity_pct,
+    wet_bulb_c,
+)
 from thermal.synthetic import SyntheticWeatherParams, normals_cities, synthetic_year
 
 WEATHER_COLUMNS = ("dry_bulb_c", "dew_point_c", "rh_pct", "wet_bulb_c", "pressure_pa")
@@ -77,17 +83,8 @@ def load_climate(
         Unknown name, unreadable file, wrong length, missing columns or implausible values.
     """
     key = str(climate).strip()
-    if key.lower() in PVLIB_CLIMATES:
-        filename, kind, description = PVLIB_CLIMATES[key.lower()]
-        path = _pvlib_data_dir() / filename
-        frame = read_weather_file(path, kind=kind)
-        frame.attrs["name"] = key.lower()
-        frame.attrs["source"] = description
-        return frame
-    if key.lower() in normals_cities():
-        raw = synthetic_year(key, synthetic_params)
-        pressure = pressure_from_altitude_pa(raw.attrs["altitude_m"])
-        return _complete(raw["dry_bulb_c"], raw["dew_point_c"], pressure, dict(raw.attrs))
+    if key.lower() in PVLIB_CLIMATES or key.lower() in normals_cities():
+        return _load_named(key.lower(), synthetic_params or SyntheticWeatherParams()).copy()
     path = Path(key).expanduser()
     if path.suffix.lower() in (".epw", ".csv", ".tm2") and path.exists():
         return read_weather_file(path)
@@ -98,6 +95,20 @@ def load_climate(
         f"unknown climate {key!r}: use one of {names}, or a path to an EPW, TMY3 (.csv) "
         "or TMY2 (.tm2) file"
     )
+
+
+@functools.lru_cache(maxsize=32)
+def _load_named(key: str, synthetic_params: SyntheticWeatherParams) -> pd.DataFrame:
+    """A built-in climate (cached: reading and synthesising take ~0.1-1 s)."""
+    if key in PVLIB_CLIMATES:
+        filename, kind, description = PVLIB_CLIMATES[key]
+        frame = read_weather_file(_pvlib_data_dir() / filename, kind=kind)
+        frame.attrs["name"] = key
+        frame.attrs["source"] = description
+        return frame
+    raw = synthetic_year(key, synthetic_params)
+    pressure = pressure_from_altitude_pa(raw.attrs["altitude_m"])
+    return _complete(raw["dry_bulb_c"], raw["dew_point_c"], pressure, dict(raw.attrs))
 
 
 def _pvlib_data_dir() -> Path:
@@ -247,6 +258,33 @@ def _complete(dry_bulb_c, dew_point_c, pressure_pa, attrs: dict) -> pd.DataFrame
     )
     out.attrs.update(attrs)
     return out
+
+
+def warmed(weather: pd.DataFrame, delta_k: float) -> pd.DataFrame:
+    """The same weather ``delta_k`` warmer: dry-bulb and dew point shifted, the rest derived.
+
+    A simple climate-sensitivity case (and the basis of the "hotter climate never lowers
+    air-cooled PUE" test).
+
+    Parameters
+    ----------
+    weather : DataFrame
+        A weather frame.
+    delta_k : float
+        Shift of dry-bulb and dew point [K].
+
+    Returns
+    -------
+    DataFrame
+        A new weather frame with the same index and attrs.
+    """
+    validate_weather(weather)
+    pressure = weather["pressure_pa"] if "pressure_pa" in weather else STANDARD_PRESSURE_PA
+    attrs = dict(weather.attrs)
+    attrs["source"] = f"{attrs.get('source', 'weather')}, shifted {delta_k:+g} K"
+    return _complete(
+        weather["dry_bulb_c"] + delta_k, weather["dew_point_c"] + delta_k, pressure, attrs
+    )
 
 
 def validate_weather(weather: pd.DataFrame, where: str = "weather") -> pd.DataFrame:

@@ -1,0 +1,62 @@
+"""``coolshift thermal`` end to end."""
+
+import json
+
+import pytest
+
+from tests.helpers import shared_file
+from tests.integration.cli import assert_clean_failure, coolshift
+
+FIELDS = ("pue", "ppue_cooling", "tue", "wue_l_per_kwh", "it_mwh", "facility_mwh", "free_cooling_h", "peak_facility_kw", "hours_outside_air_class")
+
+
+def test_table_compares_the_three_technologies():
+    result = coolshift("thermal", "--climate", "greensboro", "--cooling", "air,cold_plate,immersion", "--rack-kw", "30", "--racks", "50")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("Cooling"))
+    for title in ("PUE", "pPUE", "TUE", "WUE", "IT MWh", "Facility MWh", "Free-cool h", "Peak kW", "ASHRAE"):
+        assert title in header
+    rows = {line.split()[0]: line.split() for line in lines if line.split() and line.split()[0] in ("air", "cold_plate", "immersion")}
+    assert set(rows) == {"air", "cold_plate", "immersion"}
+    assert float(rows["air"][1]) > float(rows["cold_plate"][1]) > float(rows["immersion"][1])
+
+
+def test_json_has_one_numeric_object_per_technology():
+    result = coolshift("thermal", "--climate", "urumqi", "--rack-kw", "20", "--racks", "10", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["cooling"] for r in rows] == ["air", "cold_plate", "immersion"]
+    for row in rows:
+        for field in FIELDS:
+            assert isinstance(row[field], (int, float)), field
+        # IT MWh of 10 racks x 20 kW nameplate over 8760 h, fans included or not
+        assert 0.9 * 1752 <= row["it_mwh"] <= 1752 * 1.001
+
+
+def test_a_weather_file_path_is_accepted():
+    path = shared_file("weather", "USA_CA_San.Jose-Mineta.epw")
+    result = coolshift("thermal", "--climate", str(path), "--cooling", "immersion", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["climate"].startswith("San.Jose")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["--climate", "atlantis"], ["unknown climate 'atlantis'", "greensboro"]),
+        (["--rack-kw", "45"], ["45 kW per rack exceeds the air cooling limit of 30 kW"]),
+        (["--rack-kw", "-1"], ["--rack-kw"]),
+        (["--rack-kw", "nan"], ["--rack-kw"]),
+        (["--cooling", "air,spray"], ["--cooling"]),
+        (["--set", "air.chw_suply_c=12"], ["did you mean 'chw_supply_c'"]),
+        (["--climate", "/nonexistent/site.epw"], ["does not exist"]),
+    ],
+)
+def test_bad_input_exits_2_with_one_clear_message(args, fragments):
+    assert_clean_failure(coolshift("thermal", *args), 2, *fragments)
+
+
+def test_unknown_option_exits_2_without_traceback():
+    result = coolshift("thermal", "--rack-watts", "3")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
