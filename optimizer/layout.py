@@ -1,0 +1,90 @@
+"""Where the model's variables live: one block of columns per (job, allowed pod).
+
+Variables exist only inside each job's window. A non-preemptible job has, on each
+allowed pod, cumulative start variables ``started[j, p, s]`` (1 if the job has started on
+pod p at or before hour s) for s in [release, deadline - duration]; a preemptible job
+has run binaries ``run[j, p, t]`` for t in [release, deadline), start indicators
+``resume[j, p, t]`` when interruptions are limited or cost overhead, and a pod choice
+``on_pod[j, p]`` when it has more than one allowed pod.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.problem import UNLIMITED_STARTS, Problem
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Index arrays of the variable blocks (one entry per block)."""
+
+    # non-preemptible (job, pod) blocks: starts s = first .. first + count - 1
+    np_job: np.ndarray
+    np_pod: np.ndarray
+    np_first: np.ndarray
+    np_count: np.ndarray
+    # preemptible (job, pod) blocks: hours t = first .. first + count - 1
+    pr_job: np.ndarray
+    pr_pod: np.ndarray
+    pr_first: np.ndarray
+    pr_count: np.ndarray
+    pr_needs_resume: np.ndarray  # bool per block: resume variables exist
+    pr_needs_choice: np.ndarray  # bool per block: on_pod variable exists
+
+    @property
+    def n_start_vars(self) -> int:
+        return int(self.np_count.sum())
+
+    @property
+    def n_run_vars(self) -> int:
+        return int(self.pr_count.sum())
+
+
+def make_layout(problem: Problem) -> Layout:
+    """Blocks of variables for every job and allowed pod, restricted to windows."""
+    jobs = problem.jobs
+    allowed = jobs.allowed.copy()
+    pinned = jobs.pinned_pod >= 0
+    if pinned.any():
+        allowed[pinned] = False
+        allowed[np.flatnonzero(pinned), jobs.pinned_pod[pinned]] = True
+    job_idx, pod_idx = np.nonzero(allowed)
+    pre = jobs.preemptible[job_idx]
+    n_j, n_p = job_idx[~pre], pod_idx[~pre]
+    need = np.ceil(jobs.required_h() - 1e-9).astype(np.int64)
+    first = jobs.release[n_j]
+    count = jobs.deadline[n_j] - need[n_j] - first + 1
+    keep = count > 0
+    p_j, p_p = job_idx[pre], pod_idx[pre]
+    n_allowed = allowed.sum(1)
+    resume = (jobs.overhead_h[p_j] > 0) | (jobs.max_starts[p_j] < UNLIMITED_STARTS)
+    return Layout(
+        np_job=n_j[keep],
+        np_pod=n_p[keep],
+        np_first=first[keep],
+        np_count=count[keep],
+        pr_job=p_j,
+        pr_pod=p_p,
+        pr_first=jobs.release[p_j],
+        pr_count=jobs.deadline[p_j] - jobs.release[p_j],
+        pr_needs_resume=resume,
+        pr_needs_choice=n_allowed[p_j] > 1,
+    )
+
+
+def block_starts(counts: np.ndarray) -> np.ndarray:
+    """Offset of each block in a concatenation of blocks of the given sizes."""
+    counts = np.asarray(counts, dtype=np.int64)
+    if not len(counts):
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+
+
+def expand(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(block number, value) of every element of the ranges first + [0, count)."""
+    block = np.repeat(np.arange(len(count)), count)
+    offset = np.arange(int(count.sum())) - np.repeat(block_starts(count), count)
+    return block, np.repeat(first, count) + offset

@@ -1,0 +1,229 @@
+"""Vectorised construction of a Pyomo model, and its hand-off to HiGHS.
+
+Each constraint family computes its coefficients as sparse triplets with numpy, then
+calls :func:`add_rows`, which (1) creates the named, indexed Pyomo ``Constraint`` from
+those triplets with ``LinearExpression`` bodies (no operator overloading, no
+``quicksum``), and (2) records the same triplets on the model. :func:`to_highs` then
+passes the recorded matrix to highspy in one call instead of re-deriving it from the
+Pyomo expressions constraint by constraint, which is what makes the model cheap to
+load (docs/optimizer.md gives the measurement). ``tests/component`` checks that the
+recorded matrix is exactly the one Pyomo's own standard-form compiler derives from the
+Pyomo components, and that Pyomo's ``SolverFactory('highs')`` gives the same optimum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+import scipy.sparse as sp
+from pyomo.core.expr.numeric_expr import LinearExpression
+
+INF = float("inf")
+
+
+@dataclass
+class LinearRecord:
+    """The model's columns and rows as arrays, in the order they were added (data only)."""
+
+    variables: list = field(default_factory=list)  # VarData in column order
+    col_lower: list = field(default_factory=list)
+    col_upper: list = field(default_factory=list)
+    col_integer: list = field(default_factory=list)
+    row_blocks: list = field(default_factory=list)  # (name, csr, lb, ub, keys)
+    obj_cols: list = field(default_factory=list)
+    obj_coefs: list = field(default_factory=list)
+    obj_constant: float = 0.0
+    families: dict = field(default_factory=dict)  # name -> column index array
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.variables)
+
+    @property
+    def n_rows(self) -> int:
+        return sum(block[1].shape[0] for block in self.row_blocks)
+
+    @property
+    def nnz(self) -> int:
+        return sum(block[1].nnz for block in self.row_blocks)
+
+    def row_offset(self, name: str) -> int:
+        """First row number of the family ``name`` in the recorded matrix."""
+        offset = 0
+        for block in self.row_blocks:
+            if block[0] == name:
+                return offset
+            offset += block[1].shape[0]
+        raise KeyError(name)
+
+
+def new_model(name: str = "coolshift_schedule") -> pyo.ConcreteModel:
+    """An empty Pyomo model with a :class:`LinearRecord` attached as ``model.record``."""
+    model = pyo.ConcreteModel(name=name)
+    model.record = LinearRecord()
+    return model
+
+
+def add_columns(model, name: str, keys: list, lower, upper, integer: bool) -> np.ndarray:
+    """Add an indexed Pyomo ``Var`` named ``name`` and return its column numbers.
+
+    Parameters
+    ----------
+    keys : list
+        Index of each variable (tuples for multi-dimensional indices).
+    lower, upper : float or array
+        Bounds (``inf`` / ``-inf`` for none).
+    integer : bool
+        Integer variables (binary when bounds are 0 and 1).
+    """
+    rec: LinearRecord = model.record
+    n = len(keys)
+    lower = np.broadcast_to(np.asarray(lower, dtype=float), (n,)).copy()
+    upper = np.broadcast_to(np.asarray(upper, dtype=float), (n,)).copy()
+    binary = integer and n and (lower == 0).all() and (upper == 1).all()
+    if binary:
+        var = pyo.Var(keys, domain=pyo.Binary, dense=True)
+    elif integer:
+        var = pyo.Var(keys, domain=pyo.Integers, dense=True)
+    else:
+        var = pyo.Var(keys, domain=pyo.Reals, dense=True)
+    model.add_component(name, var)
+    data = list(var.values())
+    if not binary:
+        uniform_lb, uniform_ub = n and (lower == lower[0]).all(), n and (upper == upper[0]).all()
+        for i, v in enumerate(data):
+            lb = lower[0] if uniform_lb else lower[i]
+            ub = upper[0] if uniform_ub else upper[i]
+            v.setlb(None if lb == -INF else float(lb))
+            v.setub(None if ub == INF else float(ub))
+    start = rec.n_cols
+    rec.variables.extend(data)
+    rec.col_lower.append(lower)
+    rec.col_upper.append(upper)
+    rec.col_integer.append(np.full(n, bool(integer)))
+    cols = np.arange(start, start + n, dtype=np.int64)
+    rec.families[name] = cols
+    return cols
+
+
+def add_rows(model, name: str, keys: list, rows, cols, coefs, lower, upper) -> None:
+    """Add the indexed Pyomo ``Constraint`` ``name``: lower <= A x <= upper.
+
+    Parameters
+    ----------
+    keys : list
+        Index of each row.
+    rows, cols, coefs : array
+        Sparse triplets of A (duplicates are summed); ``rows`` index ``keys``.
+    lower, upper : float or array
+        Row bounds (``-inf`` / ``inf`` for none).
+    """
+    rec: LinearRecord = model.record
+    n = len(keys)
+    if n == 0:
+        return
+    matrix = sp.csr_matrix(
+        (np.asarray(coefs, dtype=float), (np.asarray(rows), np.asarray(cols))),
+        shape=(n, max(rec.n_cols, 1)),
+    )
+    matrix.sum_duplicates()
+    lower = np.broadcast_to(np.asarray(lower, dtype=float), (n,)).copy()
+    upper = np.broadcast_to(np.asarray(upper, dtype=float), (n,)).copy()
+    variables = rec.variables
+    indptr, indices, data = matrix.indptr, matrix.indices.tolist(), matrix.data.tolist()
+    bodies = {}
+    for i, key in enumerate(keys):
+        a, b = indptr[i], indptr[i + 1]
+        body = LinearExpression(
+            linear_coefs=data[a:b], linear_vars=[variables[c] for c in indices[a:b]], constant=0
+        )
+        lb = None if lower[i] == -INF else float(lower[i])
+        ub = None if upper[i] == INF else float(upper[i])
+        bodies[key] = (lb, body, ub)
+    model.add_component(name, pyo.Constraint(keys, rule=lambda m, *k: bodies[k[0] if len(k) == 1 else k]))
+    rec.row_blocks.append((name, matrix, lower, upper, keys))
+
+
+def set_objective(model, cols, coefs, constant: float = 0.0, name: str = "objective") -> None:
+    """Minimise sum(coefs * x[cols]) + constant (Pyomo ``Objective`` ``name``)."""
+    rec: LinearRecord = model.record
+    cols = np.asarray(cols, dtype=np.int64)
+    coefs = np.asarray(coefs, dtype=float)
+    total = np.bincount(cols, weights=coefs, minlength=rec.n_cols)
+    nz = np.flatnonzero(total)
+    rec.obj_cols, rec.obj_coefs, rec.obj_constant = nz, total[nz], float(constant)
+    body = LinearExpression(
+        linear_coefs=total[nz].tolist(),
+        linear_vars=[rec.variables[c] for c in nz],
+        constant=float(constant),
+    )
+    if hasattr(model, name):
+        model.del_component(name)
+    model.add_component(name, pyo.Objective(expr=body, sense=pyo.minimize))
+
+
+def objective_vector(model) -> np.ndarray:
+    """The objective's cost per column."""
+    rec: LinearRecord = model.record
+    cost = np.zeros(rec.n_cols)
+    cost[rec.obj_cols] = rec.obj_coefs
+    return cost
+
+
+def stacked_matrix(model) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """All recorded rows as one CSR matrix with their lower and upper bounds."""
+    rec: LinearRecord = model.record
+    n = rec.n_cols
+    blocks = []
+    for _, matrix, _, _, _ in rec.row_blocks:
+        matrix = matrix.copy()
+        matrix.resize((matrix.shape[0], n))
+        blocks.append(matrix)
+    if not blocks:
+        return sp.csr_matrix((0, n)), np.zeros(0), np.zeros(0)
+    a = sp.vstack(blocks, format="csr")
+    lower = np.concatenate([b[2] for b in rec.row_blocks])
+    upper = np.concatenate([b[3] for b in rec.row_blocks])
+    return a, lower, upper
+
+
+def to_highs(model, cost: np.ndarray | None = None) -> highspy.Highs:
+    """Load the recorded model into a new, silent ``highspy.Highs`` in one call."""
+    rec: LinearRecord = model.record
+    a, lower, upper = stacked_matrix(model)
+    lp = highspy.HighsLp()
+    lp.num_col_ = rec.n_cols
+    lp.num_row_ = a.shape[0]
+    lp.col_cost_ = objective_vector(model) if cost is None else cost
+    lp.offset_ = rec.obj_constant
+    lp.col_lower_ = np.concatenate(rec.col_lower) if rec.col_lower else np.zeros(0)
+    lp.col_upper_ = np.concatenate(rec.col_upper) if rec.col_upper else np.zeros(0)
+    lp.row_lower_ = lower
+    lp.row_upper_ = upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data
+    lp.a_matrix_.num_col_ = rec.n_cols
+    lp.a_matrix_.num_row_ = a.shape[0]
+    integer = np.concatenate(rec.col_integer) if rec.col_integer else np.zeros(0, dtype=bool)
+    if integer.any():
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+            for i in integer
+        ]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    status = h.passModel(lp)
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS refused the model (passModel returned an error)")
+    return h
+
+
+def load_values(model, values: np.ndarray) -> None:
+    """Write a column vector into the Pyomo variables' values."""
+    for v, x in zip(model.record.variables, values.tolist(), strict=True):
+        v.set_value(x, skip_validation=True)

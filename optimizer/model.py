@@ -1,0 +1,235 @@
+"""Build the scheduling MILP as a Pyomo model; map schedules to and from its columns."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+
+from optimizer import constraints as C
+from optimizer.layout import Layout, block_starts, expand, make_layout
+from optimizer.linear import add_columns, new_model, set_objective
+from optimizer.problem import Problem
+from optimizer.schedule import Assignment, it_load_kw
+
+#: The constraint families, in the order they are added (docs/optimizer.md).
+FAMILIES = (
+    C.add_it_load,
+    C.add_single_start,
+    C.add_pod_assignment,
+    C.add_job_work,
+    C.add_interruptions,
+    C.add_pod_capacity,
+    C.add_cooling_capacity,
+    C.add_site_grid_limit,
+    C.add_peak_demand,
+)
+
+
+@dataclass(frozen=True)
+class BuiltModel:
+    """A built Pyomo model with its variable layout and column arrays (data only)."""
+
+    model: pyo.ConcreteModel
+    problem: Problem
+    layout: Layout
+    v: dict
+    build_s: float
+
+
+def _keys3(problem: Problem, job, pod, t) -> list:
+    ids, pods = problem.jobs.ids, problem.pods
+    return [(ids[j], pods[p], int(h)) for j, p, h in zip(job, pod, t, strict=True)]
+
+
+def add_variables(model, problem: Problem, layout: Layout, formulation: str) -> dict:
+    """Create every variable family; return their column arrays and helper indices."""
+    jobs, n_t = problem.jobs, problem.n_hours
+    v: dict = {"formulation": formulation}
+    block, s = expand(layout.np_first, layout.np_count)
+    name = "start" if formulation == "pulse" else "started"
+    v["started"] = add_columns(model, name, _keys3(
+        problem, layout.np_job[block], layout.np_pod[block], s), 0.0, 1.0, True)
+    block, t = expand(layout.pr_first, layout.pr_count)
+    v["run"] = add_columns(model, "run", _keys3(
+        problem, layout.pr_job[block], layout.pr_pod[block], t), 0.0, 1.0, True)
+    rb = np.flatnonzero(layout.pr_needs_resume)
+    v["resume_block"] = rb
+    res_block, t = expand(layout.pr_first[rb], layout.pr_count[rb])
+    v["resume_job"] = layout.pr_job[rb][res_block]
+    v["resume"] = add_columns(model, "resume", _keys3(
+        problem, layout.pr_job[rb][res_block], layout.pr_pod[rb][res_block], t), 0.0, 1.0, False)
+    cb = np.flatnonzero(layout.pr_needs_choice)
+    v["on_pod"] = add_columns(model, "on_pod", [
+        (jobs.ids[j], problem.pods[p]) for j, p in zip(layout.pr_job[cb], layout.pr_pod[cb],
+                                                       strict=True)], 0.0, 1.0, True)
+    soft_pre = np.unique(layout.pr_job[jobs.soft[layout.pr_job]])
+    shortfall = np.full(len(jobs), -1, dtype=np.int64)
+    shortfall[soft_pre] = add_columns(model, "shortfall_h", [jobs.ids[j] for j in soft_pre],
+                                      0.0, jobs.defer_max_h[soft_pre], False)
+    v["shortfall_h"] = shortfall
+    # pod-hours any job can touch
+    keys = []
+    if len(layout.np_job):
+        length = np.ceil(jobs.required_h()[layout.np_job] - 1e-9).astype(np.int64)
+        b, t = expand(layout.np_first, layout.np_count - 1 + length)
+        keys.append(layout.np_pod[b] * n_t + t)
+    if len(layout.pr_job):
+        b, t = expand(layout.pr_first, layout.pr_count)
+        keys.append(layout.pr_pod[b] * n_t + t)
+    load_key = np.unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
+    v["load_key"] = load_key
+    v["load_pod"], v["load_t"] = load_key // n_t, load_key % n_t
+    v["load_keys"] = [(problem.pods[p], int(h)) for p, h in zip(v["load_pod"], v["load_t"],
+                                                               strict=True)]
+    v["it_load_kw"] = add_columns(model, "it_load_kw", v["load_keys"], 0.0, np.inf, False)
+    if problem.demand_weight_per_kw > 0:
+        floor = np.full(len(problem.month_labels), -np.inf)
+        np.maximum.at(floor, problem.month, problem.base_facility_kw)
+        floor = np.maximum(floor, problem.peak_floor_kw)
+        v["peak_kw"] = add_columns(model, "peak_kw", list(problem.month_labels), floor, np.inf,
+                                   False)
+    else:
+        v["peak_kw"] = np.zeros(0, dtype=np.int64)
+    return v
+
+
+def add_objective(model, problem: Problem, layout: Layout, v: dict) -> None:
+    """``objective``: weighted energy of every hour, monthly peaks and deferred work.
+
+    sum_t w_t (base_t + sum_p ff[p,t] it_load[p,t]) + demand x sum_m peak[m]
+    + defer cost of work a rolling window leaves to later windows.
+    """
+    jobs = problem.jobs
+    w = problem.energy_weight_per_kwh
+    cols = [v["it_load_kw"]]
+    coefs = [w[v["load_t"]] * problem.facility_factor[v["load_pod"], v["load_t"]]]
+    constant = float(w @ problem.base_facility_kw)
+    if len(v["peak_kw"]):
+        cols.append(v["peak_kw"])
+        coefs.append(np.full(len(v["peak_kw"]), problem.demand_weight_per_kw))
+    soft_np = jobs.soft[layout.np_job]
+    if soft_np.any():
+        if v["formulation"] == "pulse":
+            block, _ = expand(layout.np_first, layout.np_count)
+            sel = soft_np[block]
+            cols.append(v["started"][sel])
+            coefs.append(-jobs.defer_cost[layout.np_job[block[sel]]])
+        else:
+            last = v["started"][block_starts(layout.np_count) + layout.np_count - 1]
+            cols.append(last[soft_np])
+            coefs.append(-jobs.defer_cost[layout.np_job[soft_np]])
+        soft_jobs = np.unique(layout.np_job[soft_np])
+        constant += float(jobs.defer_cost[soft_jobs].sum())
+    has_short = v["shortfall_h"] >= 0
+    if has_short.any():
+        cols.append(v["shortfall_h"][has_short])
+        coefs.append(jobs.defer_cost[has_short])
+    set_objective(model, np.concatenate(cols), np.concatenate(coefs), constant)
+
+
+#: Non-preemptible formulations (docs/optimizer.md compares them).
+FORMULATIONS = ("pulse", "cumulative")
+
+
+def build_model(problem: Problem, formulation: str = "pulse") -> BuiltModel:
+    """Build the Pyomo model of ``problem`` (variables, every family, objective).
+
+    Parameters
+    ----------
+    formulation : str
+        "pulse" (start binaries; default, fastest to solve here) or "cumulative"
+        (cumulative start binaries: fewer nonzeros, more rows).
+    """
+    if formulation not in FORMULATIONS:
+        raise ValueError(f"formulation must be one of {FORMULATIONS}, got {formulation!r}")
+    tick = time.perf_counter()
+    model = new_model()
+    layout = make_layout(problem)
+    v = add_variables(model, problem, layout, formulation)
+    for family in FAMILIES:
+        family(model, problem, layout, v)
+    add_objective(model, problem, layout, v)
+    return BuiltModel(model, problem, layout, v, time.perf_counter() - tick)
+
+
+def assignment_from_values(built: BuiltModel, x: np.ndarray) -> Assignment:
+    """The schedule a column vector encodes (binaries rounded at 0.5)."""
+    problem, layout, v = built.problem, built.layout, built.v
+    parts = []
+    if len(layout.np_job):
+        started = x[v["started"]] > 0.5
+        off = block_starts(layout.np_count)
+        length = np.ceil(problem.jobs.required_h() - 1e-9).astype(np.int64)
+        for b in range(len(layout.np_job)):
+            seg = started[off[b] : off[b] + layout.np_count[b]]
+            if not seg.any() or (v["formulation"] == "cumulative" and not seg[-1]):
+                continue
+            s = layout.np_first[b] + int(np.argmax(seg))
+            n = int(length[layout.np_job[b]])
+            parts.append(Assignment(np.full(n, layout.np_job[b]), np.full(n, layout.np_pod[b]),
+                                    np.arange(s, s + n)))
+    if len(layout.pr_job):
+        block, t = expand(layout.pr_first, layout.pr_count)
+        on = x[v["run"]] > 0.5
+        parts.append(Assignment(layout.pr_job[block][on], layout.pr_pod[block][on], t[on]))
+    return Assignment.concat(parts)
+
+
+def values_from_assignment(built: BuiltModel, assignment: Assignment) -> np.ndarray:
+    """A column vector encoding ``assignment`` (a MIP start), continuous parts derived."""
+    problem, layout, v = built.problem, built.layout, built.v
+    jobs = problem.jobs
+    x = np.zeros(built.model.record.n_cols)
+    first_hour: dict[tuple[int, int], int] = {}
+    for j, p, t in zip(assignment.job.tolist(), assignment.pod.tolist(), assignment.t.tolist(),
+                       strict=True):
+        key = (j, p)
+        first_hour[key] = min(first_hour.get(key, t), t)
+    if len(layout.np_job):
+        off = block_starts(layout.np_count)
+        for b, (j, p) in enumerate(zip(layout.np_job.tolist(), layout.np_pod.tolist(),
+                                       strict=True)):
+            if (j, p) in first_hour:
+                k = first_hour[(j, p)] - layout.np_first[b]
+                if v["formulation"] == "pulse":
+                    x[v["started"][off[b] + k]] = 1.0
+                else:
+                    x[v["started"][off[b] + k : off[b] + layout.np_count[b]]] = 1.0
+    run_on = np.zeros((len(jobs), len(problem.pods), problem.n_hours), dtype=bool) if len(
+        layout.pr_job) else None
+    if run_on is not None:
+        pre = jobs.preemptible[assignment.job]
+        run_on[assignment.job[pre], assignment.pod[pre], assignment.t[pre]] = True
+        block, t = expand(layout.pr_first, layout.pr_count)
+        vals = run_on[layout.pr_job[block], layout.pr_pod[block], t]
+        x[v["run"]] = vals
+        rb = v["resume_block"]
+        res_block, t = expand(layout.pr_first[rb], layout.pr_count[rb])
+        b = rb[res_block]
+        now = run_on[layout.pr_job[b], layout.pr_pod[b], t]
+        prev = np.where(t > layout.pr_first[b],
+                        run_on[layout.pr_job[b], layout.pr_pod[b], np.maximum(t - 1, 0)],
+                        jobs.running_before[layout.pr_job[b]])
+        starts = (now & ~prev).astype(float)
+        x[v["resume"]] = starts
+        cb = np.flatnonzero(layout.pr_needs_choice)
+        x[v["on_pod"]] = run_on[layout.pr_job[cb], layout.pr_pod[cb]].any(1)
+        has_short = np.flatnonzero(v["shortfall_h"] >= 0)
+        if len(has_short):
+            done = run_on[has_short].sum((1, 2))
+            new_starts = np.zeros(len(jobs))
+            np.add.at(new_starts, layout.pr_job[b], starts)
+            work = done - jobs.overhead_h[has_short] * new_starts[has_short]
+            need = (jobs.duration_h - jobs.done_h + jobs.overhead_h * (jobs.starts_done - 1))
+            x[v["shortfall_h"][has_short]] = np.maximum(need[has_short] - work, 0.0)
+    load = it_load_kw(problem, assignment)
+    x[v["it_load_kw"]] = load[v["load_pod"], v["load_t"]]
+    if len(v["peak_kw"]):
+        facility = problem.base_facility_kw + (problem.facility_factor * load).sum(0)
+        peaks = np.full(len(problem.month_labels), -np.inf)
+        np.maximum.at(peaks, problem.month, facility)
+        x[v["peak_kw"]] = np.maximum(peaks, problem.peak_floor_kw)
+    return x

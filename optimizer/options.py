@@ -1,0 +1,108 @@
+"""Frozen option objects: site limits, objective weights and solver options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from optimizer.errors import ScheduleInputError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Site-wide limits.
+
+    Attributes
+    ----------
+    grid_limit_kw : float or None
+        Maximum facility power drawn from the grid in any hour [kW]; None for no limit.
+    """
+
+    grid_limit_kw: float | None = None
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What the schedule minimises.
+
+    objective = cost_weight * (energy cost + demand charge)
+    + carbon_weight * carbon_price_per_t * carbon [t]
+
+    Attributes
+    ----------
+    carbon_price_per_t : float
+        Price put on emissions [currency / t CO2]; 0 by default (judgement: a carbon price
+        is a scenario choice, not a physical fact).
+    demand_charge_per_kw : float
+        Charge per kW of each calendar month's peak facility power [currency / kW / month],
+        as in China's two-part tariff (元/kW·月); 0 by default (judgement).
+    cost_weight, carbon_weight : float
+        Weights of money and of carbon money; 1 and 1 by default (judgement: plain
+        sum of both in one currency).
+    """
+
+    carbon_price_per_t: float = 0.0
+    demand_charge_per_kw: float = 0.0
+    cost_weight: float = 1.0
+    carbon_weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("carbon_price_per_t", "demand_charge_per_kw", "cost_weight", "carbon_weight"):
+            value = getattr(self, name)
+            if not (value >= 0.0):  # also rejects NaN
+                raise ScheduleInputError(f"objective {name} must be >= 0, got {value!r}")
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Options of the HiGHS solve and of the rolling horizon.
+
+    Attributes
+    ----------
+    time_limit_s : float or None
+        Wall-clock limit of one HiGHS solve [s]; None for no limit. 60 s by default
+        (judgement: interactive use).
+    rel_gap : float
+        Relative MIP gap at which HiGHS stops [-]; 1e-3 by default (issue 3; HiGHS's own
+        default is 1e-4).
+    threads : int
+        HiGHS threads; 1 by default (reference/scheduling.md: the MIP solver gains little
+        from threads; one single-threaded HiGHS per worker process).
+    window_h : int
+        Rolling-horizon window [h]; 168 by default (DESIGN.md). Horizons of at most
+        window_h hours are solved in one piece.
+    step_h : int
+        Hours committed per rolling window [h]; 24 by default (DESIGN.md).
+    warm_start : bool
+        Pass the greedy schedule to HiGHS as a MIP start; True by default.
+    interface : str
+        "direct" (default): the Pyomo model's rows, which the constraint-family functions
+        record as sparse triplets, go to highspy in one call; "pyomo": Pyomo's own
+        ``SolverFactory('highs')`` interface (slower to load, no MIP start). Both solve
+        the same Pyomo model; see docs/optimizer.md.
+    """
+
+    time_limit_s: float | None = 60.0
+    rel_gap: float = 1e-3
+    threads: int = 1
+    window_h: int = 168
+    step_h: int = 24
+    warm_start: bool = True
+    interface: str = "direct"
+
+    def __post_init__(self) -> None:
+        if self.time_limit_s is not None and not (self.time_limit_s > 0):
+            raise ScheduleInputError(f"time_limit_s must be > 0 or None, got {self.time_limit_s!r}")
+        if not (0.0 <= self.rel_gap < 1.0):
+            raise ScheduleInputError(f"rel_gap must be in [0, 1), got {self.rel_gap!r}")
+        if int(self.threads) != self.threads or self.threads < 1:
+            raise ScheduleInputError(f"threads must be a positive integer, got {self.threads!r}")
+        if int(self.step_h) != self.step_h or self.step_h < 1:
+            raise ScheduleInputError(f"step_h must be a positive integer, got {self.step_h!r}")
+        if int(self.window_h) != self.window_h or self.window_h < self.step_h:
+            raise ScheduleInputError(
+                f"window_h must be an integer >= step_h ({self.step_h}), got {self.window_h!r}"
+            )
+        if self.interface not in ("direct", "pyomo"):
+            raise ScheduleInputError(
+                f"interface must be 'direct' or 'pyomo', got {self.interface!r}"
+            )

@@ -1,0 +1,232 @@
+"""Rolling horizon for horizons longer than one window.
+
+Windows of ``W`` hours start every ``step_h`` hours; each is solved as a MILP and its
+first ``step_h`` hours are committed (the last window commits everything). Rules:
+
+* Committed job-hours become fixed load: they reduce pod, cooling and grid room and add
+  to the base facility power of later windows; each month's committed peak is a free
+  lower bound of that month's peak (its demand charge is already incurred).
+* A non-preemptible job is committed whole once its start lies in the committed hours
+  (its later hours are fixed load); otherwise it is re-planned in the next window.
+* A preemptible job carries its state: work done, runs started, whether it ran in the
+  last committed hour (continuing is not a resume) and its pod (it never changes pod).
+* Non-preemptible jobs whose deadline lies beyond the window end are *soft*: they may
+  start if they also end inside the window, but need not; not starting is charged at
+  the job's cheapest cost after the window (best later start, energy weight only), so
+  the MILP defers a job only when a later start is cheaper.
+* Preemptible jobs whose deadline lies beyond the window end wait until it does not:
+  a partly done job pinned to a pod whose later hours other windows fill could
+  otherwise become infeasible. (The model and :mod:`optimizer.constraints` support
+  soft preemptible jobs with a per-hour deferral cost; the rolling rule does not use
+  them, for robustness.)
+* The window is at least the longest job + ``step_h`` hours, so a job becomes hard
+  (its deadline inside the window) while its whole window can still be planned.
+
+The final schedule is evaluated on the whole horizon; if the greedy baseline is better,
+it is kept (``source == "greedy"``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+
+import numpy as np
+
+from optimizer.baselines import asap, greedy
+from optimizer.metrics import evaluate, facility_kw
+from optimizer.options import SolverOptions
+from optimizer.precheck import explain_infeasible_inputs
+from optimizer.problem import Problem
+from optimizer.result import (
+    STATUS_ROLLING_OPTIMAL,
+    STATUS_ROLLING_TIME_LIMIT,
+    ScheduleResult,
+)
+from optimizer.schedule import Assignment, load_frame, to_frame
+
+
+def _defer_costs(problem: Problem, js: np.ndarray, end: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cost of leaving each job's remaining work after hour ``end``; max hours left."""
+    jobs = problem.jobs
+    w = problem.energy_weight_per_kwh[None, :] * problem.facility_factor  # (P, T)
+    cost = np.zeros(len(js))
+    max_h = np.full(len(js), np.inf)
+    for k, j in enumerate(js):
+        d, power = jobs.deadline[j], jobs.power_kw[j]
+        allowed = np.flatnonzero(jobs.allowed[j]) if jobs.pinned_pod[j] < 0 else [
+            jobs.pinned_pod[j]]
+        if not jobs.preemptible[j]:
+            n = int(jobs.duration_h[j])
+            lo = max(end - n + 1, jobs.release[j])
+            best = np.inf
+            for p in allowed:
+                c = np.concatenate(([0.0], np.cumsum(w[p, lo:d])))
+                if len(c) > n:
+                    best = min(best, float((c[n:] - c[:-n]).min()))
+            cost[k] = power * best if np.isfinite(best) else 0.0
+        else:
+            hours_after = d - end
+            need = max(int(np.ceil(jobs.required_h()[j] - 1e-9)), 1)
+            cheapest = np.sort(w[allowed, end:d].min(0))[: min(need, hours_after)]
+            cost[k] = power * float(cheapest.mean()) if len(cheapest) else 0.0
+            max_h[k] = hours_after
+    return cost, max_h
+
+
+def _window_problem(problem: Problem, a: int, end: int, fixed_load: np.ndarray,
+                    state: dict, js: np.ndarray) -> Problem:
+    jobs = problem.jobs
+    sl = slice(a, end)
+    ff = problem.facility_factor[:, sl]
+    fixed = fixed_load[:, sl]
+    months, codes = np.unique(problem.month[sl], return_inverse=True)
+    committed_fac = facility_kw(problem, fixed_load)[:a]
+    floor = np.full(len(months), -np.inf)
+    for k, m in enumerate(months):
+        sel = problem.month[:a] == m
+        if sel.any():
+            floor[k] = committed_fac[sel].max()
+    soft = jobs.deadline[js] > end
+    defer_cost = np.zeros(len(js))
+    defer_max = np.full(len(js), np.inf)
+    if soft.any():
+        defer_cost[soft], defer_max[soft] = _defer_costs(problem, js[soft], end)
+    sub = jobs.take(js)
+    sub = replace(
+        sub,
+        release=np.maximum(sub.release - a, 0),
+        deadline=np.minimum(sub.deadline, end) - a,
+        done_h=state["done_h"][js],
+        starts_done=state["starts_done"][js],
+        running_before=state["running"][js],
+        pinned_pod=state["pod"][js],
+        soft=soft,
+        defer_cost=defer_cost,
+        defer_max_h=defer_max,
+    )
+    return replace(
+        problem,
+        hours=problem.hours[sl],
+        jobs=sub,
+        headroom_kw=problem.headroom_kw[:, sl] - fixed,
+        cooling_headroom_kw=problem.cooling_headroom_kw[:, sl] - fixed,
+        facility_factor=ff,
+        base_facility_kw=problem.base_facility_kw[sl] + (ff * fixed).sum(0),
+        grid_limit_kw=problem.grid_limit_kw[sl],
+        price_per_kwh=problem.price_per_kwh[sl],
+        carbon_g_per_kwh=problem.carbon_g_per_kwh[sl],
+        month=codes.astype(np.int64),
+        month_labels=tuple(problem.month_labels[m] for m in months),
+        peak_floor_kw=floor,
+    )
+
+
+def solve_rolling(problem: Problem, options: SolverOptions = SolverOptions()) -> ScheduleResult:
+    """Solve ``problem`` window by window (see the module doc)."""
+    from optimizer.solve import baseline_summary, first_feasible, optimise
+
+    explain_infeasible_inputs(problem)
+    jobs, n_t = problem.jobs, problem.n_hours
+    longest = int(jobs.duration_h.max()) if len(jobs) else 0
+    window = max(options.window_h, longest + options.step_h)
+    n_j = len(jobs)
+    state = {"done_h": np.zeros(n_j), "starts_done": np.zeros(n_j, dtype=np.int64),
+             "running": np.zeros(n_j, dtype=bool), "pod": np.full(n_j, -1, dtype=np.int64)}
+    finished = np.zeros(n_j, dtype=bool)
+    fixed_load = np.zeros((len(problem.pods), n_t))
+    committed: list[Assignment] = []
+    windows: list[dict] = []
+    a = 0
+    while True:
+        end = min(a + window, n_t)
+        final = end == n_t
+        commit_end = n_t if final else a + options.step_h
+        soft_pre = jobs.preemptible & (jobs.deadline > end)
+        js = np.flatnonzero(~finished & (jobs.release < end) & ~soft_pre)
+        if len(js):
+            sub = _window_problem(problem, a, end, fixed_load, state, js)
+            explain_infeasible_inputs(sub)
+            warm = first_feasible(greedy(sub), asap(sub))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                solved = optimise(sub, options, warm)
+            windows.append({"start": problem.hours[a].isoformat(), "jobs": len(js),
+                            "termination": solved.termination, "gap": solved.gap,
+                            "build_s": solved.build_s, "solve_s": solved.solve_s,
+                            "size": solved.size})
+            _commit(problem, sub, solved.assignment, js, a, commit_end, state, finished,
+                    fixed_load, committed)
+        if final:
+            break
+        a += options.step_h
+    unfinished = np.flatnonzero(~finished)
+    if len(unfinished):  # cannot happen when every window is solved; guard the invariant
+        raise RuntimeError(f"rolling horizon left jobs unfinished: {unfinished[:5]}")
+    assignment = Assignment.concat(committed)
+    base_asap, base_greedy = asap(problem), greedy(problem)
+    metrics = evaluate(problem, assignment)
+    source = "milp"
+    if base_greedy.status == "feasible" and base_greedy.metrics.objective < metrics.objective:
+        assignment, metrics, source = base_greedy.assignment, base_greedy.metrics, "greedy"
+    all_optimal = all(w["termination"] == "optimal" for w in windows)
+    if not all_optimal:
+        warnings.warn("some rolling windows stopped at the time limit; gaps are per window",
+                      stacklevel=2)
+    size = {k: int(sum(w["size"][k] for w in windows)) for k in
+            ("variables", "rows", "nonzeros", "binaries")} if windows else {}
+    return ScheduleResult(
+        schedule=to_frame(problem, assignment),
+        it_load_kw=load_frame(problem, assignment),
+        status=STATUS_ROLLING_OPTIMAL if all_optimal else STATUS_ROLLING_TIME_LIMIT,
+        objective=metrics.objective,
+        best_bound=float("nan"),
+        gap=max((w["gap"] for w in windows), default=0.0),
+        build_s=sum(w["build_s"] for w in windows),
+        solve_s=sum(w["solve_s"] for w in windows),
+        metrics=metrics,
+        source=source,
+        baselines={"asap": baseline_summary(problem, base_asap),
+                   "greedy": baseline_summary(problem, base_greedy)},
+        model_size=size,
+        windows=windows,
+    )
+
+
+def _commit(problem, sub, assignment, js, a, commit_end, state, finished, fixed_load,
+            committed) -> None:
+    """Fix the window's first hours: update job state, fixed load and the schedule."""
+    jobs = problem.jobs
+    job = js[assignment.job]
+    t = assignment.t + a
+    pod = assignment.pod
+    keep = np.zeros(len(t), dtype=bool)
+    for local in np.unique(assignment.job):
+        j = js[local]
+        sel = assignment.job == local
+        if not jobs.preemptible[j]:
+            if t[sel].min() < commit_end:
+                keep |= sel
+                finished[j] = True
+            continue
+        in_step = sel & (t < commit_end)
+        if not in_step.any():
+            continue
+        keep |= in_step
+        hours = np.sort(t[in_step])
+        prev_end = a - 1 if state["running"][j] else -2
+        runs = int(np.sum(np.diff(np.concatenate(([prev_end], hours))) > 1))
+        state["starts_done"][j] += runs
+        state["done_h"][j] += len(hours)
+        state["pod"][j] = int(pod[in_step][0])
+        state["running"][j] = bool(hours[-1] == commit_end - 1)
+        need = jobs.duration_h[j] + jobs.overhead_h[j] * max(state["starts_done"][j] - 1, 0)
+        if state["done_h"][j] >= need - 1e-9:
+            finished[j] = True
+    # preemptible jobs not running in the last committed hour are not running any more
+    idle = jobs.preemptible & ~np.isin(np.arange(len(jobs)), job[keep & (t == commit_end - 1)])
+    state["running"][idle] = False
+    part = Assignment(job[keep], pod[keep], t[keep])
+    np.add.at(fixed_load, (part.pod, part.t), jobs.power_kw[part.job])
+    committed.append(part)
+
