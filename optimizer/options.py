@@ -106,3 +106,9 @@ class SolverOptions:
             raise ScheduleInputError(
                 f"interface must be 'direct' or 'pyomo', got {self.interface!r}"
             )
+
+
+#: Immutable defaults, shared as argument defaults.
+DEFAULT_LIMITS = Limits()
+DEFAULT_OBJECTIVE = Objective()
+DEFAULT_OPTIONS = SolverOptions()

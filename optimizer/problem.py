@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import ScheduleInputError
-from optimizer.options import Limits, Objective
+from optimizer.options import DEFAULT_LIMITS, DEFAULT_OBJECTIVE, Limits, Objective
 
 #: Sentinel for "no limit on the number of runs" of a preemptible job.
 UNLIMITED_STARTS = 10**9
@@ -163,7 +163,7 @@ class Problem:
     month: np.ndarray  # (T,) calendar-month code 0..M-1
     month_labels: tuple[str, ...]
     peak_floor_kw: np.ndarray  # (M,) committed peak (rolling) [kW]
-    objective: Objective = Objective()
+    objective: Objective = DEFAULT_OBJECTIVE
 
     @property
     def n_hours(self) -> int:
@@ -419,8 +419,8 @@ def prepare_problem(
     jobs: pd.DataFrame,
     signals: pd.DataFrame,
     pods: Pods | None = None,
-    limits: Limits = Limits(),
-    objective: Objective = Objective(),
+    limits: Limits = DEFAULT_LIMITS,
+    objective: Objective = DEFAULT_OBJECTIVE,
 ) -> Problem:
     """Check all inputs and build the array-based :class:`Problem`.
 

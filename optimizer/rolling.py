@@ -35,7 +35,7 @@ import numpy as np
 
 from optimizer.baselines import asap, greedy
 from optimizer.metrics import evaluate, facility_kw
-from optimizer.options import SolverOptions
+from optimizer.options import DEFAULT_OPTIONS, SolverOptions
 from optimizer.precheck import explain_infeasible_inputs
 from optimizer.problem import Problem
 from optimizer.result import (
@@ -122,7 +122,7 @@ def _window_problem(problem: Problem, a: int, end: int, fixed_load: np.ndarray,
     )
 
 
-def solve_rolling(problem: Problem, options: SolverOptions = SolverOptions()) -> ScheduleResult:
+def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS) -> ScheduleResult:
     """Solve ``problem`` window by window (see the module doc)."""
     from optimizer.solve import baseline_summary, first_feasible, optimise
 

@@ -21,7 +21,14 @@ from optimizer.infeasibility import diagnose
 from optimizer.linear import load_values, objective_vector
 from optimizer.metrics import evaluate
 from optimizer.model import BuiltModel, assignment_from_values, build_model, values_from_assignment
-from optimizer.options import Limits, Objective, SolverOptions
+from optimizer.options import (
+    DEFAULT_LIMITS,
+    DEFAULT_OBJECTIVE,
+    DEFAULT_OPTIONS,
+    Limits,
+    Objective,
+    SolverOptions,
+)
 from optimizer.precheck import explain_infeasible_inputs
 from optimizer.problem import Pods, Problem, prepare_problem
 from optimizer.result import (
@@ -145,7 +152,7 @@ def first_feasible(*baselines: BaselineResult) -> Assignment | None:
     return None
 
 
-def solve_problem(problem: Problem, options: SolverOptions = SolverOptions()) -> ScheduleResult:
+def solve_problem(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS) -> ScheduleResult:
     """Solve a prepared problem in one piece (baselines, warm start, MILP)."""
     explain_infeasible_inputs(problem)
     base_asap, base_greedy = asap(problem), greedy(problem)
@@ -183,9 +190,9 @@ def solve_schedule(
     jobs: pd.DataFrame,
     signals: pd.DataFrame,
     pods: Pods | None = None,
-    limits: Limits = Limits(),
-    objective: Objective = Objective(),
-    options: SolverOptions = SolverOptions(),
+    limits: Limits = DEFAULT_LIMITS,
+    objective: Objective = DEFAULT_OBJECTIVE,
+    options: SolverOptions = DEFAULT_OPTIONS,
 ) -> ScheduleResult:
     """Schedule jobs against hourly signals and pod capacities.
 

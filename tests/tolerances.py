@@ -15,3 +15,12 @@ SYNTHETIC_HOURS_BELOW_RTOL = 0.05
 #: Linear facility model (marginal factor + fixed) against full re-simulation for
 #: +/-20 % IT load (relative), issue 2.
 LINEARISATION_RTOL = 0.01
+
+#: Optimizer: objective of a hand-checked optimum (relative). Tests solve with
+#: rel_gap = 0, so HiGHS proves optimality up to its absolute gap (1e-6) and
+#: feasibility tolerance (1e-7 on kW rows): only rounding remains.
+OPTIMIZER_OBJECTIVE_RTOL = 1e-6
+
+#: Optimizer: rolling horizon against the monolithic solve of the same month (issue 3:
+#: within 1 %).
+ROLLING_VS_MONOLITHIC_RTOL = 0.01
