@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 
@@ -27,10 +28,10 @@ EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMAND_MODULES = ("scenarios.cmd_thermal",)
+COMMAND_MODULES = ("scenarios.cmd_thermal", "scenarios.cmd_run")
 
 
-def _expected_errors() -> dict[type[BaseException], int]:
+def expected_errors() -> dict[type[BaseException], int]:
     """Exception classes the CLI reports as a one-line message, with their exit codes."""
     from thermal.errors import ThermalInputError
 
@@ -79,12 +80,16 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed its usage message
         return EXIT_OK if exc.code in (0, None) else EXIT_BAD_INPUT
-    codes = _expected_errors()
+    codes = expected_errors()
     try:
         return int(args.func(args) or EXIT_OK)
     except KeyboardInterrupt:
         print("coolshift: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except tuple(codes) as exc:
         code = next(c for cls, c in codes.items() if isinstance(exc, cls))
         print(f"coolshift: error: {exc}", file=sys.stderr)

@@ -15,6 +15,7 @@ import sys
 
 import pandas as pd
 
+from scenarios.tables import text_table
 from thermal.errors import ThermalInputError
 from thermal.facility import COOLING_TECHNOLOGIES, FacilityParams, Pod, PodDesign, design_pod
 from thermal.params import override
@@ -158,26 +159,10 @@ def compare_technologies(
 
 
 def format_table(rows: list[dict[str, object]], header: str) -> str:
-    """Fixed-width text table of :data:`TABLE_COLUMNS`."""
-    head = ["Cooling"] + [h for _, h, _ in TABLE_COLUMNS]
+    """The comparison as a fixed-width text table of :data:`TABLE_COLUMNS`."""
+    headers = ["Cooling"] + [h for _, h, _ in TABLE_COLUMNS]
     body = [[str(r["cooling"])] + [fmt.format(r[k]) for k, _, fmt in TABLE_COLUMNS] for r in rows]
-    widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
-    lines = [header, ""]
-    lines.append(
-        "  ".join(
-            h.ljust(w) if i == 0 else h.rjust(w)
-            for i, (h, w) in enumerate(zip(head, widths, strict=True))
-        )
-    )
-    lines.append("  ".join("-" * w for w in widths))
-    for row in body:
-        lines.append(
-            "  ".join(
-                c.ljust(w) if i == 0 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
-    return "\n".join(lines)
+    return f"{header}\n\n{text_table(headers, body)}"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,231 @@
+"""Key performance indicators of a run, per ``reference/kpis-policy.md``.
+
+Every key of ``kpis.json`` is listed in :data:`KPI_DEFINITIONS` with its unit, its
+definition and the standard it follows; the README's table is generated from it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from thermal.summary import period_summary
+
+#: key -> (unit, definition, standard)
+KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
+    "pue": ("-", "facility energy / IT energy over the run", "ISO/IEC 30134-2, EN 50600-4-2"),
+    "ppue_cooling": ("-", "(IT + cooling energy) / IT energy", "partial PUE, ISO/IEC 30134-2"),
+    "itue": (
+        "-",
+        "IT energy / compute energy (server fans count against IT)",
+        "The Green Grid ITUE",
+    ),
+    "tue": ("-", "ITUE x PUE = facility energy / compute energy", "The Green Grid TUE"),
+    "wue_l_per_kwh": ("L/kWh", "site water / IT energy", "ISO/IEC 30134-9"),
+    "cue_kg_per_kwh": ("kgCO2/kWh", "location-based CO2 / IT energy", "ISO/IEC 30134-8"),
+    "it_energy_mwh": ("MWh", "IT energy (compute + server fans)", "EN 50600-4-2 E_IT"),
+    "compute_energy_mwh": ("MWh", "compute energy (IT without server fans)", ""),
+    "facility_energy_mwh": ("MWh", "total facility energy", "EN 50600-4-2 E_DC"),
+    "water_m3": ("m³", "site water (towers: evaporation, blowdown, drift)", ""),
+    "free_cooling_h": ("h", "hours with no compressor running anywhere", ""),
+    "peak_facility_kw": ("kW", "highest hourly facility power", ""),
+    "carbon_location_t": (
+        "tCO2",
+        "sum over hours of grid intensity x facility energy",
+        "GHG Protocol Scope 2, location-based",
+    ),
+    "carbon_market_t": (
+        "tCO2",
+        "facility energy not covered by contracted renewables x residual mix",
+        "GHG Protocol Scope 2, market-based",
+    ),
+    "ref": ("-", "contracted and retired renewable energy / facility energy", "ISO/IEC 30134-3"),
+    "erf": (
+        "-",
+        "energy reused outside the data centre / facility energy (null unless heat reuse is set)",
+        "ISO/IEC 30134-6",
+    ),
+    "cfe_score": (
+        "-",
+        "hourly matched carbon-free share of consumption, each hour capped at 100 % (null without hourly carbon-free data)",
+        "24/7 CFE",
+    ),
+    "energy_cost": ("currency", "sum over hours of price x facility energy", ""),
+    "demand_cost": (
+        "currency",
+        "demand charge x each calendar month's peak facility kW in the run",
+        "two-part tariff",
+    ),
+    "total_cost": ("currency", "energy cost + demand cost", ""),
+    "jobs": ("-", "number of deferrable jobs", ""),
+    "deadlines_met_share": ("-", "share of jobs whose work is done inside their window", ""),
+    "job_energy_mwh": ("MWh", "compute energy of the deferrable jobs", ""),
+    "shifted_energy_share": (
+        "-",
+        "share of job energy run in a different hour or pod than ASAP",
+        "",
+    ),
+    "cost_saving_vs_asap": (
+        "currency",
+        "total cost of ASAP minus this schedule's (re-simulated)",
+        "",
+    ),
+    "cost_saving_vs_asap_pct": ("%", "cost saving against ASAP / ASAP total cost", ""),
+    "carbon_saving_vs_asap_t": ("tCO2", "location-based carbon of ASAP minus this schedule's", ""),
+    "carbon_saving_vs_asap_pct": ("%", "carbon saving against ASAP / ASAP carbon", ""),
+    "cost_saving_vs_greedy": (
+        "currency",
+        "total cost of the greedy rule minus this schedule's",
+        "",
+    ),
+    "cost_saving_vs_greedy_pct": ("%", "cost saving against greedy / greedy total cost", ""),
+    "carbon_saving_vs_greedy_t": (
+        "tCO2",
+        "location-based carbon of greedy minus this schedule's",
+        "",
+    ),
+    "carbon_saving_vs_greedy_pct": ("%", "carbon saving against greedy / greedy carbon", ""),
+    "pue_target": ("-", "the scenario's PUE target (null if none)", "China hub targets"),
+    "pue_target_met": ("-", "PUE <= target (null if no target)", ""),
+}
+
+#: Policy context for the PUE target check (reference/kpis-policy.md).
+PUE_REFERENCES = (
+    ("China: new large and hyperscale data centres (2025)", 1.30),
+    ("China: national hub nodes; Yangtze River Delta clusters", 1.25),
+    ("China: Qingyang (Gansu) and western hub target", 1.20),
+    ("Industry average (Uptime Institute 2023-2024 surveys)", 1.58),
+)
+
+
+def _nan_to_none(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def monthly_peaks_kw(facility_kw: pd.Series, tz: str) -> pd.Series:
+    """Peak facility power [kW] of each calendar month (site local time) in the run."""
+    local = facility_kw.index.tz_convert(tz)
+    return facility_kw.groupby([local.year, local.month]).max()
+
+
+def energy_kpis(site: pd.DataFrame) -> dict:
+    """PUE family, energy and water of a re-simulated site frame."""
+    s = period_summary(site)
+    return {
+        "pue": s["pue"],
+        "ppue_cooling": s["ppue_cooling"],
+        "itue": s["itue"],
+        "tue": s["tue"],
+        "wue_l_per_kwh": s["wue_l_per_kwh"],
+        "it_energy_mwh": s["it_mwh"],
+        "compute_energy_mwh": s["compute_mwh"],
+        "facility_energy_mwh": s["facility_mwh"],
+        "water_m3": s["water_m3"],
+        "free_cooling_h": s["free_cooling_h"],
+        "peak_facility_kw": s["peak_facility_kw"],
+    }
+
+
+def carbon_kpis(
+    facility_kw: pd.Series,
+    carbon_g_per_kwh: pd.Series,
+    it_kwh: float,
+    renewable_share: float,
+    residual_mix_g_per_kwh: float | None,
+    carbon_free_share: pd.Series | None,
+) -> dict:
+    """Scope 2 location- and market-based carbon, CUE, REF and the 24/7 CFE score.
+
+    Market-based: contracted renewables cover ``renewable_share`` of the energy at zero
+    emissions; the rest carries the residual mix (or, when none is given, the grid
+    average of each hour, which a report labels as an assumption).
+    """
+    energy = facility_kw.to_numpy()
+    location_kg = float((energy * carbon_g_per_kwh.to_numpy()).sum() / 1000.0)
+    if residual_mix_g_per_kwh is None:
+        uncovered_kg = location_kg * (1 - renewable_share)
+    else:
+        uncovered_kg = float(energy.sum() * (1 - renewable_share) * residual_mix_g_per_kwh / 1000.0)
+    cfe = None
+    if carbon_free_share is not None:
+        matched = np.minimum(energy * carbon_free_share.to_numpy(), energy)
+        cfe = float(matched.sum() / energy.sum()) if energy.sum() else None
+    return {
+        "carbon_location_t": location_kg / 1000.0,
+        "carbon_market_t": uncovered_kg / 1000.0,
+        "cue_kg_per_kwh": location_kg / it_kwh if it_kwh else None,
+        "ref": renewable_share,
+        "cfe_score": cfe,
+    }
+
+
+def cost_kpis(
+    facility_kw: pd.Series, price_per_kwh: pd.Series, demand_charge: float, tz: str
+) -> dict:
+    """Energy cost, demand cost on each month's peak, total."""
+    energy_cost = float((facility_kw.to_numpy() * price_per_kwh.to_numpy()).sum())
+    demand_cost = float(demand_charge * monthly_peaks_kw(facility_kw, tz).sum())
+    return {
+        "energy_cost": energy_cost,
+        "demand_cost": demand_cost,
+        "total_cost": energy_cost + demand_cost,
+    }
+
+
+def shifted_energy_share(load_kw: pd.DataFrame, asap_load_kw: pd.DataFrame) -> float | None:
+    """Share of job energy placed in another hour or pod than ASAP would place it [-]."""
+    total = float(asap_load_kw.to_numpy().sum())
+    if total <= 0:
+        return None
+    moved = np.maximum(load_kw.to_numpy() - asap_load_kw.to_numpy(), 0.0).sum()
+    return float(moved / total)
+
+
+def savings(own: dict, other: dict, name: str) -> dict:
+    """Cost and carbon savings of ``own`` against a baseline's KPIs."""
+    out = {}
+    cost_gain = other["total_cost"] - own["total_cost"]
+    carbon_gain = other["carbon_location_t"] - own["carbon_location_t"]
+    out[f"cost_saving_vs_{name}"] = cost_gain
+    out[f"cost_saving_vs_{name}_pct"] = (
+        100 * cost_gain / other["total_cost"] if other["total_cost"] else None
+    )
+    out[f"carbon_saving_vs_{name}_t"] = carbon_gain
+    out[f"carbon_saving_vs_{name}_pct"] = (
+        100 * carbon_gain / other["carbon_location_t"] if other["carbon_location_t"] else None
+    )
+    return out
+
+
+def target_check(pue: float, target: float | None, label: str) -> dict:
+    """The scenario's target and the policy references, each met or not."""
+    references = [
+        {"label": name, "pue": value, "met": bool(pue <= value)} for name, value in PUE_REFERENCES
+    ]
+    return {
+        "pue_target": target,
+        "pue_target_label": label or None,
+        "pue_target_met": None if target is None else bool(pue <= target),
+        "references": references,
+    }
+
+
+def clean(kpis: dict) -> dict:
+    """JSON-ready: NaN and infinities become null, numpy scalars plain floats."""
+    out = {}
+    for key, value in kpis.items():
+        if isinstance(value, dict):
+            out[key] = clean(value)
+        elif isinstance(value, (np.floating, float)):
+            out[key] = _nan_to_none(float(value))
+        elif isinstance(value, np.integer):
+            out[key] = int(value)
+        elif isinstance(value, np.bool_):
+            out[key] = bool(value)
+        else:
+            out[key] = value
+    return out
