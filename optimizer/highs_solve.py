@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
 
 from optimizer.linear import to_highs
 from optimizer.model import BuiltModel
@@ -112,9 +111,10 @@ def solve_direct(built: BuiltModel, options: SolverOptions,
 
 def solve_pyomo(built: BuiltModel, options: SolverOptions) -> SolveOutcome:
     """Solve through Pyomo's ``SolverFactory('highs')``; values read from the Pyomo vars."""
+    from pyomo.contrib.solver.common.factory import SolverFactory
     from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
-    opt = pyo.SolverFactory("highs")
+    opt = SolverFactory("highs")  # the pyomo.contrib.solver interface (Pyomo 6.10)
     tick = time.perf_counter()
     res = opt.solve(
         built.model,

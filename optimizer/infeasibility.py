@@ -4,7 +4,7 @@ Every job is feasible alone (checked before solving, :mod:`optimizer.precheck`),
 infeasibility comes from jobs competing for the coupling limits: pod capacity, cooling
 capacity, the site grid limit. The elastic model adds a non-negative slack [kW] to each
 of those rows and minimises the total slack; rows that keep a positive slack are the
-conflict, and the jobs running there in the elastic solution are the ones competing.
+conflict; the jobs whose windows and allowed pods include those rows compete for them.
 """
 
 from __future__ import annotations
@@ -57,15 +57,21 @@ def diagnose(built: BuiltModel, options: SolverOptions) -> InfeasibleError:
         )
     conflict_t: set[int] = set()
     job_set: set[int] = set()
+    jobs_ = problem.jobs
     for fam, key, _ in conflicts:
         if fam == "site_grid_limit":
             t = int(key)
             sel = assignment.t == t
+            could = jobs_.allowed.any(1)
         else:
             pod, t = problem.pods.index(key[0]), int(key[1])
             sel = (assignment.t == t) & (assignment.pod == pod)
+            could = jobs_.allowed[:, pod]
         conflict_t.add(t)
+        # jobs running there in the elastic solution, and every job that could run there
         job_set.update(assignment.job[sel].tolist())
+        could = could & (jobs_.release <= t) & (jobs_.deadline > t)
+        job_set.update(np.flatnonzero(could).tolist())
     fam, key, s = max(conflicts, key=lambda c: c[2])
     what = {"pod_capacity": "pod '{}' IT capacity", "cooling_capacity": "pod '{}' cooling "
             "capacity", "site_grid_limit": "the site grid limit"}[fam]
