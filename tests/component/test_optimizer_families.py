@@ -62,7 +62,10 @@ def frame(values, n, names):
     return pd.DataFrame(arr, index=hours(n), columns=list(names))
 
 
-def solve(jobs, sig, pods=None, limits=Limits(), objective=Objective(), options=EXACT):
+NO_LIMITS, PLAIN = Limits(), Objective()
+
+
+def solve(jobs, sig, pods=None, limits=NO_LIMITS, objective=PLAIN, options=EXACT):
     jobs = pd.DataFrame(jobs)
     result = solve_schedule(jobs, sig, pods, limits, objective, options)
     assert validate(result.schedule, jobs, pods, sig, limits) == []
@@ -231,7 +234,7 @@ def test_recorded_matrix_is_pyomos_own_standard_form():
     built = build_model(problem)
     from optimizer.linear import stacked_matrix
 
-    ours, lower, upper = stacked_matrix(built.model)
+    ours, _, _ = stacked_matrix(built.model)
     repn = LinearStandardFormCompiler().write(built.model, mixed_form=True, set_sense=None)
     position = {id(v): i for i, v in enumerate(built.model.record.variables)}
     cols = [position[id(v)] for v in repn.columns]

@@ -20,6 +20,7 @@ from optimizer import (
 from optimizer.precheck import explain_infeasible_inputs
 from optimizer.schedule import to_frame
 
+NO_LIMITS = Limits()
 HOURS = pd.date_range("2025-07-01T00:00", periods=6, freq="h", tz="Asia/Shanghai")
 
 
@@ -146,7 +147,7 @@ def kinds(violations):
 
 def test_validate_catches_each_violation(valid_case):
     inst, good = valid_case
-    check = lambda s, limits=Limits(): kinds(  # noqa: E731
+    check = lambda s, limits=NO_LIMITS: kinds(  # noqa: E731
         validate(s, inst.jobs, inst.pods, inst.signals, limits))
     jobs = inst.jobs.set_index("job_id")
     first = good["job_id"].iloc[0]
@@ -160,7 +161,7 @@ def test_validate_catches_each_violation(valid_case):
     # pod split and pod not allowed
     rows = good.index[good["job_id"] == first]
     bad = good.copy()
-    other = [p for p in inst.pods.names if p != good.loc[rows[0], "pod"]][0]
+    other = next(p for p in inst.pods.names if p != good.loc[rows[0], "pod"])
     bad.loc[rows[-1], "pod"] = other
     found = check(bad)
     assert "pod_split" in found

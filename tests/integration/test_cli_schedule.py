@@ -1,0 +1,112 @@
+"""``coolshift schedule`` end to end: the real console command in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.helpers import REPO_DIR
+
+T0 = pd.Timestamp("2025-07-01T00:00", tz="Asia/Shanghai")
+
+
+def run_cli(*args, cwd=REPO_DIR):
+    env = dict(os.environ, PYTHONPATH=str(REPO_DIR))
+    return subprocess.run([sys.executable, "-m", "scenarios.cli", "schedule", *map(str, args)],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def iso(h):
+    return (T0 + pd.Timedelta(hours=h)).isoformat()
+
+
+@pytest.fixture()
+def files(tmp_path: Path):
+    prices = [0.9, 0.8, 0.3, 0.2, 0.25, 0.7, 0.9, 1.0, 0.6, 0.4, 0.5, 0.9]
+    signals = pd.DataFrame({"timestamp": [iso(h) for h in range(12)], "price_per_kwh": prices,
+                            "carbon_g_per_kwh": [500.0] * 12, "facility_factor": 1.2})
+    signals.to_csv(tmp_path / "signals.csv", index=False)
+    jobs = pd.DataFrame([
+        {"job_id": "train-a", "release": iso(0), "deadline": iso(12), "duration_h": 3,
+         "power_kw": 100, "preemptible": "false", "max_interruptions": "",
+         "restart_overhead_h": "", "pods": ""},
+        {"job_id": "train-b", "release": iso(0), "deadline": iso(12), "duration_h": 2,
+         "power_kw": 150, "preemptible": "true", "max_interruptions": 1,
+         "restart_overhead_h": 0.5, "pods": "p1|p2"},
+    ])
+    jobs.to_csv(tmp_path / "jobs.csv", index=False)
+    pd.DataFrame({"pod": ["p1", "p2"], "capacity_kw": [200, 200],
+                  "cooling_capacity_kw": [180, ""]}).to_csv(tmp_path / "pods.csv", index=False)
+    return tmp_path
+
+
+def test_schedule_ok_writes_schedule_and_summary(files):
+    out = files / "out"
+    proc = run_cli(files / "jobs.csv", "--signals", files / "signals.csv", "--pods",
+                   files / "pods.csv", "--carbon-price", 50, "--gap", 0, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "status" in proc.stdout and "vs asap" in proc.stdout
+    schedule = pd.read_csv(out / "schedule.csv")
+    assert list(schedule.columns) == ["job_id", "pod", "timestamp", "power_kw"]
+    assert (schedule.groupby("job_id").size() >= pd.Series({"train-a": 3, "train-b": 2})).all()
+    assert all(pd.Timestamp(t).utcoffset() == pd.Timedelta(hours=8) for t in schedule["timestamp"])
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("status", "objective", "bound", "gap", "cost", "carbon_kg", "build_s", "solve_s"):
+        assert key in summary
+    assert summary["status"] == "optimal"
+    assert summary["objective"] <= summary["greedy"]["objective"] + 1e-9
+    assert summary["objective"] <= summary["asap"]["objective"] + 1e-9
+    assert {"cost", "carbon_kg"} <= set(summary["asap"]) and {"cost", "carbon_kg"} <= set(
+        summary["greedy"])
+    # the cheapest 3-h window (hours 2-4) takes train-a
+    a = schedule[schedule["job_id"] == "train-a"]["timestamp"].tolist()
+    assert a == [iso(2), iso(3), iso(4)] or len(a) == 3
+
+
+def test_bad_input_exit_2_names_file_row_and_column(files):
+    jobs = pd.read_csv(files / "jobs.csv", dtype=str, keep_default_na=False)
+    jobs.loc[1, "deadline"] = "tomorrow"
+    jobs.to_csv(files / "bad_jobs.csv", index=False)
+    out = files / "out"
+    proc = run_cli(files / "bad_jobs.csv", "--signals", files / "signals.csv", "--out", out)
+    assert proc.returncode == 2
+    assert "bad_jobs.csv row 3, column 'deadline'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+    # missing signals file, unknown pod, non-numeric signals
+    proc = run_cli(files / "jobs.csv", "--signals", files / "nope.csv", "--out", out)
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+    jobs = pd.read_csv(files / "jobs.csv", dtype=str, keep_default_na=False)
+    jobs.loc[0, "pods"] = "p7"
+    jobs.to_csv(files / "pod_jobs.csv", index=False)
+    proc = run_cli(files / "pod_jobs.csv", "--signals", files / "signals.csv", "--pods",
+                   files / "pods.csv", "--out", out)
+    assert proc.returncode == 2 and "unknown pod" in proc.stderr and "p7" in proc.stderr
+    sig = pd.read_csv(files / "signals.csv")
+    sig["price_per_kwh"] = sig["price_per_kwh"].astype(object)
+    sig.loc[4, "price_per_kwh"] = "cheap"
+    sig.to_csv(files / "bad_signals.csv", index=False)
+    proc = run_cli(files / "jobs.csv", "--signals", files / "bad_signals.csv", "--out", out)
+    assert proc.returncode == 2
+    assert "bad_signals.csv row 6, column 'price_per_kwh'" in proc.stderr
+    assert not out.exists()
+
+
+def test_infeasible_exit_3_names_jobs(files):
+    jobs = pd.DataFrame([
+        {"job_id": f"j{i}", "release": iso(0), "deadline": iso(2), "duration_h": 2,
+         "power_kw": 120, "preemptible": "false"} for i in range(3)])
+    jobs.to_csv(files / "crowd.csv", index=False)
+    out = files / "out"
+    proc = run_cli(files / "crowd.csv", "--signals", files / "signals.csv", "--pods",
+                   files / "pods.csv", "--out", out)
+    assert proc.returncode == 3, proc.stderr
+    assert "j0" in proc.stderr and "j1" in proc.stderr and "j2" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
