@@ -262,7 +262,7 @@ def cmd_examples(args: argparse.Namespace) -> int:
         s = load_example(name)
         pods = ", ".join(f"{p.cooling} {p.rack_kw:g} kW" for p in s.pods)
         rows.append([name, s.site.name, f"{s.horizon.hours} h", pods])
-    print(text_table(["Name", "Site", "Horizon", "Halls"], rows))
+    print(text_table(["Name", "Site", "Horizon", "Halls"], rows, left=4))
     print("\nRun one with `coolshift run NAME`; print it with `coolshift examples --show NAME`.")
     return 0
 
