@@ -63,7 +63,7 @@ def weather_on_hours(weather: pd.DataFrame, hours: pd.DatetimeIndex) -> pd.DataF
     base = pd.DatetimeIndex(
         pd.to_datetime({"year": weather.index[0].year, "month": local.month, "day": day})
     )
-    position = (base.dayofyear.to_numpy() - 1) * 24 + local.hour.to_numpy()
+    position = (base.day_of_year.to_numpy() - 1) * 24 + local.hour.to_numpy()
     out = weather.iloc[position][list(WEATHER_COLUMNS)].copy()
     out.index = hours
     return out

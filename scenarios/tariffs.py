@@ -365,7 +365,7 @@ def _season_table(tariff: TouTariff, hours: pd.DatetimeIndex, tz: str):
     local = hours.tz_convert(tz)
     month = local.month.to_numpy()
     hour = local.hour.to_numpy()
-    rest = local.dayofweek.to_numpy() >= 5
+    rest = local.day_of_week.to_numpy() >= 5
     return month, hour, rest
 
 
