@@ -22,9 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer import solve_schedule
+from optimizer import solve_schedule, validate
+from optimizer.baselines import asap, greedy
 from optimizer.options import Limits, Objective, SolverOptions
-from optimizer.problem import Pods
+from optimizer.problem import Pods, prepare_problem
+from optimizer.solve import baseline_summary
 from scenarios import kpis as K
 from scenarios.errors import ScenarioError
 from scenarios.inputs import HourlyInputs, resolve_inputs
@@ -109,9 +111,9 @@ def load_jobs(scenario: Scenario, hours: pd.DatetimeIndex) -> pd.DataFrame:
     names = [p.name for p in scenario.pods]
     workload = scenario.workload
     if workload.jobs is not None:
-        from scenarios.jobs_csv import read_jobs_csv
+        from scenarios.cmd_schedule import read_jobs
 
-        return read_jobs_csv(Path(workload.jobs))
+        return read_jobs(Path(workload.jobs))
     if workload.generator is not None:
         return generate_jobs(workload.generator, hours, names)
     return pd.DataFrame(
@@ -164,7 +166,15 @@ def _resimulate(
             scenario.site.timezone,
         )
     )
-    out["erf"] = None
+    reuse = scenario.heat_reuse
+    if reuse.liquid_share or reuse.air_share:
+        reused = (
+            reuse.liquid_share * site["heat_to_liquid_kw"].sum()
+            + reuse.air_share * site["heat_to_air_kw"].sum()
+        )
+        out["erf"] = float(reused / facility.sum()) if facility.sum() else None
+    else:
+        out["erf"] = None
     return ScheduleOutcome(name, schedule, load, frames, site, out)
 
 
@@ -215,12 +225,16 @@ def run_scenario(
         index=hours,
     )
     jobs = load_jobs(scenario, hours)
-    capacity = pd.DataFrame({n: np.full(len(hours), design[n].compute_design_kw) for n in names}, index=hours)
+    capacity = pd.DataFrame(
+        {n: np.full(len(hours), design[n].compute_design_kw) for n in names}, index=hours
+    )
     # Linearise around the inference baseline plus the jobs' expected load, so the linear
     # facility model stays accurate when jobs add far more load than inference.
     operating = baseline + expected_job_load(jobs, hours, capacity - baseline)
     weather = inputs.frame[list(WEATHER_COLUMNS)]
-    coef = scheduler_coefficients(weather, pods, {n: operating[n].to_numpy() for n in names}, params)
+    coef = scheduler_coefficients(
+        weather, pods, {n: operating[n].to_numpy() for n in names}, params
+    )
     timings["thermal_s"] = time.perf_counter() - t
     signals = pd.DataFrame(
         {
@@ -259,28 +273,43 @@ def run_scenario(
     schedules: dict[str, pd.DataFrame] = {}
     unplaced: dict[str, list[str]] = {}
     solver: dict = {"optimized": optimize}
-    if len(jobs):
+    limits = Limits(scenario.grid.grid_limit_kw)
+    if len(jobs) and optimize:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = solve_schedule(
-                jobs, signals, opt_pods, Limits(scenario.grid.grid_limit_kw), objective, options
-            )
+            result = solve_schedule(jobs, signals, opt_pods, limits, objective, options)
         solver.update(result.summary())
         solver["warnings"] = [str(w.message) for w in caught]
-        for name in ("asap", "greedy"):
-            base = result.baselines[name]
-            schedules[name] = base.schedule
-            if base.status != "feasible":
-                unplaced[name] = list(base.unplaced)
-        if optimize:
-            schedules["milp"] = result.schedule
+        schedules["milp"] = result.schedule
+        baselines = result.baselines
+    elif len(jobs):  # baselines only, no MILP
+        problem = prepare_problem(jobs, signals, opt_pods, limits, objective)
+        baselines = {b.name: baseline_summary(problem, b) for b in (asap(problem), greedy(problem))}
+        solver["status"] = "not optimized"
     else:
         solver["status"] = "no jobs"
-        for name in ("asap", "greedy", "milp"):
-            schedules[name] = pd.DataFrame(columns=["job_id", "pod", "timestamp", "power_kw"])
-        if not optimize:
-            schedules.pop("milp")
+        baselines = {}
+        empty = pd.DataFrame(columns=["job_id", "pod", "timestamp", "power_kw"])
+        schedules.update({name: empty for name in ("asap", "greedy")})
+        if optimize:
+            schedules["milp"] = empty
+    for name, base in baselines.items():
+        schedules[name] = base.schedule
+        if base.status != "feasible":
+            unplaced[name] = list(base.unplaced)
     timings["schedule_s"] = time.perf_counter() - t
+
+    say("validation")
+    violations = {
+        name: validate(sched, jobs, opt_pods, signals, limits) if len(jobs) else []
+        for name, sched in schedules.items()
+        if name not in unplaced
+    }
+    solver["validation"] = {name: len(v) for name, v in violations.items()}
+    for name, found in violations.items():
+        if found:  # a schedule breaking its own rules is a bug, never a result
+            detail = "; ".join(f"{v.kind}: {v.detail}" for v in found[:5])
+            raise RuntimeError(f"the {name} schedule fails independent validation: {detail}")
 
     say("re-simulation")
     t = time.perf_counter()
@@ -314,7 +343,8 @@ def run_scenario(
     job_energy = float(main.job_load_kw.to_numpy().sum())
     kpis["jobs"] = len(jobs)
     kpis["job_energy_mwh"] = job_energy / 1000.0
-    kpis["deadlines_met_share"] = _deadlines_met(jobs, main.schedule) if len(jobs) else None
+    # Validated above: every job of a feasible schedule has its work done in its window.
+    kpis["deadlines_met_share"] = 1.0 if len(jobs) else None
     kpis["shifted_energy_share"] = K.shifted_energy_share(
         main.job_load_kw, outcomes["asap"].job_load_kw
     )
@@ -354,22 +384,3 @@ def run_scenario(
         timings_s=timings,
         optimized=optimize,
     )
-
-
-def _deadlines_met(jobs: pd.DataFrame, schedule: pd.DataFrame) -> float:
-    """Share of jobs whose scheduled work covers their duration inside their window."""
-    if schedule is None or schedule.empty:
-        return 0.0
-    done = schedule.groupby("job_id").size()
-    stamps = pd.DatetimeIndex(schedule["timestamp"])
-    met = 0
-    for job in jobs.itertuples():
-        rows = schedule["job_id"] == job.job_id
-        if not rows.any():
-            continue
-        inside = (stamps[rows.to_numpy()] >= pd.Timestamp(job.release)) & (
-            stamps[rows.to_numpy()] < pd.Timestamp(job.deadline)
-        )
-        if inside.all() and done.get(job.job_id, 0) >= float(job.duration_h) - 1e-9:
-            met += 1
-    return met / len(jobs)

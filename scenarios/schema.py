@@ -221,6 +221,14 @@ class Solver(_Model):
     step_h: int = Field(default=24, ge=1)
 
 
+class HeatReuse(_Model):
+    """Heat exported for reuse outside the data centre (district heating, greenhouses)."""
+
+    liquid_share: float = Field(default=0.0, ge=0, le=1, description="of heat to liquid")
+    air_share: float = Field(default=0.0, ge=0, le=1, description="of heat to air")
+    note: str = ""
+
+
 class Targets(_Model):
     pue: float | None = Field(default=None, gt=1)
     label: str = ""
@@ -240,6 +248,7 @@ class Scenario(_Model):
     horizon: Horizon
     solver: Solver = Solver()
     targets: Targets = Targets()
+    heat_reuse: HeatReuse = HeatReuse()
     assumptions: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
