@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/coolshift thermal --climate greensboro --cooling air,cold_plate,immersion --rack-kw 30 --racks 50
+	$(BIN)/coolshift run default --out runs/default --force
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

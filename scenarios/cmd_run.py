@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import re
 import sys
 import threading
 import time
@@ -35,7 +36,9 @@ KPI_COLUMNS = (
 
 def register(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="run scenarios end to end into run directories")
-    run.add_argument("scenarios", nargs="+", metavar="SCENARIO|NAME", help="TOML file or built-in name")
+    run.add_argument(
+        "scenarios", nargs="+", metavar="SCENARIO|NAME", help="TOML file or built-in name"
+    )
     _run_options(run)
     run.set_defaults(func=cmd_run)
 
@@ -66,17 +69,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", metavar="DIR", help="run directory (one scenario) or parent folder (several)")
-    p.add_argument("--no-optimize", action="store_true", help="skip the MILP; report the ASAP schedule")
+    p.add_argument(
+        "--out", metavar="DIR", help="run directory (one scenario) or parent folder (several)"
+    )
+    p.add_argument(
+        "--no-optimize", action="store_true", help="skip the MILP; report the ASAP schedule"
+    )
     p.add_argument("--time-limit", type=float, metavar="S", help="HiGHS time limit per solve [s]")
     p.add_argument("--csv", action="store_true", help="also write CSV copies of every table")
     p.add_argument("--force", action="store_true", help="replace an existing run directory")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
-    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: cores)")
+    p.add_argument(
+        "--workers", type=int, metavar="N", help="local worker processes (default: cores)"
+    )
 
 
 def _stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def _slug(name: str) -> str:
+    """A folder name for a scenario name (sweep variants carry brackets and commas)."""
+    return re.sub(r"[^A-Za-z0-9._=-]+", "_", name).strip("_") or "run"
 
 
 def _out_dirs(names: list[str], out: str | None) -> list[Path]:
@@ -84,12 +98,14 @@ def _out_dirs(names: list[str], out: str | None) -> list[Path]:
         return [Path(out)]
     root = Path(out) if out else Path("runs")
     stamp = _stamp()
-    return [root / (f"{n}-{stamp}" if not out else n) for n in names]
+    return [root / (f"{_slug(n)}-{stamp}" if not out else _slug(n)) for n in names]
 
 
 def kpi_rows(named_kpis: list[tuple[str, dict]]) -> str:
     headers = ["Scenario"] + [h for _, h, _ in KPI_COLUMNS]
-    body = [[name] + [fmt(k.get(key), spec) for key, _, spec in KPI_COLUMNS] for name, k in named_kpis]
+    body = [
+        [name] + [fmt(k.get(key), spec) for key, _, spec in KPI_COLUMNS] for name, k in named_kpis
+    ]
     return text_table(headers, body)
 
 
@@ -103,13 +119,12 @@ class _Spinner:
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def __enter__(self):
-        self._thread.start()
+        if self._tty:
+            self._thread.start()
         return self
 
     def update(self, stage: str) -> None:
-        self.stage = stage
-        if not self._tty:
-            print(f"coolshift: {self.name}: {stage} ...", file=sys.stderr)
+        self.stage = stage  # shown by the spinner on a terminal; silent in pipes and logs
 
     def _loop(self) -> None:
         while not self._stop.wait(0.5):
@@ -119,8 +134,8 @@ class _Spinner:
 
     def __exit__(self, *exc):
         self._stop.set()
-        self._thread.join()
         if self._tty:
+            self._thread.join()
             print("\r" + " " * 70 + "\r", end="", file=sys.stderr)
 
 
@@ -135,14 +150,18 @@ def execute(scenarios: list[Scenario], args: argparse.Namespace) -> int:
     dirs = _out_dirs(names, args.out)
     for d in dirs:
         if d.exists() and not args.force:
-            raise ScenarioError(f"output directory {str(d)!r} already exists; choose another --out or pass --force")
+            raise ScenarioError(
+                f"output directory {str(d)!r} already exists; choose another --out or pass --force"
+            )
     time_limit = args.time_limit
     if time_limit is not None and not time_limit > 0:
         raise ScenarioError(f"--time-limit must be a positive number of seconds, got {time_limit}")
     outcomes: list[BatchOutcome]
     if len(scenarios) == 1 and not args.scheduler:
         with _Spinner(names[0]) as spin:
-            result = run_scenario(scenarios[0], not args.no_optimize, time_limit, progress=spin.update)
+            result = run_scenario(
+                scenarios[0], not args.no_optimize, time_limit, progress=spin.update
+            )
         outcomes = [BatchOutcome(names[0], result=result)]
     else:
         from tqdm import tqdm
@@ -170,7 +189,11 @@ def execute(scenarios: list[Scenario], args: argparse.Namespace) -> int:
         gap = solver.get("gap")
         print(
             f"{outcome.name}: {path}  (solver: {solver.get('status')}"
-            + (f", gap {gap:.2%}, bound {solver.get('bound'):,.2f}" if isinstance(gap, float) else "")
+            + (
+                f", gap {gap:.2%}, bound {solver.get('bound'):,.2f}"
+                if isinstance(gap, float)
+                else ""
+            )
             + f"; linearisation error {result.linearisation['relative_error']:.3%})"
         )
         for line in result.inputs.assumptions:
@@ -179,7 +202,9 @@ def execute(scenarios: list[Scenario], args: argparse.Namespace) -> int:
         currency = {o.result.inputs.currency for o in outcomes if o.result}
         print()
         print(kpi_rows(rows))
-        print(f"\nCost in {', '.join(sorted(currency))}; savings are against the ASAP and greedy schedules re-simulated on the same data.")
+        print(
+            f"\nCost in {', '.join(sorted(currency))}; savings are against the ASAP and greedy schedules re-simulated on the same data."
+        )
     if worst:
         return 1 if worst == 1 else worst
     return 0
@@ -222,7 +247,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         label = ",".join(f"{k.split('.')[-1]}={v}" for k, v in settings.items())
         variant = apply_settings(data, settings, file=args.scenario)
         variant["name"] = f"{base.name}[{label}]"
-        scenarios.append(scenario_from_dict(variant, file=f"{args.scenario} with {label}", base_dir=base_dir))
+        scenarios.append(
+            scenario_from_dict(variant, file=f"{args.scenario} with {label}", base_dir=base_dir)
+        )
     print(f"coolshift sweep: {len(scenarios)} variants of {base.name}", file=sys.stderr)
     return execute(scenarios, args)
 
@@ -270,9 +297,11 @@ def cmd_examples(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from scenarios.store import read_run
 
-    rows = []
-    for run_dir in args.runs:
-        run = read_run(run_dir)
-        rows.append((f"{run['kpis']['scenario']} ({Path(run_dir).name})", run["kpis"]["kpis"]))
+    runs = [read_run(run_dir) for run_dir in args.runs]
+    names = [run["kpis"]["scenario"] for run in runs]
+    rows = [
+        (name if names.count(name) == 1 else f"{name} ({run['path'].name})", run["kpis"]["kpis"])
+        for name, run in zip(names, runs, strict=True)
+    ]
     print(kpi_rows(rows))
     return 0

@@ -1,0 +1,118 @@
+"""``coolshift run / validate / examples / sweep / compare`` end to end."""
+
+import json
+import tomllib
+
+import pandas as pd
+import pytest
+
+from scenarios.kpis import KPI_DEFINITIONS
+from scenarios.library import example_data
+from tests.integration.cli import assert_clean_failure, coolshift
+
+RUN_FILES = ("manifest.json", "scenario.toml", "kpis.json", "hourly.parquet", "schedule.csv", "jobs.csv")
+
+
+def _write_scenario(tmp_path, data, name="s.toml"):
+    import tomli_w
+
+    path = tmp_path / name
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_run_default_writes_a_complete_run_directory(tmp_path):
+    out = tmp_path / "run"
+    result = coolshift("run", "default", "--no-optimize", "--out", str(out), "--csv")
+    assert result.returncode == 0, result.stderr
+    for name in RUN_FILES + ("hourly.csv", "schedule_greedy.csv"):
+        assert (out / name).is_file(), name
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert set(KPI_DEFINITIONS) <= set(kpis["kpis"])  # every documented key is present
+    assert kpis["units"]["pue"] == "-" and kpis["currency"] == "CNY"
+    manifest = json.loads((out / "manifest.json").read_text())
+    for key in ("versions", "input_hashes", "timings_s", "solver", "linearisation", "assumptions"):
+        assert key in manifest
+    assert manifest["linearisation"]["relative_error"] < 0.01
+    hourly = pd.read_parquet(out / "hourly.parquet")
+    assert len(hourly) == 168 and str(hourly.index.tz) == "Asia/Shanghai"
+    # the KPI table is printed, and the Chinese-grid carbon assumption is said
+    assert "PUE" in result.stdout and "default" in result.stdout
+    assert "No public hourly carbon-intensity series" in result.stdout
+    # the copied scenario repeats the run
+    again = coolshift("validate", str(out / "scenario.toml"))
+    assert again.returncode == 0, again.stderr
+
+
+def test_existing_output_is_not_overwritten_without_force(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    assert_clean_failure(coolshift("run", "default", "--no-optimize", "--out", str(out)), 2, "already exists")
+
+
+def test_bad_scenario_exits_2_and_leaves_no_directory(tmp_path):
+    data = example_data("default")
+    data["pods"][0]["rack_kw"] = 45
+    path = _write_scenario(tmp_path, data)
+    out = tmp_path / "run"
+    result = coolshift("run", str(path), "--out", str(out))
+    assert_clean_failure(result, 2, "pods[0]", "45 kW per rack exceeds the air cooling limit")
+    assert not out.exists() and not list(tmp_path.glob(".run*"))
+
+
+def test_unknown_scenario_name_lists_the_built_ins():
+    assert_clean_failure(coolshift("validate", "atlantis"), 2, "unknown scenario 'atlantis'", "default")
+
+
+def test_misspelt_key_exits_2_with_a_suggestion(tmp_path):
+    data = example_data("default")
+    data["horizon"]["hour"] = data["horizon"].pop("hours")
+    assert_clean_failure(coolshift("validate", str(_write_scenario(tmp_path, data))), 2, "did you mean 'hours'")
+
+
+def test_impossible_schedule_exits_3_naming_jobs(tmp_path):
+    jobs = tmp_path / "jobs.csv"
+    jobs.write_text(
+        "job_id,release,deadline,duration_h,power_kw,preemptible\n"
+        "too-long,2023-07-10T00:00:00+08:00,2023-07-10T04:00:00+08:00,6,100,false\n",
+        encoding="utf-8",
+    )
+    data = example_data("default")
+    data["workload"] = {"jobs": "jobs.csv"}
+    path = _write_scenario(tmp_path, data)
+    out = tmp_path / "run"
+    assert_clean_failure(coolshift("run", str(path), "--out", str(out)), 3, "too-long")
+    assert not out.exists()
+
+
+def test_examples_lists_shows_and_writes(tmp_path):
+    listed = coolshift("examples")
+    assert listed.returncode == 0
+    for name in ("default", "beijing", "shanghai", "chengdu", "urumqi", "greensboro", "miami"):
+        assert name in listed.stdout
+    shown = coolshift("examples", "--show", "urumqi")
+    assert tomllib.loads(shown.stdout)["site"]["climate"] == "urumqi"
+    written = coolshift("examples", "--write", str(tmp_path / "lib"))
+    assert written.returncode == 0 and (tmp_path / "lib" / "chengdu.toml").is_file()
+
+
+def test_sweep_runs_the_cartesian_product_and_compare_tabulates(tmp_path):
+    out = tmp_path / "sweep"
+    result = coolshift(
+        "sweep", "default", "--set", "pods[0].rack_kw=10,30", "--set", "grid.price.tariff=cn-shanghai-two-part,cn-generic-ndrc",
+        "--no-optimize", "--out", str(out), "--workers", "2",
+    )
+    assert result.returncode == 0, result.stderr
+    runs = sorted(p for p in out.iterdir() if p.is_dir())
+    assert len(runs) == 4
+    pues = {}
+    for run in runs:
+        kpis = json.loads((run / "kpis.json").read_text())
+        pues[kpis["scenario"]] = kpis["kpis"]["pue"]
+    assert len(pues) == 4
+    table = coolshift("compare", *map(str, runs))
+    assert table.returncode == 0 and table.stdout.count("default[") == 4
+
+
+def test_compare_rejects_a_folder_that_is_not_a_run(tmp_path):
+    assert_clean_failure(coolshift("compare", str(tmp_path)), 2, "not a coolshift run directory")

@@ -1,0 +1,105 @@
+"""Batch runs on a real dask.distributed scheduler with two workers on loopback."""
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from scenarios.batch import run_batch
+from scenarios.library import example_data
+from scenarios.run import run_scenario
+from scenarios.schema import scenario_from_dict
+
+distributed = pytest.importorskip("distributed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    dask = Path(sys.executable).with_name("dask")
+    if not dask.exists():
+        pytest.skip("the dask command is not installed next to this Python")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    logs = tmp_path_factory.mktemp("dask")
+    procs = [
+        subprocess.Popen(
+            [str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            stdout=open(logs / "scheduler.log", "w"), stderr=subprocess.STDOUT,
+        )
+    ]
+    for i in range(2):
+        procs.append(
+            subprocess.Popen(
+                [str(dask), "worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
+                 "--name", f"w{i}"],
+                stdout=open(logs / f"worker{i}.log", "w"), stderr=subprocess.STDOUT,
+            )
+        )
+    client = None
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                client = distributed.Client(address, timeout="2s")
+                if len(client.scheduler_info()["workers"]) == 2:
+                    break
+                client.close()
+                client = None
+            except OSError:
+                pass
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"dask cluster did not start; logs in {logs}")
+        client.close()
+        yield address
+    finally:
+        for p in procs[::-1]:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def _variants() -> list:
+    out = []
+    for i, (hours, count) in enumerate([(48, 4), (48, 6), (72, 5)]):
+        data = example_data("default")
+        data["name"] = f"tiny-{i}"
+        data["horizon"]["hours"] = hours
+        data["workload"]["generator"].update(seed=100 + i, count=count, preemptible_share=0.0,
+                                             duration_h=[2, 8], slack_h=[4, 20])
+        out.append(scenario_from_dict(data))
+    return out
+
+
+def test_dask_results_equal_a_serial_run(cluster):
+    scenarios = _variants()
+    on_dask = run_batch(scenarios, time_limit_s=60, scheduler=cluster)
+    assert [o.name for o in on_dask] == [s.name for s in scenarios]
+    for outcome, scenario in zip(on_dask, scenarios, strict=True):
+        assert outcome.error is None, outcome.error
+        serial = run_scenario(scenario, time_limit_s=60)
+        assert outcome.result.solver["status"] == serial.solver["status"] == "optimal"
+        for key, value in serial.kpis.items():
+            if isinstance(value, float):
+                assert outcome.result.kpis[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key
+            else:
+                assert outcome.result.kpis[key] == value, key
+
+
+def test_unreachable_scheduler_is_a_clear_error():
+    from scenarios.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="cannot reach the Dask scheduler"):
+        run_batch(_variants()[:1], scheduler=f"tcp://127.0.0.1:{_free_port()}")
