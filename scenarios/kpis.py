@@ -88,6 +88,7 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
     ),
     "carbon_saving_vs_greedy_pct": ("%", "carbon saving against greedy / greedy carbon", ""),
     "pue_target": ("-", "the scenario's PUE target (null if none)", "China hub targets"),
+    "pue_target_label": ("-", "what the target is (text; null if none)", ""),
     "pue_target_met": ("-", "PUE <= target (null if no target)", ""),
 }
 
