@@ -255,21 +255,7 @@ def design_pod(pod: Pod, params: FacilityParams | None = None) -> PodDesign:
     )
     src = _heat_sources(np.array([compute_design]), partial, p)
     air_heat = float(src["air_kw"][0])
-    air_loop = air_heat + float(loops.air_handler_fan_kw(air_heat, air_heat, p.air))
-    air_loop += float(
-        heat_rejection.pump_kw(
-            air_loop,
-            p.air.chw_return_c - p.air.chw_supply_c,
-            p.air.chw_pump_pa,
-            p.air.chw_pump_efficiency,
-        )
-    )
-    liquid_loop = float(src["liquid_kw"][0] + src["tcs_pump_kw"][0])
-    liquid_loop += float(
-        heat_rejection.pump_kw(
-            liquid_loop, p.liquid.fws_delta_t_k, p.liquid.fws_pump_pa, p.liquid.fws_pump_efficiency
-        )
-    )
+    air_loop, liquid_loop = (float(x[0]) for x in loop_heats_kw(src, air_heat, p))
     curve = chiller.CHILLER_CURVES[p.chiller.curve]
     return PodDesign(
         pod=pod,
@@ -311,3 +297,29 @@ def _heat_sources(compute_kw: np.ndarray, design: PodDesign, p: FacilityParams) 
         "liquid_kw": liquid,
         "tcs_pump_kw": tcs,
     }
+
+
+def loop_heats_kw(src: dict, design_air_heat_kw: float, p: FacilityParams) -> tuple:
+    """Heat each loop brings to its plant: sources, air handler fans and loop pumps [kW].
+
+    Parameters
+    ----------
+    src : dict
+        From :func:`_heat_sources`.
+    design_air_heat_kw : float
+        Room heat at design load, which sizes the air handlers [kW].
+    p : FacilityParams
+
+    Returns
+    -------
+    air_loop_kw, liquid_loop_kw : arrays
+    """
+    air = src["air_kw"] + loops.air_handler_fan_kw(src["air_kw"], design_air_heat_kw, p.air)
+    air = air + heat_rejection.pump_kw(
+        air, p.air.chw_return_c - p.air.chw_supply_c, p.air.chw_pump_pa, p.air.chw_pump_efficiency
+    )
+    liquid = src["liquid_kw"] + src["tcs_pump_kw"]
+    liquid = liquid + heat_rejection.pump_kw(
+        liquid, p.liquid.fws_delta_t_k, p.liquid.fws_pump_pa, p.liquid.fws_pump_efficiency
+    )
+    return air, liquid

@@ -26,7 +26,14 @@ import pandas as pd
 from thermal import heat_rejection, loops
 from thermal.ashrae import air_class, within_class
 from thermal.errors import ThermalInputError
-from thermal.facility import FacilityParams, Pod, PodDesign, _heat_sources, design_pod
+from thermal.facility import (
+    FacilityParams,
+    Pod,
+    PodDesign,
+    _heat_sources,
+    design_pod,
+    loop_heats_kw,
+)
 from thermal.power_chain import distribution_loss_kw
 from thermal.psychrometrics import relative_humidity_pct
 from thermal.weather import validate_weather
@@ -278,23 +285,16 @@ def simulate_pod(
 
 def _loop_heat_line(design: PodDesign, p: FacilityParams, which: str) -> tuple[float, float]:
     """Loop heat at zero and at design compute [kW] (a secant; the curve is convex)."""
-    pts = []
-    for c in (0.0, design.compute_design_kw):
-        src = _heat_sources(np.array([c]), design, p)
-        if which == "air":
-            heat = src["air_kw"] + loops.air_handler_fan_kw(
-                src["air_kw"], design.design_air_heat_kw, p.air
-            )
-            dt, pa, eta = (
-                p.air.chw_return_c - p.air.chw_supply_c,
-                p.air.chw_pump_pa,
-                p.air.chw_pump_efficiency,
-            )
-        else:
-            heat = src["liquid_kw"] + src["tcs_pump_kw"]
-            dt, pa, eta = p.liquid.fws_delta_t_k, p.liquid.fws_pump_pa, p.liquid.fws_pump_efficiency
-        pts.append(float((heat + heat_rejection.pump_kw(heat, dt, pa, eta))[0]))
-    return pts[0], pts[1]
+    index = 0 if which == "air" else 1
+    points = [
+        float(
+            loop_heats_kw(_heat_sources(np.array([c]), design, p), design.design_air_heat_kw, p)[
+                index
+            ][0]
+        )
+        for c in (0.0, design.compute_design_kw)
+    ]
+    return points[0], points[1]
 
 
 def _cooling_capacity_compute_kw(
