@@ -18,8 +18,8 @@ from pathlib import Path
 
 from scenarios.batch import run_batch
 from scenarios.library import example_data
+from scenarios.loading import scenario_from_dict
 from scenarios.run import run_scenario
-from scenarios.schema import scenario_from_dict
 
 
 def variants(n: int, hours: int, jobs: int) -> list:

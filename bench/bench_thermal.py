@@ -55,8 +55,8 @@ def main() -> None:
     print("|---|---:|---|---:|---:|")
     for climate in ("greensboro", "miami", "beijing"):
         weather = load_climate(climate)
-        sim_s = _median_seconds(lambda: simulate_site(weather, pods), args.repeats)
-        coef_s = _median_seconds(lambda: scheduler_coefficients(weather, pods), args.repeats)
+        sim_s = _median_seconds(lambda w=weather: simulate_site(w, pods), args.repeats)
+        coef_s = _median_seconds(lambda w=weather: scheduler_coefficients(w, pods), args.repeats)
         print(f"| {climate} | {len(weather)} | 3 x {args.racks} | {sim_s:.3f} | {coef_s:.3f} |")
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from scenarios.batch import BatchOutcome, run_batch
 from scenarios.errors import ScenarioError
 from scenarios.library import example_names, example_text, load_example, resolve_scenario_arg
-from scenarios.schema import Scenario, apply_settings, scenario_from_dict
+from scenarios.loading import apply_settings, scenario_from_dict
+from scenarios.schema import Scenario
 from scenarios.tables import fmt, text_table
 
 #: KPI columns of the terminal table: key, header, format.

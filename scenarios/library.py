@@ -7,7 +7,8 @@ from importlib import resources
 from pathlib import Path
 
 from scenarios.errors import ScenarioError
-from scenarios.schema import Scenario, load_scenario, scenario_from_dict
+from scenarios.loading import load_scenario, scenario_from_dict
+from scenarios.schema import Scenario
 
 
 def example_names() -> list[str]:

@@ -27,8 +27,8 @@ import pandas as pd
 
 from scenarios import kpis as K
 from scenarios.errors import ScenarioError
+from scenarios.loading import load_scenario, scenario_to_toml
 from scenarios.run import RunResult
-from scenarios.schema import load_scenario, scenario_to_toml
 
 MANIFEST = "manifest.json"
 KPIS = "kpis.json"

@@ -1,5 +1,7 @@
 """Physical invariants of the facility model over whole years in every built-in climate."""
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -78,7 +80,7 @@ def test_a_hotter_climate_never_lowers_air_cooled_pue(climate):
     weather = load_climate(climate)
     for pod in (Pod("air", "air", 50, 30), Pod("air-airside", "air", 50, 30, economizer="air_side")):
         pues = [_pue(warmed(weather, dk), pod) for dk in (0.0, 1.0, 3.0, 6.0)]
-        assert all(b >= a - 1e-12 for a, b in zip(pues, pues[1:])), pues
+        assert all(b >= a - 1e-12 for a, b in itertools.pairwise(pues)), pues
         assert pues[-1] > pues[0]
 
 
@@ -96,8 +98,8 @@ def test_warmer_facility_water_never_lowers_free_cooling_hours(climate, cooling)
         f = simulate_pod(weather, Pod("p", cooling, 40, 40, water_class=w_class))
         pod_hours.append(period_summary(f)["free_cooling_h"])
         liquid_hours.append(int((f["free_fraction_liquid"] >= 1 - 1e-12).sum()))
-    assert all(b >= a for a, b in zip(pod_hours, pod_hours[1:])), pod_hours
-    assert all(b >= a for a, b in zip(liquid_hours, liquid_hours[1:])), liquid_hours
+    assert all(b >= a for a, b in itertools.pairwise(pod_hours)), pod_hours
+    assert all(b >= a for a, b in itertools.pairwise(liquid_hours)), liquid_hours
     assert liquid_hours[-1] > liquid_hours[0]
 
 

@@ -1,13 +1,11 @@
 """Whole scenario runs: KPIs consistent with the hourly data, schedules valid, baselines fair."""
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from scenarios.errors import ScenarioError
 from scenarios.library import example_data, example_names, load_example
+from scenarios.loading import scenario_from_dict
 from scenarios.run import run_scenario
-from scenarios.schema import scenario_from_dict
 from tests.helpers import shared_file
 from tests.tolerances import LINEARISATION_RTOL
 

@@ -4,7 +4,6 @@ import json
 import tomllib
 
 import pandas as pd
-import pytest
 
 from scenarios.kpis import KPI_DEFINITIONS
 from scenarios.library import example_data
@@ -25,7 +24,7 @@ def test_run_default_writes_a_complete_run_directory(tmp_path):
     out = tmp_path / "run"
     result = coolshift("run", "default", "--no-optimize", "--out", str(out), "--csv")
     assert result.returncode == 0, result.stderr
-    for name in RUN_FILES + ("hourly.csv", "schedule_greedy.csv"):
+    for name in (*RUN_FILES, "hourly.csv", "schedule_greedy.csv"):
         assert (out / name).is_file(), name
     kpis = json.loads((out / "kpis.json").read_text())
     assert set(KPI_DEFINITIONS) <= set(kpis["kpis"])  # every documented key is present

@@ -10,8 +10,8 @@ import pytest
 
 from scenarios.batch import run_batch
 from scenarios.library import example_data
+from scenarios.loading import scenario_from_dict
 from scenarios.run import run_scenario
-from scenarios.schema import scenario_from_dict
 
 distributed = pytest.importorskip("distributed")
 

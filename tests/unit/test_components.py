@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from thermal import chiller, heat_rejection, loops
+from thermal.errors import ThermalInputError
 from thermal.facility import FacilityParams
 from thermal.it_power import ServerParams, compute_per_rack_kw, server_fan_kw
 from thermal.params import describe, override
 from thermal.power_chain import PowerChainParams, ups_loss_kw
-from thermal.errors import ThermalInputError
 
 CURVE = chiller.DOE2_CENTRIFUGAL_5_50
 
@@ -30,7 +30,7 @@ def test_curve_inputs_are_clipped_to_their_valid_range():
 def test_chiller_plant_power_is_continuous_and_increasing_in_load():
     params = chiller.ChillerParams(units=4)
     load = np.linspace(1.0, 1000.0, 4000)
-    power, served, available = chiller.plant_power_kw(load, 10.0, 30.0, 1000.0, params)
+    power, served, _available = chiller.plant_power_kw(load, 10.0, 30.0, 1000.0, params)
     assert np.all(np.diff(power) > -1e-9)
     assert np.abs(np.diff(power)).max() < 0.5  # no staging jumps (kW per 0.25 kW of load)
     np.testing.assert_allclose(served, load)
@@ -40,7 +40,7 @@ def test_chiller_plant_power_is_continuous_and_increasing_in_load():
 
 
 def test_overloaded_chillers_serve_only_their_capacity():
-    power, served, available = chiller.plant_power_kw(np.array([2000.0]), 10.0, 35.0, 1000.0, chiller.ChillerParams())
+    _power, served, available = chiller.plant_power_kw(np.array([2000.0]), 10.0, 35.0, 1000.0, chiller.ChillerParams())
     assert served[0] == pytest.approx(available[0]) and available[0] < 2000.0
 
 

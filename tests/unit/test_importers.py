@@ -58,7 +58,7 @@ def test_missing_hours_are_an_error_unless_filling_is_allowed(tmp_path):
     rows = ["timestamp,value"] + [f"2023-01-01T{h:02d}:00:00Z,{h}" for h in range(24) if h != 5]
     imported = read_carbon(_write(tmp_path, "gap.csv", rows))
     hours = pd.date_range("2023-01-01", periods=24, freq="h", tz="UTC")
-    with pytest.raises(ScenarioError, match="1 hour\\(s\\) missing.*fill"):
+    with pytest.raises(ScenarioError, match=r"1 hour\(s\) missing.*fill"):
         align_to_hours(imported, hours, "error", "grid.carbon")
     filled = align_to_hours(imported, hours, "interpolate", "grid.carbon")
     assert filled.iloc[5] == pytest.approx(5.0)

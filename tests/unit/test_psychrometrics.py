@@ -17,14 +17,14 @@ T_GRID, RH_GRID = (g.ravel() for g in np.meshgrid(np.linspace(-20, 45, 66), np.l
 def test_wet_bulb_matches_psychrolib_over_the_whole_range(pressure_pa):
     ours = ps.wet_bulb_c(T_GRID, RH_GRID, pressure_pa)
     ref = np.array(
-        [psychrolib.GetTWetBulbFromRelHum(t, r / 100, pressure_pa) for t, r in zip(T_GRID, RH_GRID)]
+        [psychrolib.GetTWetBulbFromRelHum(t, r / 100, pressure_pa) for t, r in zip(T_GRID, RH_GRID, strict=False)]
     )
     assert np.abs(ours - ref).max() < PSYCHRO_ATOL_K
 
 
 def test_dew_point_matches_psychrolib_over_the_whole_range():
     ours = ps.dew_point_c(T_GRID, RH_GRID)
-    ref = np.array([psychrolib.GetTDewPointFromRelHum(t, r / 100) for t, r in zip(T_GRID, RH_GRID)])
+    ref = np.array([psychrolib.GetTDewPointFromRelHum(t, r / 100) for t, r in zip(T_GRID, RH_GRID, strict=False)])
     assert np.abs(ours - ref).max() < PSYCHRO_ATOL_K
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from scenarios.errors import ScenarioError
 from scenarios.library import example_data, example_names, load_example
-from scenarios.schema import apply_settings, load_scenario, scenario_from_dict, scenario_to_toml
+from scenarios.loading import apply_settings, load_scenario, scenario_from_dict, scenario_to_toml
 
 
 def test_every_built_in_scenario_validates_and_round_trips_through_toml():
@@ -88,7 +88,7 @@ def example_text_with(climate: str, jobs: str) -> str:
 def test_toml_syntax_errors_give_the_line(tmp_path):
     path = tmp_path / "broken.toml"
     path.write_text('name = "x"\n[site\n', encoding="utf-8")
-    with pytest.raises(ScenarioError, match="broken.toml: not valid TOML.*line 2"):
+    with pytest.raises(ScenarioError, match=r"broken\.toml: not valid TOML.*line 2"):
         load_scenario(path)
 
 
