@@ -41,7 +41,9 @@ def generate_jobs(spec: Generator, hours: pd.DatetimeIndex, pods: list[str]) -> 
     )
 
 
-def expected_job_load(jobs: pd.DataFrame, hours: pd.DatetimeIndex, free_kw: pd.DataFrame) -> pd.DataFrame:
+def expected_job_load(
+    jobs: pd.DataFrame, hours: pd.DatetimeIndex, free_kw: pd.DataFrame
+) -> pd.DataFrame:
     """The jobs' compute load if each spread its energy evenly over its window [kW].
 
     Each job's energy (power x duration) is spread over its window's hours and over its
@@ -77,7 +79,9 @@ def expected_job_load(jobs: pd.DataFrame, hours: pd.DatetimeIndex, free_kw: pd.D
         if not cols:
             continue
         weights = np.maximum(free[r:d][:, cols].mean(axis=0), 0.0)
-        weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(cols), 1 / len(cols))
+        weights = (
+            weights / weights.sum() if weights.sum() > 0 else np.full(len(cols), 1 / len(cols))
+        )
         per_hour = float(job.power_kw) * float(job.duration_h) / (d - r)
         load[r:d, cols] += per_hour * weights
     return pd.DataFrame(np.minimum(load, free), index=hours, columns=names)
