@@ -30,28 +30,16 @@ from optimizer.solve import baseline_summary
 from scenarios import kpis as K
 from scenarios.errors import ScenarioError
 from scenarios.inputs import HourlyInputs, resolve_inputs
+from scenarios.outcomes import ScheduleOutcome, resimulate
 from scenarios.schema import Scenario
 from scenarios.workload import expected_job_load, generate_jobs, inference_compute_kw
 from thermal.coefficients import linear_facility_kw, scheduler_coefficients
 from thermal.errors import ThermalInputError
 from thermal.facility import FacilityParams, Pod, design_pod
 from thermal.params import override
-from thermal.simulate import simulate_site
 from thermal.weather import WEATHER_COLUMNS
 
 SCHEDULES = ("milp", "asap", "greedy")
-
-
-@dataclass
-class ScheduleOutcome:
-    """One schedule re-simulated: its job loads, facility frames and KPIs."""
-
-    name: str
-    schedule: pd.DataFrame
-    job_load_kw: pd.DataFrame  # hours x pods, compute kW
-    pods: dict[str, pd.DataFrame]
-    site: pd.DataFrame
-    kpis: dict
 
 
 @dataclass
@@ -121,61 +109,140 @@ def load_jobs(scenario: Scenario, hours: pd.DatetimeIndex) -> pd.DataFrame:
     )
 
 
-def job_load(schedule: pd.DataFrame, hours: pd.DatetimeIndex, pods: list[str]) -> pd.DataFrame:
-    """Compute load of scheduled jobs per hour and pod [kW] from a schedule table."""
-    if schedule is None or schedule.empty:
-        return pd.DataFrame(0.0, index=hours, columns=pods)
-    stamps = pd.DatetimeIndex(schedule["timestamp"]).tz_convert(hours.tz)
-    table = (
-        pd.DataFrame({"t": stamps, "pod": schedule["pod"].astype(str), "kw": schedule["power_kw"]})
-        .groupby(["t", "pod"])["kw"]
-        .sum()
-        .unstack(fill_value=0.0)
+@dataclass
+class _Prepared:
+    """The optimizer's inputs for a scenario (and what built them)."""
+
+    hours: pd.DatetimeIndex
+    names: list[str]
+    baseline: pd.DataFrame
+    coefficients: pd.DataFrame
+    jobs: pd.DataFrame
+    signals: pd.DataFrame
+    pods: Pods
+    limits: Limits
+    objective: Objective
+    options: SolverOptions
+
+
+def _prepare(
+    scenario: Scenario, inputs: HourlyInputs, pods: list[Pod], params, time_limit_s
+) -> _Prepared:
+    """Baseline load, linear facility coefficients, jobs and the optimizer's inputs."""
+    hours = inputs.frame.index
+    names = [p.name for p in pods]
+    design = {p.name: design_pod(p, params) for p in pods}
+    baseline = pd.DataFrame(
+        {
+            spec.name: inference_compute_kw(
+                spec, design[spec.name].compute_design_kw, hours, scenario.site.timezone
+            )
+            for spec in scenario.pods
+        },
+        index=hours,
     )
-    return table.reindex(index=hours, columns=pods, fill_value=0.0).astype(float)
-
-
-def _resimulate(
-    name, schedule, scenario, inputs, pods, params, baseline, hours, names
-) -> ScheduleOutcome:
-    load = job_load(schedule, hours, names)
-    total = baseline + load
+    capacity = pd.DataFrame(
+        {n: np.full(len(hours), design[n].compute_design_kw) for n in names}, index=hours
+    )
+    jobs = load_jobs(scenario, hours)
+    # Linearise around the inference baseline plus the jobs' expected load, so the linear
+    # facility model stays accurate when jobs add far more load than inference.
+    operating = baseline + expected_job_load(jobs, hours, capacity - baseline)
     weather = inputs.frame[list(WEATHER_COLUMNS)]
-    try:
-        frames, site = simulate_site(weather, pods, {n: total[n].to_numpy() for n in names}, params)
-    except ThermalInputError as exc:  # a schedule above pod capacity would be a bug upstream
-        raise RuntimeError(f"{name} schedule could not be simulated: {exc}") from exc
-    grid = scenario.grid
-    out = K.energy_kpis(site)
-    facility = site["facility_kw"]
-    out.update(
-        K.carbon_kpis(
-            facility,
-            inputs.frame["carbon_g_per_kwh"],
-            float(site["it_kw"].sum()),
-            grid.market.renewable_share,
-            grid.market.residual_mix_g_per_kwh,
-            inputs.frame.get("carbon_free_share"),
-        )
+    coef = scheduler_coefficients(
+        weather, pods, {n: operating[n].to_numpy() for n in names}, params
     )
-    out.update(
-        K.cost_kpis(
-            facility,
-            inputs.frame["price_per_kwh"],
-            inputs.demand_charge_per_kw_month,
-            scenario.site.timezone,
-        )
+    spec = scenario.solver
+    return _Prepared(
+        hours=hours,
+        names=names,
+        baseline=baseline,
+        coefficients=coef,
+        jobs=jobs,
+        signals=inputs.frame[["price_per_kwh", "carbon_g_per_kwh"]].copy(),
+        pods=Pods(
+            capacity_kw=capacity,
+            baseline_kw=baseline,
+            cooling_capacity_kw=coef["cooling_capacity_kw"][names],
+            facility_factor=coef["facility_factor"][names],
+            fixed_overhead_kw=coef["fixed_kw"][names],
+        ),
+        limits=Limits(scenario.grid.grid_limit_kw),
+        objective=Objective(
+            carbon_price_per_t=scenario.objective.carbon_price_per_t,
+            demand_charge_per_kw=inputs.demand_charge_per_kw_month,
+            cost_weight=scenario.objective.cost_weight,
+            carbon_weight=scenario.objective.carbon_weight,
+        ),
+        options=SolverOptions(
+            time_limit_s=time_limit_s or spec.time_limit_s,
+            rel_gap=spec.rel_gap,
+            threads=spec.threads,
+            window_h=spec.window_h,
+            step_h=spec.step_h,
+        ),
     )
-    reuse = scenario.heat_reuse
-    if reuse.liquid_share or reuse.air_share:
-        reused = (
-            reuse.liquid_share * site["heat_to_liquid_kw"].sum()
-            + reuse.air_share * site["heat_to_air_kw"].sum()
-        )
-        out["erf"] = float(reused / facility.sum()) if facility.sum() else None
+
+
+def _schedule(prep: _Prepared, optimize: bool) -> tuple[dict, dict, dict]:
+    """The MILP (if asked) and both baselines: schedules, unplaced jobs, solver summary."""
+    schedules: dict[str, pd.DataFrame] = {}
+    unplaced: dict[str, list[str]] = {}
+    solver: dict = {"optimized": optimize}
+    jobs = prep.jobs
+    if len(jobs) and optimize:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = solve_schedule(
+                jobs, prep.signals, prep.pods, prep.limits, prep.objective, prep.options
+            )
+        solver.update(result.summary())
+        solver["warnings"] = [str(w.message) for w in caught]
+        schedules["milp"] = result.schedule
+        baselines = result.baselines
+    elif len(jobs):  # baselines only, no MILP
+        problem = prepare_problem(jobs, prep.signals, prep.pods, prep.limits, prep.objective)
+        baselines = {b.name: baseline_summary(problem, b) for b in (asap(problem), greedy(problem))}
+        solver["status"] = "not optimized"
     else:
-        out["erf"] = None
-    return ScheduleOutcome(name, schedule, load, frames, site, out)
+        solver["status"] = "no jobs"
+        baselines = {}
+        empty = pd.DataFrame(columns=["job_id", "pod", "timestamp", "power_kw"])
+        schedules.update({name: empty for name in ("asap", "greedy")})
+        if optimize:
+            schedules["milp"] = empty
+    for name, base in baselines.items():
+        schedules[name] = base.schedule
+        if base.status != "feasible":
+            unplaced[name] = list(base.unplaced)
+    # Every schedule passes the independent validator; a violation is a bug, never a result.
+    found = {
+        name: validate(sched, jobs, prep.pods, prep.signals, prep.limits) if len(jobs) else []
+        for name, sched in schedules.items()
+        if name not in unplaced
+    }
+    solver["validation"] = {name: len(v) for name, v in found.items()}
+    for name, violations in found.items():
+        if violations:
+            detail = "; ".join(f"{v.kind}: {v.detail}" for v in violations[:5])
+            raise RuntimeError(f"the {name} schedule fails independent validation: {detail}")
+    return schedules, unplaced, solver
+
+
+def _linearisation(prep: _Prepared, main: ScheduleOutcome) -> dict:
+    """The MILP's linear facility model against the re-simulation of its schedule."""
+    load = {n: (prep.baseline[n] + main.job_load_kw[n]).to_numpy() for n in prep.names}
+    predicted = linear_facility_kw(prep.coefficients, load).sum(axis=1).to_numpy()
+    simulated = main.site["facility_kw"].to_numpy()
+    total_predicted, total_simulated = predicted.sum() / 1000.0, simulated.sum() / 1000.0
+    return {
+        "predicted_facility_mwh": float(total_predicted),
+        "simulated_facility_mwh": float(total_simulated),
+        "relative_error": float(abs(total_predicted - total_simulated) / total_simulated)
+        if total_simulated
+        else 0.0,
+        "max_hourly_relative_error": float((np.abs(predicted - simulated) / simulated).max()),
+    }
 
 
 def run_scenario(
@@ -207,142 +274,34 @@ def run_scenario(
 
     say("inputs")
     inputs = resolve_inputs(scenario)
-    hours = inputs.frame.index
     params = facility_params(scenario)
     pods = thermal_pods(scenario, params)
-    names = [p.name for p in pods]
-    tz = scenario.site.timezone
     timings["inputs_s"] = time.perf_counter() - t0
 
     say("thermal baseline")
     t = time.perf_counter()
-    design = {p.name: design_pod(p, params) for p in pods}
-    baseline = pd.DataFrame(
-        {
-            spec.name: inference_compute_kw(spec, design[spec.name].compute_design_kw, hours, tz)
-            for spec in scenario.pods
-        },
-        index=hours,
-    )
-    jobs = load_jobs(scenario, hours)
-    capacity = pd.DataFrame(
-        {n: np.full(len(hours), design[n].compute_design_kw) for n in names}, index=hours
-    )
-    # Linearise around the inference baseline plus the jobs' expected load, so the linear
-    # facility model stays accurate when jobs add far more load than inference.
-    operating = baseline + expected_job_load(jobs, hours, capacity - baseline)
-    weather = inputs.frame[list(WEATHER_COLUMNS)]
-    coef = scheduler_coefficients(
-        weather, pods, {n: operating[n].to_numpy() for n in names}, params
-    )
+    prep = _prepare(scenario, inputs, pods, params, time_limit_s)
     timings["thermal_s"] = time.perf_counter() - t
-    signals = pd.DataFrame(
-        {
-            "price_per_kwh": inputs.frame["price_per_kwh"],
-            "carbon_g_per_kwh": inputs.frame["carbon_g_per_kwh"],
-        },
-        index=hours,
-    )
-    capacity = pd.DataFrame(
-        {n: np.full(len(hours), design[n].compute_design_kw) for n in names}, index=hours
-    )
-    opt_pods = Pods(
-        capacity_kw=capacity,
-        baseline_kw=baseline,
-        cooling_capacity_kw=coef["cooling_capacity_kw"][names],
-        facility_factor=coef["facility_factor"][names],
-        fixed_overhead_kw=coef["fixed_kw"][names],
-    )
-    objective = Objective(
-        carbon_price_per_t=scenario.objective.carbon_price_per_t,
-        demand_charge_per_kw=inputs.demand_charge_per_kw_month,
-        cost_weight=scenario.objective.cost_weight,
-        carbon_weight=scenario.objective.carbon_weight,
-    )
-    solver_spec = scenario.solver
-    options = SolverOptions(
-        time_limit_s=time_limit_s or solver_spec.time_limit_s,
-        rel_gap=solver_spec.rel_gap,
-        threads=solver_spec.threads,
-        window_h=solver_spec.window_h,
-        step_h=solver_spec.step_h,
-    )
 
     say("schedule")
     t = time.perf_counter()
-    schedules: dict[str, pd.DataFrame] = {}
-    unplaced: dict[str, list[str]] = {}
-    solver: dict = {"optimized": optimize}
-    limits = Limits(scenario.grid.grid_limit_kw)
-    if len(jobs) and optimize:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = solve_schedule(jobs, signals, opt_pods, limits, objective, options)
-        solver.update(result.summary())
-        solver["warnings"] = [str(w.message) for w in caught]
-        schedules["milp"] = result.schedule
-        baselines = result.baselines
-    elif len(jobs):  # baselines only, no MILP
-        problem = prepare_problem(jobs, signals, opt_pods, limits, objective)
-        baselines = {b.name: baseline_summary(problem, b) for b in (asap(problem), greedy(problem))}
-        solver["status"] = "not optimized"
-    else:
-        solver["status"] = "no jobs"
-        baselines = {}
-        empty = pd.DataFrame(columns=["job_id", "pod", "timestamp", "power_kw"])
-        schedules.update({name: empty for name in ("asap", "greedy")})
-        if optimize:
-            schedules["milp"] = empty
-    for name, base in baselines.items():
-        schedules[name] = base.schedule
-        if base.status != "feasible":
-            unplaced[name] = list(base.unplaced)
+    schedules, unplaced, solver = _schedule(prep, optimize)
     timings["schedule_s"] = time.perf_counter() - t
-
-    say("validation")
-    violations = {
-        name: validate(sched, jobs, opt_pods, signals, limits) if len(jobs) else []
-        for name, sched in schedules.items()
-        if name not in unplaced
-    }
-    solver["validation"] = {name: len(v) for name, v in violations.items()}
-    for name, found in violations.items():
-        if found:  # a schedule breaking its own rules is a bug, never a result
-            detail = "; ".join(f"{v.kind}: {v.detail}" for v in found[:5])
-            raise RuntimeError(f"the {name} schedule fails independent validation: {detail}")
 
     say("re-simulation")
     t = time.perf_counter()
     outcomes = {
-        name: _resimulate(name, sched, scenario, inputs, pods, params, baseline, hours, names)
+        name: resimulate(name, sched, scenario, inputs, pods, params, prep.baseline)
         for name, sched in schedules.items()
-        if sched is not None
     }
     main = outcomes["milp" if optimize else "asap"]
-    predicted = linear_facility_kw(
-        coef, {n: (baseline[n] + main.job_load_kw[n]).to_numpy() for n in names}
-    )
-    predicted_mwh = float(predicted.to_numpy().sum() / 1000.0)
-    simulated_mwh = float(main.site["facility_kw"].sum() / 1000.0)
-    linearisation = {
-        "predicted_facility_mwh": predicted_mwh,
-        "simulated_facility_mwh": simulated_mwh,
-        "relative_error": abs(predicted_mwh - simulated_mwh) / simulated_mwh
-        if simulated_mwh
-        else 0.0,
-        "max_hourly_relative_error": float(
-            (
-                np.abs(predicted.sum(axis=1).to_numpy() - main.site["facility_kw"].to_numpy())
-                / main.site["facility_kw"].to_numpy()
-            ).max()
-        ),
-    }
+    linearisation = _linearisation(prep, main)
     timings["resimulate_s"] = time.perf_counter() - t
 
+    jobs = prep.jobs
     kpis = dict(main.kpis)
-    job_energy = float(main.job_load_kw.to_numpy().sum())
     kpis["jobs"] = len(jobs)
-    kpis["job_energy_mwh"] = job_energy / 1000.0
+    kpis["job_energy_mwh"] = float(main.job_load_kw.to_numpy().sum()) / 1000.0
     # Validated above: every job of a feasible schedule has its work done in its window.
     kpis["deadlines_met_share"] = 1.0 if len(jobs) else None
     kpis["shifted_energy_share"] = K.shifted_energy_share(
@@ -357,26 +316,19 @@ def run_scenario(
                 f"The {name} rule could not place job(s) {', '.join(unplaced[name][:8])} within "
                 "their windows and capacities; savings against it are not reported."
             )
-        elif name in outcomes and outcomes[name] is not main:
+        elif outcomes[name] is not main:
             kpis.update(K.savings(main.kpis, outcomes[name].kpis, name))
         else:
             kpis.update({k: 0.0 for k in K.savings(main.kpis, main.kpis, name)})
-    kpis.update(
-        {
-            k: v
-            for k, v in K.target_check(
-                kpis["pue"], scenario.targets.pue, scenario.targets.label
-            ).items()
-            if k != "references"
-        }
-    )
+    target = K.target_check(kpis["pue"], scenario.targets.pue, scenario.targets.label)
+    kpis.update({k: v for k, v in target.items() if k != "references"})
     timings["total_s"] = time.perf_counter() - t0
     return RunResult(
         scenario=scenario,
         inputs=inputs,
         jobs=jobs,
-        baseline_compute_kw=baseline,
-        coefficients=coef,
+        baseline_compute_kw=prep.baseline,
+        coefficients=prep.coefficients,
         outcomes=outcomes,
         solver=solver,
         kpis=K.clean(kpis),
