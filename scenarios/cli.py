@@ -28,7 +28,12 @@ EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMAND_MODULES = ("scenarios.cmd_thermal", "scenarios.cmd_run", "scenarios.cmd_schedule")
+COMMAND_MODULES = (
+    "scenarios.cmd_thermal",
+    "scenarios.cmd_run",
+    "scenarios.cmd_schedule",
+    "reports.cmd_report",
+)
 
 
 def expected_errors() -> dict[type[BaseException], int]:

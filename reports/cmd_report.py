@@ -1,0 +1,48 @@
+"""``coolshift report RUN_DIR... --format pdf,html,xlsx [--out PATH]``.
+
+The CLI finds this module by name (``scenarios.cli.COMMAND_MODULES``), so ``scenarios``
+never imports ``reports``. Expected failures raise ScenarioError (exit 2, one message).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from reports.output import FORMATS, write_reports
+
+
+def run(args: argparse.Namespace) -> int:
+    """Render the reports and print the path of every file written."""
+    paths = write_reports(args.run_dirs, args.format, args.out)
+    for path in paths:
+        print(path)
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add the ``report`` subcommand to the coolshift parser."""
+    p = subparsers.add_parser(
+        "report",
+        help="render finished run directories as PDF, HTML and XLSX reports",
+        description=(
+            "Render one or more run directories (from `coolshift run --out DIR`) as reports "
+            "for sustainability teams: executive summary, KPIs with their standards, energy "
+            "by component, Scope 2 both ways, scheduling effect, PUE targets, EU EED fields, "
+            "methodology and sources. Several runs get a comparison first."
+        ),
+    )
+    p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="finished run directories")
+    p.add_argument(
+        "--format",
+        default="pdf,html,xlsx",
+        help=f"comma-separated formats among {', '.join(FORMATS)} (default: all three)",
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        help=(
+            "a file (one format) or a folder (several formats); default: RUN_DIR/report.EXT "
+            "for one run, ./report-YYYYmmdd-HHMMSS/ for several"
+        ),
+    )
+    p.set_defaults(func=run)

@@ -1,0 +1,269 @@
+"""Run directories read for a report, and the figures derived from their hourly data.
+
+Runs are read only through :func:`scenarios.store.read_run`. Everything a report shows
+beyond ``kpis.json`` is computed here from ``hourly.parquet`` with the same rules as
+:mod:`scenarios.kpis` (the period sums add up to the run's KPIs; tests check it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scenarios import kpis as K
+from scenarios.errors import ScenarioError
+from scenarios.schema import Scenario
+from scenarios.store import read_run
+
+#: Site power components in hourly.parquet whose sum is the facility power [kW], in
+#: stacking order (IT first), with their display names.
+COMPONENTS: tuple[tuple[str, str], ...] = (
+    ("compute_kw", "Compute"),
+    ("server_fan_kw", "Server fans"),
+    ("ups_loss_kw", "UPS losses"),
+    ("distribution_loss_kw", "Distribution losses"),
+    ("lighting_kw", "Lighting and misc."),
+    ("air_handler_fan_kw", "Air handler fans"),
+    ("pump_kw", "Pumps"),
+    ("chiller_kw", "Chillers"),
+    ("heat_rejection_fan_kw", "Heat rejection fans"),
+)
+#: A run shorter than this is summarised by day, otherwise by calendar month [h].
+MONTHLY_MIN_H = 2 * 730
+
+
+@dataclass
+class Run:
+    """One finished run directory, as :func:`scenarios.store.read_run` returns it."""
+
+    path: Path
+    label: str
+    doc: dict  # kpis.json
+    manifest: dict
+    hourly: pd.DataFrame  # index: hour starts in the site's time zone
+    schedule: pd.DataFrame
+    scenario: Scenario
+
+    @property
+    def kpis(self) -> dict:
+        return self.doc["kpis"]
+
+    @property
+    def currency(self) -> str:
+        return self.doc.get("currency", "")
+
+    @property
+    def tz(self) -> str:
+        return self.scenario.site.timezone
+
+    @property
+    def optimized(self) -> bool:
+        return self.doc.get("schedule") == "milp"
+
+    @property
+    def schedule_name(self) -> str:
+        return "MILP" if self.optimized else "ASAP"
+
+    @property
+    def pods(self) -> list[str]:
+        return [p.name for p in self.scenario.pods]
+
+    @property
+    def hours(self) -> int:
+        return len(self.hourly)
+
+
+def load_run(path: str | Path, label: str | None = None) -> Run:
+    """Read one run directory.
+
+    Raises
+    ------
+    ScenarioError
+        Not a complete run directory (the message names the missing files).
+    """
+    data = read_run(path)
+    scenario = data["scenario"]
+    hourly = data["hourly"]
+    if not isinstance(hourly.index, pd.DatetimeIndex) or hourly.empty:
+        raise ScenarioError(f"{str(path)!r}: hourly.parquet has no hourly time index")
+    hourly = hourly.tz_convert(scenario.site.timezone)
+    return Run(
+        path=Path(path),
+        label=label or data["kpis"].get("scenario", scenario.name),
+        doc=data["kpis"],
+        manifest=data["manifest"],
+        hourly=hourly,
+        schedule=data["schedule"],
+        scenario=scenario,
+    )
+
+
+def load_runs(paths: Iterable[str | Path]) -> list[Run]:
+    """Read run directories; runs of the same scenario name are told apart by folder."""
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise ScenarioError("give at least one run directory")
+    runs = [load_run(p) for p in paths]
+    names = [r.label for r in runs]
+    for run in runs:
+        if names.count(run.label) > 1:
+            run.label = f"{run.label} ({run.path.name})"
+    return runs
+
+
+def site(run: Run, column: str) -> pd.Series:
+    """A site-level hourly column (``site.<column>``)."""
+    return run.hourly[f"site.{column}"]
+
+
+def component_kw(run: Run) -> pd.DataFrame:
+    """Hourly site power by component [kW]; the columns add up to the facility power."""
+    return pd.DataFrame({name: site(run, col) for col, name in COMPONENTS})
+
+
+def component_energy_mwh(run: Run) -> pd.Series:
+    """Energy of each site component over the run [MWh] (hourly kW summed / 1000)."""
+    return component_kw(run).sum() / 1000.0
+
+
+def installed_it_kw(scenario: Scenario) -> float:
+    """Installed (nameplate) IT power of all halls: racks x rack kW [kW]."""
+    return float(sum(p.racks * p.rack_kw for p in scenario.pods))
+
+
+def demand_charge_per_kw_month(run: Run) -> float:
+    """The demand charge the run applied [currency/kW/month], recovered from its KPIs
+    (demand cost / sum of each calendar month's peak)."""
+    peaks = K.monthly_peaks_kw(site(run, "facility_kw"), run.tz)
+    total_peak = float(peaks.sum())
+    cost = run.kpis.get("demand_cost") or 0.0
+    return float(cost / total_peak) if total_peak > 0 else 0.0
+
+
+def period_kind(run: Run) -> str:
+    """``"month"`` for runs of two months or more, else ``"day"``."""
+    return "month" if run.hours >= MONTHLY_MIN_H else "day"
+
+
+def _carbon_free(run: Run) -> pd.Series | None:
+    col = "carbon_free_share"
+    return run.hourly[col] if col in run.hourly else None
+
+
+def period_table(run: Run) -> pd.DataFrame:
+    """IT and facility energy, PUE, Scope 2 carbon and cost by calendar month or day.
+
+    Uses the KPI functions of :mod:`scenarios.kpis` on each period's hours, so the
+    sums equal the run's KPIs. By day, the demand charge (billed on each month's peak)
+    is not split: its columns are NaN and the report says so.
+
+    Returns
+    -------
+    DataFrame
+        Index: period label (``YYYY-MM`` or ``YYYY-MM-DD``, site local time); columns
+        ``hours``, ``it_mwh``, ``facility_mwh``, ``pue``, ``carbon_location_t``,
+        ``carbon_market_t``, ``energy_cost``, ``demand_cost``, ``total_cost``.
+    """
+    kind = period_kind(run)
+    facility = site(run, "facility_kw")
+    it = site(run, "it_kw")
+    idx = facility.index
+    keys = idx.strftime("%Y-%m" if kind == "month" else "%Y-%m-%d")
+    market = run.scenario.grid.market
+    rate = demand_charge_per_kw_month(run)
+    cfe = _carbon_free(run)
+    rows = {}
+    for key in pd.unique(keys):
+        mask = np.asarray(keys == key)
+        fac = facility[mask]
+        it_kwh = float(it[mask].sum())
+        carbon = K.carbon_kpis(
+            fac,
+            run.hourly["carbon_g_per_kwh"][mask],
+            it_kwh,
+            market.renewable_share,
+            market.residual_mix_g_per_kwh,
+            None if cfe is None else cfe[mask],
+        )
+        energy_cost = float((fac * run.hourly["price_per_kwh"][mask]).sum())
+        demand = rate * float(fac.max()) if kind == "month" else np.nan
+        rows[key] = {
+            "hours": int(mask.sum()),
+            "it_mwh": it_kwh / 1000.0,
+            "facility_mwh": float(fac.sum()) / 1000.0,
+            "pue": float(fac.sum()) / it_kwh if it_kwh else np.nan,
+            "carbon_location_t": carbon["carbon_location_t"],
+            "carbon_market_t": carbon["carbon_market_t"],
+            "energy_cost": energy_cost,
+            "demand_cost": demand,
+            "total_cost": energy_cost + demand,
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = kind
+    return out
+
+
+def job_load_kw(run: Run) -> pd.DataFrame:
+    """Deferrable-job compute load per hour under each schedule [kW].
+
+    Columns: the run's schedule (``"MILP"`` or ``"ASAP"``), and ``"ASAP"`` /
+    ``"greedy"`` where the run holds those baselines.
+    """
+    h = run.hourly
+    out = pd.DataFrame(index=h.index)
+    out[run.schedule_name] = sum(h[f"{p}.job_compute_kw"] for p in run.pods)
+    for name in ("asap", "greedy"):
+        col = f"{name}.job_compute_kw"
+        if col in h:
+            out["ASAP" if name == "asap" else "greedy"] = h[col]
+    return out
+
+
+def facility_kw_by_schedule(run: Run) -> pd.DataFrame:
+    """Facility power per hour under each schedule [kW] (same columns as job_load_kw)."""
+    h = run.hourly
+    out = pd.DataFrame(index=h.index)
+    out[run.schedule_name] = h["site.facility_kw"]
+    for name in ("asap", "greedy"):
+        col = f"{name}.facility_kw"
+        if col in h:
+            out["ASAP" if name == "asap" else "greedy"] = h[col]
+    return out
+
+
+def job_energy_by_band(run: Run) -> pd.DataFrame | None:
+    """Job energy in each time-of-use band per schedule [MWh]; None without TOU bands."""
+    if "tariff_band" not in run.hourly:
+        return None
+    load = job_load_kw(run)
+    bands = run.hourly["tariff_band"].astype(str)
+    return (load.groupby(bands.to_numpy()).sum() / 1000.0).rename_axis("band")
+
+
+def weighted_signal(load_kw: pd.DataFrame, signal: pd.Series) -> pd.Series:
+    """Load-weighted mean of an hourly signal per column (e.g. price paid per job kWh)."""
+    weights = load_kw.sum()
+    values = load_kw.mul(signal.to_numpy(), axis=0).sum()
+    return (values / weights.replace(0.0, np.nan)).astype(float)
+
+
+def heat_reused_kwh(run: Run) -> float | None:
+    """Heat exported for reuse over the run [kWh] (ERF x facility energy); None if unset."""
+    erf = run.kpis.get("erf")
+    if erf is None:
+        return None
+    return float(erf) * float(run.kpis["facility_energy_mwh"]) * 1000.0
+
+
+def mean_inlet_c(run: Run, pods: Sequence[str] | None = None) -> dict[str, float]:
+    """Mean server inlet temperature of each hall over the run [°C]."""
+    out = {}
+    for pod in pods or run.pods:
+        col = f"{pod}.inlet_c"
+        if col in run.hourly:
+            out[pod] = float(run.hourly[col].mean())
+    return out

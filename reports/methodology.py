@@ -1,0 +1,150 @@
+"""Methodology, assumptions and data provenance: sources, tariff rule, physics defaults
+with their sources, software versions, solver status and gap, input hashes."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from reports import data as D
+from reports import document as doc
+from reports import formatting as F
+from scenarios.grid_factors import get_grid_factor
+from scenarios.run import facility_params
+from scenarios.tariffs import get_tariff
+from thermal import FacilityParams, describe
+
+METHOD = (
+    "Each hour of the period, the facility model computes every component's power (IT with "
+    "server fans, UPS and distribution losses, lighting, air handler fans, pumps, chillers, heat "
+    "rejection fans), heat to air and liquid and water use, from the weather and the IT load. "
+    "Deferrable jobs are scheduled (MILP, or ASAP without optimization) with a linear model of "
+    "the facility; every schedule is then re-simulated exactly, and all indicators come from "
+    "the re-simulated hours. Energy indicators are sums of hourly energy over the run "
+    "(ISO/IEC 30134 and EN 50600-4 definitions); Scope 2 follows the GHG Protocol Scope 2 "
+    "Guidance; money is energy price x facility energy plus the demand charge on each calendar "
+    "month's peak."
+)
+
+
+def sources_table(run: D.Run) -> doc.Table:
+    rows = [[doc.text(k), doc.text(v)] for k, v in run.manifest.get("sources", {}).items()]
+    weather = run.manifest.get("weather", {})
+    if weather:
+        rows.append([doc.text("weather station"), doc.text(", ".join(
+            f"{k} {v}" for k, v in weather.items() if k != "source"))])
+    spec = run.scenario.grid.carbon
+    if spec.source == "factor" and spec.factor:
+        f = get_grid_factor(spec.factor)
+        rows.append([doc.text("grid factor"), doc.text(
+            f"{f.key}: {f.name}, {f.g_per_kwh:g} g/kWh ({f.year}); {f.source}")])
+    return doc.Table("sources", "Data sources",
+                     [doc.Column("Input", width=1.0), doc.Column("Source", width=5.0)], rows)
+
+
+def tariff_table(run: D.Run) -> doc.Table | None:
+    price = run.scenario.grid.price
+    if price.source != "tou" or not price.tariff:
+        return None
+    t = get_tariff(price.tariff)
+    rows = [
+        ("Tariff", f"{t.key}: {t.name} ({t.region})"),
+        ("Rule", t.rule),
+        ("Effective date", t.effective),
+        ("Bands and ratios", t.source),
+        ("Price level", t.price_source),
+        ("Floating base / adder", f"{t.base_per_kwh:g} / {t.adder_per_kwh:g} {t.currency}/kWh"
+         + (" (overridden by the scenario)" if price.base_per_kwh or price.adder_per_kwh else "")),
+        ("Demand charge", (f"{t.demand_charge_per_kw_month:g} {t.currency}/kW/month; "
+                           if t.demand_charge_per_kw_month is not None else "") + t.demand_source),
+        ("Assumption", t.assumption or "none"),
+        ("Notes", t.notes or "none"),
+    ]
+    return doc.Table("tariff", "Time-of-use tariff: rule and effective date",
+                     [doc.Column("Item", width=1.0), doc.Column("Value", width=5.0)],
+                     [[doc.text(a), doc.text(b)] for a, b in rows])
+
+
+def assumptions_table(run: D.Run) -> doc.Table:
+    m = run.manifest
+    rows = [[doc.text("assumption"), doc.text(a)] for a in m.get("assumptions", [])]
+    rows += [[doc.text("note"), doc.text(n)] for n in m.get("notes", [])]
+    if not rows:
+        rows = [[doc.text("note"), doc.text("the run recorded no assumptions or notes")]]
+    return doc.Table("assumptions", "Assumptions and notes recorded by the run",
+                     [doc.Column("Kind", width=0.8), doc.Column("Text", width=5.2)], rows)
+
+
+def physics_table(run: D.Run) -> doc.Table:
+    """Every physics default with unit and source; scenario overrides marked."""
+    defaults = {r["name"]: r["value"] for r in describe(FacilityParams())}
+    rows = []
+    for r in describe(facility_params(run.scenario)):
+        changed = r["value"] != defaults.get(r["name"])
+        value = r["value"]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            cell = doc.Cell(value, f"{value:g}", "General")  # as written, not padded
+        else:
+            cell = doc.text(value)
+        rows.append([doc.text(r["name"]), cell, doc.text(r["unit"]),
+                     doc.text("scenario" if changed else "default"), doc.text(r["source"])])
+    return doc.Table(
+        "physics", "Physics parameters (thermal.describe) with their sources",
+        [doc.Column("Parameter", width=1.6), doc.Column("Value", width=0.7, numeric=True),
+         doc.Column("Unit", width=0.7), doc.Column("Set by", width=0.55),
+         doc.Column("Source", width=3.0)],
+        rows, font_scale=0.85)
+
+
+def versions_table(run: D.Run, report_versions: dict[str, str]) -> doc.Table:
+    run_versions = run.manifest.get("versions", {})
+    names = list(run_versions) + [n for n in report_versions if n not in run_versions]
+    rows = [[doc.text(n), doc.text(run_versions.get(n, "-")), doc.text(report_versions.get(n, "-"))]
+            for n in names]
+    return doc.Table("versions", "Software versions",
+                     [doc.Column("Package", width=1.5), doc.Column("Run", width=1.5),
+                      doc.Column("Report", width=1.5)], rows)
+
+
+def provenance_table(run: D.Run) -> doc.Table:
+    m = run.manifest
+    s = m.get("solver", {})
+    rows = [
+        ("Run directory", str(run.path)),
+        ("Schedule", f"{run.schedule_name}; solver status {s.get('status', F.MISSING)}, gap "
+         + (F.MISSING if s.get("gap") is None else f"{100 * s['gap']:.2f} %")
+         + (", bound " + F.value_text(s.get("bound"), 2) if s.get("bound") is not None else "")),
+    ]
+    rows += [(f"sha256 {k}", v) for k, v in m.get("input_hashes", {}).items()]
+    rows += [(f"timing {k}", f"{v:g} s") for k, v in m.get("timings_s", {}).items()]
+    return doc.Table("provenance", "Run provenance",
+                     [doc.Column("Item", width=1.4), doc.Column("Value", width=4.6)],
+                     [[doc.text(a), doc.text(b)] for a, b in rows], font_scale=0.9)
+
+
+def overrides(run: D.Run) -> list[str]:
+    """Scenario overrides of the physics defaults, as ``group.name = value``."""
+    base = dataclasses.asdict(FacilityParams())
+    mine = dataclasses.asdict(facility_params(run.scenario))
+    out = []
+    for group, values in mine.items():
+        if isinstance(values, dict):
+            out += [f"{group}.{k} = {v}" for k, v in values.items() if base[group].get(k) != v]
+        elif base.get(group) != values:
+            out.append(f"{group} = {values}")
+    return out
+
+
+def methodology_section(run: D.Run, report_versions: dict[str, str]) -> doc.Section:
+    changed = overrides(run)
+    blocks: list = [
+        doc.Paragraph(METHOD),
+        doc.Paragraph("Physics defaults overridden by the scenario: "
+                      + ("; ".join(changed) if changed else "none") + "."),
+        sources_table(run),
+    ]
+    tariff = tariff_table(run)
+    if tariff is not None:
+        blocks.append(tariff)
+    blocks += [assumptions_table(run), provenance_table(run), versions_table(run, report_versions),
+               physics_table(run)]
+    return doc.Section("Methodology, assumptions and data provenance", blocks, anchor="methodology")
