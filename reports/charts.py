@@ -150,15 +150,18 @@ def _shade_bands(ax, run: D.Run, x) -> bool:
     if "tariff_band" not in run.hourly:
         return False
     bands = run.hourly["tariff_band"].astype(str).to_numpy()
-    step = pd.Timedelta(hours=1)
+    days = matplotlib.dates.date2num(x)
+    hour = 1.0 / 24.0
     for band, color in BAND_SHADE.items():
         mask = bands == band
         if not mask.any():
             continue
         starts = np.flatnonzero(mask & ~np.r_[False, mask[:-1]])
         ends = np.flatnonzero(mask & ~np.r_[mask[1:], False])
-        for s, e in zip(starts, ends, strict=True):
-            ax.axvspan(x[s], x[e] + step, color=color, alpha=0.09, linewidth=0)
+        spans = [(days[s], days[e] - days[s] + hour) for s, e in zip(starts, ends, strict=True)]
+        # one artist per band, full axis height
+        ax.broken_barh(spans, (0, 1), transform=ax.get_xaxis_transform(), facecolors=color,
+                       alpha=0.09, linewidth=0)
     return True
 
 
@@ -192,7 +195,8 @@ def load_profile(run: D.Run) -> Figure:
     axes[0].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     axes[1].set_ylabel("facility [kW]")
     twin = axes[1].twinx()
-    twin.plot(x, run.hourly["price_per_kwh"].to_numpy(), color="#2ca02c", linewidth=0.8, alpha=0.8)
+    twin.step(x, run.hourly["price_per_kwh"].to_numpy(), where="post", color="#2ca02c",
+              linewidth=0.8, alpha=0.8)
     twin.set_ylabel(f"price [{run.currency}/kWh]", color="#2ca02c")
     twin.grid(False)
     twin.spines["right"].set_visible(True)

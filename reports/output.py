@@ -31,6 +31,8 @@ def parse_formats(formats: str | Iterable[str]) -> list[str]:
     out: list[str] = []
     for item in items:
         fmt = str(item).strip().lower().lstrip(".")
+        if not fmt:  # "pdf,,html" or a trailing comma
+            continue
         if fmt not in FORMATS:
             raise ScenarioError(
                 f"unknown report format {str(item).strip()!r}; valid formats: {', '.join(FORMATS)}"
@@ -121,6 +123,24 @@ def target_paths(out: Path, formats: Sequence[str]) -> list[Path]:
     return [out / f"{REPORT_STEM}.{fmt}" for fmt in formats]
 
 
+def check_writable(path: Path) -> None:
+    """Fail early if ``path``'s folder cannot be created or written (before any rendering).
+
+    Raises
+    ------
+    ScenarioError
+        An ancestor of the folder is a file, or the first existing ancestor is read-only.
+    """
+    folder = path.parent
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ScenarioError(f"cannot write {str(path)!r}: {str(existing)!r} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ScenarioError(f"cannot write {str(path)!r}: {str(existing)!r} is not writable")
+
+
 def write_atomic(path: Path, content: bytes) -> None:
     """Write ``content`` to a temporary file beside ``path``, then rename it into place.
 
@@ -176,8 +196,10 @@ def write_reports(
     """
     fmts = parse_formats(formats)
     dirs = _as_list(run_dirs)
-    report = build_report(load_runs(dirs))
     targets = target_paths(Path(out) if out is not None else default_out(dirs, fmts), fmts)
+    for path in targets:
+        check_writable(path)
+    report = build_report(load_runs(dirs))
     contents = [render(report, fmt) for fmt in fmts]
     for path, content in zip(targets, contents, strict=True):
         write_atomic(path, content)

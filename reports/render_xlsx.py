@@ -126,10 +126,21 @@ def _data_sheet(s: _Sheets, sheet: doc.DataSheet) -> str:
     ]
     ws = s.sheet(sheet.key, [min(len(h) + 2, 28) for h in headers])
     s.header(ws, headers)
-    columns = [frame[c].to_numpy() for c in frame.columns]
-    for i, stamp in enumerate(frame.index):
-        ws.append([s.value(ws, stamp)] + [s.value(ws, col[i]) for col in columns])
+    # plain values (no styled cells): fast for a year of hours; dates get a date format
+    columns = [_column_values(frame.index)] + [_column_values(frame[c]) for c in frame.columns]
+    for row in zip(*columns, strict=True):
+        ws.append(row)
     return ws.title
+
+
+def _column_values(values) -> list:
+    """A column as Python values openpyxl stores natively (NaN and NaT -> empty)."""
+    series = pd.Series(values)
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return [None if pd.isna(v) else v.to_pydatetime() for v in series]
+    if pd.api.types.is_float_dtype(series):
+        return [None if v != v else v for v in series.astype(float).tolist()]
+    return [_plain(v) for v in series.tolist()]
 
 
 def render_xlsx(report: doc.Report) -> bytes:

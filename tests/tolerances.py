@@ -24,3 +24,7 @@ OPTIMIZER_OBJECTIVE_RTOL = 1e-6
 #: Optimizer: rolling horizon against the monolithic solve of the same month (issue 3:
 #: within 1 %).
 ROLLING_VS_MONOLITHIC_RTOL = 0.01
+
+#: Reports: period, component and hourly sums against the run's KPIs (relative). The
+#: report re-adds the same hourly floats in another order, so only rounding remains.
+REPORT_SUM_RTOL = 1e-9

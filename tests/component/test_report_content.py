@@ -1,0 +1,254 @@
+"""Reports of real run directories: the numbers of kpis.json in every format with the same
+rounding, sums that add up, self-contained HTML, PDF text and images, Chinese text."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+from html import escape
+
+import openpyxl
+import pytest
+
+import reports
+from reports import build, data, eed, fonts
+from reports import formatting as F
+from scenarios.library import example_data
+from scenarios.loading import scenario_from_dict
+from scenarios.run import run_scenario
+from scenarios.store import write_run
+from tests.tolerances import REPORT_SUM_RTOL
+
+TARIFF_RULE = "沪发改价管〔2022〕50号"  # in the Shanghai tariff's source text
+
+
+def _poppler(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        message = f"{tool} not found: apt-get install poppler-utils (the report tests read PDFs with it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "r.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run([_poppler("pdftotext"), "-layout", str(path), "-"],
+                         capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def _write(tmp_path_factory, name: str, data_: dict) -> str:
+    out = tmp_path_factory.mktemp("runs") / name
+    write_run(run_scenario(scenario_from_dict(data_), optimize=False), out)
+    return str(out)
+
+
+@pytest.fixture(scope="module")
+def default_dir(tmp_path_factory):
+    """The built-in default (Shanghai TOU tariff with Chinese rule names), a week, by day."""
+    return _write(tmp_path_factory, "default", example_data("default"))
+
+
+@pytest.fixture(scope="module")
+def market_dir(tmp_path_factory):
+    """Urumqi, two months (monthly tables), contracted renewables, residual mix, heat reuse."""
+    d = example_data("urumqi")
+    d["horizon"] = {"start": "2023-05-01T00:00:00", "hours": 1464}
+    d["grid"]["market"] = {"renewable_share": 0.4, "residual_mix_g_per_kwh": 700.0}
+    d["heat_reuse"] = {"liquid_share": 0.5, "note": "district heating"}
+    d["workload"]["generator"]["count"] = 10
+    return _write(tmp_path_factory, "urumqi-market", d)
+
+
+@pytest.fixture(scope="module")
+def single(default_dir):
+    return {fmt: reports.render_report(default_dir, fmt) for fmt in reports.FORMATS}
+
+
+@pytest.fixture(scope="module")
+def default_run(default_dir):
+    return data.load_run(default_dir)
+
+
+@pytest.fixture(scope="module")
+def market_run(market_dir):
+    return data.load_run(market_dir)
+
+
+def _all_kpis(run: data.Run):
+    """(where, key, value) of every indicator in kpis.json: the run, baselines, halls."""
+    yield from (("kpis", k, v) for k, v in run.kpis.items())
+    for name, values in run.doc["baselines"].items():
+        yield from ((name, k, v) for k, v in values.items())
+    for pod, values in run.doc["pods"].items():
+        yield from ((pod, k, v) for k, v in values.items())
+
+
+def test_every_kpi_of_kpis_json_is_in_the_pdf_text_with_its_rounding(single, default_run, tmp_path):
+    text = pdf_text(single["pdf"], tmp_path)
+    lines = text.splitlines()
+    for key, value in default_run.kpis.items():
+        shown = F.kpi_text(key, value)
+        if F.rule(key).kind == "text":  # wraps inside its cell: its first word on the row
+            shown = shown.split()[0]
+        pattern = re.compile(rf"^\s*{re.escape(F.label(key))}\s+{re.escape(shown)}(\s|$)")
+        assert any(pattern.search(line) for line in lines), (key, shown)
+    words = set(re.findall(r"[^\s]+", text))
+    for where, key, value in _all_kpis(default_run):
+        if F.rule(key).kind != "text":
+            assert F.kpi_text(key, value) in words, (where, key, F.kpi_text(key, value))
+
+
+def test_every_kpi_of_kpis_json_is_a_number_in_the_xlsx_with_the_same_rounding(single, default_run):
+    wb = openpyxl.load_workbook(io.BytesIO(single["xlsx"]))
+    ws = wb["kpis"]
+    header = [c.value for c in ws[1]]
+    key_col, value_col = header.index("kpis.json key"), header.index("Value")
+    rows = {r[key_col]: r[value_col] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == set(default_run.kpis)
+    for key, value in default_run.kpis.items():
+        expected = F.kpi_number(key, value)
+        assert rows[key] == expected, (key, rows[key], expected)
+        if isinstance(expected, float):
+            assert isinstance(rows[key], (int, float)) and not isinstance(rows[key], bool)
+    # baselines and halls: the schedule comparison and the hall table hold the same numbers
+    schedules = list(wb["schedules"].iter_rows(values_only=True))
+    greedy_col = schedules[0].index("greedy")
+    by_label = {r[0]: r[greedy_col] for r in schedules[1:]}
+    for key, value in default_run.doc["baselines"]["greedy"].items():
+        assert by_label[F.label(key)] == F.kpi_number(key, value), key
+    halls = list(wb["halls"].iter_rows(values_only=True))
+    for pod, values in default_run.doc["pods"].items():
+        col = halls[0].index(pod)
+        got = {r[0]: r[col] for r in halls[1:]}
+        for key, value in values.items():
+            assert got[F.label(key)] == F.kpi_number(key, value), (pod, key)
+
+
+def test_xlsx_numbers_are_numeric_cells_with_units_in_the_headers(single, default_run):
+    wb = openpyxl.load_workbook(io.BytesIO(single["xlsx"]))
+    hourly = wb["hourly"]
+    header = [c.value for c in hourly[1]]
+    assert "site.facility_kw [kW]" in header and "carbon_g_per_kwh [g/kWh]" in header
+    assert "price_per_kwh [CNY/kWh]" in header and "site.water_l [L]" in header
+    assert hourly.max_row == default_run.hours + 1
+    col = header.index("site.facility_kw [kW]")
+    values = [r[col] for r in hourly.iter_rows(min_row=2, values_only=True)]
+    assert all(isinstance(v, float) for v in values)
+    assert sum(values) / 1000 == pytest.approx(default_run.kpis["facility_energy_mwh"], rel=REPORT_SUM_RTOL)
+    for name in ("energy", "by_day", "halls", "eu_eed"):
+        for row in wb[name].iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str):  # text only where no number is meant
+                    assert not re.fullmatch(r"-?[\d,]+(\.\d+)?", cell.value), (name, cell.value)
+    assert "Contents" == wb.sheetnames[0]
+
+
+def test_html_is_self_contained_and_keeps_the_chinese_text(single, default_run):
+    html = single["html"].decode("utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
+    assert "@import" not in html and not re.search(r"url\(\s*['\"]?\s*(https?:)?//", html, re.I)
+    assert "<script" not in html.lower() and "<link" not in html.lower()
+    assert html.count('src="data:image/png;base64,') >= 5
+    assert TARIFF_RULE in html
+    for key, value in default_run.kpis.items():
+        assert f">{escape(F.kpi_text(key, value))}<" in html, key
+
+
+def test_pdf_renders_to_images_and_keeps_the_chinese_text(single, tmp_path):
+    path = tmp_path / "r.pdf"
+    path.write_bytes(single["pdf"])
+    out = subprocess.run([_poppler("pdftoppm"), "-r", "30", "-png", str(path), str(tmp_path / "p")],
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    pages = sorted(tmp_path.glob("p-*.png"))
+    info = subprocess.run([_poppler("pdfinfo"), str(path)], capture_output=True, text=True, check=True)
+    assert len(pages) == int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1)) >= 8
+    assert all(p.stat().st_size > 2000 for p in pages)  # not blank
+    assert TARIFF_RULE in pdf_text(single["pdf"], tmp_path)
+
+
+def test_without_a_cjk_font_the_pdf_keeps_the_ascii_parts_and_says_where_the_full_text_is(
+    default_dir, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(fonts, "cjk_codepoints", lambda: frozenset())
+    text = pdf_text(reports.render_report(default_dir, "pdf"), tmp_path)
+    assert TARIFF_RULE not in text and "沪" not in text
+    assert f"{fonts.MISSING_GLYPHS}(2022)50{fonts.MISSING_GLYPHS}" in text
+    assert "full text is in the HTML" in re.sub(r"\s+", " ", text)
+
+
+def test_period_tables_add_up_to_the_run_kpis(default_run, market_run):
+    assert data.period_kind(default_run) == "day" and data.period_kind(market_run) == "month"
+    for run in (default_run, market_run):
+        periods = data.period_table(run)
+        k = run.kpis
+        assert periods["hours"].sum() == run.hours
+        for col, key in (("facility_mwh", "facility_energy_mwh"), ("it_mwh", "it_energy_mwh"),
+                         ("carbon_location_t", "carbon_location_t"),
+                         ("carbon_market_t", "carbon_market_t"), ("energy_cost", "energy_cost")):
+            assert periods[col].sum() == pytest.approx(k[key], rel=REPORT_SUM_RTOL), (run.label, col)
+    monthly = data.period_table(market_run)
+    assert list(monthly.index) == ["2023-05", "2023-06"]
+    assert monthly["demand_cost"].sum() == pytest.approx(market_run.kpis["demand_cost"], rel=REPORT_SUM_RTOL)
+    assert data.period_table(default_run)["demand_cost"].isna().all()  # not split by day
+
+
+def test_component_energy_adds_up_to_the_facility_energy(default_run, market_run):
+    for run in (default_run, market_run):
+        energy = data.component_energy_mwh(run)
+        assert energy.sum() == pytest.approx(run.kpis["facility_energy_mwh"], rel=REPORT_SUM_RTOL)
+        assert energy["Compute"] + energy["Server fans"] == pytest.approx(
+            run.kpis["it_energy_mwh"], rel=REPORT_SUM_RTOL)
+
+
+def test_eed_fields_follow_the_scenario(default_run, market_run):
+    rows = {f: (v, h) for _, f, v, _, h in eed.eed_rows(market_run)}
+    k = market_run.kpis
+    assert rows["Total energy consumption (E_DC)"][0].value == F.value_number(k["facility_energy_mwh"] * 1000, 0)
+    assert rows["Installed IT power demand"][0].value == 1700
+    reused = rows["Waste heat reused"][0].value
+    assert reused == pytest.approx(k["erf"] * k["facility_energy_mwh"] * 1000, abs=0.5) and reused > 0
+    assert rows["Total renewable energy consumption"][0].value == pytest.approx(
+        0.4 * k["facility_energy_mwh"] * 1000, abs=0.5)
+    assert rows["Potable water input"][0].text == eed.NOT_AVAILABLE
+    default_rows = {f: v for _, f, v, _, _ in eed.eed_rows(default_run)}
+    assert default_rows["Waste heat reused"].text == eed.NOT_AVAILABLE  # no [heat_reuse]
+    assert "W32, supply <= 32 °C" in eed.set_points(default_run)
+
+
+def test_several_runs_get_a_comparison_table_in_every_format(default_dir, market_dir, tmp_path):
+    paths = reports.write_reports([default_dir, market_dir], "pdf,xlsx", tmp_path / "both")
+    assert [p.name for p in paths] == ["report.pdf", "report.xlsx"]
+    runs = data.load_runs([default_dir, market_dir])
+    wb = openpyxl.load_workbook(paths[1])
+    compare = list(wb["compare"].iter_rows(values_only=True))
+    assert compare[0][2:] == tuple(r.label for r in runs)
+    by_label = {r[0]: r[2:] for r in compare[1:]}
+    for key in ("pue", "tue", "carbon_market_t", "total_cost"):
+        assert by_label[F.label(key)] == tuple(F.kpi_number(key, r.kpis[key]) for r in runs)
+    assert {"R1 kpis", "R2 kpis", "R1 hourly", "R2 hourly", "compare_halls"} <= set(wb.sheetnames)
+    text = pdf_text(paths[0].read_bytes(), tmp_path)
+    assert "Comparison of 2 runs" in text and "Runs compared" in text
+    pue_line = next(line for line in text.splitlines() if re.match(r"\s*PUE\s", line))
+    assert all(F.kpi_text("pue", r.kpis["pue"]) in pue_line for r in runs)
+    # Scope 2 of each run: the residual mix given vs the grid average labelled an assumption
+    flat = re.sub(r"\s+", " ", text)
+    assert "700 g/kWh (given in the scenario)" in flat and "cover 40.0 % of consumption" in flat
+    assert "not given: the hourly grid" in flat  # the residual mix, labelled an assumption
+    assert "PUE, Scope 2 carbon and cost by month: urumqi" not in flat  # tables carry no suffix
+    assert "PUE, Scope 2 carbon and cost by month" in flat and "by day (the run is shorter" in flat
+
+
+def test_hourly_units_come_from_the_column_names():
+    assert build.column_unit("site.it_kw", "CNY") == "kW"
+    assert build.column_unit("price_per_kwh", "CNY") == "CNY/kWh"
+    assert build.column_unit("carbon_g_per_kwh", "CNY") == "g/kWh"
+    assert build.column_unit("air-20kW.inlet_c", "EUR") == "°C"
+    assert build.column_unit("site.mode", "EUR") == ""
