@@ -33,7 +33,9 @@ caption { text-align: left; font-weight: bold; color: var(--accent); padding: 4p
 th { background: var(--head); text-align: left; padding: 5px 7px; vertical-align: bottom; }
 td { padding: 4px 7px; border-top: 1px solid var(--line); vertical-align: top; }
 tbody tr:nth-child(even) td { background: var(--zebra); }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+td:first-child { min-width: 8em; }
 figure { margin: 14px 0 22px; }
 figure img { width: 100%; height: auto; display: block; }
 figcaption { color: var(--muted); font-size: 0.86em; font-style: italic; margin-top: 4px; }

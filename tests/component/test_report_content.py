@@ -14,8 +14,10 @@ import openpyxl
 import pytest
 
 import reports
-from reports import build, data, eed, fonts
+from reports import build, data, eed, energy, fonts
+from reports import document as doc
 from reports import formatting as F
+from reports.render_pdf import render_pdf
 from scenarios.library import example_data
 from scenarios.loading import scenario_from_dict
 from scenarios.run import run_scenario
@@ -64,6 +66,16 @@ def market_dir(tmp_path_factory):
     d["heat_reuse"] = {"liquid_share": 0.5, "note": "district heating"}
     d["workload"]["generator"]["count"] = 10
     return _write(tmp_path_factory, "urumqi-market", d)
+
+
+@pytest.fixture(scope="module")
+def short_market_dir(tmp_path_factory):
+    """Urumqi for three days with contracted renewables and a residual mix."""
+    d = example_data("urumqi")
+    d["horizon"]["hours"] = 72
+    d["grid"]["market"] = {"renewable_share": 0.4, "residual_mix_g_per_kwh": 700.0}
+    d["workload"]["generator"].update(count=8, slack_h=[6, 36], duration_h=[2, 12])
+    return _write(tmp_path_factory, "urumqi-short", d)
 
 
 @pytest.fixture(scope="module")
@@ -175,10 +187,13 @@ def test_pdf_renders_to_images_and_keeps_the_chinese_text(single, tmp_path):
 
 
 def test_without_a_cjk_font_the_pdf_keeps_the_ascii_parts_and_says_where_the_full_text_is(
-    default_dir, monkeypatch, tmp_path
+    default_run, monkeypatch, tmp_path
 ):
     monkeypatch.setattr(fonts, "cjk_codepoints", lambda: frozenset())
-    text = pdf_text(reports.render_report(default_dir, "pdf"), tmp_path)
+    full = build.build_report([default_run])
+    methodology = [s for s in full.sections if s.anchor == "methodology"]  # holds the tariff rule
+    report = doc.Report(full.title, full.subtitle, methodology, versions=full.versions)
+    text = pdf_text(render_pdf(report), tmp_path)
     assert TARIFF_RULE not in text and "沪" not in text
     assert f"{fonts.MISSING_GLYPHS}(2022)50{fonts.MISSING_GLYPHS}" in text
     assert "full text is in the HTML" in re.sub(r"\s+", " ", text)
@@ -198,6 +213,8 @@ def test_period_tables_add_up_to_the_run_kpis(default_run, market_run):
     assert list(monthly.index) == ["2023-05", "2023-06"]
     assert monthly["demand_cost"].sum() == pytest.approx(market_run.kpis["demand_cost"], rel=REPORT_SUM_RTOL)
     assert data.period_table(default_run)["demand_cost"].isna().all()  # not split by day
+    titles = [b.title for b in energy.energy_section(market_run).blocks if isinstance(b, doc.Table)]
+    assert "PUE, Scope 2 carbon and cost by month" in titles
 
 
 def test_component_energy_adds_up_to_the_facility_energy(default_run, market_run):
@@ -223,10 +240,10 @@ def test_eed_fields_follow_the_scenario(default_run, market_run):
     assert "W32, supply <= 32 °C" in eed.set_points(default_run)
 
 
-def test_several_runs_get_a_comparison_table_in_every_format(default_dir, market_dir, tmp_path):
-    paths = reports.write_reports([default_dir, market_dir], "pdf,xlsx", tmp_path / "both")
+def test_several_runs_get_a_comparison_table_in_every_format(default_dir, short_market_dir, tmp_path):
+    paths = reports.write_reports([default_dir, short_market_dir], "pdf,xlsx", tmp_path / "both")
     assert [p.name for p in paths] == ["report.pdf", "report.xlsx"]
-    runs = data.load_runs([default_dir, market_dir])
+    runs = data.load_runs([default_dir, short_market_dir])
     wb = openpyxl.load_workbook(paths[1])
     compare = list(wb["compare"].iter_rows(values_only=True))
     assert compare[0][2:] == tuple(r.label for r in runs)
@@ -242,8 +259,7 @@ def test_several_runs_get_a_comparison_table_in_every_format(default_dir, market
     flat = re.sub(r"\s+", " ", text)
     assert "700 g/kWh (given in the scenario)" in flat and "cover 40.0 % of consumption" in flat
     assert "not given: the hourly grid" in flat  # the residual mix, labelled an assumption
-    assert "PUE, Scope 2 carbon and cost by month: urumqi" not in flat  # tables carry no suffix
-    assert "PUE, Scope 2 carbon and cost by month" in flat and "by day (the run is shorter" in flat
+    assert "Scope 2 emissions: urumqi" in flat and "by day (the run is shorter" in flat
 
 
 def test_hourly_units_come_from_the_column_names():

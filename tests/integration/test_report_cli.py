@@ -37,9 +37,9 @@ def _files(folder):
 
 def test_one_run_default_output_is_report_files_in_the_run_directory(runs):
     run_dir = runs[0]
-    result = coolshift("report", str(run_dir), "--format", "xlsx,html")
+    result = coolshift("report", str(run_dir), "--format", "xlsx")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [str(run_dir / "report.xlsx"), str(run_dir / "report.html")]
+    assert result.stdout.split() == [str(run_dir / "report.xlsx")]
     wb = openpyxl.load_workbook(io.BytesIO((run_dir / "report.xlsx").read_bytes()))
     kpis = read_run(run_dir)["kpis"]["kpis"]
     rows = {r[5]: r[1] for r in wb["kpis"].iter_rows(min_row=2, values_only=True)}
@@ -48,12 +48,13 @@ def test_one_run_default_output_is_report_files_in_the_run_directory(runs):
 
 
 def test_several_runs_go_to_a_stamped_folder_with_a_comparison(runs, tmp_path):
-    result = coolshift("report", *map(str, runs), "--format", "html", cwd=tmp_path)
+    result = coolshift("report", *map(str, runs), "--format", "xlsx,xlsx", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     folders = [p for p in tmp_path.iterdir() if re.fullmatch(r"report-\d{8}-\d{6}", p.name)]
-    assert len(folders) == 1 and _files(folders[0]) == ["report.html"]
-    html = (folders[0] / "report.html").read_text(encoding="utf-8")
-    assert "Comparison of 2 runs" in html and "Runs compared" in html
+    assert len(folders) == 1 and _files(folders[0]) == ["report.xlsx"]
+    wb = openpyxl.load_workbook(folders[0] / "report.xlsx", read_only=True)
+    header = next(wb["compare"].iter_rows(values_only=True))
+    assert header[2:] == ("default", "urumqi")
 
 
 def test_help_lists_the_report_command(capsys):
