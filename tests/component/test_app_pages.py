@@ -1,0 +1,377 @@
+"""Every page of the Streamlit app through AppTest: widgets changed, no exception, the key
+values shown equal what the scenario layer computes, errors are messages on the page."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from scenarios import explore
+from scenarios.library import example_data
+from scenarios.loading import scenario_from_dict
+from ui.workload import STATUS_LABELS
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+APP = str(REPO_DIR / "streamlit_app.py")
+TIMEOUT_S = 120
+
+
+@pytest.fixture
+def app():
+    """A fresh app session on the Site page; caches cleared before and after (AppTest
+    sessions share the process's caches)."""
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    yield at
+    st.cache_data.clear()
+
+
+def ok(at: AppTest) -> AppTest:
+    """No uncaught exception and no error message on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def errors(at: AppTest) -> str:
+    assert not at.exception, [e.value for e in at.exception]
+    return "\n".join(e.value for e in at.error)
+
+
+def metric(at: AppTest, label: str) -> str:
+    values = [m.value for m in at.metric if m.label == label]
+    assert values, f"no metric {label!r}; metrics: {[m.label for m in at.metric]}"
+    return values[0]
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    return at.switch_page(f"ui/{page}.py").run()
+
+
+# --------------------------------------------------------------------------- Site
+
+
+def test_site_shows_the_default_climate_and_grid(app):
+    ok(app)
+    weather = explore.load_weather("shanghai")
+    design = explore.design_conditions(weather)
+    assert metric(app, "Mean dry-bulb") == f"{design['mean_dry_bulb_c']:.1f} °C"
+    assert metric(app, "Wet-bulb 0.4 %") == f"{design['wet_bulb_0p4_c']:.1f} °C"
+    assert metric(app, "Mean carbon intensity") == "550 g/kWh"  # cn-east-2023 factor
+    assert metric(app, "Demand charge") == "44.8 CNY/kW/month"  # Shanghai two-part tariff
+    assert app.selectbox(key="site_example").value == "default"
+
+
+def test_site_picks_another_built_in_scenario(app):
+    app.selectbox(key="site_example").set_value("miami").run()
+    ok(app)
+    assert app.session_state["scenario_data"]["name"] == "miami"
+    design = explore.design_conditions(explore.load_weather("miami"))
+    assert metric(app, "Mean dry-bulb") == f"{design['mean_dry_bulb_c']:.1f} °C"
+    assert float(metric(app, "Mean dry-bulb").split()[0]) > 20  # Miami is warm
+
+
+def test_site_uses_an_uploaded_weather_file(app):
+    import pvlib
+
+    tmy3 = Path(pvlib.__file__).parent / "data" / "723170TYA.CSV"
+    app.file_uploader(key="up_weather").upload("greensboro.csv", tmy3.read_bytes(), "text/csv")
+    app.run()
+    ok(app)
+    climate = app.session_state["scenario_data"]["site"]["climate"]
+    session = Path(app.session_state["session_dir"])
+    assert Path(climate).is_relative_to(session) and Path(climate).name == "greensboro.csv"
+    design = explore.design_conditions(explore.load_weather(str(tmy3)))
+    assert metric(app, "Mean dry-bulb") == f"{design['mean_dry_bulb_c']:.1f} °C"
+    assert any("greensboro.csv" in s.value for s in app.success)
+
+
+def test_site_uses_an_uploaded_carbon_series(app):
+    hours = pd.date_range("2023-07-09T16:00Z", periods=200, freq="h")  # covers the horizon
+    values = 400 + 100 * np.sin(np.arange(200) / 24 * 2 * np.pi)
+    text = pd.DataFrame({"timestamp": hours.strftime("%Y-%m-%dT%H:%M:%SZ"), "value": values})
+    app.file_uploader(key="up_carbon").upload(
+        "carbon.csv", text.to_csv(index=False).encode(), "text/csv"
+    )
+    app.run()
+    ok(app)
+    carbon = app.session_state["scenario_data"]["grid"]["carbon"]
+    assert carbon["source"] == "file" and carbon["file"].endswith("carbon.csv")
+    in_horizon = values[8 : 8 + 168]  # 2023-07-10 00:00 Shanghai = 07-09 16:00 UTC + 8 h
+    assert metric(app, "Mean carbon intensity") == f"{in_horizon.mean():.0f} g/kWh"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bad.toml", b"name = 'x'\n[site\n", "not valid TOML"),
+        ("blob.toml", b"\x00\x01\x02binary", "binary file"),
+        ("big.toml", b"#" * (21 * 1024 * 1024), "limited to 20 MB"),
+        ("empty.toml", b"  \n", "is empty"),
+    ],
+)
+def test_site_rejects_bad_scenario_uploads(app, name, content, message):
+    before = app.session_state["scenario_data"]
+    app.file_uploader(key="up_scenario").upload(name, content, "application/toml").run()
+    text = errors(app)
+    assert message in text
+    assert app.session_state["scenario_data"] == before  # the scenario being edited stays
+
+
+def _default_toml_with(**paths) -> bytes:
+    import tomli_w
+
+    data = example_data("default")
+    if "climate" in paths:
+        data["site"]["climate"] = paths["climate"]
+    if "price" in paths:
+        data["grid"]["price"] = {"source": "file", "file": paths["price"]}
+    return tomli_w.dumps(data).encode()
+
+
+def test_site_never_reads_a_path_named_in_an_uploaded_scenario(app, tmp_path):
+    secret = tmp_path / "prices.csv"
+    secret.write_text("timestamp,value\n2023-07-10T00:00Z,1\n")
+    content = _default_toml_with(price=str(secret))
+    app.file_uploader(key="up_scenario").upload("mine.toml", content, "application/toml").run()
+    text = errors(app)
+    assert "prices.csv (grid.price.file)" in text and "upload" in text.lower()
+    assert app.session_state["scenario_data"]["name"] == "default"
+    assert app.session_state["scenario_data"]["grid"]["price"]["source"] == "tou"
+
+
+def test_site_loads_a_scenario_with_its_uploaded_weather_file(app):
+    import pvlib
+
+    tmy3 = (Path(pvlib.__file__).parent / "data" / "723170TYA.CSV").read_bytes()
+    content = _default_toml_with(climate="data/greensboro.csv")
+    app.file_uploader(key="up_scenario").set_value(
+        [("mine.toml", content, "application/toml"), ("greensboro.csv", tmy3, "text/csv")]
+    ).run()
+    ok(app)
+    data = app.session_state["scenario_data"]
+    assert Path(data["site"]["climate"]).name == "greensboro.csv"
+    assert Path(data["site"]["climate"]).is_relative_to(Path(app.session_state["session_dir"]))
+    assert app.session_state["site_example"] is None
+    assert "uploaded scenario 'mine.toml'" in app.session_state["scenario_label"]
+
+
+# --------------------------------------------------------------------------- Halls
+
+
+def _expected_table(data: dict) -> pd.DataFrame:
+    scenario = scenario_from_dict(data)
+    frames, _ = explore.simulate_year(scenario)
+    return explore.technology_table(scenario, frames)
+
+
+def table(at: AppTest, row: str | None = None, column: str | None = None) -> pd.DataFrame:
+    """The first table (st.dataframe) with that row label or column (st.dataframe keeps no
+    key in AppTest unless it has a selection)."""
+    for element in at.dataframe:
+        frame = element.value
+        if (row is None or row in frame.index) and (column is None or column in frame.columns):
+            return frame
+    raise AssertionError(f"no table with row {row!r} / column {column!r}")
+
+
+def _tech_table(at: AppTest) -> pd.DataFrame:
+    return table(at, row="PUE")
+
+
+def test_halls_compares_the_default_pods(app):
+    goto(app, "halls")
+    ok(app)
+    assert any("within its technology's rack-density limit" in s.value for s in app.success)
+    shown = _tech_table(app)
+    expected = _expected_table(example_data("default"))
+    assert list(shown.columns) == list(expected.index)
+    for pod in expected.index:
+        assert shown.loc["PUE", pod] == f"{expected.loc[pod, 'pue']:.3f}"
+        assert shown.loc["WUE [L/kWh]", pod] == f"{expected.loc[pod, 'wue_l_per_kwh']:.3f}"
+    # immersion needs no chillers most of the year: its PUE is the lowest
+    assert expected["pue"].idxmin() == "immersion-50kW"
+
+
+def test_halls_shows_a_density_error_next_to_the_table_and_keeps_the_others(app):
+    goto(app, "halls")
+    app.session_state["pods_editor_0"] = {
+        "edited_rows": {0: {"rack_kw": 45.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    text = errors(app)
+    assert "pod 'air-20kW'" in text and "air cooling limit of 30 kW" in text
+    assert not any("Internal error" in e.value for e in app.error)
+    shown = _tech_table(app)
+    assert list(shown.columns) == ["coldplate-40kW", "immersion-50kW"]
+    assert app.session_state["scenario_data"]["pods"][0]["rack_kw"] == 45.0
+
+
+def test_halls_edit_changes_the_comparison(app):
+    goto(app, "halls")
+    app.session_state["pods_editor_0"] = {
+        "edited_rows": {0: {"rack_kw": 25.0}},
+        "added_rows": [
+            {"name": "immersion-2", "cooling": "immersion", "racks": 4, "rack_kw": 80.0}
+        ],
+        "deleted_rows": [],
+    }
+    app.run()
+    ok(app)
+    data = app.session_state["scenario_data"]
+    assert [p["name"] for p in data["pods"]][-1] == "immersion-2"
+    assert data["pods"][0]["rack_kw"] == 25.0 and data["pods"][1]["water_class"] == "W32"
+    shown = _tech_table(app)
+    expected = _expected_table(data)
+    assert shown.loc["PUE", "air-20kW"] == f"{expected.loc['air-20kW', 'pue']:.3f}"
+    assert shown.loc["kW per rack", "air-20kW"] == "25"
+    app.selectbox(key="heatmap_pod").set_value("immersion-2").run()
+    ok(app)
+
+
+# --------------------------------------------------------------------------- Workload
+
+
+def _small_workload(at: AppTest, jobs: int = 3, hours: int = 48, limit: float = 2.0) -> AppTest:
+    goto(at, "workload")
+    at.number_input(key="wl_hours_0").set_value(hours)
+    at.number_input(key="wl_count_0").set_value(jobs)
+    at.number_input(key="wl_time_limit_0").set_value(limit)
+    return at.run()
+
+
+def test_workload_runs_the_optimisation_and_shows_the_result(app):
+    _small_workload(app)
+    ok(app)
+    data = app.session_state["scenario_data"]
+    assert data["horizon"]["hours"] == 48 and data["workload"]["generator"]["count"] == 3
+    app.button(key="run_button").click().run()
+    ok(app)
+    runs = app.session_state["runs"]
+    assert len(runs) == 1
+    entry = next(iter(runs.values()))
+    result = entry.result
+    assert len(result.inputs.frame) == 48 and len(result.jobs) == 3
+    status = result.solver["status"]
+    assert metric(app, "Solver status") == STATUS_LABELS[status]
+    assert metric(app, "Gap") == (
+        f"{result.solver['gap']:.2%}" if result.solver["gap"] is not None else "–"
+    )
+    kpis = json.loads((entry.run_dir / "kpis.json").read_text())
+    assert kpis["kpis"]["total_cost"] == pytest.approx(result.kpis["total_cost"])
+    saving = result.kpis["cost_saving_vs_asap"]
+    assert metric(app, "Cost saving vs ASAP") == f"{saving:,.0f} CNY"
+    assert saving >= -1e-6  # the MILP starts from the greedy schedule and keeps the better
+    assert [c for c in app.get("plotly_chart")]  # Gantt, power, schedules
+
+
+def test_workload_without_optimisation_and_the_pareto_curve(app):
+    _small_workload(app, jobs=2, hours=24)
+    app.checkbox(key="wl_optimise_0").uncheck()
+    app.button(key="run_button").click().run()
+    ok(app)
+    assert metric(app, "Solver status") == "not optimised"
+    app.number_input(key="pareto_limit").set_value(2.0)
+    app.number_input(key="pareto_hours").set_value(24)
+    app.button(key="pareto_button").click().run()
+    ok(app)
+    front = table(app, column="on the curve")
+    assert len(front) == 3
+    assert set(front["status"]) <= {"optimal", "time limit (best found)"}
+    assert (front["on the curve"] == "yes").any()
+
+
+def test_workload_reads_a_jobs_csv_and_explains_infeasible_jobs(app):
+    goto(app, "workload")
+    app.radio(key="wl_source_0").set_value("CSV file").run()
+    good = (
+        "job_id,release,deadline,duration_h,power_kw,preemptible\n"
+        "a,2023-07-10T02:00+08:00,2023-07-10T20:00+08:00,6,120,false\n"
+        "b,2023-07-10T00:00+08:00,2023-07-11T00:00+08:00,4,80,true\n"
+    )
+    app.file_uploader(key="wl_jobs_file_0").upload("jobs.csv", good.encode(), "text/csv").run()
+    ok(app)
+    assert any("2 jobs read" in s.value for s in app.success)
+    bad = good.replace("2023-07-10T20:00+08:00,6", "2023-07-10T04:00+08:00,6")  # 2 h for 6 h
+    app.file_uploader(key="wl_jobs_file_0").upload("late.csv", bad.encode(), "text/csv").run()
+    app.number_input(key="wl_time_limit_0").set_value(2.0)
+    app.button(key="run_button").click().run()
+    text = errors(app)
+    assert "Cannot run the schedule" in text and "a" in text
+    assert "Internal error" not in text
+
+
+def test_workload_rejects_a_csv_without_job_columns(app):
+    goto(app, "workload")
+    app.radio(key="wl_source_0").set_value("CSV file").run()
+    app.file_uploader(key="wl_jobs_file_0").upload("x.csv", b"a,b\n1,2\n", "text/csv").run()
+    text = errors(app)
+    assert "missing the jobs column(s) job_id" in text
+    assert "generator" in app.session_state["scenario_data"]["workload"]
+
+
+# --------------------------------------------------------------------------- Compare
+
+
+def test_compare_runs_variants_and_names_the_one_that_cannot_run(app):
+    goto(app, "compare")
+    app.multiselect(key="compare_builtins").set_value(["urumqi"])
+    app.button(key="compare_button").click().run()
+    assert not app.exception
+    text = errors(app)
+    assert "all pods air" in text and "exceeds the air cooling limit" in text
+    shown = table(app, column="kpi").set_index("kpi")
+    assert list(shown.columns[2:]) == [
+        "default: as edited",
+        "default: all pods immersion",
+        "built-in urumqi",
+    ]
+    from scenarios.run import run_scenario
+
+    urumqi = run_scenario(scenario_from_dict(example_data("urumqi")), optimize=False)
+    assert shown.loc["pue", "built-in urumqi"] == f"{urumqi.kpis['pue']:.3f}"
+    assert shown.loc["currency", "built-in urumqi"] == "CNY"
+    immersion = float(shown.loc["pue", "default: all pods immersion"])
+    assert immersion < float(shown.loc["pue", "default: as edited"])
+
+
+# --------------------------------------------------------------------------- Report
+
+
+def test_report_offers_the_scenario_toml_that_repeats_the_run(app):
+    goto(app, "halls")
+    app.session_state["pods_editor_0"] = {
+        "edited_rows": {2: {"racks": 12}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    goto(app, "report")
+    assert not app.exception
+    assert [b for b in app.download_button if b.label == "Download the scenario TOML"]
+    toml_text = next(c.value for c in app.code if c.language == "toml")
+    repeated = scenario_from_dict(tomllib.loads(toml_text))
+    assert repeated.pods[2].racks == 12
+    assert (
+        repeated.model_dump() == scenario_from_dict(app.session_state["scenario_data"]).model_dump()
+    )
+
+
+def test_report_without_runs_offers_a_quick_run(app):
+    goto(app, "report")
+    assert not app.exception
+    assert any("No run in this session yet" in i.value for i in app.info)
+    app.button(key="report_quick_run").click().run()
+    assert not app.exception
+    assert len(app.session_state["runs"]) == 1
+    assert app.multiselect(key="report_runs").value == list(app.session_state["runs"])

@@ -1,0 +1,127 @@
+"""The app's small helpers: the pods table round trip, number formatting, chart inputs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scenarios.library import example_data
+from scenarios.loading import scenario_from_dict
+from ui import charts
+from ui.halls import merge_pods, pods_table
+from ui.tables import fmt, kpi_frame, kpi_text
+
+
+def test_pods_table_round_trip_keeps_hidden_fields():
+    pods = example_data("default")["pods"]
+    pods[0]["inference"] = {"utilisation": 0.5}
+    table = pods_table(pods)
+    assert list(table.columns) == ["name", "cooling", "racks", "rack_kw", "water_class"]
+    merged, incomplete = merge_pods(pods, table)
+    assert merged == pods and incomplete == []
+
+
+def test_merge_pods_applies_edits_additions_and_deletions():
+    pods = example_data("default")["pods"]
+    pods[1]["inference"] = {"utilisation": 0.6}
+    table = pods_table(pods)
+    table.loc[1, "rack_kw"] = 60.0
+    table.loc[1, "water_class"] = None
+    table = table.drop(index=0)
+    table.loc[3] = ["new", "immersion", 5, 80.0, "W45"]
+    table.loc[4] = [None, "air", 3, 10.0, None]  # still being filled in
+    merged, incomplete = merge_pods(pods, table)
+    assert [p["name"] for p in merged] == ["coldplate-40kW", "immersion-50kW", "new"]
+    assert merged[0]["rack_kw"] == 60.0 and "water_class" not in merged[0]
+    assert merged[0]["inference"] == {"utilisation": 0.6}  # not shown in the table, kept
+    assert merged[2] == {
+        "name": "new",
+        "cooling": "immersion",
+        "racks": 5,
+        "rack_kw": 80.0,
+        "water_class": "W45",
+    }
+    assert incomplete == ["row 4: fill in name"]
+    scenario_from_dict({**example_data("default"), "pods": merged})  # valid scenario data
+
+
+@pytest.mark.parametrize(
+    ("value", "spec", "text"),
+    [
+        (None, ".2f", "–"),
+        (float("nan"), ".2f", "–"),
+        (math.inf, ".1f", "–"),
+        (np.float64(1.23456), ".3f", "1.235"),
+        (True, ".2f", "yes"),
+        (np.bool_(True), "", "yes"),
+        (False, "", "no"),
+        (1234567.8, ",.0f", "1,234,568"),
+        ("optimal", ".2f", "optimal"),
+        (0.1234, ".1%", "12.3%"),
+    ],
+)
+def test_fmt_never_shows_nan(value, spec, text):
+    assert fmt(value, spec) == text
+
+
+def test_kpi_frame_formats_each_key_its_own_way():
+    table = pd.DataFrame(
+        {"unit": ["-", "%", "-"], "run": [1.23456, None, 0.5]},
+        index=["pue", "cost_saving_vs_asap_pct", "deadlines_met_share"],
+    )
+    shown = kpi_frame(table)
+    assert list(shown["run"]) == ["1.235", "–", "50%"]
+    assert shown.loc["pue", "definition"].startswith("facility energy / IT energy")
+    assert kpi_text("total_cost", 1e6) == "1,000,000"
+
+
+def test_pareto_front_mask_drops_points_beaten_on_both_counts():
+    front = pd.DataFrame(
+        {"cost": [10.0, 12.0, 9.0, 11.0, np.nan], "carbon_t": [5.0, 5.5, 6.0, 5.0, 1.0]}
+    )
+    assert list(charts.pareto_front_mask(front)) == [True, False, True, False, False]
+
+
+def test_gantt_has_a_row_per_job_and_pod_grouped_by_pod():
+    t = pd.Timestamp("2023-07-10", tz="Asia/Shanghai")
+    h = pd.Timedelta(hours=1)
+    segments = pd.DataFrame(
+        {
+            "job_id": ["a", "b", "a"],
+            "pod": ["p2", "p1", "p2"],
+            "start": [t, t + h, t + 5 * h],
+            "end": [t + 2 * h, t + 3 * h, t + 6 * h],
+            "hours": [2, 2, 1],
+            "power_kw": [10, 20, 10],
+        }
+    )
+    fig = charts.gantt(segments, ["p1", "p2"])
+    assert [trace.name for trace in fig.data] == ["p1", "p2"]
+    assert list(fig.layout.yaxis.categoryarray) == ["a · p2", "b · p1"]  # p1 on top
+    assert list(fig.data[1].x) == [2 * 3.6e6, 3.6e6]  # bar lengths in ms
+
+
+def test_climate_chart_spec_has_every_month_and_series():
+    monthly = pd.DataFrame(
+        {
+            "dry_bulb_mean_c": range(12),
+            "dry_bulb_min_c": range(-5, 7),
+            "dry_bulb_max_c": range(5, 17),
+            "wet_bulb_mean_c": range(12),
+            "wet_bulb_max_c": range(1, 13),
+        },
+        index=pd.RangeIndex(1, 13, name="month"),
+    )
+    data, spec = charts.climate_chart(monthly)
+    assert len(data) == 36 and set(data["series"]) == {
+        "dry-bulb mean",
+        "wet-bulb mean",
+        "wet-bulb max",
+    }
+    assert data.loc[data["label"] == "Jul", "high"].iloc[0] == 11
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line"]
+    empty, _ = charts.climate_chart(None)
+    assert len(empty) == 36 and empty["value"].isna().all()

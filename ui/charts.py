@@ -1,0 +1,502 @@
+"""Plotly figures of the app's pages (data in, figure out; no Streamlit calls)."""
+
+from __future__ import annotations
+
+import calendar
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+#: One colour per cooling technology, and per pod in order.
+TECH_COLOURS = {"air": "#4C78A8", "cold_plate": "#F58518", "immersion": "#54A24B"}
+PALETTE = (
+    "#4C78A8",
+    "#F58518",
+    "#54A24B",
+    "#E45756",
+    "#72B7B2",
+    "#B279A2",
+    "#FF9DA6",
+    "#9D755D",
+    "#BAB0AC",
+    "#EECA3B",
+)
+COMPONENT_COLOURS = {
+    "compute": "#4C78A8",
+    "server fans": "#9ECAE9",
+    "UPS losses": "#E45756",
+    "distribution losses": "#FF9DA6",
+    "lighting": "#EECA3B",
+    "air handler fans": "#72B7B2",
+    "pumps": "#54A24B",
+    "chillers": "#F58518",
+    "heat rejection fans": "#B279A2",
+}
+MODE_COLOURS = {"free": "#54A24B", "partial": "#EECA3B", "mechanical": "#E45756"}
+_MONTHS = [calendar.month_abbr[m] for m in range(1, 13)]
+
+
+def _layout(fig: go.Figure, height: int = 380, **kw) -> go.Figure:
+    settings = {
+        "height": height,
+        "margin": {"l": 60, "r": 30, "t": 30, "b": 50},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        "hovermode": "x unified",
+    }
+    settings.update(kw)
+    fig.update_layout(**settings)
+    return fig
+
+
+def climate_chart(monthly: pd.DataFrame | None) -> tuple[pd.DataFrame, dict]:
+    """Monthly dry-bulb (mean with min-max band) and wet-bulb (mean and max) [°C] as a
+    Vega-Lite spec for ``st.vega_lite_chart``; with no data, the empty axes (shown while
+    the weather loads).
+
+    Vega-Lite rather than Plotly, and a plain spec rather than Altair: this chart is on
+    the app's first page, and the browser loads Vega-Lite's code several times faster
+    than Plotly's (Altair would add half a second of imports on the server).
+
+    Returns
+    -------
+    data, spec
+        Long table (month, label, series, value, low, high) and the spec.
+    """
+    names = {
+        "dry_bulb_mean_c": "dry-bulb mean",
+        "wet_bulb_mean_c": "wet-bulb mean",
+        "wet_bulb_max_c": "wet-bulb max",
+    }
+    if monthly is None:
+        monthly = pd.DataFrame(
+            np.nan,
+            index=pd.RangeIndex(1, 13, name="month"),
+            columns=[*names, "dry_bulb_min_c", "dry_bulb_max_c"],
+        )
+    rows = []
+    for month, row in monthly.iterrows():
+        for column, series in names.items():
+            rows.append(
+                {
+                    "label": _MONTHS[int(month) - 1],
+                    "series": series,
+                    "value": row[column],
+                    "low": row["dry_bulb_min_c"],
+                    "high": row["dry_bulb_max_c"],
+                }
+            )
+    data = pd.DataFrame(rows)
+    x = {
+        "field": "label",
+        "type": "ordinal",
+        "sort": _MONTHS,
+        "title": None,
+        "axis": {"labelAngle": 0},
+    }
+    y_title = "temperature [°C]"
+    spec = {
+        "height": 340,
+        "layer": [
+            {
+                "transform": [{"filter": "datum.series == 'dry-bulb mean'"}],
+                "mark": {"type": "area", "opacity": 0.18, "color": "#E45756"},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "low", "type": "quantitative", "title": y_title},
+                    "y2": {"field": "high"},
+                    "tooltip": [
+                        {"field": "label", "title": "month"},
+                        {"field": "low", "title": "dry-bulb min [°C]", "format": ".1f"},
+                        {"field": "high", "title": "dry-bulb max [°C]", "format": ".1f"},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "line", "point": True, "strokeWidth": 3},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "value", "type": "quantitative", "title": y_title},
+                    "color": {
+                        "field": "series",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {
+                            "domain": list(names.values()),
+                            "range": ["#E45756", "#4C78A8", "#9ECAE9"],
+                        },
+                        "legend": {"orient": "top"},
+                    },
+                    "strokeDash": {
+                        "field": "series",
+                        "type": "nominal",
+                        "legend": None,
+                        "scale": {
+                            "domain": list(names.values()),
+                            "range": [[1, 0], [1, 0], [5, 3]],
+                        },
+                    },
+                    "tooltip": [
+                        {"field": "label", "title": "month"},
+                        {"field": "series"},
+                        {"field": "value", "title": "°C", "format": ".1f"},
+                    ],
+                },
+            },
+        ],
+    }
+    return data, spec
+
+
+def indicator_bars(table: pd.DataFrame) -> go.Figure:
+    """PUE, TUE and WUE of each pod side by side, coloured by technology."""
+    panels = {
+        "pue": ("PUE [-]", "{:.3f}"),
+        "tue": ("TUE [-]", "{:.3f}"),
+        "wue_l_per_kwh": ("WUE [L/kWh]", "{:.2f}"),
+    }
+    fig = make_subplots(
+        rows=1, cols=3, subplot_titles=[t for t, _ in panels.values()], horizontal_spacing=0.08
+    )
+    pods = list(table.index)
+    colours = [TECH_COLOURS.get(c, "#888") for c in table["cooling"]]
+    for j, (key, (_, spec)) in enumerate(panels.items(), start=1):
+        values = table[key].astype(float)
+        fig.add_trace(
+            go.Bar(
+                x=pods,
+                y=values,
+                marker_color=colours,
+                showlegend=False,
+                text=[spec.format(v) for v in values],
+                textposition="outside",
+                cliponaxis=False,
+            ),
+            row=1,
+            col=j,
+        )
+        top = float(np.nanmax(values.to_numpy())) if len(values) else 1.0
+        if key == "wue_l_per_kwh":
+            fig.update_yaxes(range=[0, max(0.5, top * 1.2)], row=1, col=j)
+        else:
+            low = float(np.nanmin(values.to_numpy()))
+            fig.update_yaxes(range=[max(0.0, low - 0.15), top + 0.08], row=1, col=j)
+    return _layout(fig, height=340, hovermode="closest")
+
+
+def pue_heatmap(grid: pd.DataFrame) -> go.Figure:
+    """Hour of day (x) by day of year (y) heatmap of PUE."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=list(grid.columns),
+            y=list(grid.index),
+            colorscale="RdYlGn_r",
+            colorbar={"title": {"text": "PUE"}},
+            hovertemplate="day %{y}, %{x}:00<br>PUE %{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text="hour of day (local)", dtick=3)
+    fig.update_yaxes(title_text="day of year", autorange="reversed")
+    return _layout(fig, height=460, hovermode="closest")
+
+
+def component_bars(energy: pd.DataFrame) -> go.Figure:
+    """Stacked annual energy of each facility component per pod [MWh]."""
+    fig = go.Figure()
+    for label in energy.columns:
+        fig.add_trace(
+            go.Bar(
+                x=list(energy.index),
+                y=energy[label],
+                name=label,
+                marker_color=COMPONENT_COLOURS.get(label),
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text="energy per year [MWh]")
+    return _layout(fig, height=400, hovermode="closest")
+
+
+def mode_bars(modes: pd.DataFrame) -> go.Figure:
+    """Hours per year in free, partial and mechanical cooling, per pod (horizontal)."""
+    fig = go.Figure()
+    for mode in modes.columns:
+        fig.add_trace(
+            go.Bar(
+                y=list(modes.index),
+                x=modes[mode],
+                name=mode,
+                orientation="h",
+                marker_color=MODE_COLOURS.get(mode),
+                text=modes[mode],
+                textposition="inside",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text="hours per year [h]")
+    return _layout(fig, height=300, hovermode="closest")
+
+
+def gantt(segments: pd.DataFrame, pods: list[str]) -> go.Figure:
+    """Jobs over time, one row per job grouped by pod, one bar per uninterrupted run."""
+    fig = go.Figure()
+    colour = {pod: PALETTE[i % len(PALETTE)] for i, pod in enumerate(pods)}
+    first = segments.groupby(["pod", "job_id"])["start"].min().reset_index()
+    first["pod_rank"] = first["pod"].map({pod: i for i, pod in enumerate(pods)})
+    order = first.sort_values(["pod_rank", "start"])
+    rows = [f"{job} · {pod}" for pod, job in zip(order["pod"], order["job_id"], strict=True)]
+    for pod in pods:
+        part = segments[segments["pod"] == pod]
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Bar(
+                base=part["start"],
+                x=(part["end"] - part["start"]).dt.total_seconds() * 1000.0,
+                y=[f"{job} · {pod}" for job in part["job_id"]],
+                orientation="h",
+                name=pod,
+                marker_color=colour[pod],
+                marker_line={"color": "white", "width": 0.5},
+                customdata=np.stack([part["job_id"], part["hours"], part["power_kw"]], axis=1),
+                hovertemplate=(
+                    "%{customdata[0]}: %{base|%b %d %H:00}, %{customdata[1]} h at "
+                    "%{customdata[2]:.0f} kW<extra>" + pod + "</extra>"
+                ),
+            )
+        )
+    fig.update_layout(barmode="overlay", bargap=0.25)
+    fig.update_xaxes(type="date", title_text="time (site local)")
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=rows[::-1], title_text=None, tickfont={"size": 10}
+    )
+    return _layout(fig, height=min(120 + 18 * len(rows), 1400), hovermode="closest")
+
+
+def power_chart(load: pd.DataFrame, signals: pd.DataFrame, currency: str) -> go.Figure:
+    """Stacked compute load by pod (inference, jobs) against capacity, with price and
+    carbon intensity on a second panel."""
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        row_heights=[0.68, 0.32],
+        vertical_spacing=0.06,
+        specs=[[{}], [{"secondary_y": True}]],
+    )
+    x = load.index.tz_localize(None)
+    pods = list(dict.fromkeys(name for name, _ in load.columns))
+    for i, pod in enumerate(pods):
+        base = PALETTE[i % len(PALETTE)]
+        for kind, opacity in (("inference", 0.45), ("jobs", 0.95)):
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=load[(pod, kind)],
+                    name=f"{pod} · {kind}",
+                    stackgroup="it",
+                    line={"width": 0.5, "color": base},
+                    opacity=opacity,
+                    fillcolor=_rgba(base, opacity),
+                ),
+                row=1,
+                col=1,
+            )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=signals["capacity_kw"],
+            name="compute capacity",
+            line={"color": "black", "dash": "dash"},
+        ),
+        row=1,
+        col=1,
+    )
+    if not np.allclose(signals["cooling_capacity_kw"], signals["capacity_kw"]):
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=signals["cooling_capacity_kw"],
+                name="coolable compute",
+                line={"color": "#E45756", "dash": "dot"},
+            ),
+            row=1,
+            col=1,
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=signals["price_per_kwh"],
+            name=f"price [{currency}/kWh]",
+            line={"color": "#B279A2", "shape": "hv"},
+        ),
+        row=2,
+        col=1,
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x, y=signals["carbon_g_per_kwh"], name="carbon [g/kWh]", line={"color": "#9D755D"}
+        ),
+        row=2,
+        col=1,
+        secondary_y=True,
+    )
+    fig.update_yaxes(title_text="compute [kW]", row=1, col=1, rangemode="tozero")
+    price_top = _headroom(signals["price_per_kwh"])
+    carbon_top = _headroom(signals["carbon_g_per_kwh"])
+    fig.update_yaxes(
+        title_text=f"{currency}/kWh", row=2, col=1, secondary_y=False, range=[0, price_top]
+    )
+    fig.update_yaxes(
+        title_text="gCO₂/kWh",
+        row=2,
+        col=1,
+        secondary_y=True,
+        range=[0, carbon_top],
+        showgrid=False,
+    )
+    return _layout(fig, height=560)
+
+
+def _headroom(values: pd.Series, share: float = 0.15) -> float:
+    """Top of an axis from 0 with room above the largest value (lines not on the frame)."""
+    top = float(np.nanmax(values.to_numpy(float))) if len(values) else 1.0
+    return top * (1 + share) if top > 0 else 1.0
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def schedule_bars(table: pd.DataFrame, currency: str) -> go.Figure:
+    """Total cost and carbon of each schedule (MILP, ASAP, greedy)."""
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=(f"total cost [{currency}]", "carbon, location-based [t]")
+    )
+    names = list(table.index)
+    colours = [
+        {"milp": "#54A24B", "asap": "#BAB0AC", "greedy": "#4C78A8"}.get(n, "#888") for n in names
+    ]
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=table["total_cost"],
+            marker_color=colours,
+            showlegend=False,
+            text=table["total_cost"].map("{:,.0f}".format),
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=table["carbon_location_t"],
+            marker_color=colours,
+            showlegend=False,
+            text=table["carbon_location_t"].map("{:,.2f}".format),
+        ),
+        row=1,
+        col=2,
+    )
+    return _layout(fig, height=320, hovermode="closest")
+
+
+def pareto_front_mask(front: pd.DataFrame) -> np.ndarray:
+    """Points no other point beats on both cost and carbon (time-limited solves can return
+    dominated points)."""
+    cost, carbon = front["cost"].to_numpy(float), front["carbon_t"].to_numpy(float)
+    keep = np.isfinite(cost) & np.isfinite(carbon)
+    for i in np.flatnonzero(keep):
+        better = (
+            (cost <= cost[i]) & (carbon <= carbon[i]) & ((cost < cost[i]) | (carbon < carbon[i]))
+        )
+        keep[i] = not better[np.isfinite(cost) & np.isfinite(carbon)].any()
+    return keep
+
+
+def pareto_chart(front: pd.DataFrame, currency: str) -> go.Figure:
+    """Cost against carbon: the non-dominated points joined, the others marked apart."""
+    ok = front.dropna(subset=["cost", "carbon_t"])
+    best = pareto_front_mask(ok)
+    line = ok[best].sort_values("carbon_t")
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=line["carbon_t"],
+            y=line["cost"],
+            mode="lines+markers",
+            name="trade-off",
+            line={"color": "#4C78A8"},
+            marker={"size": 12, "color": "#4C78A8"},
+            customdata=line["status"],
+            hovertemplate="%{x:.3f} t, %{y:,.0f}<br>%{customdata}<extra></extra>",
+        )
+    )
+    if (~best).any():
+        rest = ok[~best]
+        fig.add_trace(
+            go.Scatter(
+                x=rest["carbon_t"],
+                y=rest["cost"],
+                mode="markers",
+                name="beaten (solve stopped at its time limit)",
+                marker={
+                    "size": 11,
+                    "color": "white",
+                    "symbol": "x-thin-open",
+                    "line": {"color": "#E45756", "width": 2},
+                },
+            )
+        )
+    fig.update_xaxes(title_text="carbon, location-based [t]", tickformat=".3~f")
+    fig.update_yaxes(title_text=f"cost [{currency}]", tickformat=",.0f")
+    return _layout(fig, height=380, hovermode="closest")
+
+
+def compare_bars(table: pd.DataFrame, keys: dict[str, str]) -> go.Figure:
+    """One small bar chart per KPI (key -> title), one bar per compared run."""
+    fig = make_subplots(rows=1, cols=len(keys), subplot_titles=list(keys.values()))
+    labels = [c for c in table.columns if c != "unit"]
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(labels))]
+    for j, key in enumerate(keys, start=1):
+        values = pd.to_numeric(table.loc[key, labels], errors="coerce")
+        spec = ".3f" if key in ("pue", "tue", "itue", "wue_l_per_kwh") else None
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=values,
+                marker_color=colours,
+                showlegend=False,
+                text=[_short(v, spec) for v in values],
+                textposition="outside",
+                cliponaxis=False,
+            ),
+            row=1,
+            col=j,
+        )
+        if key in ("pue", "tue", "itue"):
+            finite = values.dropna()
+            if len(finite):
+                fig.update_yaxes(
+                    range=[max(0.0, finite.min() - 0.1), finite.max() + 0.06], row=1, col=j
+                )
+    fig.update_xaxes(tickangle=-30)
+    return _layout(
+        fig, height=400, hovermode="closest", margin={"l": 50, "r": 20, "t": 60, "b": 120}
+    )
+
+
+def _short(value, spec: str | None = None) -> str:
+    if value is None or not np.isfinite(value):
+        return ""
+    if spec:
+        return format(value, spec)
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"

@@ -1,0 +1,290 @@
+"""Site page: pick a built-in scenario or upload one (with weather, carbon and price
+files), see where it is and what its climate is like."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pandas as pd
+import streamlit as st
+
+from scenarios.errors import ScenarioError
+from scenarios.library import example_data, example_names
+from ui import caching, charts, state, uploads
+from ui.errors import noted_errors, shown_errors
+
+PICK = "site_example"
+NOTES = "site_notes"
+
+
+def _notes() -> list:
+    return st.session_state.setdefault(NOTES, [])
+
+
+def _note(kind: str, text: str) -> None:
+    _notes().append((kind, text))
+
+
+def _load_example() -> None:
+    name = st.session_state.get(PICK)
+    if name:
+        state.replace_scenario(example_data(name), f"built-in scenario {name!r}")
+        _note("success", f"Loaded the built-in scenario **{name}**.")
+
+
+def _on_scenario_upload() -> None:
+    files = st.session_state.get("up_scenario") or []
+    if not files:
+        return
+    with noted_errors("load the uploaded scenario", _notes()):
+        tomls = [f for f in files if f.name.lower().endswith(".toml")]
+        if len(tomls) != 1:
+            raise ScenarioError(
+                f"upload exactly one scenario .toml file (got {len(tomls)}) together with "
+                "the files it names"
+            )
+        folder = state.session_dir()
+        attachments = {}
+        for f in files:
+            if f is tomls[0]:
+                continue
+            data = f.getvalue()
+            uploads.check_upload(f.name, data, "data")
+            attachments[f.name] = uploads.save_upload(f.name, data, folder)
+        toml = tomls[0]
+        text = uploads.check_upload(toml.name, toml.getvalue(), "scenario")
+        raw = uploads.attach_files(tomllib.loads(text), attachments, toml.name)
+        state.current_scenario(raw)  # validate before replacing the one being edited
+        state.replace_scenario(raw, f"uploaded scenario {uploads.safe_name(toml.name)!r}")
+        st.session_state[PICK] = None
+        _note("success", f"Loaded the uploaded scenario **{uploads.safe_name(toml.name)}**.")
+
+
+def _on_weather_upload() -> None:
+    f = st.session_state.get("up_weather")
+    if f is None:
+        return
+    with noted_errors("use the weather file", _notes()):
+        data = f.getvalue()
+        uploads.check_upload(f.name, data, "weather")
+        path = uploads.save_upload(f.name, data, state.session_dir())
+        view = caching.climate_view(str(path), caching.file_stamp(str(path)))
+        raw = state.scenario_data()
+        raw["site"]["climate"] = str(path)
+        state.update_scenario(raw)
+        _note(
+            "success",
+            f"Weather from **{uploads.safe_name(f.name)}** ({view['name']}) is "
+            "now the site's climate.",
+        )
+
+
+def _on_series_upload(kind: str) -> None:
+    f = st.session_state.get(f"up_{kind}")
+    if f is None:
+        return
+    from scenarios.importers import read_carbon, read_price
+
+    with noted_errors(f"use the {kind} file", _notes()):
+        data = f.getvalue()
+        uploads.check_upload(f.name, data, kind)
+        path = uploads.save_upload(f.name, data, state.session_dir())
+        raw = state.scenario_data()
+        tz = raw["site"]["timezone"]
+        timestamps = st.session_state.get(f"{kind}_timestamps", "utc")
+        fill = st.session_state.get(f"{kind}_fill", "error")
+        if kind == "carbon":
+            column = st.session_state.get("carbon_column", "direct")
+            read_carbon(path, column=column, naive=timestamps, tz=tz)
+            raw["grid"]["carbon"] = {
+                "source": "file",
+                "file": str(path),
+                "column": column,
+                "timestamps": timestamps,
+                "fill": fill,
+            }
+        else:
+            unit = st.session_state.get("price_unit") or None
+            unit = None if unit == "from header" else unit
+            imported = read_price(path, naive=timestamps, tz=tz, unit=unit)
+            demand = raw["grid"].get("price", {}).get("demand_charge_per_kw_month")
+            price = {"source": "file", "file": str(path), "timestamps": timestamps, "fill": fill}
+            if unit:
+                price["unit"] = unit
+            if demand is not None:
+                price["demand_charge_per_kw_month"] = demand
+            raw["grid"]["price"] = price
+            if imported.currency and imported.currency != raw["grid"].get("currency", "USD"):
+                raw["grid"]["currency"] = imported.currency
+                _note("info", f"Currency set to **{imported.currency}**, as the price file says.")
+        state.update_scenario(raw)
+        _note("success", f"Hourly {kind} from **{uploads.safe_name(f.name)}** is now used.")
+
+
+def _picker() -> None:
+    names = example_names()
+    label = state.scenario_label()
+    if PICK not in st.session_state:
+        current = label.split("'")[1] if label.startswith("built-in") else None
+        st.session_state[PICK] = current if current in names else None
+    st.selectbox(
+        "Built-in scenario",
+        names,
+        key=PICK,
+        on_change=_load_example,
+        placeholder="(an uploaded scenario is loaded)",
+        help="Loading a scenario replaces the one being edited, pods and workload included.",
+    )
+
+
+def _uploaders() -> None:
+    limit = f"Up to {uploads.MAX_UPLOAD_MB} MB each."
+    st.file_uploader(
+        "Scenario TOML, with the weather / carbon / price / jobs files it names",
+        type=["toml", "epw", "csv", "tm2"],
+        accept_multiple_files=True,
+        key="up_scenario",
+        on_change=_on_scenario_upload,
+        help=f"{limit} File paths in the scenario are matched by file name to the files "
+        "uploaded with it; the app never reads a path on the server.",
+    )
+    st.file_uploader(
+        "Weather file (EPW, TMY3 .csv or TMY2 .tm2) for the current scenario",
+        type=["epw", "csv", "tm2"],
+        key="up_weather",
+        on_change=_on_weather_upload,
+        help=f"{limit} A typical year of 8760 hours.",
+    )
+    left, right = st.columns(2)
+    with left:
+        st.selectbox("Carbon column (Electricity Maps)", ["direct", "lca"], key="carbon_column")
+        st.selectbox("Naive carbon timestamps are", ["utc", "local"], key="carbon_timestamps")
+        st.selectbox("Missing carbon hours", ["error", "interpolate", "ffill"], key="carbon_fill")
+        st.file_uploader(
+            "Hourly carbon intensity CSV",
+            type=["csv"],
+            key="up_carbon",
+            on_change=_on_series_upload,
+            args=("carbon",),
+            help=f"{limit} An Electricity Maps export or timestamp,value in g/kWh.",
+        )
+    with right:
+        st.selectbox("Price unit", ["from header", "per_kwh", "per_mwh"], key="price_unit")
+        st.selectbox("Naive price timestamps are", ["utc", "local"], key="price_timestamps")
+        st.selectbox("Missing price hours", ["error", "interpolate", "ffill"], key="price_fill")
+        st.file_uploader(
+            "Hourly price CSV",
+            type=["csv"],
+            key="up_price",
+            on_change=_on_series_upload,
+            args=("price",),
+            help=f"{limit} E.g. Datetime,Price (EUR/MWh).",
+        )
+
+
+def _site_facts(scenario) -> None:
+    site = scenario.site
+    facts = pd.DataFrame(
+        {
+            site.name: [
+                f"{site.latitude:.3f}°, {site.longitude:.3f}°",
+                site.timezone,
+                uploads.safe_name(site.climate) if "/" in site.climate else site.climate,
+                f"{scenario.horizon.start:%Y-%m-%d %H:%M}, {scenario.horizon.hours} h",
+                ", ".join(f"{p.name} ({p.cooling})" for p in scenario.pods),
+            ]
+        },
+        index=["latitude, longitude", "time zone", "climate", "horizon", "halls"],
+    )
+    st.table(facts)
+    if st.toggle("Show on a map (the base map loads from the internet)", key="site_map"):
+        st.map(
+            pd.DataFrame({"lat": [site.latitude], "lon": [site.longitude]}),
+            zoom=3,
+            height=300,
+            size=40000,
+        )
+
+
+def _climate(scenario) -> None:
+    climate = scenario.site.climate
+    st.markdown("**Monthly dry-bulb and wet-bulb temperature**")
+    slot = st.empty()
+    # Empty axes first: the browser loads the charting code while the weather year is read
+    # or synthesised (a fresh server's first page comes up sooner).
+    slot.vega_lite_chart(*charts.climate_chart(None))
+    view = caching.climate_view(climate, caching.file_stamp(climate))
+    slot.vega_lite_chart(*charts.climate_chart(view["monthly"]), key="climate_chart")
+    d = view["design"]
+    cols = st.columns(4)
+    cols[0].metric("Mean dry-bulb", f"{d['mean_dry_bulb_c']:.1f} °C")
+    cols[1].metric(
+        "Dry-bulb 0.4 %",
+        f"{d['dry_bulb_0p4_c']:.1f} °C",
+        help="Exceeded in 0.4 % of the hours (ASHRAE annual design condition).",
+    )
+    cols[2].metric(
+        "Wet-bulb 0.4 %",
+        f"{d['wet_bulb_0p4_c']:.1f} °C",
+        help="Exceeded in 0.4 % of the hours; sizes cooling towers.",
+    )
+    cols[3].metric(
+        "Wet-bulb < 10 °C",
+        f"{d['hours_below_10c_wet_bulb']:,.0f} h",
+        help="Hours per year with a wet-bulb below 10 °C: a rough count of the "
+        "hours open to water-side free cooling.",
+    )
+    st.caption(f"Weather: {view['source']}")
+
+
+def _grid(scenario) -> None:
+    from scenarios.inputs import resolve_inputs
+
+    inputs = resolve_inputs(scenario)
+    frame = inputs.frame
+    cols = st.columns(3)
+    cols[0].metric("Mean carbon intensity", f"{frame['carbon_g_per_kwh'].mean():.0f} g/kWh")
+    cols[1].metric(
+        "Mean energy price", f"{frame['price_per_kwh'].mean():.3f} {inputs.currency}/kWh"
+    )
+    cols[2].metric(
+        "Demand charge", f"{inputs.demand_charge_per_kw_month:g} {inputs.currency}/kW/month"
+    )
+    for what, text in inputs.sources.items():
+        if what == "weather":
+            continue  # under the climate chart
+        st.markdown(f"- **{what.replace('_', ' ')}**: {text}")
+    if inputs.notes or inputs.assumptions:
+        with st.expander("Notes and assumptions of these inputs"):
+            for text in inputs.notes + inputs.assumptions:
+                st.markdown(f"- {text}")
+
+
+def render() -> None:
+    state.ensure_scenario()
+    st.title("Site")
+    for kind, text in st.session_state.pop(NOTES, []):
+        getattr(st, kind)(text)
+    top = st.columns([2, 3])
+    with top[0]:
+        _picker()
+    with top[1]:
+        st.caption(f"Editing: {state.scenario_label()}")
+    with st.expander("Upload your own scenario or data", expanded=False):
+        _uploaders()
+    with shown_errors("read the scenario"):
+        scenario = state.current_scenario()
+        if scenario.description:
+            st.caption(" ".join(scenario.description.split()))
+        left, right = st.columns([2, 3])
+        with left, shown_errors("show the site"):
+            _site_facts(scenario)
+        with right, shown_errors("summarise the climate"):
+            _climate(scenario)
+        st.subheader("Grid carbon and price over the horizon")
+        with shown_errors("resolve the hourly carbon and price"):
+            _grid(scenario)
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,238 @@
+"""Uploaded files: size, type and content checks, a private copy per session, and the rule
+that a scenario reads no file but this session's uploads.
+
+Nothing here executes what it reads: TOML goes through ``tomllib``, CSV and weather files
+are only sniffed as text here and parsed by the scenario layer's readers afterwards.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+import tomllib
+from pathlib import Path
+
+from scenarios.errors import ScenarioError
+from scenarios.loading import PATH_FIELDS
+
+#: Largest accepted upload [MB]; also ``server.maxUploadSize`` in .streamlit/config.toml.
+MAX_UPLOAD_MB = 20
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+#: Accepted extensions by kind of file.
+EXTENSIONS = {
+    "scenario": (".toml",),
+    "weather": (".epw", ".csv", ".tm2"),
+    "carbon": (".csv",),
+    "price": (".csv",),
+    "jobs": (".csv",),
+    "data": (".epw", ".csv", ".tm2"),
+}
+WEATHER_SUFFIXES = (".epw", ".csv", ".tm2")
+#: Columns a jobs CSV must have (docs/scenarios.md, [workload]).
+JOB_COLUMNS = ("job_id", "release", "deadline", "duration_h", "power_kw", "preemptible")
+UPLOADS = "uploads"
+
+
+def _suffix(name: str) -> str:
+    return Path(name).suffix.lower()
+
+
+def safe_name(name: str) -> str:
+    """The file's base name with anything but letters, digits, ``.``, ``-``, ``_`` replaced."""
+    base = Path(str(name).replace("\\", "/")).name
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).lstrip(".")[-100:]
+    return cleaned or "upload"
+
+
+def _text(name: str, data: bytes) -> str:
+    if b"\x00" in data[:65536]:
+        raise ScenarioError("is a binary file, not text; upload the text file itself", file=name)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def check_upload(name: str, data: bytes, kind: str) -> str:
+    """Check an upload's size, extension and content before anything parses it.
+
+    Parameters
+    ----------
+    name : str
+        The file name the browser sent.
+    data : bytes
+        The file's content.
+    kind : {"scenario", "weather", "carbon", "price", "jobs", "data"}
+
+    Returns
+    -------
+    str
+        The content as text.
+
+    Raises
+    ------
+    ScenarioError
+        Too large, empty, wrong extension, binary, or not the expected kind of text.
+    """
+    allowed = EXTENSIONS[kind]
+    if _suffix(name) not in allowed:
+        raise ScenarioError(
+            f"a {kind} file must end in {' or '.join(allowed)}, not {_suffix(name) or 'nothing'}",
+            file=name,
+        )
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ScenarioError(
+            f"is {len(data) / 1e6:.1f} MB; uploads are limited to {MAX_UPLOAD_MB} MB", file=name
+        )
+    if not data.strip():
+        raise ScenarioError("is empty", file=name)
+    text = _text(name, data)
+    first = text.lstrip().splitlines()[0] if text.strip() else ""
+    suffix = _suffix(name)
+    if kind == "scenario":
+        try:
+            tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ScenarioError(f"not valid TOML: {exc}", file=name) from None
+    elif suffix == ".epw" and not first.upper().startswith("LOCATION"):
+        raise ScenarioError(
+            "is not an EPW weather file (its first line must start with LOCATION)", file=name
+        )
+    elif kind == "weather" and suffix == ".csv" and first.count(",") < 6:
+        raise ScenarioError(
+            "is not a TMY3 weather file (its first line must hold the station: id, name, "
+            "state, time zone, latitude, longitude, elevation)",
+            file=name,
+        )
+    elif suffix == ".csv" and kind != "weather":
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) < 2 or lines[0].count(",") < 1:
+            raise ScenarioError(
+                "is not a CSV table (a header with at least two columns and one data row)",
+                file=name,
+            )
+        if kind == "jobs":
+            header = [c.strip().strip('"').lower() for c in lines[0].split(",")]
+            missing = [c for c in JOB_COLUMNS if c not in header]
+            if missing:
+                raise ScenarioError(
+                    f"is missing the jobs column(s) {', '.join(missing)}; a jobs CSV has "
+                    f"{', '.join(JOB_COLUMNS)} and optionally max_interruptions, "
+                    "restart_overhead_h, pods",
+                    file=name,
+                )
+    return text
+
+
+def save_upload(name: str, data: bytes, session_dir: Path) -> Path:
+    """A private copy of an upload in the session's folder, named by its content hash."""
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    folder = session_dir / UPLOADS / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / safe_name(name)
+    path.write_bytes(data)
+    return path
+
+
+def _is_file_reference(dotted: str, value) -> bool:
+    if not isinstance(value, str) or not value.strip():
+        return False
+    if dotted == "site.climate":
+        return value.strip().lower().endswith(WEATHER_SUFFIXES)
+    return True
+
+
+def _get(data: dict, dotted: str):
+    node = data
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _set(data: dict, dotted: str, value) -> None:
+    node = data
+    for part in dotted.split(".")[:-1]:
+        node = node[part]
+    node[dotted.split(".")[-1]] = value
+
+
+def file_references(data: dict) -> dict[str, str]:
+    """The scenario fields that name a file: dotted field -> the path as written."""
+    out = {}
+    for dotted in PATH_FIELDS:
+        value = _get(data, dotted)
+        if _is_file_reference(dotted, value):
+            out[dotted] = value
+    return out
+
+
+def check_paths(data: dict, session_dir: Path) -> None:
+    """Refuse a scenario that names any file other than this session's uploads.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the field and telling the user to upload the file on the Site page.
+    """
+    root = (session_dir / UPLOADS).resolve()
+    for dotted, value in file_references(data).items():
+        path = Path(value)
+        if not (path.is_absolute() and path.resolve().is_relative_to(root)):
+            raise ScenarioError(
+                f"names the file {Path(value).name!r}, which is not among this session's "
+                "uploads; upload it on the Site page (the app never reads files from the "
+                "server's disk)",
+                field=dotted,
+            )
+
+
+def attach_files(data: dict, attachments: dict[str, Path], file: str) -> dict:
+    """Point an uploaded scenario's file fields at the files uploaded with it.
+
+    Parameters
+    ----------
+    data : dict
+        Raw scenario data as read from the uploaded TOML.
+    attachments : dict
+        Base name as uploaded -> the session's private copy.
+    file : str
+        The scenario's file name (for messages).
+
+    Raises
+    ------
+    ScenarioError
+        The scenario names files that were not uploaded with it (all of them listed).
+    """
+    out = copy.deepcopy(data)
+    by_name = {safe_name(k): v for k, v in attachments.items()}
+    missing = []
+    for dotted, value in file_references(out).items():
+        base = safe_name(value)
+        if base in by_name:
+            _set(out, dotted, str(by_name[base]))
+        else:
+            missing.append(f"{Path(value.replace(chr(92), '/')).name} ({dotted})")
+    if missing:
+        raise ScenarioError(
+            "names file(s) that were not uploaded with it: "
+            + ", ".join(missing)
+            + ". Upload them together with the scenario on the Site page; the app never "
+            "reads files from the server's disk.",
+            file=file,
+        )
+    return out
+
+
+def portable_data(data: dict, session_dir: Path) -> dict:
+    """Raw scenario data with this session's upload paths shortened to bare file names,
+    so the scenario runs from a folder holding those files (``coolshift run``)."""
+    out = copy.deepcopy(data)
+    root = (session_dir / UPLOADS).resolve()
+    for dotted, value in file_references(out).items():
+        path = Path(value)
+        if path.is_absolute() and path.resolve().is_relative_to(root):
+            _set(out, dotted, path.name)
+    return out
