@@ -1,4 +1,6 @@
-"""Plotly figures of the app's pages (data in, figure out; no Streamlit calls)."""
+"""Figures of the Site, Halls and Compare pages (data in, figure out; no Streamlit calls):
+Plotly, except the first page's climate chart, a Vega-Lite spec. Scheduling figures are in
+:mod:`ui.run_charts`."""
 
 from __future__ import annotations
 
@@ -38,7 +40,8 @@ MODE_COLOURS = {"free": "#54A24B", "partial": "#EECA3B", "mechanical": "#E45756"
 _MONTHS = [calendar.month_abbr[m] for m in range(1, 13)]
 
 
-def _layout(fig: go.Figure, height: int = 380, **kw) -> go.Figure:
+def layout(fig: go.Figure, height: int = 380, **kw) -> go.Figure:
+    """The app's common figure layout (height [px], legend on top); ``kw`` overrides."""
     settings = {
         "height": height,
         "margin": {"l": 60, "r": 30, "t": 30, "b": 50},
@@ -182,7 +185,7 @@ def indicator_bars(table: pd.DataFrame) -> go.Figure:
         else:
             low = float(np.nanmin(values.to_numpy()))
             fig.update_yaxes(range=[max(0.0, low - 0.15), top + 0.08], row=1, col=j)
-    return _layout(fig, height=340, hovermode="closest")
+    return layout(fig, height=340, hovermode="closest")
 
 
 def pue_heatmap(grid: pd.DataFrame) -> go.Figure:
@@ -199,7 +202,7 @@ def pue_heatmap(grid: pd.DataFrame) -> go.Figure:
     )
     fig.update_xaxes(title_text="hour of day (local)", dtick=3)
     fig.update_yaxes(title_text="day of year", autorange="reversed")
-    return _layout(fig, height=460, hovermode="closest")
+    return layout(fig, height=460, hovermode="closest")
 
 
 def component_bars(energy: pd.DataFrame) -> go.Figure:
@@ -216,7 +219,7 @@ def component_bars(energy: pd.DataFrame) -> go.Figure:
         )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text="energy per year [MWh]")
-    return _layout(fig, height=400, hovermode="closest")
+    return layout(fig, height=400, hovermode="closest")
 
 
 def mode_bars(modes: pd.DataFrame) -> go.Figure:
@@ -236,227 +239,7 @@ def mode_bars(modes: pd.DataFrame) -> go.Figure:
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text="hours per year [h]")
-    return _layout(fig, height=300, hovermode="closest")
-
-
-def gantt(segments: pd.DataFrame, pods: list[str]) -> go.Figure:
-    """Jobs over time, one row per job grouped by pod, one bar per uninterrupted run."""
-    fig = go.Figure()
-    colour = {pod: PALETTE[i % len(PALETTE)] for i, pod in enumerate(pods)}
-    first = segments.groupby(["pod", "job_id"])["start"].min().reset_index()
-    first["pod_rank"] = first["pod"].map({pod: i for i, pod in enumerate(pods)})
-    order = first.sort_values(["pod_rank", "start"])
-    rows = [f"{job} · {pod}" for pod, job in zip(order["pod"], order["job_id"], strict=True)]
-    for pod in pods:
-        part = segments[segments["pod"] == pod]
-        if part.empty:
-            continue
-        fig.add_trace(
-            go.Bar(
-                base=part["start"],
-                x=(part["end"] - part["start"]).dt.total_seconds() * 1000.0,
-                y=[f"{job} · {pod}" for job in part["job_id"]],
-                orientation="h",
-                name=pod,
-                marker_color=colour[pod],
-                marker_line={"color": "white", "width": 0.5},
-                customdata=np.stack([part["job_id"], part["hours"], part["power_kw"]], axis=1),
-                hovertemplate=(
-                    "%{customdata[0]}: %{base|%b %d %H:00}, %{customdata[1]} h at "
-                    "%{customdata[2]:.0f} kW<extra>" + pod + "</extra>"
-                ),
-            )
-        )
-    fig.update_layout(barmode="overlay", bargap=0.25)
-    fig.update_xaxes(type="date", title_text="time (site local)")
-    fig.update_yaxes(
-        categoryorder="array", categoryarray=rows[::-1], title_text=None, tickfont={"size": 10}
-    )
-    return _layout(fig, height=min(120 + 18 * len(rows), 1400), hovermode="closest")
-
-
-def power_chart(load: pd.DataFrame, signals: pd.DataFrame, currency: str) -> go.Figure:
-    """Stacked compute load by pod (inference, jobs) against capacity, with price and
-    carbon intensity on a second panel."""
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        row_heights=[0.68, 0.32],
-        vertical_spacing=0.06,
-        specs=[[{}], [{"secondary_y": True}]],
-    )
-    x = load.index.tz_localize(None)
-    pods = list(dict.fromkeys(name for name, _ in load.columns))
-    for i, pod in enumerate(pods):
-        base = PALETTE[i % len(PALETTE)]
-        for kind, opacity in (("inference", 0.45), ("jobs", 0.95)):
-            fig.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=load[(pod, kind)],
-                    name=f"{pod} · {kind}",
-                    stackgroup="it",
-                    line={"width": 0.5, "color": base},
-                    opacity=opacity,
-                    fillcolor=_rgba(base, opacity),
-                ),
-                row=1,
-                col=1,
-            )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=signals["capacity_kw"],
-            name="compute capacity",
-            line={"color": "black", "dash": "dash"},
-        ),
-        row=1,
-        col=1,
-    )
-    if not np.allclose(signals["cooling_capacity_kw"], signals["capacity_kw"]):
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=signals["cooling_capacity_kw"],
-                name="coolable compute",
-                line={"color": "#E45756", "dash": "dot"},
-            ),
-            row=1,
-            col=1,
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=signals["price_per_kwh"],
-            name=f"price [{currency}/kWh]",
-            line={"color": "#B279A2", "shape": "hv"},
-        ),
-        row=2,
-        col=1,
-        secondary_y=False,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x, y=signals["carbon_g_per_kwh"], name="carbon [g/kWh]", line={"color": "#9D755D"}
-        ),
-        row=2,
-        col=1,
-        secondary_y=True,
-    )
-    fig.update_yaxes(title_text="compute [kW]", row=1, col=1, rangemode="tozero")
-    price_top = _headroom(signals["price_per_kwh"])
-    carbon_top = _headroom(signals["carbon_g_per_kwh"])
-    fig.update_yaxes(
-        title_text=f"{currency}/kWh", row=2, col=1, secondary_y=False, range=[0, price_top]
-    )
-    fig.update_yaxes(
-        title_text="gCO₂/kWh",
-        row=2,
-        col=1,
-        secondary_y=True,
-        range=[0, carbon_top],
-        showgrid=False,
-    )
-    return _layout(fig, height=560)
-
-
-def _headroom(values: pd.Series, share: float = 0.15) -> float:
-    """Top of an axis from 0 with room above the largest value (lines not on the frame)."""
-    top = float(np.nanmax(values.to_numpy(float))) if len(values) else 1.0
-    return top * (1 + share) if top > 0 else 1.0
-
-
-def _rgba(hex_colour: str, alpha: float) -> str:
-    h = hex_colour.lstrip("#")
-    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
-def schedule_bars(table: pd.DataFrame, currency: str) -> go.Figure:
-    """Total cost and carbon of each schedule (MILP, ASAP, greedy)."""
-    fig = make_subplots(
-        rows=1, cols=2, subplot_titles=(f"total cost [{currency}]", "carbon, location-based [t]")
-    )
-    names = list(table.index)
-    colours = [
-        {"milp": "#54A24B", "asap": "#BAB0AC", "greedy": "#4C78A8"}.get(n, "#888") for n in names
-    ]
-    fig.add_trace(
-        go.Bar(
-            x=names,
-            y=table["total_cost"],
-            marker_color=colours,
-            showlegend=False,
-            text=table["total_cost"].map("{:,.0f}".format),
-        ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Bar(
-            x=names,
-            y=table["carbon_location_t"],
-            marker_color=colours,
-            showlegend=False,
-            text=table["carbon_location_t"].map("{:,.2f}".format),
-        ),
-        row=1,
-        col=2,
-    )
-    return _layout(fig, height=320, hovermode="closest")
-
-
-def pareto_front_mask(front: pd.DataFrame) -> np.ndarray:
-    """Points no other point beats on both cost and carbon (time-limited solves can return
-    dominated points)."""
-    cost, carbon = front["cost"].to_numpy(float), front["carbon_t"].to_numpy(float)
-    keep = np.isfinite(cost) & np.isfinite(carbon)
-    for i in np.flatnonzero(keep):
-        better = (
-            (cost <= cost[i]) & (carbon <= carbon[i]) & ((cost < cost[i]) | (carbon < carbon[i]))
-        )
-        keep[i] = not better[np.isfinite(cost) & np.isfinite(carbon)].any()
-    return keep
-
-
-def pareto_chart(front: pd.DataFrame, currency: str) -> go.Figure:
-    """Cost against carbon: the non-dominated points joined, the others marked apart."""
-    ok = front.dropna(subset=["cost", "carbon_t"])
-    best = pareto_front_mask(ok)
-    line = ok[best].sort_values("carbon_t")
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=line["carbon_t"],
-            y=line["cost"],
-            mode="lines+markers",
-            name="trade-off",
-            line={"color": "#4C78A8"},
-            marker={"size": 12, "color": "#4C78A8"},
-            customdata=line["status"],
-            hovertemplate="%{x:.3f} t, %{y:,.0f}<br>%{customdata}<extra></extra>",
-        )
-    )
-    if (~best).any():
-        rest = ok[~best]
-        fig.add_trace(
-            go.Scatter(
-                x=rest["carbon_t"],
-                y=rest["cost"],
-                mode="markers",
-                name="beaten (solve stopped at its time limit)",
-                marker={
-                    "size": 11,
-                    "color": "white",
-                    "symbol": "x-thin-open",
-                    "line": {"color": "#E45756", "width": 2},
-                },
-            )
-        )
-    fig.update_xaxes(title_text="carbon, location-based [t]", tickformat=".3~f")
-    fig.update_yaxes(title_text=f"cost [{currency}]", tickformat=",.0f")
-    return _layout(fig, height=380, hovermode="closest")
+    return layout(fig, height=300, hovermode="closest")
 
 
 def compare_bars(table: pd.DataFrame, keys: dict[str, str]) -> go.Figure:
@@ -487,7 +270,7 @@ def compare_bars(table: pd.DataFrame, keys: dict[str, str]) -> go.Figure:
                     range=[max(0.0, finite.min() - 0.1), finite.max() + 0.06], row=1, col=j
                 )
     fig.update_xaxes(tickangle=-30)
-    return _layout(
+    return layout(
         fig, height=400, hovermode="closest", margin={"l": 50, "r": 20, "t": 60, "b": 120}
     )
 

@@ -86,6 +86,7 @@ def _show(results: dict) -> None:
         height=35 * (len(shown) + 1) + 3,
         column_config={
             "kpi": st.column_config.TextColumn("KPI", width="medium"),
+            "unit": st.column_config.TextColumn(width=90),
             "definition": st.column_config.TextColumn(width="large"),
         },
     )

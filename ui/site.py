@@ -15,6 +15,7 @@ from ui.errors import noted_errors, shown_errors
 
 PICK = "site_example"
 NOTES = "site_notes"
+UPLOAD_OPEN = "site_upload_open"
 
 
 def _notes() -> list:
@@ -33,6 +34,7 @@ def _load_example() -> None:
 
 
 def _on_scenario_upload() -> None:
+    st.session_state[UPLOAD_OPEN] = True
     files = st.session_state.get("up_scenario") or []
     if not files:
         return
@@ -61,6 +63,7 @@ def _on_scenario_upload() -> None:
 
 
 def _on_weather_upload() -> None:
+    st.session_state[UPLOAD_OPEN] = True
     f = st.session_state.get("up_weather")
     if f is None:
         return
@@ -80,6 +83,7 @@ def _on_weather_upload() -> None:
 
 
 def _on_series_upload(kind: str) -> None:
+    st.session_state[UPLOAD_OPEN] = True
     f = st.session_state.get(f"up_{kind}")
     if f is None:
         return
@@ -270,7 +274,8 @@ def render() -> None:
         _picker()
     with top[1]:
         st.caption(f"Editing: {state.scenario_label()}")
-    with st.expander("Upload your own scenario or data", expanded=False):
+    opened = st.session_state.pop(UPLOAD_OPEN, False)
+    with st.expander("Upload your own scenario or data", expanded=opened):
         _uploaders()
     with shown_errors("read the scenario"):
         scenario = state.current_scenario()

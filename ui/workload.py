@@ -1,24 +1,21 @@
 """Workload and schedule page: the horizon and the training jobs (generator or CSV), a run
-of the scheduler with its progress, and what it found: solver status and gap, jobs by
-pod, load against capacity with price and carbon, savings against ASAP and greedy, and
-the cost-carbon Pareto curve."""
+of the scheduler with its progress, and what it found (:mod:`ui.results`): solver status
+and gap, jobs by pod, load against capacity with price and carbon, savings against ASAP
+and greedy, and the cost-carbon Pareto curve."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 import time
 
-import numpy as np
 import streamlit as st
 
-from scenarios import explore
-from ui import caching, charts, state, uploads
+from ui import caching, results, state, uploads
 from ui.errors import noted_errors, shown_errors
-from ui.tables import fmt, formatted
 
 NOTES = "workload_notes"
-RESULT = "workload_run"
 STAGES = {
     "inputs": "Reading weather, carbon and price",
     "thermal baseline": "Simulating the halls and linearising their cooling",
@@ -26,6 +23,10 @@ STAGES = {
     "validation": "Checking every schedule independently",
     "re-simulation": "Re-simulating the facility for each schedule",
 }
+#: Most jobs the generator offers (a MILP over more takes far longer than a page visit).
+MAX_JOBS = 2000
+#: Largest seed a browser number field holds exactly (2**53 - 1).
+MAX_SEED = 2**53 - 1
 GENERATOR_DEFAULTS = {
     "seed": 0,
     "count": 40,
@@ -70,11 +71,27 @@ def _on_jobs_upload() -> None:
         _notes().append(("success", f"{len(jobs)} jobs read from **{uploads.safe_name(f.name)}**."))
 
 
+def _start_of(value) -> dt.datetime:
+    """The horizon start as written in the scenario (datetime, date or ISO text)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    return value
+
+
+def _within(value, low, high, what: str):
+    """``value`` clipped to the widget's range, with a note on the page when clipped."""
+    clipped = min(max(value, low), high)
+    if clipped != value:
+        st.warning(f"The scenario's {what} ({value}) is outside what this page offers; "
+                   f"it is set to {clipped}.")  # fmt: skip
+    return clipped
+
+
 def _horizon(raw: dict) -> None:
     horizon = raw.setdefault("horizon", {})
-    start = horizon.get("start")
-    if isinstance(start, str):
-        start = dt.datetime.fromisoformat(start)
+    start = _start_of(horizon.get("start"))
     left, right = st.columns(2)
     with left:
         day = _widget(st.date_input, "Horizon start (site local time)", "start", start.date())
@@ -84,7 +101,7 @@ def _horizon(raw: dict) -> None:
             "Horizon [h]",
             "hours",
             int(horizon.get("hours", 168)),
-            min_value=24,
+            min_value=1,
             max_value=8784,
             step=24,
             help="Short horizons solve in seconds; longer ones are solved "
@@ -99,15 +116,21 @@ def _generator(raw: dict) -> None:
     c = st.columns(4)
     with c[0]:
         count = _widget(
-            st.number_input, "Jobs", "count", int(spec["count"]), min_value=1, max_value=500, step=1
+            st.number_input,
+            "Jobs",
+            "count",
+            _within(int(spec["count"]), 1, MAX_JOBS, "number of jobs"),
+            min_value=1,
+            max_value=MAX_JOBS,
+            step=1,
         )
         seed = _widget(
             st.number_input,
             "Seed",
             "seed",
-            int(spec["seed"]),
+            _within(int(spec["seed"]), 0, MAX_SEED, "seed"),
             min_value=0,
-            max_value=2**31 - 1,
+            max_value=MAX_SEED,
             step=1,
         )
     with c[1]:
@@ -131,7 +154,7 @@ def _generator(raw: dict) -> None:
             "Power [kW]",
             "power",
             (lo, hi),
-            min_value=10.0,
+            min_value=min(10.0, lo),
             max_value=max(2000.0, hi),
             step=10.0,
             format="%.0f",
@@ -152,7 +175,7 @@ def _generator(raw: dict) -> None:
             "interruptions",
             int(spec["max_interruptions"]),
             min_value=0,
-            max_value=20,
+            max_value=max(20, int(spec["max_interruptions"])),
         )
         overhead = _widget(
             st.number_input,
@@ -160,7 +183,7 @@ def _generator(raw: dict) -> None:
             "overhead",
             float(spec["restart_overhead_h"]),
             min_value=0.0,
-            max_value=12.0,
+            max_value=max(12.0, float(spec["restart_overhead_h"])),
             step=0.5,
         )
     raw["workload"] = {
@@ -178,17 +201,23 @@ def _generator(raw: dict) -> None:
 
 
 def _workload(raw: dict) -> None:
-    has_csv = bool(raw.get("workload", {}).get("jobs"))
+    workload = raw.get("workload") or {}
+    current = (
+        "CSV file" if workload.get("jobs") else "Generator" if workload.get("generator") else "None"
+    )
     source = _widget(
         st.radio,
         "Training jobs",
         "source",
-        "CSV file" if has_csv else "Generator",
-        options=["Generator", "CSV file"],
+        current,
+        options=["Generator", "CSV file", "None"],
         horizontal=True,
+        help="None: inference load only, nothing to schedule.",
     )
     if source == "Generator":
         _generator(raw)
+    elif source == "None":
+        raw["workload"] = {}
     else:
         st.file_uploader(
             "Jobs CSV: job_id, release, deadline, duration_h, power_kw, preemptible "
@@ -198,11 +227,10 @@ def _workload(raw: dict) -> None:
             on_change=_on_jobs_upload,
             help=f"Up to {uploads.MAX_UPLOAD_MB} MB. Timestamps in ISO 8601 with a UTC offset.",
         )
-        current = raw.get("workload", {}).get("jobs")
-        if current:
-            st.caption(f"Jobs file in use: {uploads.safe_name(current)}")
+        if workload.get("jobs"):
+            st.caption(f"Jobs file in use: {uploads.safe_name(workload['jobs'])}")
         else:
-            st.info("Upload a jobs CSV, or switch back to the generator.")
+            st.info("Upload a jobs CSV; until then the jobs above stay in use.")
 
 
 def _settings() -> None:
@@ -228,7 +256,7 @@ def _run_controls() -> None:
             st.number_input,
             "Solver time limit [s]",
             "time_limit",
-            float(min(scenario.solver.time_limit_s, 30.0)),
+            float(max(1.0, min(scenario.solver.time_limit_s, 30.0))),
             min_value=1.0,
             max_value=600.0,
             step=1.0,
@@ -244,6 +272,14 @@ def _run_controls() -> None:
     with c[2]:
         st.write("")
         clicked = st.button("Run the schedule", type="primary", key="run_button")
+    solver, hours = scenario.solver, scenario.horizon.hours
+    if optimise and hours > solver.window_h:
+        windows = math.ceil((hours - solver.window_h) / solver.step_h) + 1
+        st.caption(
+            f"The horizon ({hours} h) is longer than one solver window ({solver.window_h} h): "
+            f"it is solved rolling, {windows} windows of up to {limit:g} s each (at most about "
+            f"{windows * limit / 60:.0f} min)."
+        )
     if clicked:
         _run(scenario, optimise, limit)
 
@@ -267,204 +303,12 @@ def _run(scenario, optimise: bool, limit: float) -> None:
         except Exception:
             status.update(label="The run failed", state="error", expanded=True)
             raise
-        st.session_state[RESULT] = entry.label
+        st.session_state[results.RESULT] = entry.label
         status.update(
             label=f"Done in {time.perf_counter() - t0:.1f} s: {entry.label}",
             state="complete",
             expanded=False,
         )
-
-
-PARETO_STATUS = {
-    "optimal": "optimal",
-    "time_limit_feasible": "time limit (best found)",
-    "infeasible": "no schedule found in time",
-}
-STATUS_LABELS = {
-    "optimal": "optimal",
-    "time_limit_feasible": "time limit",
-    "rolling_optimal": "optimal (rolling)",
-    "rolling_time_limit_feasible": "time limit (rolling)",
-    "not optimized": "not optimised",
-    "no jobs": "no jobs",
-}
-
-
-def _solver(result) -> None:
-    solver = result.solver
-    status = solver.get("status", "–")
-    c = st.columns(5)
-    c[0].metric(
-        "Solver status",
-        STATUS_LABELS.get(status, status.replace("_", " ")),
-        help=f"HiGHS status: {status}",
-    )
-    c[1].metric("Objective", fmt(solver.get("objective"), ",.0f"))
-    c[2].metric("Best bound", fmt(solver.get("bound"), ",.0f"))
-    c[3].metric("Gap", fmt(solver.get("gap"), ".2%"))
-    c[4].metric(
-        "Solve time",
-        fmt(solver.get("solve_s"), ".1f") + " s" if solver.get("solve_s") is not None else "–",
-    )
-    if "time_limit" in status:
-        st.info(
-            "The solver stopped at its time limit: the schedule is the best it found, at most "
-            f"{fmt(solver.get('gap'), '.1%')} from the optimum (the bound proves it). Allow "
-            "more time to close the gap."
-        )
-    lin = result.linearisation
-    st.caption(
-        f"The MILP's linear facility model against the exact re-simulation: "
-        f"{fmt(lin.get('relative_error'), '.2%')} over the run, "
-        f"{fmt(lin.get('max_hourly_relative_error'), '.2%')} in the worst hour."
-    )
-
-
-def _savings(result) -> None:
-    kpis, currency = result.kpis, result.inputs.currency
-    table = explore.savings_table(kpis)
-    c = st.columns(4)
-    for i, (label, row) in enumerate(table.iterrows()):
-        c[2 * i].metric(
-            f"Cost saving vs {label}",
-            f"{fmt(row['cost_saving'], ',.0f')} {currency}",
-            delta=f"{fmt(row['cost_saving_pct'], '.2f')} %"
-            if row["cost_saving_pct"] is not None
-            else None,
-        )
-        c[2 * i + 1].metric(
-            f"Carbon saving vs {label}",
-            f"{fmt(row['carbon_saving_t'], ',.2f')} t",
-            delta=f"{fmt(row['carbon_saving_pct'], '.2f')} %"
-            if row["carbon_saving_pct"] is not None
-            else None,
-        )
-    for note in result.inputs.notes:
-        if "could not place" in note:
-            st.warning(note)
-    compare = explore.schedule_comparison(result)
-    st.markdown("**The run's schedule against the ASAP and greedy rules** (re-simulated)")
-    st.plotly_chart(charts.schedule_bars(compare, currency), key="schedule_chart")
-    shown = formatted(
-        compare,
-        {
-            "total_cost": ",.0f",
-            "energy_cost": ",.0f",
-            "demand_cost": ",.0f",
-            "carbon_location_t": ",.3f",
-            "facility_energy_mwh": ",.2f",
-            "peak_facility_kw": ",.0f",
-            "pue": ".3f",
-        },
-    )
-    shown["feasible"] = [fmt(v) for v in compare["feasible"]]
-    shown = shown.rename(
-        columns={
-            "total_cost": f"total cost [{currency}]",
-            "energy_cost": f"energy [{currency}]",
-            "demand_cost": f"demand charge [{currency}]",
-            "carbon_location_t": "carbon [t]",
-            "facility_energy_mwh": "facility energy [MWh]",
-            "peak_facility_kw": "peak [kW]",
-            "pue": "PUE",
-            "feasible": "all jobs placed",
-        },
-        index={"milp": "MILP", "asap": "ASAP", "greedy": "greedy"},
-    )
-    st.dataframe(shown, width="stretch", key="schedule_table")
-
-
-def _charts(result) -> None:
-    segments = explore.gantt_segments(result.main.schedule)
-    pods = list(result.baseline_compute_kw.columns)
-    if segments.empty:
-        st.info("No job was scheduled in this run.")
-    else:
-        st.markdown("**Jobs by pod** (one bar per uninterrupted run of a job)")
-        st.plotly_chart(charts.gantt(segments, pods), key="gantt_chart")
-    load, signals = explore.power_stack(result)
-    st.markdown("**Compute load against capacity**, with price and carbon intensity")
-    st.plotly_chart(charts.power_chart(load, signals, result.inputs.currency), key="power_chart")
-
-
-def _pareto(result, label: str) -> None:
-    st.subheader("Cost-carbon trade-off")
-    st.caption(
-        "The run's jobs inside the first hours, scheduled for least cost under a series of "
-        "carbon caps (epsilon-constraint), each solve time-limited."
-    )
-    c = st.columns([1, 1, 1, 1])
-    n_points = c[0].number_input("Points", min_value=3, max_value=8, value=3, key="pareto_points")
-    per_point = c[1].number_input(
-        "Seconds per point", min_value=1.0, max_value=60.0, value=5.0, step=1.0, key="pareto_limit"
-    )
-    hours = c[2].number_input(
-        "First hours", min_value=24, max_value=168, value=48, step=24, key="pareto_hours"
-    )
-    key = f"pareto::{label}"
-    with c[3]:
-        st.write("")
-        clicked = st.button("Compute the curve", key="pareto_button")
-    if clicked:
-        with st.spinner("Solving the Pareto points…"):
-            st.session_state[key] = explore.pareto_curve(
-                result, int(n_points), float(per_point), int(hours)
-            )
-    front = st.session_state.get(key)
-    if front is None:
-        return
-    found = front.dropna(subset=["cost", "carbon_t"])
-    if len(found) < 2:
-        st.warning(
-            f"Only {len(found)} of the {len(front)} points found a schedule within "
-            f"{fmt(per_point, '.0f')} s: allow more seconds per point, or fewer hours."
-        )
-    if found.empty:
-        return
-    currency = result.inputs.currency
-    st.plotly_chart(charts.pareto_chart(front, currency), key="pareto_chart")
-    spread = found["carbon_t"].max() - found["carbon_t"].min()
-    if len(found) >= 2 and spread < 0.01 * max(found["carbon_t"].max(), 1e-9):
-        st.info(
-            "Carbon hardly changes along the curve: with one carbon intensity in every hour "
-            "(a regional factor), schedules differ in carbon only through facility "
-            "efficiency. An hourly carbon file (Site page) gives the trade-off room."
-        )
-    st.caption(
-        f"{front.attrs.get('jobs', '?')} jobs within the first {front.attrs.get('hours', '?')} h."
-    )
-    shown = formatted(front, {"cost": ",.0f", "carbon_t": ",.3f", "peak_kw": ",.0f", "gap": ".2%"})
-    shown["status"] = [
-        PARETO_STATUS.get(status, status) if np.isfinite(cost) else PARETO_STATUS["infeasible"]
-        for status, cost in zip(front["status"], front["cost"].astype(float), strict=True)
-    ]
-    shown["on the curve"] = [fmt(bool(v)) for v in charts.pareto_front_mask(front)]
-    shown = shown.rename(
-        columns={"cost": f"cost [{currency}]", "carbon_t": "carbon [t]", "peak_kw": "peak [kW]"}
-    )
-    st.dataframe(shown, hide_index=True, key="pareto_table")
-
-
-def _results() -> None:
-    runs = state.runs()
-    if not runs:
-        st.info("No run yet: set the jobs above and press **Run the schedule**.")
-        return
-    labels = list(runs)
-    current = st.session_state.get(RESULT)
-    index = labels.index(current) if current in labels else len(labels) - 1
-    label = st.selectbox("Show the run", labels, index=index, key="result_pick")
-    result = runs[label].result
-    with shown_errors("show the solver's result"):
-        _solver(result)
-    st.subheader("Savings")
-    with shown_errors("compare the schedules"):
-        _savings(result)
-    st.subheader("Schedule")
-    with shown_errors("draw the schedule"):
-        _charts(result)
-    with shown_errors("compute the Pareto curve"):
-        _pareto(result, label)
 
 
 def render() -> None:
@@ -481,7 +325,7 @@ def render() -> None:
         with shown_errors("run the schedule"):
             _run_controls()
     st.divider()
-    _results()
+    results.show()
 
 
 if __name__ == "__main__":

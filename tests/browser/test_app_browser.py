@@ -134,6 +134,21 @@ def test_every_page_renders(page, artifacts):
         assert_clean(page)
 
 
+def test_a_bad_upload_is_a_message_on_the_page(page, artifacts):
+    nav(page, "Site")
+    page.get_by_text("Upload your own scenario or data").click()
+    uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
+    uploader.set_input_files(
+        files=[{"name": "broken.toml", "mimeType": "application/toml", "buffer": b"[site\n"}]
+    )
+    page.get_by_text("not valid TOML").wait_for()
+    settle(page)
+    shoot(page, artifacts, "6-site-bad-upload")
+    assert "Cannot load the uploaded scenario" in main_text(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "Traceback" not in main_text(page)
+
+
 def _edit_first_pod_rack_kw(page, value: str) -> float:
     """Type a new kW per rack into the first pod's row; returns when Enter was pressed."""
     grid = page.locator("[data-testid='stDataFrame']").first
@@ -172,7 +187,7 @@ def test_density_error_is_shown_next_to_the_table(page, artifacts):
     _edit_first_pod_rack_kw(page, "45")
     page.get_by_text("exceeds the air cooling limit").wait_for()
     settle(page)
-    shoot(page, artifacts, "6-halls-density-error")
+    shoot(page, artifacts, "7-halls-density-error")
     text = main_text(page)
     assert "pod 'air-20kW'" in text and "A typical year" in text  # the others stay shown
     assert "Internal error" not in text
@@ -210,7 +225,7 @@ def test_run_an_optimisation(page, artifacts):
     page.get_by_text("Cost-carbon trade-off").wait_for()
     page.locator("[data-testid='stDataFrame']").last.wait_for()
     settle(page, 120_000)
-    shoot(page, artifacts, "7-workload-run")
+    shoot(page, artifacts, "8-workload-run")
     assert_clean(page)
 
 
@@ -220,7 +235,7 @@ def test_compare_variants(page, artifacts):
     page.get_by_text("exceeds the air cooling limit").wait_for(timeout=60_000)
     settle(page)
     page.locator(".js-plotly-plot").first.wait_for()
-    shoot(page, artifacts, "8-compare")
+    shoot(page, artifacts, "9-compare")
     assert_clean(page)
 
 
@@ -244,7 +259,7 @@ def test_download_reports_and_the_scenario(page, artifacts):
     page.get_by_role("button", name="Create the reports").click()
     page.get_by_role("button", name="Download PDF").wait_for(timeout=120_000)
     settle(page)
-    shoot(page, artifacts, "9-report")
+    shoot(page, artifacts, "10-report")
     assert_clean(page)
     pdf = _download(page, "Download PDF")
     html = _download(page, "Download HTML")

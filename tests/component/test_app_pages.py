@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from scenarios import explore
 from scenarios.library import example_data
 from scenarios.loading import scenario_from_dict
-from ui.workload import STATUS_LABELS
+from ui.results import STATUS_LABELS
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 APP = str(REPO_DIR / "streamlit_app.py")
@@ -164,6 +164,54 @@ def test_site_loads_a_scenario_with_its_uploaded_weather_file(app):
     assert "uploaded scenario 'mine.toml'" in app.session_state["scenario_label"]
 
 
+SAN_JOSE_TOML = b"""
+name = "sanjose"
+[site]
+name = "San Jose CA"
+latitude = 37.36
+longitude = -121.93
+timezone = "America/Los_Angeles"
+climate = "weather/USA_CA_San.Jose-Mineta.epw"
+[grid]
+currency = "USD"
+[grid.carbon]
+source = "file"
+file = "carbon/US-CAL-CISO_2023_hourly.csv"
+[grid.price]
+source = "file"
+file = "prices/US-CAL-CISO_electricity_prices_2023.csv"
+[[pods]]
+name = "air"
+cooling = "air"
+racks = 10
+rack_kw = 20
+[horizon]
+start = 2023-08-07T00:00:00
+hours = 48
+"""
+
+
+def test_site_loads_a_scenario_with_real_weather_carbon_and_price_files(app):
+    from scenarios.importers import read_carbon
+    from tests.helpers import shared_file
+
+    files = [
+        shared_file("weather", "USA_CA_San.Jose-Mineta.epw"),
+        shared_file("carbon", "US-CAL-CISO_2023_hourly.csv"),
+        shared_file("prices", "US-CAL-CISO_electricity_prices_2023.csv"),
+    ]
+    uploads = [("sanjose.toml", SAN_JOSE_TOML, "application/toml")]
+    uploads += [(f.name, f.read_bytes(), "text/csv") for f in files]
+    app.file_uploader(key="up_scenario").set_value(uploads).run()
+    ok(app)
+    carbon = read_carbon(files[1], tz="America/Los_Angeles").values
+    hours = pd.date_range("2023-08-07", periods=48, freq="h", tz="America/Los_Angeles")
+    expected = carbon.reindex(hours.tz_convert("UTC")).mean()
+    assert metric(app, "Mean carbon intensity") == f"{expected:.0f} g/kWh"
+    assert metric(app, "Mean energy price").endswith("USD/kWh")
+    assert "EPW file USA_CA_San.Jose-Mineta.epw" in " ".join(c.value for c in app.caption)
+
+
 # --------------------------------------------------------------------------- Halls
 
 
@@ -309,6 +357,39 @@ def test_workload_reads_a_jobs_csv_and_explains_infeasible_jobs(app):
     text = errors(app)
     assert "Cannot run the schedule" in text and "a" in text
     assert "Internal error" not in text
+
+
+def test_visiting_the_workload_page_leaves_the_scenario_as_it_was(app):
+    before = scenario_from_dict(app.session_state["scenario_data"]).model_dump()
+    goto(app, "workload")
+    ok(app)
+    assert scenario_from_dict(app.session_state["scenario_data"]).model_dump() == before
+
+
+def test_workload_notes_values_outside_the_page_s_ranges(app):
+    data = example_data("default")
+    data["workload"]["generator"].update(count=3000, seed=2**60)
+    data["horizon"]["hours"] = 12
+    app.session_state["scenario_data"] = data
+    goto(app, "workload")
+    assert not app.exception and not app.error
+    warnings = " ".join(w.value for w in app.warning)
+    assert "number of jobs (3000)" in warnings and "seed" in warnings
+    generator = app.session_state["scenario_data"]["workload"]["generator"]
+    assert (
+        generator["count"] == 2000 and app.session_state["scenario_data"]["horizon"]["hours"] == 12
+    )
+
+
+def test_workload_without_jobs_runs_the_inference_load_only(app):
+    goto(app, "workload")
+    app.radio(key="wl_source_0").set_value("None").run()
+    app.number_input(key="wl_hours_0").set_value(24).run()
+    assert app.session_state["scenario_data"]["workload"] == {}
+    app.button(key="run_button").click().run()
+    ok(app)
+    assert metric(app, "Solver status") == "no jobs"
+    assert any("No job was scheduled" in i.value for i in app.info)
 
 
 def test_workload_rejects_a_csv_without_job_columns(app):

@@ -10,7 +10,7 @@ import pytest
 
 from scenarios.library import example_data
 from scenarios.loading import scenario_from_dict
-from ui import charts
+from ui import charts, run_charts
 from ui.halls import merge_pods, pods_table
 from ui.tables import fmt, kpi_frame, kpi_text
 
@@ -82,7 +82,7 @@ def test_pareto_front_mask_drops_points_beaten_on_both_counts():
     front = pd.DataFrame(
         {"cost": [10.0, 12.0, 9.0, 11.0, np.nan], "carbon_t": [5.0, 5.5, 6.0, 5.0, 1.0]}
     )
-    assert list(charts.pareto_front_mask(front)) == [True, False, True, False, False]
+    assert list(run_charts.pareto_front_mask(front)) == [True, False, True, False, False]
 
 
 def test_gantt_has_a_row_per_job_and_pod_grouped_by_pod():
@@ -98,7 +98,7 @@ def test_gantt_has_a_row_per_job_and_pod_grouped_by_pod():
             "power_kw": [10, 20, 10],
         }
     )
-    fig = charts.gantt(segments, ["p1", "p2"])
+    fig = run_charts.gantt(segments, ["p1", "p2"])
     assert [trace.name for trace in fig.data] == ["p1", "p2"]
     assert list(fig.layout.yaxis.categoryarray) == ["a · p2", "b · p1"]  # p1 on top
     assert list(fig.data[1].x) == [2 * 3.6e6, 3.6e6]  # bar lengths in ms
