@@ -42,6 +42,8 @@ def climate_view(climate: str, stamp: str) -> dict:
         "design": explore.design_conditions(weather),
         "source": str(attrs.get("source", climate)),
         "name": str(attrs.get("name", climate)),
+        "latitude": float(attrs.get("latitude", float("nan"))),
+        "longitude": float(attrs.get("longitude", float("nan"))),
     }
 
 

@@ -55,7 +55,7 @@ def _solver(result) -> None:
         )
     lin = result.linearisation
     st.caption(
-        f"The MILP's linear facility model against the exact re-simulation: "
+        f"The scheduler's linear facility model against the exact re-simulation: "
         f"{fmt(lin.get('relative_error'), '.2%')} over the run, "
         f"{fmt(lin.get('max_hourly_relative_error'), '.2%')} in the worst hour."
     )

@@ -80,6 +80,15 @@ def _on_weather_upload() -> None:
             f"Weather from **{uploads.safe_name(f.name)}** ({view['name']}) is "
             "now the site's climate.",
         )
+        lat, lon = view["latitude"], view["longitude"]
+        site = raw["site"]
+        if abs(lat - site["latitude"]) > 1 or abs(lon - site["longitude"]) > 1:
+            _note(
+                "info",
+                f"The weather file's station is at {lat:.2f}°, {lon:.2f}°; the site stays at "
+                f"{site['latitude']:.2f}°, {site['longitude']:.2f}° in {site['timezone']} "
+                "(a scenario file sets both).",
+            )
 
 
 def _on_series_upload(kind: str) -> None:
@@ -111,7 +120,14 @@ def _on_series_upload(kind: str) -> None:
             unit = st.session_state.get("price_unit") or None
             unit = None if unit == "from header" else unit
             imported = read_price(path, naive=timestamps, tz=tz, unit=unit)
-            demand = raw["grid"].get("price", {}).get("demand_charge_per_kw_month")
+            old = raw["grid"].get("price", {})
+            demand = old.get("demand_charge_per_kw_month")
+            if old.get("source") == "tou" and demand is None:
+                _note(
+                    "info",
+                    f"The demand charge of the tariff {old.get('tariff')} no longer applies; "
+                    "a scenario file can set grid.price.demand_charge_per_kw_month.",
+                )
             price = {"source": "file", "file": str(path), "timestamps": timestamps, "fill": fill}
             if unit:
                 price["unit"] = unit

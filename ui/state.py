@@ -29,6 +29,8 @@ VERSION = "scenario_version"
 DIR = "session_dir"
 RUNS = "runs"
 DEFAULT_EXAMPLE = "default"
+#: Appended to the description of a scenario changed in the app.
+EDITED_NOTE = "(Changed in the coolshift app since it was loaded: see its settings.)"
 
 
 @st.cache_resource(show_spinner=False)
@@ -77,10 +79,32 @@ def replace_scenario(data: dict, label: str) -> None:
     st.session_state[VERSION] = version() + 1
 
 
+def _same(a: dict, b: dict) -> bool:
+    """Whether two raw scenarios mean the same (equal once validated; equal as data when
+    either does not validate)."""
+    if a == b:
+        return True
+    try:
+        return scenario_from_dict(a) == scenario_from_dict(b)
+    except ValueError:
+        return False
+
+
 def update_scenario(data: dict) -> None:
-    """Store an edit of the current scenario (widgets keep their state)."""
+    """Store an edit of the current scenario (widgets keep their state).
+
+    Data that means the same as the scenario being edited (say 50 kW written as 50.0)
+    changes nothing. The description says once that the scenario was edited, as it may
+    no longer fit (reports and the TOML download repeat it).
+    """
     ensure_scenario()
-    st.session_state[DATA] = copy.deepcopy(data)
+    if _same(data, st.session_state[DATA]):
+        return
+    data = copy.deepcopy(data)
+    description = str(data.get("description", "")).rstrip()
+    if EDITED_NOTE not in description:
+        data["description"] = f"{description}\n{EDITED_NOTE}".strip()
+    st.session_state[DATA] = data
 
 
 def current_scenario(data: dict | None = None) -> Scenario:
