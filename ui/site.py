@@ -15,7 +15,7 @@ from ui.errors import noted_errors, shown_errors
 
 PICK = "site_example"
 NOTES = "site_notes"
-UPLOAD_OPEN = "site_upload_open"
+UPLOADS = "site_uploads"
 
 
 def _notes() -> list:
@@ -34,7 +34,6 @@ def _load_example() -> None:
 
 
 def _on_scenario_upload() -> None:
-    st.session_state[UPLOAD_OPEN] = True
     files = st.session_state.get("up_scenario") or []
     if not files:
         return
@@ -63,7 +62,6 @@ def _on_scenario_upload() -> None:
 
 
 def _on_weather_upload() -> None:
-    st.session_state[UPLOAD_OPEN] = True
     f = st.session_state.get("up_weather")
     if f is None:
         return
@@ -92,7 +90,6 @@ def _on_weather_upload() -> None:
 
 
 def _on_series_upload(kind: str) -> None:
-    st.session_state[UPLOAD_OPEN] = True
     f = st.session_state.get(f"up_{kind}")
     if f is None:
         return
@@ -290,9 +287,11 @@ def render() -> None:
         _picker()
     with top[1]:
         st.caption(f"Editing: {state.scenario_label()}")
-    opened = st.session_state.pop(UPLOAD_OPEN, False)
-    with st.expander("Upload your own scenario or data", expanded=opened):
-        _uploaders()
+    # A toggle rather than an expander: the uploaders are built only when asked for, so
+    # the first page has less to draw.
+    if st.toggle("Upload your own scenario or data", key=UPLOADS):
+        with st.container(border=True):
+            _uploaders()
     with shown_errors("read the scenario"):
         scenario = state.current_scenario()
         if scenario.description:

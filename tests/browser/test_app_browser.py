@@ -137,6 +137,7 @@ def test_every_page_renders(page, artifacts):
 def test_a_bad_upload_is_a_message_on_the_page(page, artifacts):
     nav(page, "Site")
     page.get_by_text("Upload your own scenario or data").click()
+    settle(page)
     uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
     uploader.set_input_files(
         files=[{"name": "broken.toml", "mimeType": "application/toml", "buffer": b"[site\n"}]

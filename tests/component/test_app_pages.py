@@ -25,11 +25,12 @@ TIMEOUT_S = 120
 
 @pytest.fixture
 def app():
-    """A fresh app session on the Site page; caches cleared before and after (AppTest
-    sessions share the process's caches)."""
+    """A fresh app session on the Site page, its uploaders shown; caches cleared before
+    and after (AppTest sessions share the process's caches)."""
     st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     at.run()
+    at.toggle(key="site_uploads").set_value(True).run()
     yield at
     st.cache_data.clear()
 
