@@ -211,10 +211,10 @@ def _ar1(rng: np.random.Generator, n: int, persistence: float) -> np.ndarray:
     shocks = rng.standard_normal(n) * np.sqrt(1.0 - persistence**2)
     out = np.empty(n)
     out[0] = rng.standard_normal()
-    # A recursion over days (365 steps), not hours; scipy.signal.lfilter does it in C.
-    from scipy.signal import lfilter
-
-    out[1:] = lfilter([1.0], [1.0, -persistence], shocks[1:], zi=[persistence * out[0]])[0]
+    # A recursion over days (365 steps, microseconds), not hours. (scipy.signal.lfilter
+    # gives the same numbers but takes ~1 s to import, which the app's first page felt.)
+    for day in range(1, n):
+        out[day] = persistence * out[day - 1] + shocks[day]
     return out
 
 
