@@ -1,19 +1,26 @@
 """Benchmark of the scheduler on seeded, capacity-coupled instances.
 
-    .venv/bin/python bench/bench_optimizer.py                 # the table in bench/README.md
-    .venv/bin/python bench/bench_optimizer.py --cases 50x168  # one size
-    .venv/bin/python bench/bench_optimizer.py --year          # 10,000 jobs x 8760 h, rolling
+    .venv/bin/python bench/bench_optimizer.py                  # the table in bench/README.md
+    .venv/bin/python bench/bench_optimizer.py --cases 50x168   # one size
+    .venv/bin/python bench/bench_optimizer.py --default        # default scenario's input
+    .venv/bin/python bench/bench_optimizer.py --year           # 10,000 jobs x 8760 h, rolling
+    .venv/bin/python bench/bench_optimizer.py --lp 300x168     # LP bound and its solve time
 
 Each case runs in a fresh subprocess so its peak memory (resource.getrusage ru_maxrss,
 whole process, includes Python, Pyomo and HiGHS) is its own. Instances come from
 optimizer.instances.make_instance (4 pods, jobs allowed on 2, 30 % baseline load,
-cooling losing 15 % at 15:00, tightness 0.3) with carbon price 50 per t.
+cooling losing 15 % at 15:00, tightness 0.3) with carbon price 50 per t; "--default" is
+the default scenario's optimizer input (tests/data/optimizer/default_scenario). The
+time limit covers one whole solve (LP relaxation, heuristics, MILP); rolling horizons
+apply it to each window. The load average is printed with every row: the machine is
+shared, and times are only comparable at a low load.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -25,20 +32,36 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 DEFAULT_CASES = ("50x168", "300x168", "1000x720")
+#: Per-window time limit of the year run [s] (judgement: 359 windows in <= 10 min).
+YEAR_WINDOW_LIMIT_S = 1.0
 
 
-def run_case(jobs: int, hours: int, preemptible: float, time_limit: float, seed: int) -> dict:
-    from optimizer import Objective, SolverOptions, make_instance, prepare_problem, solve_problem
+def _problem(case: str, preemptible: float, seed: int):
+    from optimizer import Objective, make_instance, prepare_problem
+
+    if case == "default":
+        from tests.data.optimizer.default_scenario import load
+
+        d = load()
+        return prepare_problem(d["jobs"], d["signals"], d["pods"], d["limits"], d["objective"])
+    jobs, hours = (int(x) for x in case.split("x"))
+    inst = make_instance(jobs, hours, seed=seed, preemptible_share=preemptible, tightness=0.3)
+    return prepare_problem(inst.jobs, inst.signals, inst.pods,
+                           objective=Objective(carbon_price_per_t=50.0))
+
+
+def run_case(case: str, preemptible: float, time_limit: float, seed: int) -> dict:
+    from optimizer import SolverOptions, solve_problem
     from optimizer.rolling import solve_rolling
 
-    inst = make_instance(jobs, hours, seed=seed, preemptible_share=preemptible, tightness=0.3)
-    problem = prepare_problem(inst.jobs, inst.signals, inst.pods,
-                              objective=Objective(carbon_price_per_t=50.0))
+    tick = time.perf_counter()
+    problem = _problem(case, preemptible, seed)
+    prepare_s = time.perf_counter() - tick
     options = SolverOptions(time_limit_s=time_limit, rel_gap=1e-3, window_h=168, step_h=24)
     tick = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if hours > 1000:
+        if problem.n_hours > 1000:
             result = solve_rolling(problem, options)
         else:
             result = solve_problem(problem, options)
@@ -46,48 +69,115 @@ def run_case(jobs: int, hours: int, preemptible: float, time_limit: float, seed:
     base = {k: v.metrics.objective if v.metrics else float("nan")
             for k, v in result.baselines.items()}
     return {
-        "jobs": jobs, "hours": hours, "preemptible": preemptible, "status": result.status,
+        "case": case, "preemptible": preemptible, "status": result.status,
         "build_s": result.build_s, "solve_s": result.solve_s, "total_s": total,
-        "gap": result.gap, "objective": result.objective, "greedy": base["greedy"],
-        "asap": base["asap"], "size": result.model_size,
+        "prepare_s": prepare_s, "gap": result.gap, "bound": result.best_bound,
+        "objective": result.objective, "greedy": base["greedy"], "asap": base["asap"],
+        "greedy_status": result.baselines["greedy"].status, "size": result.model_size,
+        "source": result.source, "windows": len(result.windows),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def lp_case(case: str, preemptible: float, seed: int) -> dict:
+    """LP relaxation of the built model: value, solve time and model size."""
+    from optimizer import SolverOptions, build_model, greedy
+    from optimizer.heuristics import lp_relaxation
+    from optimizer.solve import model_objective
+
+    problem = _problem(case, preemptible, seed)
+    built = build_model(problem)
+    tick = time.perf_counter()
+    x = lp_relaxation(built, SolverOptions(time_limit_s=120.0))
+    lp_s = time.perf_counter() - tick
+    base = greedy(problem)
+    rec = built.model.record
+    return {"case": case, "preemptible": preemptible, "lp_s": lp_s,
+            "lp": model_objective(built, x) if x is not None else float("nan"),
+            "greedy": base.metrics.objective if base.metrics else float("nan"),
+            "size": [rec.n_cols, rec.n_rows, rec.nnz]}
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if os.path.exists(
+        "/proc/loadavg") else "n/a"
+
+
+def _row(r: dict, label: str) -> str:
+    size = r["size"]
+    greedy = (f"{(r['objective'] / r['greedy'] - 1):+.3%}" if r["greedy_status"] == "feasible"
+              else "greedy infeasible")
+    return (f"| {r['case']} | {label} | {r['status']} | {size.get('variables', 0):,} / "
+            f"{size.get('rows', 0):,} / {size.get('nonzeros', 0):,} | {r['build_s']:.2f} | "
+            f"{r['solve_s']:.2f} | {r['total_s']:.2f} | {r['peak_rss_mb']:.0f} | {r['gap']:.3%} | "
+            f"{greedy} | {(r['objective'] / r['asap'] - 1):+.3%} | {r['source']} |")
+
+
+def _subprocess(args: list[str]) -> dict | str:
+    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        return f"error: {proc.stderr.strip().splitlines()[-1]}"
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="*", default=list(DEFAULT_CASES),
                         help="JOBSxHOURS, e.g. 300x168")
-    parser.add_argument("--time-limit", type=float, default=20.0, help="per HiGHS solve [s]")
+    parser.add_argument("--time-limit", type=float, default=20.0,
+                        help="per solve (per window when rolling) [s]")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--year", action="store_true", help="10,000 jobs x 8760 h rolling")
-    parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: JOBS,HOURS,PRE
+    parser.add_argument("--default", action="store_true", help="default scenario's input")
+    parser.add_argument("--lp", nargs="*", help="LP relaxation only, for these cases")
+    parser.add_argument("--preemptible", nargs="*", type=float, default=[0.0, 1.0],
+                        help="preemptible shares to run (0 and 1)")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: CASE,PRE
+    parser.add_argument("--one-lp", help=argparse.SUPPRESS)  # internal: CASE,PRE
     args = parser.parse_args(argv)
     if args.one:
-        jobs, hours, pre = args.one.split(",")
-        print(json.dumps(run_case(int(jobs), int(hours), float(pre), args.time_limit,
-                                  args.seed)))
+        case, pre = args.one.split(",")
+        print(json.dumps(run_case(case, float(pre), args.time_limit, args.seed)))
         return 0
-    cases = ["10000x8760"] if args.year else args.cases
+    if args.one_lp:
+        case, pre = args.one_lp.split(",")
+        print(json.dumps(lp_case(case, float(pre), args.seed)))
+        return 0
+    labels = {0.0: "non-preemptible", 1.0: "preemptible"}
+    if args.lp is not None:
+        print("| jobs x hours | jobs | vars / rows / nnz | LP s | LP bound | greedy | "
+              "greedy vs LP | load avg |")
+        print("|---|---|---|---|---|---|---|---|")
+        for case in args.lp:
+            for pre in args.preemptible:
+                r = _subprocess(["--one-lp", f"{case},{pre}", "--seed", str(args.seed)])
+                if isinstance(r, str):
+                    print(f"| {case} | {labels.get(pre, pre)} | {r} |")
+                    continue
+                n = r["size"]
+                print(f"| {case} | {labels.get(pre, pre)} | {n[0]:,} / {n[1]:,} / {n[2]:,} | "
+                      f"{r['lp_s']:.2f} | {r['lp']:,.0f} | {r['greedy']:,.0f} | "
+                      f"{(r['greedy'] - r['lp']) / r['greedy']:.3%} | {_load()} |", flush=True)
+        return 0
+    if args.default:
+        runs = [("default", None)]
+    elif args.year:
+        runs = [("10000x8760", pre) for pre in args.preemptible]
+    else:
+        runs = [(case, pre) for case in args.cases for pre in args.preemptible]
+    time_limit = YEAR_WINDOW_LIMIT_S if args.year and args.time_limit == 20.0 else args.time_limit
     print("| jobs x hours | jobs | status | vars / rows / nnz | build s | solve s | total s "
-          "| peak RSS MB | gap | vs greedy | vs ASAP |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for case in cases:
-        jobs, hours = (int(x) for x in case.split("x"))
-        for pre, label in ((0.0, "non-preemptible"), (1.0, "preemptible")):
-            proc = subprocess.run([sys.executable, __file__, "--one", f"{jobs},{hours},{pre}",
-                                   "--time-limit", str(args.time_limit), "--seed",
-                                   str(args.seed)], capture_output=True, text=True)
-            if proc.returncode != 0:
-                print(f"| {case} | {label} | error: {proc.stderr.strip().splitlines()[-1]} |")
-                continue
-            r = json.loads(proc.stdout.strip().splitlines()[-1])
-            size = r["size"]
-            print(f"| {case} | {label} | {r['status']} | {size.get('variables', 0):,} / "
-                  f"{size.get('rows', 0):,} / {size.get('nonzeros', 0):,} | {r['build_s']:.2f} | "
-                  f"{r['solve_s']:.2f} | {r['total_s']:.2f} | {r['peak_rss_mb']:.0f} | "
-                  f"{r['gap']:.3%} | {(r['objective'] / r['greedy'] - 1):+.3%} | "
-                  f"{(r['objective'] / r['asap'] - 1):+.3%} |", flush=True)
+          "| peak RSS MB | gap | vs greedy | vs ASAP | source | load avg |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for case, pre in runs:
+        label = "default scenario" if pre is None else labels.get(pre, str(pre))
+        before = _load()
+        r = _subprocess(["--one", f"{case},{pre or 0.0}", "--time-limit", str(time_limit),
+                         "--seed", str(args.seed)])
+        if isinstance(r, str):
+            print(f"| {case} | {label} | {r} |", flush=True)
+            continue
+        print(_row(r, label) + f" {before} |", flush=True)
     return 0
 
 

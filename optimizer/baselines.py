@@ -1,6 +1,7 @@
 """Capacity-aware baseline schedules on the same data as the MILP: ASAP and greedy.
 
-Jobs are placed one by one in EDF order (deadline, then release, then input order);
+Jobs are placed one by one in EDF order (deadline, then release, then input order;
+jobs still running from a previous rolling window first);
 each placement respects what earlier jobs left of pod, cooling and grid room.
 
 * ASAP: each job starts as early as possible, on the first allowed pod with room.
@@ -10,6 +11,11 @@ each placement respects what earlier jobs left of pod, cooling and grid room.
   the restart overhead of the runs it creates); if that needs more runs than allowed,
   the cheapest contiguous window. Demand charges are not looked at (the hourly
   weight is the rule, as in the anchors of reference/scheduling.md).
+  *Repair*: cheap windows taken early can leave a later job no room. If that happens,
+  greedy starts again and places each job in the cheapest of its first
+  ``REPAIR_TRIES`` windows (in cost order) after which the ASAP rule can still place
+  every later job, else where ASAP would put it. ASAP itself is such a completion, so
+  greedy places every job whenever ASAP does.
 
 Soft jobs of a rolling window (deadline beyond the window) are left to later windows.
 """
@@ -21,9 +27,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizer.metrics import Metrics, evaluate
+from optimizer.placement import contiguous, window_sums
 from optimizer.precheck import CAPACITY_EPS_KW, runs_of
 from optimizer.problem import Problem
 from optimizer.schedule import Assignment
+
+#: Windows (cheapest first) the greedy repair tries per job before taking the job's
+#: ASAP window (judgement: each try runs ASAP over the later jobs, so the repair costs
+#: up to this many times jobs^2 placements; a few cheap windows keep most of the
+#: saving).
+REPAIR_TRIES = 4
+#: Most hard jobs the repair is run for (judgement: its cost grows with jobs^2; at 2,000
+#: jobs that is up to ~10^7 placements, minutes; above, greedy reports unplaced jobs).
+REPAIR_MAX_JOBS = 2000
 
 
 @dataclass(frozen=True)
@@ -38,9 +54,16 @@ class BaselineResult:
 
 
 def edf_order(problem: Problem) -> np.ndarray:
-    """Job positions in earliest-deadline-first order (ties: release, input order)."""
+    """Job positions in earliest-deadline-first order (ties: release, input order).
+
+    Jobs that were running just before a rolling window come first: their run goes on
+    at the window's first hour on their pod (without a run to spare it must), and jobs
+    placed earlier could take that room (measured: a year-long rolling run stopped at
+    a window where ASAP and greedy put an earlier-deadline job there).
+    """
     jobs = problem.jobs
-    return np.lexsort((np.arange(len(jobs)), jobs.release, jobs.deadline))
+    return np.lexsort((np.arange(len(jobs)), jobs.release, jobs.deadline,
+                       ~jobs.running_before))
 
 
 def _count_new_starts(hours: np.ndarray, release: int, running_before: bool) -> int:
@@ -73,22 +96,20 @@ def _pick_hours(order_hours: np.ndarray, problem: Problem, j: int) -> np.ndarray
     return None
 
 
-def _contiguous(ok: np.ndarray, length: int) -> np.ndarray:
-    """Bool per start s: ok[s:s+length] all True (len(ok) - length + 1 entries)."""
-    if length <= 0 or length > len(ok):
-        return np.zeros(max(len(ok) - length + 1, 0), dtype=bool)
-    c = np.concatenate(([0], np.cumsum(ok)))
-    return (c[length:] - c[:-length]) == length
-
-
 def _place(problem: Problem, j: int, cap_left, grid_left, weight, rule: str):
     """Best (pod, hours) for job j under the rule, or None."""
+    ranked = _ranked(problem, j, cap_left, grid_left, weight, rule, 1)
+    return ranked[0] if ranked else None
+
+
+def _ranked(problem: Problem, j: int, cap_left, grid_left, weight, rule: str, limit: int):
+    """Up to ``limit`` placements (pod, hours) of job j, best first by the rule."""
     jobs = problem.jobs
     r, d, power = jobs.release[j], jobs.deadline[j], jobs.power_kw[j]
     pods = np.flatnonzero(jobs.allowed[j])
     if jobs.pinned_pod[j] >= 0:
         pods = np.array([jobs.pinned_pod[j]])
-    best = None  # (key, pod, hours)
+    found = []  # (key, pod, hours)
     for p in pods:
         ok = cap_left[p, r:d] >= power - CAPACITY_EPS_KW
         ok &= problem.facility_factor[p, r:d] * power <= grid_left[r:d] + CAPACITY_EPS_KW
@@ -105,53 +126,81 @@ def _place(problem: Problem, j: int, cap_left, grid_left, weight, rule: str):
                 if jobs.starts_done[j] + 1 <= jobs.max_starts[j]:
                     n = int(np.ceil(jobs.duration_h[j] - jobs.done_h[j]
                                     + jobs.overhead_h[j] * extra - 1e-9))
-                    candidates.append(_window(ok, cost, n, rule, r))
+                    candidates.extend(_windows(ok, cost, n, rule, r, limit))
         else:
             n = int(jobs.duration_h[j])
-            candidates.append(_window(ok, cost, n, rule, r))
+            candidates.extend(_windows(ok, cost, n, rule, r, limit))
         for hours in candidates:
-            if hours is None:
-                continue
             key = (int(hours.min()) if len(hours) else r) if rule == "asap" else float(
                 cost[hours - r].sum())
-            if best is None or key < best[0] - 1e-12:
-                best = (key, p, hours)
-    return None if best is None else (best[1], best[2])
+            found.append((key, len(found), p, hours))
+    found.sort(key=lambda c: (c[0], c[1]))
+    return [(p, hours) for _, _, p, hours in found[:limit]]
 
 
-def _window(ok, cost, n, rule, r):
-    fits = _contiguous(ok, n)
-    starts = np.flatnonzero(fits)
+def _windows(ok, cost, n, rule, r, limit=1):
+    """Up to ``limit`` feasible contiguous windows of n hours, best first by the rule."""
+    starts = np.flatnonzero(contiguous(ok, n))
     if not len(starts):
-        return None
-    if rule == "asap":
-        s = starts[0]
-    else:
-        c = np.concatenate(([0.0], np.cumsum(cost)))
-        window_cost = c[starts + n] - c[starts]
-        s = starts[int(np.argmin(window_cost))]
-    return np.arange(s, s + n) + r
+        return []
+    if rule != "asap":
+        window_cost = window_sums(cost, n)[starts]
+        starts = starts[np.argsort(window_cost, kind="stable")]
+    return [np.arange(s, s + n) + r for s in starts[:limit]]
 
 
 def place_jobs(problem: Problem, rule: str) -> BaselineResult:
     """Place every hard job in EDF order by ``rule`` ("asap" or "greedy")."""
     if rule not in ("asap", "greedy"):
         raise ValueError(f"unknown baseline rule {rule!r}")
-    jobs = problem.jobs
+    result = _place_all(problem, rule, repair=False)
+    n_hard = int((~problem.jobs.soft).sum())
+    if rule == "greedy" and result.status != "feasible" and n_hard <= REPAIR_MAX_JOBS:
+        repaired = _place_all(problem, rule, repair=True)
+        if repaired.status == "feasible" or len(repaired.unplaced) < len(result.unplaced):
+            result = repaired
+    return result
+
+
+def _rooms(problem: Problem):
+    """Room left for jobs: pod IT (P, T), grid (T) [kW] and hourly weights (P, T)."""
     cap_left = problem.job_capacity_kw.copy()
     grid_left = problem.grid_limit_kw - problem.base_facility_kw
     weight = problem.energy_weight_per_kwh[None, :] * problem.facility_factor
+    return cap_left, grid_left, weight
+
+
+def _take(problem: Problem, j, p, hours, cap_left, grid_left) -> None:
+    cap_left[p, hours] -= problem.jobs.power_kw[j]
+    grid_left[hours] -= problem.facility_factor[p, hours] * problem.jobs.power_kw[j]
+
+
+def _asap_completes(problem: Problem, later, cap_left, grid_left, weight) -> bool:
+    """Whether the ASAP rule places every job of ``later`` in the room left."""
+    cap_left, grid_left = cap_left.copy(), grid_left.copy()
+    for j in later:
+        placed = _place(problem, j, cap_left, grid_left, weight, "asap")
+        if placed is None:
+            return False
+        _take(problem, j, placed[0], placed[1], cap_left, grid_left)
+    return True
+
+
+def _place_all(problem: Problem, rule: str, repair: bool) -> BaselineResult:
+    jobs = problem.jobs
+    cap_left, grid_left, weight = _rooms(problem)
+    order = [j for j in edf_order(problem) if not jobs.soft[j]]
     parts, unplaced = [], []
-    for j in edf_order(problem):
-        if jobs.soft[j]:
-            continue
-        placed = _place(problem, j, cap_left, grid_left, weight, rule)
+    for k, j in enumerate(order):
+        if repair:
+            placed = _repair_choice(problem, j, order[k + 1 :], cap_left, grid_left, weight)
+        else:
+            placed = _place(problem, j, cap_left, grid_left, weight, rule)
         if placed is None:
             unplaced.append(jobs.ids[j])
             continue
         p, hours = placed
-        cap_left[p, hours] -= jobs.power_kw[j]
-        grid_left[hours] -= problem.facility_factor[p, hours] * jobs.power_kw[j]
+        _take(problem, j, p, hours, cap_left, grid_left)
         parts.append(Assignment(np.full(len(hours), j), np.full(len(hours), p), hours))
     assignment = Assignment.concat(parts)
     feasible = not unplaced
@@ -162,6 +211,19 @@ def place_jobs(problem: Problem, rule: str) -> BaselineResult:
         unplaced=tuple(unplaced),
         metrics=evaluate(problem, assignment) if feasible else None,
     )
+
+
+def _repair_choice(problem: Problem, j, later, cap_left, grid_left, weight):
+    """Cheapest of job j's first windows that ASAP can complete after, else ASAP's."""
+    fallback = _place(problem, j, cap_left, grid_left, weight, "asap")
+    for p, hours in _ranked(problem, j, cap_left, grid_left, weight, "greedy", REPAIR_TRIES):
+        if fallback is not None and p == fallback[0] and np.array_equal(hours, fallback[1]):
+            return p, hours
+        trial_cap, trial_grid = cap_left.copy(), grid_left.copy()
+        _take(problem, j, p, hours, trial_cap, trial_grid)
+        if _asap_completes(problem, later, trial_cap, trial_grid, weight):
+            return p, hours
+    return fallback
 
 
 def asap(problem: Problem) -> BaselineResult:

@@ -111,123 +111,158 @@ def add_single_start(model, problem: Problem, layout: Layout, v: dict) -> None:
                  np.concatenate([np.ones(n), -np.ones(n)]), 0.0, np.inf)
 
 
-def add_pod_assignment(model, problem: Problem, layout: Layout, v: dict) -> None:
-    """``pod_choice[job]`` and ``pod_assignment[job, pod, t]`` for preemptible jobs.
+def _choice_of_block(layout: Layout, v: dict) -> np.ndarray:
+    """Column of ``on_pod`` of each preemptible block, -1 where the pod is fixed."""
+    out = np.full(len(layout.pr_job), -1, dtype=np.int64)
+    out[np.flatnonzero(layout.pr_needs_choice)] = v["on_pod"]
+    return out
 
-    A preemptible job with several allowed pods runs on exactly one (at most one for
-    soft jobs): sum_p on_pod[j,p] = 1 and run[j,p,t] <= on_pod[j,p]. (Non-preemptible jobs
-    choose their pod through ``single_start``.)
+
+def _run_by_job(problem: Problem, layout: Layout, v: dict):
+    """Every run variable with its job and hour: (job, t, column)."""
+    block, t = expand(layout.pr_first, layout.pr_count)
+    return layout.pr_job[block], t, v["run"]
+
+
+def add_pod_assignment(model, problem: Problem, layout: Layout, v: dict) -> None:
+    """``pod_choice[job]``, ``pod_work_cap[job, pod]`` and ``job_hour[job, t]``.
+
+    For preemptible jobs with several allowed pods (non-preemptible jobs choose their pod
+    through ``single_start``). With z = on_pod[j,p]:
+
+    * one pod (at most one for soft jobs): sum_p z = 1;
+    * no hours on a pod that is not chosen: sum_t run[j,p,t] <= max_h x z, max_h = the
+      most hours the job can run (its work with every allowed restart's overhead, + 1).
+      (The per-pod lower side, sum_t run[j,p,t] >= work x z, left the LP bound unchanged
+      on the benchmark and default scenario and made the LP slower; it is not added.);
+    * ``job_hour``: it runs on at most one pod in each hour, sum_p run[j,p,t] <= 1.
+      Implied once z is integral; it is there for the LP, which otherwise does half of
+      the work on each of two pods in the same cheap hours. It gives the LP bound of the
+      variable upper bounds run[j,p,t] <= z on the benchmark instances with one row
+      per job-hour instead of one per job-pod-hour (those rows made the root LP 30 x
+      slower; docs/optimizer.md).
     """
-    jobs = problem.jobs
+    jobs, n_t = problem.jobs, problem.n_hours
     choice = layout.pr_needs_choice
     if not choice.any():
         return
     blocks = np.flatnonzero(choice)
     job_list = np.unique(layout.pr_job[blocks])
     row = np.searchsorted(job_list, layout.pr_job[blocks])
-    x = v["on_pod"]
+    z = v["on_pod"]
     lower = np.where(jobs.soft[job_list], 0.0, 1.0)
-    add_rows(model, "pod_choice", [jobs.ids[j] for j in job_list], row, x,
-             np.ones(len(x)), lower, 1.0)
-    x_of_block = np.full(len(layout.pr_job), -1, dtype=np.int64)
-    x_of_block[blocks] = x
+    add_rows(model, "pod_choice", [jobs.ids[j] for j in job_list], row, z,
+             np.ones(len(z)), lower, 1.0)
+    col0 = v["run"][block_starts(layout.pr_count)][blocks]
+    row, offset = expand(np.zeros(len(blocks), dtype=np.int64), layout.pr_count[blocks])
+    cols = col0[row] + offset
+    j = layout.pr_job[blocks]
+    keys = [(jobs.ids[a], problem.pods[b]) for a, b in zip(j, layout.pr_pod[blocks],
+                                                           strict=True)]
+    n = len(blocks)
+    runs_left = np.minimum(jobs.max_starts[j] - jobs.starts_done[j], (layout.pr_count[blocks]
+                                                                       + 1) // 2)
+    max_h = np.minimum(jobs.required_h()[j] + jobs.overhead_h[j] * np.maximum(runs_left, 0)
+                       + 1, layout.pr_count[blocks])
+    both_rows = np.concatenate([row, np.arange(n)])
+    both_cols = np.concatenate([cols, z])
+    ones = np.ones(len(cols))
+    add_rows(model, "pod_work_cap", keys, both_rows, both_cols,
+             np.concatenate([ones, -max_h]), -np.inf, 0.0)
     block, t = expand(layout.pr_first, layout.pr_count)
     sel = choice[block]
-    run = v["run"][sel]
-    n = len(run)
-    keys = [(jobs.ids[j], problem.pods[p], int(h)) for j, p, h in zip(
-        layout.pr_job[block[sel]], layout.pr_pod[block[sel]], t[sel], strict=True)]
-    rows = np.concatenate([np.arange(n), np.arange(n)])
-    cols = np.concatenate([run, x_of_block[block[sel]]])
-    add_rows(model, "pod_assignment", keys, rows, cols,
-             np.concatenate([np.ones(n), -np.ones(n)]), -np.inf, 0.0)
+    key = layout.pr_job[block[sel]] * n_t + t[sel]
+    unique_key, row = np.unique(key, return_inverse=True)
+    keys = [(jobs.ids[k // n_t], int(k % n_t)) for k in unique_key.tolist()]
+    add_rows(model, "job_hour", keys, row, v["run"][sel], np.ones(int(sel.sum())), -np.inf,
+             1.0)
 
 
 def add_job_work(model, problem: Problem, layout: Layout, v: dict) -> None:
-    """``job_work[job]`` for preemptible jobs (non-preemptible work is built into the start).
+    """``job_work[job]`` and ``job_work_cap[job]`` for preemptible jobs.
 
-    Work hours run = duration + restart overhead x resumes, i.e. with runs counted by
-    the resume indicators: need <= sum run - overhead x sum resume < need + 1, where
-    need = duration - done + overhead x (starts done - 1). A soft job (rolling window)
-    may fall short by ``shortfall_h``. ``job_work_min[job]`` (sum run >= duration -
-    done) keeps a job whose overhead exceeds its duration from "finishing" without
-    running.
+    Work hours run = duration + restart overhead x resumes, i.e. with the job's run starts
+    ``resume[j, t]``: need <= sum_{p,t} run - overhead x sum_t resume < need + 1, need =
+    duration - done + overhead x (starts done - 1). A soft job (rolling window) may fall
+    short by ``shortfall_h`` (lower side only).
     """
     jobs = problem.jobs
     if not len(layout.pr_job):
         return
     job_list = np.unique(layout.pr_job)
-    block, _ = expand(layout.pr_first, layout.pr_count)
-    rows = [np.searchsorted(job_list, layout.pr_job[block])]
-    cols = [v["run"]]
-    coefs = [np.ones(len(v["run"]))]
+    job, _, run = _run_by_job(problem, layout, v)
+    rows = [np.searchsorted(job_list, job)]
+    cols = [run]
+    coefs = [np.ones(len(run))]
     if len(v["resume"]):
         rj = v["resume_job"]
         rows.append(np.searchsorted(job_list, rj))
         cols.append(v["resume"])
         coefs.append(-jobs.overhead_h[rj])
     need = (jobs.duration_h - jobs.done_h + jobs.overhead_h * (jobs.starts_done - 1))[job_list]
-    soft = jobs.soft[job_list]
-    if soft.any():
-        rows.append(np.flatnonzero(soft))
-        cols.append(v["shortfall_h"][job_list[soft]])
-        coefs.append(np.ones(int(soft.sum())))
     keys = [jobs.ids[j] for j in job_list]
-    row = np.concatenate(rows)
-    col = np.concatenate(cols)
-    coef = np.concatenate(coefs)
-    upper = need + 1 - WORK_UPPER_EPS_H
-    if soft.any():  # the upper side must not count the shortfall
-        keep = ~np.isin(col, v["shortfall_h"])
-        add_rows(model, "job_work", keys, row, col, coef, need, np.inf)
-        add_rows(model, "job_work_cap", keys, row[keep], col[keep], coef[keep], -np.inf, upper)
-    else:
-        add_rows(model, "job_work", keys, row, col, coef, need, upper)
-    fresh = (jobs.overhead_h[job_list] > 0) & (jobs.starts_done[job_list] == 0) & ~soft
-    if fresh.any():
-        sel = np.isin(layout.pr_job[block], job_list[fresh])
-        sub = job_list[fresh]
-        add_rows(model, "job_work_min", [jobs.ids[j] for j in sub],
-                 np.searchsorted(sub, layout.pr_job[block][sel]), v["run"][sel],
-                 np.ones(int(sel.sum())), (jobs.duration_h - jobs.done_h)[sub], np.inf)
+    row, col, coef = (np.concatenate(a) for a in (rows, cols, coefs))
+    add_rows(model, "job_work_cap", keys, row, col, coef, -np.inf,
+             need + 1 - WORK_UPPER_EPS_H)
+    soft = np.flatnonzero(jobs.soft[job_list])
+    if len(soft):
+        row = np.concatenate([row, soft])
+        col = np.concatenate([col, v["shortfall_h"][job_list[soft]]])
+        coef = np.concatenate([coef, np.ones(len(soft))])
+    add_rows(model, "job_work", keys, row, col, coef, need, np.inf)
 
 
 def add_interruptions(model, problem: Problem, layout: Layout, v: dict) -> None:
-    """``resume_detect[job, pod, t]`` and ``interruptions[job]`` for preemptible jobs.
+    """``resume_detect[job, t]``, ``interruptions[job]`` and ``first_run[job]``.
 
-    resume[t] >= run[t] - run[t-1] (at the window's first hour, run[t-1] is 1 for a job
-    that was running just before, on its pinned pod), and the number of runs is at most
-    max_interruptions + 1 (minus runs already started; a soft job keeps one run in
-    reserve to finish after the window).
+    For preemptible jobs with limited interruptions or a restart overhead. A run starts
+    at t when the job runs at t (on any pod) and did not at t-1:
+    resume[j,t] >= sum_p run[j,p,t] - sum_p run[j,p,t-1] (at the window's first hour the
+    job counts as running before if it was, on its pinned pod). Counting starts per job,
+    not per pod, keeps the LP easy: per-pod start rows next to a fractional pod choice
+    made the root LP of 300 jobs x 168 h take > 30 s instead of < 1 s (docs/optimizer.md).
+    The number of runs is at most max_interruptions + 1, minus runs already started (a
+    soft job keeps one in reserve to finish after the window). A job not running just
+    before starts at least once, sum_t resume >= 1 (valid; the LP then pays the first
+    run's overhead).
     """
-    jobs = problem.jobs
+    jobs, n_t = problem.jobs, problem.n_hours
     if not len(v["resume"]):
         return
-    rb = v["resume_block"]
-    res_block, t = expand(layout.pr_first[rb], layout.pr_count[rb])
-    block = rb[res_block]
-    run_col0 = v["run"][block_starts(layout.pr_count)]
-    run_now = run_col0[block] + (t - layout.pr_first[block])
+    res_block, t = expand(layout.rs_first, layout.rs_count)
     n = len(t)
-    first = t == layout.pr_first[block]
-    keys = [(jobs.ids[j], problem.pods[p], int(h)) for j, p, h in zip(
-        layout.pr_job[block], layout.pr_pod[block], t, strict=True)]
-    rows = [np.arange(n), np.arange(n), np.flatnonzero(~first)]
-    cols = [v["resume"], run_now, run_now[~first] - 1]
-    coefs = [np.ones(n), -np.ones(n), np.ones(int((~first).sum()))]
+    row_of = np.full(len(jobs) * n_t, -1, dtype=np.int64)
+    row_of[layout.rs_job[res_block] * n_t + t] = np.arange(n)
+    job, hour, run = _run_by_job(problem, layout, v)
+    now = row_of[job * n_t + hour]
+    keep = now >= 0
+    nxt = np.full(len(hour), -1, dtype=np.int64)  # row of the same job's next hour
+    inside = hour + 1 < n_t
+    nxt[inside] = row_of[job[inside] * n_t + hour[inside] + 1]
+    later = nxt >= 0
+    rows = np.concatenate([np.arange(n), now[keep], nxt[later]])
+    cols = np.concatenate([v["resume"], run[keep], run[later]])
+    coefs = np.concatenate([np.ones(n), -np.ones(int(keep.sum())), np.ones(int(later.sum()))])
+    first = t == layout.rs_first[res_block]
     lower = np.zeros(n)
-    lower[first] = -jobs.running_before[layout.pr_job[block[first]]].astype(float)
-    add_rows(model, "resume_detect", keys, np.concatenate(rows), np.concatenate(cols),
-             np.concatenate(coefs), lower, np.inf)
-    job_of = layout.pr_job[block]
-    limited = np.unique(job_of[jobs.max_starts[job_of] < UNLIMITED_STARTS])
+    lower[first] = -jobs.running_before[layout.rs_job].astype(float)
+    keys = [(jobs.ids[j], int(h)) for j, h in zip(layout.rs_job[res_block], t, strict=True)]
+    add_rows(model, "resume_detect", keys, rows, cols, coefs, lower, np.inf)
+    rs = layout.rs_job
+    row = np.repeat(np.arange(len(rs)), layout.rs_count)
+    limited = np.flatnonzero(jobs.max_starts[rs] < UNLIMITED_STARTS)
     if len(limited):
-        sel = np.isin(job_of, limited)
-        cap = (jobs.max_starts - jobs.starts_done - jobs.soft.astype(np.int64))[limited]
-        cap = np.maximum(cap, 0)
-        add_rows(model, "interruptions", [jobs.ids[j] for j in limited],
-                 np.searchsorted(limited, job_of[sel]), v["resume"][sel],
-                 np.ones(int(sel.sum())), -np.inf, cap.astype(float))
+        cap = (jobs.max_starts - jobs.starts_done - jobs.soft.astype(np.int64))[rs[limited]]
+        sel = np.isin(row, limited)
+        add_rows(model, "interruptions", [jobs.ids[j] for j in rs[limited]],
+                 np.searchsorted(limited, row[sel]), v["resume"][sel],
+                 np.ones(int(sel.sum())), -np.inf, np.maximum(cap, 0).astype(float))
+    fresh = np.flatnonzero(~jobs.running_before[rs] & ~jobs.soft[rs])
+    if len(fresh):
+        sel = np.isin(row, fresh)
+        add_rows(model, "first_run", [jobs.ids[j] for j in rs[fresh]],
+                 np.searchsorted(fresh, row[sel]), v["resume"][sel],
+                 np.ones(int(sel.sum())), 1.0, np.inf)
 
 
 def add_pod_capacity(model, problem: Problem, layout: Layout, v: dict) -> None:

@@ -102,10 +102,16 @@ def run_highs(h: highspy.Highs, options: SolverOptions, start: np.ndarray | None
 
 
 def solve_direct(built: BuiltModel, options: SolverOptions,
-                 start: np.ndarray | None = None) -> SolveOutcome:
-    """Solve through highspy with the recorded matrix (see the module doc)."""
+                 start: np.ndarray | None = None, first_solution: bool = False) -> SolveOutcome:
+    """Solve through highspy with the recorded matrix (see the module doc).
+
+    ``first_solution``: stop at the first feasible schedule (``mip_max_improving_sols``
+    1), for when none is known yet.
+    """
     tick = time.perf_counter()
     h = to_highs(built.model)
+    if first_solution:
+        h.setOptionValue("mip_max_improving_sols", 1)
     return run_highs(h, options, start, load_s=time.perf_counter() - tick)
 
 

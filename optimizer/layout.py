@@ -3,9 +3,10 @@
 Variables exist only inside each job's window. A non-preemptible job has, on each
 allowed pod, cumulative start variables ``started[j, p, s]`` (1 if the job has started on
 pod p at or before hour s) for s in [release, deadline - duration]; a preemptible job
-has run binaries ``run[j, p, t]`` for t in [release, deadline), start indicators
-``resume[j, p, t]`` when interruptions are limited or cost overhead, and a pod choice
-``on_pod[j, p]`` when it has more than one allowed pod.
+has run binaries ``run[j, p, t]`` for t in [release, deadline) on each allowed pod, a pod
+choice ``on_pod[j, p]`` when it has more than one allowed pod, and, when its
+interruptions are limited or cost overhead, one run-start indicator ``resume[j, t]`` per
+hour of its window (counted on the job's run over all its pods, so not per pod).
 """
 
 from __future__ import annotations
@@ -31,8 +32,11 @@ class Layout:
     pr_pod: np.ndarray
     pr_first: np.ndarray
     pr_count: np.ndarray
-    pr_needs_resume: np.ndarray  # bool per block: resume variables exist
     pr_needs_choice: np.ndarray  # bool per block: on_pod variable exists
+    # preemptible jobs with run-start variables resume[j, t], t = first .. first + count - 1
+    rs_job: np.ndarray
+    rs_first: np.ndarray
+    rs_count: np.ndarray
 
     @property
     def n_start_vars(self) -> int:
@@ -60,7 +64,8 @@ def make_layout(problem: Problem) -> Layout:
     keep = count > 0
     p_j, p_p = job_idx[pre], pod_idx[pre]
     n_allowed = allowed.sum(1)
-    resume = (jobs.overhead_h[p_j] > 0) | (jobs.max_starts[p_j] < UNLIMITED_STARTS)
+    rs_job = np.unique(p_j)
+    rs_job = rs_job[(jobs.overhead_h[rs_job] > 0) | (jobs.max_starts[rs_job] < UNLIMITED_STARTS)]
     return Layout(
         np_job=n_j[keep],
         np_pod=n_p[keep],
@@ -70,8 +75,10 @@ def make_layout(problem: Problem) -> Layout:
         pr_pod=p_p,
         pr_first=jobs.release[p_j],
         pr_count=jobs.deadline[p_j] - jobs.release[p_j],
-        pr_needs_resume=resume,
         pr_needs_choice=n_allowed[p_j] > 1,
+        rs_job=rs_job,
+        rs_first=jobs.release[rs_job],
+        rs_count=jobs.deadline[rs_job] - jobs.release[rs_job],
     )
 
 

@@ -19,7 +19,7 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 import scipy.sparse as sp
-from pyomo.core.expr.numeric_expr import LinearExpression
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 INF = float("inf")
 
@@ -83,7 +83,7 @@ def add_columns(model, name: str, keys: list, lower, upper, integer: bool) -> np
     n = len(keys)
     lower = np.broadcast_to(np.asarray(lower, dtype=float), (n,)).copy()
     upper = np.broadcast_to(np.asarray(upper, dtype=float), (n,)).copy()
-    binary = integer and n and (lower == 0).all() and (upper == 1).all()
+    binary = integer and n and (lower == 0).all() and ((upper == 1) | (upper == 0)).all()
     if binary:
         var = pyo.Var(keys, domain=pyo.Binary, dense=True)
     elif integer:
@@ -92,7 +92,10 @@ def add_columns(model, name: str, keys: list, lower, upper, integer: bool) -> np
         var = pyo.Var(keys, domain=pyo.Reals, dense=True)
     model.add_component(name, var)
     data = list(var.values())
-    if not binary:
+    if binary:
+        for i in np.flatnonzero(upper == 0):  # binaries fixed to 0
+            data[i].setub(0)
+    else:
         uniform_lb, uniform_ub = n and (lower == lower[0]).all(), n and (upper == upper[0]).all()
         for i, v in enumerate(data):
             lb = lower[0] if uniform_lb else lower[i]
@@ -132,19 +135,49 @@ def add_rows(model, name: str, keys: list, rows, cols, coefs, lower, upper) -> N
     matrix.sum_duplicates()
     lower = np.broadcast_to(np.asarray(lower, dtype=float), (n,)).copy()
     upper = np.broadcast_to(np.asarray(upper, dtype=float), (n,)).copy()
-    variables = rec.variables
-    indptr, indices, data = matrix.indptr, matrix.indices.tolist(), matrix.data.tolist()
+    terms = _shared_terms(rec.variables, matrix.indices, matrix.data).tolist()
+    indptr = matrix.indptr.tolist()
     bodies = {}
     for i, key in enumerate(keys):
-        a, b = indptr[i], indptr[i + 1]
-        body = LinearExpression(
-            linear_coefs=data[a:b], linear_vars=[variables[c] for c in indices[a:b]], constant=0
-        )
+        body = LinearExpression(args=terms[indptr[i] : indptr[i + 1]])
         lb = None if lower[i] == -INF else float(lower[i])
         ub = None if upper[i] == INF else float(upper[i])
         bodies[key] = (lb, body, ub)
     model.add_component(name, pyo.Constraint(keys, rule=lambda m, *k: bodies[k[0] if len(k) == 1 else k]))
     rec.row_blocks.append((name, matrix, lower, upper, keys))
+
+
+def _shared_terms(variables: list, cols: np.ndarray, coefs: np.ndarray) -> np.ndarray:
+    """One Pyomo term per nonzero: the variable itself for coefficient 1, else a
+    ``MonomialTermExpression``, created once per distinct (variable, coefficient).
+
+    Pyomo expressions are immutable trees, so one term object may appear in many
+    constraint bodies. In the pulse form a start variable appears with the job's power
+    in every hour the job covers; sharing the term cut model build on 1000 jobs x 720 h
+    from 2.4 s to ~1 s (docs/optimizer.md).
+    """
+    out = np.empty(len(cols), dtype=object)
+    if not len(cols):
+        return out
+    unique_cols, inverse = np.unique(cols, return_inverse=True)
+    low = np.full(len(unique_cols), INF)
+    high = np.full(len(unique_cols), -INF)
+    np.minimum.at(low, inverse, coefs)
+    np.maximum.at(high, inverse, coefs)
+    if np.array_equal(low, high):  # one coefficient per variable (every family here)
+        unique_coefs = low
+    else:
+        order = np.lexsort((coefs, cols))
+        new = np.ones(len(cols), dtype=bool)
+        new[1:] = (np.diff(cols[order]) != 0) | (np.diff(coefs[order]) != 0)
+        inverse = np.empty(len(cols), dtype=np.int64)
+        inverse[order] = np.cumsum(new) - 1
+        unique_cols, unique_coefs = cols[order][new], coefs[order][new]
+    made = np.empty(len(unique_cols), dtype=object)
+    made[:] = [variables[c] if v == 1.0 else MonomialTermExpression((v, variables[c]))
+               for c, v in zip(unique_cols.tolist(), unique_coefs.tolist(), strict=True)]
+    out[:] = made[inverse]
+    return out
 
 
 def set_objective(model, cols, coefs, constant: float = 0.0, name: str = "objective") -> None:

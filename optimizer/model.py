@@ -11,6 +11,7 @@ import pyomo.environ as pyo
 from optimizer import constraints as C
 from optimizer.layout import Layout, block_starts, expand, make_layout
 from optimizer.linear import add_columns, new_model, set_objective
+from optimizer.precheck import CAPACITY_EPS_KW
 from optimizer.problem import Problem
 from optimizer.schedule import Assignment, it_load_kw
 
@@ -44,23 +45,51 @@ def _keys3(problem: Problem, job, pod, t) -> list:
     return [(ids[j], pods[p], int(h)) for j, p, h in zip(job, pod, t, strict=True)]
 
 
+def fits_alone(problem: Problem, job: np.ndarray, pod: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Whether each job could run at hour t on the pod with no other job there.
+
+    Pod room, cooling room and grid room must each hold the job's power (kW).
+    """
+    power = problem.jobs.power_kw[job]
+    room = problem.job_capacity_kw[pod, t] >= power - CAPACITY_EPS_KW
+    grid = problem.grid_limit_kw[t] - problem.base_facility_kw[t]
+    return room & (problem.facility_factor[pod, t] * power <= grid + CAPACITY_EPS_KW)
+
+
+def _start_upper(problem: Problem, layout: Layout, formulation: str) -> np.ndarray:
+    """Upper bound of each start variable: 0 where the job cannot run alone (pulse)."""
+    block, s = expand(layout.np_first, layout.np_count)
+    if formulation != "pulse" or not len(s):
+        return np.ones(len(s))
+    length = np.ceil(problem.jobs.required_h()[layout.np_job] - 1e-9).astype(np.int64)[block]
+    var, t = expand(s, length)
+    ok = fits_alone(problem, layout.np_job[block][var], layout.np_pod[block][var], t)
+    return np.minimum.reduceat(ok.astype(float), block_starts(length))
+
+
 def add_variables(model, problem: Problem, layout: Layout, formulation: str) -> dict:
-    """Create every variable family; return their column arrays and helper indices."""
+    """Create every variable family; return their column arrays and helper indices.
+
+    Start and run binaries are fixed to 0 (upper bound 0) where the job cannot run
+    even alone (pod, cooling or grid room below its power in some hour it would
+    cover): they could never be 1, and in the LP they would let a job run at a
+    fraction of its power in hours it does not fit.
+    """
     jobs, n_t = problem.jobs, problem.n_hours
     v: dict = {"formulation": formulation}
     block, s = expand(layout.np_first, layout.np_count)
     name = "start" if formulation == "pulse" else "started"
     v["started"] = add_columns(model, name, _keys3(
-        problem, layout.np_job[block], layout.np_pod[block], s), 0.0, 1.0, True)
+        problem, layout.np_job[block], layout.np_pod[block], s), 0.0,
+        _start_upper(problem, layout, formulation), True)
     block, t = expand(layout.pr_first, layout.pr_count)
     v["run"] = add_columns(model, "run", _keys3(
-        problem, layout.pr_job[block], layout.pr_pod[block], t), 0.0, 1.0, True)
-    rb = np.flatnonzero(layout.pr_needs_resume)
-    v["resume_block"] = rb
-    res_block, t = expand(layout.pr_first[rb], layout.pr_count[rb])
-    v["resume_job"] = layout.pr_job[rb][res_block]
-    v["resume"] = add_columns(model, "resume", _keys3(
-        problem, layout.pr_job[rb][res_block], layout.pr_pod[rb][res_block], t), 0.0, 1.0, False)
+        problem, layout.pr_job[block], layout.pr_pod[block], t), 0.0,
+        fits_alone(problem, layout.pr_job[block], layout.pr_pod[block], t).astype(float), True)
+    res_block, t = expand(layout.rs_first, layout.rs_count)
+    v["resume_job"] = layout.rs_job[res_block]
+    v["resume"] = add_columns(model, "resume", [
+        (jobs.ids[j], int(h)) for j, h in zip(v["resume_job"], t, strict=True)], 0.0, 1.0, False)
     cb = np.flatnonzero(layout.pr_needs_choice)
     v["on_pod"] = add_columns(model, "on_pod", [
         (jobs.ids[j], problem.pods[p]) for j, p in zip(layout.pr_job[cb], layout.pr_pod[cb],
@@ -178,6 +207,20 @@ def assignment_from_values(built: BuiltModel, x: np.ndarray) -> Assignment:
     return Assignment.concat(parts)
 
 
+def job_of_column(built: BuiltModel) -> np.ndarray:
+    """Job position of every integer column (start, run, on_pod); -1 for the others."""
+    layout, v = built.layout, built.v
+    out = np.full(built.model.record.n_cols, -1, dtype=np.int64)
+    if len(layout.np_job):
+        block, _ = expand(layout.np_first, layout.np_count)
+        out[v["started"]] = layout.np_job[block]
+    if len(layout.pr_job):
+        block, _ = expand(layout.pr_first, layout.pr_count)
+        out[v["run"]] = layout.pr_job[block]
+        out[v["on_pod"]] = layout.pr_job[np.flatnonzero(layout.pr_needs_choice)]
+    return out
+
+
 def values_from_assignment(built: BuiltModel, assignment: Assignment) -> np.ndarray:
     """A column vector encoding ``assignment`` (a MIP start), continuous parts derived."""
     problem, layout, v = built.problem, built.layout, built.v
@@ -206,14 +249,12 @@ def values_from_assignment(built: BuiltModel, assignment: Assignment) -> np.ndar
         block, t = expand(layout.pr_first, layout.pr_count)
         vals = run_on[layout.pr_job[block], layout.pr_pod[block], t]
         x[v["run"]] = vals
-        rb = v["resume_block"]
-        res_block, t = expand(layout.pr_first[rb], layout.pr_count[rb])
-        b = rb[res_block]
-        now = run_on[layout.pr_job[b], layout.pr_pod[b], t]
-        prev = np.where(t > layout.pr_first[b],
-                        run_on[layout.pr_job[b], layout.pr_pod[b], np.maximum(t - 1, 0)],
-                        jobs.running_before[layout.pr_job[b]])
-        starts = (now & ~prev).astype(float)
+        running = run_on.any(1)  # (J, T): the job runs at t on some pod
+        res_block, t = expand(layout.rs_first, layout.rs_count)
+        j = layout.rs_job[res_block]
+        prev = np.where(t > layout.rs_first[res_block], running[j, np.maximum(t - 1, 0)],
+                        jobs.running_before[j])
+        starts = (running[j, t] & ~prev).astype(float)
         x[v["resume"]] = starts
         cb = np.flatnonzero(layout.pr_needs_choice)
         x[v["on_pod"]] = run_on[layout.pr_job[cb], layout.pr_pod[cb]].any(1)
@@ -221,7 +262,7 @@ def values_from_assignment(built: BuiltModel, assignment: Assignment) -> np.ndar
         if len(has_short):
             done = run_on[has_short].sum((1, 2))
             new_starts = np.zeros(len(jobs))
-            np.add.at(new_starts, layout.pr_job[b], starts)
+            np.add.at(new_starts, j, starts)
             work = done - jobs.overhead_h[has_short] * new_starts[has_short]
             need = (jobs.duration_h - jobs.done_h + jobs.overhead_h * (jobs.starts_done - 1))
             x[v["shortfall_h"][has_short]] = np.maximum(need[has_short] - work, 0.0)

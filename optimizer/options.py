@@ -59,8 +59,9 @@ class SolverOptions:
     Attributes
     ----------
     time_limit_s : float or None
-        Wall-clock limit of one HiGHS solve [s]; None for no limit. 60 s by default
-        (judgement: interactive use).
+        Wall-clock limit of one solve after the model is built: LP relaxation,
+        heuristics and HiGHS's MILP together [s]; per window when rolling. None for no
+        limit. 60 s by default (judgement: interactive use).
     rel_gap : float
         Relative MIP gap at which HiGHS stops [-]; 1e-3 by default (issue 3; HiGHS's own
         default is 1e-4).
@@ -73,7 +74,9 @@ class SolverOptions:
     step_h : int
         Hours committed per rolling window [h]; 24 by default (DESIGN.md).
     warm_start : bool
-        Pass the greedy schedule to HiGHS as a MIP start; True by default.
+        Run the LP relaxation and the heuristics and pass their best schedule to HiGHS
+        as a MIP start (docs/optimizer.md, "The solve"); True by default. False: HiGHS
+        alone, from no start.
     interface : str
         "direct" (default): the Pyomo model's rows, which the constraint-family functions
         record as sparse triplets, go to highspy in one call; "pyomo": Pyomo's own

@@ -53,16 +53,20 @@ class ScheduleResult:
     objective : float
         Objective of the returned schedule, evaluated from its loads [currency].
     best_bound : float
-        HiGHS's best bound on the objective [currency] (NaN for rolling: no global bound).
+        Best lower bound on the objective [currency]: the larger of HiGHS's MILP bound
+        and the LP relaxation's value (NaN for rolling: no global bound).
     gap : float
         Relative gap (objective - best_bound) / |objective| [-]; for rolling, the largest
         window gap.
     build_s, solve_s : float
-        Model build (Pyomo construction and hand-off to HiGHS) and HiGHS time [s].
+        Model build (Pyomo construction and hand-off to HiGHS) [s]; everything after it
+        (LP relaxation, heuristics, MILP) [s].
     metrics : Metrics
         Cost, carbon, peak, energy of the schedule.
     source : str
-        "milp", or "greedy" when the greedy schedule was kept because it was better.
+        Where the returned schedule comes from: "milp" (HiGHS's branch and bound),
+        "local_search" (local search / ruin and recreate), "rens" (the LP's sub-MILP),
+        "lp_guided" (LP-guided placement), "greedy" or "asap" (a baseline kept as is).
     baselines : dict
         "asap" and "greedy" :class:`BaselineSummary`.
     model_size : dict

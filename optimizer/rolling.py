@@ -147,10 +147,13 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS) ->
         if len(js):
             sub = _window_problem(problem, a, end, fixed_load, state, js)
             explain_infeasible_inputs(sub)
-            warm = first_feasible(greedy(sub), asap(sub))
+            sub_greedy, sub_asap = greedy(sub), asap(sub)
+            warm = first_feasible(sub_greedy, sub_asap)
+            both = sub_greedy.status == sub_asap.status == "feasible"
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                solved = optimise(sub, options, warm)
+                solved = optimise(sub, options, warm, (sub_asap.assignment,) if both else (),
+                                  "greedy" if sub_greedy.status == "feasible" else "asap")
             windows.append({"start": problem.hours[a].isoformat(), "jobs": len(js),
                             "termination": solved.termination, "gap": solved.gap,
                             "build_s": solved.build_s, "solve_s": solved.solve_s,

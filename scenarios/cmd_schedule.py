@@ -44,7 +44,8 @@ def register(subparsers) -> None:
     p.add_argument("--grid-limit-kw", type=float, default=None)
     p.add_argument("--carbon-price", type=float, default=0.0, help="per tonne CO2")
     p.add_argument("--demand-charge", type=float, default=0.0, help="per kW of monthly peak")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds per HiGHS solve")
+    p.add_argument("--time-limit", type=float, default=60.0,
+                   help="seconds per solve: LP, heuristics and MILP (per window when rolling)")
     p.add_argument("--gap", type=float, default=1e-3, help="relative MIP gap")
     p.add_argument("--out", required=True, type=Path, metavar="DIR")
     p.set_defaults(func=run)
@@ -159,8 +160,10 @@ def read_pods(path: Path, hours: pd.DatetimeIndex):
     table = {"pod": list(raw["pod"])}
     for col in ("capacity_kw", "cooling_capacity_kw", "baseline_kw"):
         if col in raw.columns:
-            values = [_number(label, i, col, s, allow_empty=col != "capacity_kw")
-                      for i, s in enumerate(raw[col])]
+            values = [
+                _number(label, i, col, s, allow_empty=col != "capacity_kw")
+                for i, s in enumerate(raw[col])
+            ]
             for i, v in enumerate(values):
                 if v < 0:
                     raise _cell_error(label, i, col, "must be >= 0")
@@ -205,31 +208,42 @@ def run(args) -> int:
     jobs = read_jobs(args.jobs)
     pods = read_pods(args.pods, signals.index) if args.pods else None
     options = SolverOptions(time_limit_s=args.time_limit, rel_gap=args.gap)
-    objective = Objective(carbon_price_per_t=args.carbon_price,
-                          demand_charge_per_kw=args.demand_charge)
+    objective = Objective(
+        carbon_price_per_t=args.carbon_price, demand_charge_per_kw=args.demand_charge
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = solve_schedule(jobs, signals, pods, Limits(args.grid_limit_kw), objective,
-                                    options)
+            result = solve_schedule(
+                jobs, signals, pods, Limits(args.grid_limit_kw), objective, options
+            )
         except NoSolutionError as exc:
             print(f"coolshift: error: {exc}", file=sys.stderr)
             return 1
     schedule = result.schedule.copy()
     schedule["timestamp"] = [ts.isoformat() for ts in schedule["timestamp"]]
     summary = result.summary()
-    _write_atomic(args.out, {
-        "schedule.csv": schedule.to_csv(index=False),
-        "summary.json": json.dumps(summary, indent=2) + "\n",
-    })
+    _write_atomic(
+        args.out,
+        {
+            "schedule.csv": schedule.to_csv(index=False),
+            "summary.json": json.dumps(summary, indent=2) + "\n",
+        },
+    )
     print(f"status     {result.status}  (source: {result.source})")
-    print(f"objective  {result.objective:,.2f}   bound {summary['bound'] or float('nan'):,.2f}"
-          f"   gap {result.gap:.3%}")
+    print(
+        f"objective  {result.objective:,.2f}   bound {summary['bound'] or float('nan'):,.2f}"
+        f"   gap {result.gap:.3%}"
+    )
     print(f"time       build {result.build_s:.2f} s, solve {result.solve_s:.2f} s")
-    print(f"cost       {result.cost:,.2f}   carbon {result.carbon_kg:,.1f} kg   "
-          f"peak {result.peak_kw:,.1f} kW")
-    print(f"saving     vs asap {_saving(summary['asap'], result.objective)};"
-          f" vs greedy {_saving(summary['greedy'], result.objective)}")
+    print(
+        f"cost       {result.cost:,.2f}   carbon {result.carbon_kg:,.1f} kg   "
+        f"peak {result.peak_kw:,.1f} kW"
+    )
+    print(
+        f"saving     vs asap {_saving(summary['asap'], result.objective)};"
+        f" vs greedy {_saving(summary['greedy'], result.objective)}"
+    )
     for w in caught:
         if "time limit" in str(w.message):
             print(f"note       {w.message}")
