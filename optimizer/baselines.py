@@ -78,11 +78,14 @@ def _pick_hours(order_hours: np.ndarray, problem: Problem, j: int) -> np.ndarray
     """First k hours of ``order_hours`` meeting the work with overhead, or None."""
     jobs = problem.jobs
     base = jobs.duration_h[j] - jobs.done_h[j]
-    k = int(np.ceil(base - 1e-9))
+    # at least the work left plus the overhead already owed for runs started before
+    # (a rolling window's job can have all its work done and still owe restart hours)
+    owed = jobs.overhead_h[j] * max(jobs.starts_done[j] - 1, 0)
+    k = int(np.ceil(base + owed - 1e-9))
     for _ in range(64):
         if k > len(order_hours):
             return None
-        if k <= 0:
+        if k <= 0:  # work and owed overhead all done
             return np.zeros(0, dtype=np.int64)
         hours = np.sort(order_hours[:k])
         new = _count_new_starts(hours, jobs.release[j], bool(jobs.running_before[j]))

@@ -223,6 +223,46 @@ def stacked_matrix(model) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
     return a, lower, upper
 
 
+def violated_rows(model, x: np.ndarray, rtol: float = 1e-6) -> list[tuple[str, object, float]]:
+    """Rows and column bounds that the column vector ``x`` breaks.
+
+    A check independent of any solver: every heuristic schedule is put through it
+    before it can become a MIP start or the returned schedule.
+
+    Parameters
+    ----------
+    x : array
+        One value per column.
+    rtol : float
+        Tolerance relative to max(1, |bound|) [-].
+
+    Returns
+    -------
+    list of (str, key, float)
+        Family name, row key (column index for bounds) and the violation, largest first.
+    """
+    rec: LinearRecord = model.record
+    out = []
+    for name, matrix, lower, upper, keys in rec.row_blocks:
+        a = matrix.copy()
+        a.resize((a.shape[0], len(x)))
+        act = a @ x
+        over = np.maximum(lower - act, act - upper)
+        scale = np.maximum(np.abs(np.where(np.isfinite(lower), lower, 0.0)),
+                           np.abs(np.where(np.isfinite(upper), upper, 0.0)))
+        tol = rtol * np.maximum(1.0, scale)
+        for i in np.flatnonzero(over > tol):
+            out.append((name, keys[i], float(over[i])))
+    if rec.col_lower:
+        lo, hi = np.concatenate(rec.col_lower), np.concatenate(rec.col_upper)
+        integer = np.concatenate(rec.col_integer)
+        off = np.maximum(lo - x, x - hi)
+        off = np.maximum(off, np.where(integer, np.abs(x - np.round(x)), 0.0))
+        for c in np.flatnonzero(off > rtol * np.maximum(1.0, np.abs(x))):
+            out.append(("column bounds", int(c), float(off[c])))
+    return sorted(out, key=lambda item: -item[2])
+
+
 def to_highs(model, cost: np.ndarray | None = None) -> highspy.Highs:
     """Load the recorded model into a new, silent ``highspy.Highs`` in one call."""
     rec: LinearRecord = model.record

@@ -18,7 +18,7 @@ from optimizer.errors import InfeasibleError
 from optimizer.heuristics import lp_guided, lp_relaxation, rens, simple_bound
 from optimizer.highs_solve import solve_direct, solve_pyomo
 from optimizer.infeasibility import diagnose
-from optimizer.linear import load_values, objective_vector
+from optimizer.linear import load_values, objective_vector, violated_rows
 from optimizer.localsearch import assignment_of, improve, plan_of
 from optimizer.metrics import evaluate
 from optimizer.model import BuiltModel, assignment_from_values, build_model, values_from_assignment
@@ -87,6 +87,21 @@ def model_objective(built: BuiltModel, x: np.ndarray) -> float:
     return float(objective_vector(built.model) @ x + built.model.record.obj_constant)
 
 
+def model_feasible(built: BuiltModel, x: np.ndarray) -> bool:
+    """True when the column vector ``x`` meets every row and bound of the model.
+
+    Heuristic schedules pass through this before they can be returned or used as a MIP
+    start (:func:`optimizer.linear.violated_rows`); one that fails is dropped with a
+    warning, as it points to a bug in the heuristic, not in the input.
+    """
+    broken = violated_rows(built.model, x)
+    if broken:
+        name, key, amount = broken[0]
+        warnings.warn(f"a heuristic schedule broke {len(broken)} model row(s), e.g. {name}"
+                      f"[{key}] by {amount:.3g}; it was not used", RuntimeWarning, stacklevel=3)
+    return not broken
+
+
 def _gap(objective: float, bound: float) -> float:
     if not np.isfinite(bound):
         return float("inf")
@@ -122,6 +137,8 @@ def optimise(problem: Problem, options: SolverOptions, warm: Assignment | None,
     start, start_name, lp_bound, heuristic_s, handoff_s = None, warm_name, -np.inf, 0.0, 0.0
     if warm is not None:
         start = values_from_assignment(built, warm)
+        if not model_feasible(built, start):  # a baseline's bug must not become the answer
+            start, warm = None, None
     direct = options.interface == "direct"
     if options.warm_start and direct:
         t = time.perf_counter()
@@ -218,10 +235,12 @@ def improve_start(built: BuiltModel, options: SolverOptions, warm: Assignment | 
     found = []  # (objective, source, assignment)
     starts = [(warm_name, warm), ("lp_guided", guided)] + [("asap", a) for a in others]
     for name, a in starts:
-        if a is None:
+        if a is None or not model_feasible(built, values_from_assignment(built, a)):
             continue
         better = improve(problem, a, _budget(deadline_s, LOCAL_SEARCH_SHARE))
         x = values_from_assignment(built, better)
+        if not model_feasible(built, x):
+            better, x = a, values_from_assignment(built, a)
         base = model_objective(built, values_from_assignment(built, a))
         found.append((model_objective(built, x), "local_search" if model_objective(
             built, x) < base else name, better))
@@ -232,14 +251,14 @@ def improve_start(built: BuiltModel, options: SolverOptions, warm: Assignment | 
     if _gap(obj, lp_bound) > options.rel_gap and guided is not None:
         x = rens(built, x_lp, values_from_assignment(built, guided),
                  _budget(deadline_s, RENS_SHARE), options.threads, timing)
-        if x is not None and model_objective(built, x) < obj:
+        if x is not None and model_objective(built, x) < obj and model_feasible(built, x):
             obj, source, x_best = model_objective(built, x), "rens", x
     if _gap(obj, lp_bound) > options.rel_gap:
         target = lp_bound / (1 - options.rel_gap) if lp_bound > 0 else -np.inf
         plan = ruin_and_recreate(problem, plan_of(problem, assignment_from_values(
             built, x_best)), now() + _budget(deadline_s, SEARCH_SHARE), target=target)
         x = values_from_assignment(built, assignment_of(plan))
-        if model_objective(built, x) < obj - 1e-9 * abs(obj):
+        if model_objective(built, x) < obj - 1e-9 * abs(obj) and model_feasible(built, x):
             obj, source, x_best = model_objective(built, x), "local_search", x
     return x_best, source, lp_bound
 

@@ -144,3 +144,47 @@ def test_baselines_let_a_running_job_go_on_first():
         assert base.status == "feasible", base.unplaced
         a = base.assignment
         assert sorted(a.t[a.job == 0].tolist()) == [0, 1]
+
+
+def test_a_window_job_with_all_work_done_still_runs_its_owed_restart_hours():
+    # A rolling window: job "a" (3 runs started, 1 h overhead per resume) has done all
+    # 4 h of work but owes 2 h of restart overhead. Before the fix the baselines and the
+    # local search gave it no hours (its work was "done"), the window's schedule left
+    # the job unfinished and the next window found its deadline in the past.
+    idx = pd.date_range("2025-07-01", periods=6, freq="h", tz="Asia/Shanghai")
+    signals = pd.DataFrame({"price_per_kwh": [3.0, 1.0, 2.0, 1.0, 5.0, 5.0],
+                            "carbon_g_per_kwh": 0.0}, index=idx)
+    pods = Pods(capacity_kw=pd.DataFrame({"p": 100.0}, index=idx))
+    jobs = pd.DataFrame([
+        {"job_id": "a", "release": idx[0], "deadline": idx[0] + pd.Timedelta(hours=6),
+         "duration_h": 4, "power_kw": 100.0, "preemptible": True, "max_interruptions": 3,
+         "restart_overhead_h": 1.0},
+    ])
+    problem = prepare_problem(jobs, signals, pods)
+    state = replace(problem.jobs, done_h=np.array([4.0]), starts_done=np.array([3]),
+                    running_before=np.array([True]), pinned_pod=np.array([0]))
+    problem = replace(problem, jobs=state)
+    assert problem.jobs.required_h()[0] == 2.0
+    for base in (asap(problem), greedy(problem)):
+        assert base.status == "feasible", base.unplaced
+        hours = sorted(base.assignment.t.tolist())
+        # continuing at hour 0 adds no run (2 h owed); a later start adds a 4th run (3 h)
+        assert hours == [0, 1] or (len(hours) >= 3 and hours[0] > 0), (base.name, hours)
+    local = improve(problem, greedy(problem).assignment, time_budget_s=1.0)
+    assert len(local.t) >= 2
+
+
+def test_the_model_check_catches_a_schedule_missing_a_job():
+    from optimizer.model import build_model, values_from_assignment
+    from optimizer.linear import violated_rows
+    from optimizer.schedule import Assignment
+
+    inst = make_instance(8, 48, seed=5, n_pods=2, preemptible_share=0.5, tightness=0.3)
+    problem = prepare_problem(inst.jobs, inst.signals, inst.pods)
+    built = build_model(problem)
+    good = greedy(problem).assignment
+    assert violated_rows(built.model, values_from_assignment(built, good)) == []
+    keep = good.job != good.job[0]
+    broken = violated_rows(built.model, values_from_assignment(
+        built, Assignment(good.job[keep], good.pod[keep], good.t[keep])))
+    assert broken and broken[0][2] > 0
