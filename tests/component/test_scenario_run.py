@@ -22,7 +22,7 @@ def small(**changes) -> dict:
 
 @pytest.fixture(scope="module")
 def small_run():
-    return run_scenario(scenario_from_dict(small()), time_limit_s=30)
+    return run_scenario(scenario_from_dict(small()), time_limit_s=5)
 
 
 def test_kpis_are_the_sums_of_the_hourly_data(small_run):
@@ -84,7 +84,11 @@ def test_a_pod_above_its_density_limit_is_named():
 
 @pytest.mark.parametrize("name", [n for n in example_names()])
 def test_every_built_in_scenario_runs_and_its_linear_model_holds(name):
-    r = run_scenario(load_example(name), optimize=False)
+    # optimised (2 s per solve or rolling window): the shifted schedule is the one that
+    # strays furthest from the linearisation point, and the 1 % applies to it
+    r = run_scenario(load_example(name), time_limit_s=2)
+    assert r.solver["status"] in ("optimal", "time_limit_feasible", "rolling_optimal",
+                                  "rolling_time_limit_feasible")
     assert r.linearisation["relative_error"] < LINEARISATION_RTOL
     assert r.kpis["deadlines_met_share"] == 1.0
     assert 1.0 < r.kpis["pue"] < 1.6
@@ -118,7 +122,7 @@ def _real_data_scenario(zone: str) -> dict:
 
 @pytest.mark.parametrize("zone", ["CAISO", "DE-LU"])
 def test_real_2023_series_location_carbon_is_the_hourly_sum_and_shifting_saves(zone):
-    r = run_scenario(scenario_from_dict(_real_data_scenario(zone)), time_limit_s=30)
+    r = run_scenario(scenario_from_dict(_real_data_scenario(zone)), time_limit_s=5)
     frame = r.inputs.frame
     site = r.main.site
     hourly_sum_t = float((frame["carbon_g_per_kwh"] * site["facility_kw"]).sum() / 1e6)
