@@ -29,6 +29,7 @@ it is kept (``source == "greedy"``).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -122,8 +123,12 @@ def _window_problem(problem: Problem, a: int, end: int, fixed_load: np.ndarray,
     )
 
 
-def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS) -> ScheduleResult:
-    """Solve ``problem`` window by window (see the module doc)."""
+def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
+                  progress: Callable[[str], None] | None = None) -> ScheduleResult:
+    """Solve ``problem`` window by window (see the module doc).
+
+    ``progress`` is called with ``"window k/N"`` before each window is solved.
+    """
     from optimizer.solve import baseline_summary, first_feasible, optimise
 
     explain_infeasible_inputs(problem)
@@ -137,8 +142,11 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS) ->
     fixed_load = np.zeros((len(problem.pods), n_t))
     committed: list[Assignment] = []
     windows: list[dict] = []
+    n_windows = 1 + max(int(np.ceil((n_t - window) / options.step_h)), 0)
     a = 0
     while True:
+        if progress is not None:
+            progress(f"window {a // options.step_h + 1}/{n_windows}")
         end = min(a + window, n_t)
         final = end == n_t
         commit_end = n_t if final else a + options.step_h

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -327,6 +328,7 @@ def solve_schedule(
     limits: Limits = DEFAULT_LIMITS,
     objective: Objective = DEFAULT_OBJECTIVE,
     options: SolverOptions = DEFAULT_OPTIONS,
+    progress: Callable[[str], None] | None = None,
 ) -> ScheduleResult:
     """Schedule jobs against hourly signals and pod capacities.
 
@@ -341,6 +343,9 @@ def solve_schedule(
         Pod capacities [kW]; None for one unlimited pod ``main``.
     limits, objective, options
         See :mod:`optimizer.options`.
+    progress : callable, optional
+        Called with a short text as the solve moves on (e.g. ``"window 3/8"`` when
+        rolling), for progress displays.
 
     Returns
     -------
@@ -355,7 +360,9 @@ def solve_schedule(
     if problem.n_hours > options.window_h:
         from optimizer.rolling import solve_rolling
 
-        return solve_rolling(problem, options)
+        return solve_rolling(problem, options, progress)
+    if progress is not None:
+        progress(f"MILP ({problem.n_hours} h, {len(problem.jobs)} jobs)")
     return solve_problem(problem, options)
 
 

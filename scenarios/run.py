@@ -184,7 +184,8 @@ def _prepare(
     )
 
 
-def _schedule(prep: _Prepared, optimize: bool) -> tuple[dict, dict, dict]:
+def _schedule(prep: _Prepared, optimize: bool,
+              say: Callable[[str], None] = lambda text: None) -> tuple[dict, dict, dict]:
     """The MILP (if asked) and both baselines: schedules, unplaced jobs, solver summary."""
     schedules: dict[str, pd.DataFrame] = {}
     unplaced: dict[str, list[str]] = {}
@@ -194,7 +195,8 @@ def _schedule(prep: _Prepared, optimize: bool) -> tuple[dict, dict, dict]:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = solve_schedule(
-                jobs, prep.signals, prep.pods, prep.limits, prep.objective, prep.options
+                jobs, prep.signals, prep.pods, prep.limits, prep.objective, prep.options,
+                progress=lambda text: say(f"schedule: {text}"),
             )
         solver.update(result.summary())
         solver["warnings"] = [str(w.message) for w in caught]
@@ -285,7 +287,7 @@ def run_scenario(
 
     say("schedule")
     t = time.perf_counter()
-    schedules, unplaced, solver = _schedule(prep, optimize)
+    schedules, unplaced, solver = _schedule(prep, optimize, say)
     timings["schedule_s"] = time.perf_counter() - t
 
     say("re-simulation")

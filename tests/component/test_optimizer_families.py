@@ -285,9 +285,12 @@ def test_rolling_month_within_one_percent_of_monolithic():
     problem = prepare_problem(inst.jobs, inst.signals, inst.pods,
                               objective=Objective(carbon_price_per_t=50))
     mono = solve_problem(problem, SolverOptions(time_limit_s=60))
-    rolling = solve_rolling(problem, SolverOptions(time_limit_s=20))
+    said = []
+    rolling = solve_rolling(problem, SolverOptions(time_limit_s=20), progress=said.append)
     assert rolling.status in ("rolling_optimal", "rolling_time_limit_feasible")
     assert len(rolling.windows) > 20
+    # progress names every window out of the right total: (720 - 168) / 24 + 1 = 24
+    assert said == [f"window {k}/24" for k in range(1, 25)]
     for result in (mono, rolling):
         assert validate(result.schedule, inst.jobs, inst.pods, inst.signals) == []
     assert rolling.objective <= mono.objective * (1 + ROLLING_VS_MONOLITHIC_RTOL)
