@@ -71,7 +71,8 @@ def run_case(case: str, preemptible: float, time_limit: float, seed: int) -> dic
     return {
         "case": case, "preemptible": preemptible, "status": result.status,
         "build_s": result.build_s, "solve_s": result.solve_s, "total_s": total,
-        "prepare_s": prepare_s, "gap": result.gap, "bound": result.best_bound,
+        "prepare_s": prepare_s, "gap": max((w["gap"] for w in result.windows), default=result.gap),
+        "horizon_gap": result.gap, "bound": result.best_bound,
         "objective": result.objective, "greedy": base["greedy"], "asap": base["asap"],
         "greedy_status": result.baselines["greedy"].status, "size": result.model_size,
         "source": result.source, "windows": len(result.windows),

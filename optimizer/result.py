@@ -54,10 +54,13 @@ class ScheduleResult:
         Objective of the returned schedule, evaluated from its loads [currency].
     best_bound : float
         Best lower bound on the objective [currency]: the larger of HiGHS's MILP bound
-        and the LP relaxation's value (NaN for rolling: no global bound).
+        and the LP relaxation's value. Rolling: the solve-free bound of the whole
+        horizon (:func:`optimizer.heuristics.simple_bound`), as a window's bound takes the
+        commitments before it as given and bounds nothing for the whole; it is weak
+        where demand charges or capacity couple jobs.
     gap : float
-        Relative gap (objective - best_bound) / |objective| [-]; for rolling, the largest
-        window gap.
+        Relative gap (objective - best_bound) / |objective| [-] (rolling: against that
+        bound; the largest window gap is ``summary()["max_window_gap"]``).
     build_s, solve_s : float
         Model build (Pyomo construction and hand-off to HiGHS) [s]; everything after it
         (LP relaxation, heuristics, MILP) [s].
@@ -121,6 +124,7 @@ class ScheduleResult:
             out[name] = base.as_dict()
         if self.windows:
             out["windows"] = len(self.windows)
+            out["max_window_gap"] = _num(max(w["gap"] for w in self.windows))
         return out
 
 

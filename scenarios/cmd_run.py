@@ -187,12 +187,14 @@ def execute(scenarios: list[Scenario], args: argparse.Namespace) -> int:
         path = write_run(result, out_dir, csv=args.csv, force=args.force)
         rows.append((outcome.name, result.kpis))
         solver = result.solver
-        gap = solver.get("gap")
+        gap, bound = solver.get("gap"), solver.get("bound")
         print(
             f"{outcome.name}: {path}  (solver: {solver.get('status')}"
+            + (f", gap {gap:.2%}" if isinstance(gap, float) else "")
+            + (f", bound {bound:,.2f}" if isinstance(bound, float) else "")
             + (
-                f", gap {gap:.2%}, bound {solver.get('bound'):,.2f}"
-                if isinstance(gap, float)
+                f", largest window gap {solver['max_window_gap']:.2%}"
+                if isinstance(solver.get("max_window_gap"), float)
                 else ""
             )
             + f"; linearisation error {result.linearisation['relative_error']:.3%})"

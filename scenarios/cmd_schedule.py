@@ -234,6 +234,8 @@ def run(args) -> int:
     print(
         f"objective  {result.objective:,.2f}   bound {summary['bound'] or float('nan'):,.2f}"
         f"   gap {result.gap:.3%}"
+        + (f"   (largest window gap {summary['max_window_gap']:.3%})"
+           if summary.get("max_window_gap") is not None else "")
     )
     print(f"time       build {result.build_s:.2f} s, solve {result.solve_s:.2f} s")
     print(

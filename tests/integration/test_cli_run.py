@@ -4,6 +4,7 @@ import json
 import tomllib
 
 import pandas as pd
+import pytest
 
 from scenarios.kpis import KPI_DEFINITIONS
 from scenarios.library import example_data
@@ -115,3 +116,20 @@ def test_sweep_runs_the_cartesian_product_and_compare_tabulates(tmp_path):
 
 def test_compare_rejects_a_folder_that_is_not_a_run(tmp_path):
     assert_clean_failure(coolshift("compare", str(tmp_path)), 2, "not a coolshift run directory")
+
+
+def test_a_rolling_run_prints_its_whole_horizon_bound_and_window_gap(tmp_path):
+    # 72 h in windows of 24 h: rolling, whose summary has a bound for the whole horizon
+    # and the largest window gap (a None bound once broke the printed line)
+    data = example_data("default")
+    data["horizon"]["hours"] = 72
+    data["workload"]["generator"].update(count=8, slack_h=[4, 16], duration_h=[2, 6])
+    data["solver"] = {"window_h": 24, "step_h": 12, "time_limit_s": 2}
+    out = tmp_path / "run"
+    result = coolshift("run", str(_write_scenario(tmp_path, data)), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    solver = json.loads((out / "manifest.json").read_text())["solver"]
+    assert solver["status"].startswith("rolling_") and solver["windows"] >= 4
+    assert solver["bound"] <= solver["objective"]
+    assert solver["gap"] == pytest.approx((solver["objective"] - solver["bound"]) / solver["objective"])
+    assert "largest window gap" in result.stdout and "bound" in result.stdout

@@ -175,8 +175,8 @@ def test_a_window_job_with_all_work_done_still_runs_its_owed_restart_hours():
 
 
 def test_the_model_check_catches_a_schedule_missing_a_job():
-    from optimizer.model import build_model, values_from_assignment
     from optimizer.linear import violated_rows
+    from optimizer.model import build_model, values_from_assignment
     from optimizer.schedule import Assignment
 
     inst = make_instance(8, 48, seed=5, n_pods=2, preemptible_share=0.5, tightness=0.3)
