@@ -12,10 +12,13 @@ each placement respects what earlier jobs left of pod, cooling and grid room.
   the cheapest contiguous window. Demand charges are not looked at (the hourly
   weight is the rule, as in the anchors of reference/scheduling.md).
   *Repair*: cheap windows taken early can leave a later job no room. If that happens,
-  greedy starts again and places each job in the cheapest of its first
-  ``REPAIR_TRIES`` windows (in cost order) after which the ASAP rule can still place
-  every later job, else where ASAP would put it. ASAP itself is such a completion, so
-  greedy places every job whenever ASAP does.
+  greedy finds, by bisection over its own choices, the first job after whose greedy
+  placement the ASAP rule can no longer place every later job; that job takes the
+  cheapest of its first ``REPAIR_TRIES`` windows (in cost order) after which ASAP can,
+  else where ASAP would put it, and greedy goes on from the next job. ASAP itself is
+  such a completion, so greedy places every job whenever ASAP does. Each repair costs
+  O(jobs x log jobs) placements (1000 jobs over a year: ~1 s; checking every job, as
+  first written, cost ~10^6 placements and 64 s there).
 
 Soft jobs of a rolling window (deadline beyond the window) are left to later windows.
 """
@@ -37,9 +40,9 @@ from optimizer.schedule import Assignment
 #: up to this many times jobs^2 placements; a few cheap windows keep most of the
 #: saving).
 REPAIR_TRIES = 4
-#: Most hard jobs the repair is run for (judgement: its cost grows with jobs^2; at 2,000
-#: jobs that is up to ~10^7 placements, minutes; above, greedy reports unplaced jobs).
-REPAIR_MAX_JOBS = 2000
+#: Most repairs per greedy schedule (judgement: each costs O(jobs x log jobs)
+#: placements; past this many, greedy reports the jobs it could not place).
+REPAIR_MAX_ROUNDS = 200
 
 
 @dataclass(frozen=True)
@@ -156,11 +159,10 @@ def place_jobs(problem: Problem, rule: str) -> BaselineResult:
     """Place every hard job in EDF order by ``rule`` ("asap" or "greedy")."""
     if rule not in ("asap", "greedy"):
         raise ValueError(f"unknown baseline rule {rule!r}")
-    result = _place_all(problem, rule, repair=False)
-    n_hard = int((~problem.jobs.soft).sum())
-    if rule == "greedy" and result.status != "feasible" and n_hard <= REPAIR_MAX_JOBS:
-        repaired = _place_all(problem, rule, repair=True)
-        if repaired.status == "feasible" or len(repaired.unplaced) < len(result.unplaced):
+    result = _place_all(problem, rule)
+    if rule == "greedy" and result.status != "feasible":
+        repaired = _repaired_greedy(problem)
+        if repaired is not None:
             result = repaired
     return result
 
@@ -189,21 +191,29 @@ def _asap_completes(problem: Problem, later, cap_left, grid_left, weight) -> boo
     return True
 
 
-def _place_all(problem: Problem, rule: str, repair: bool) -> BaselineResult:
-    jobs = problem.jobs
+def _hard_order(problem: Problem) -> list:
+    return [j for j in edf_order(problem) if not problem.jobs.soft[j]]
+
+
+def _place_all(problem: Problem, rule: str) -> BaselineResult:
     cap_left, grid_left, weight = _rooms(problem)
-    order = [j for j in edf_order(problem) if not jobs.soft[j]]
+    order, placements = _hard_order(problem), []
+    for j in order:
+        placed = _place(problem, j, cap_left, grid_left, weight, rule)
+        placements.append(placed)
+        if placed is not None:
+            _take(problem, j, placed[0], placed[1], cap_left, grid_left)
+    return _result(problem, rule, order, placements)
+
+
+def _result(problem: Problem, rule: str, order: list, placements: list) -> BaselineResult:
+    jobs = problem.jobs
     parts, unplaced = [], []
-    for k, j in enumerate(order):
-        if repair:
-            placed = _repair_choice(problem, j, order[k + 1 :], cap_left, grid_left, weight)
-        else:
-            placed = _place(problem, j, cap_left, grid_left, weight, rule)
+    for j, placed in zip(order, placements, strict=True):
         if placed is None:
             unplaced.append(jobs.ids[j])
             continue
         p, hours = placed
-        _take(problem, j, p, hours, cap_left, grid_left)
         parts.append(Assignment(np.full(len(hours), j), np.full(len(hours), p), hours))
     assignment = Assignment.concat(parts)
     feasible = not unplaced
@@ -214,6 +224,52 @@ def _place_all(problem: Problem, rule: str, repair: bool) -> BaselineResult:
         unplaced=tuple(unplaced),
         metrics=evaluate(problem, assignment) if feasible else None,
     )
+
+
+def _repaired_greedy(problem: Problem) -> BaselineResult | None:
+    """Greedy with repairs (module doc); None when ASAP cannot place every job either.
+
+    Invariant: after the placements of ``order[:fixed]``, ASAP places every later job.
+    """
+    order = _hard_order(problem)
+    n = len(order)
+    choices: list = [None] * n
+
+    def rooms_after(k: int):
+        cap_left, grid_left, weight = _rooms(problem)
+        for j, (p, hours) in zip(order[:k], choices[:k], strict=True):
+            _take(problem, j, p, hours, cap_left, grid_left)
+        return cap_left, grid_left, weight
+
+    def completes(k: int) -> bool:
+        return _asap_completes(problem, order[k:], *rooms_after(k))
+
+    if not completes(0):
+        return None
+    fixed = 0
+    for _ in range(REPAIR_MAX_ROUNDS):
+        cap_left, grid_left, weight = rooms_after(fixed)
+        failed = None
+        for k in range(fixed, n):
+            placed = _place(problem, order[k], cap_left, grid_left, weight, "greedy")
+            if placed is None:
+                failed = k
+                break
+            choices[k] = placed
+            _take(problem, order[k], placed[0], placed[1], cap_left, grid_left)
+        if failed is None:
+            return _result(problem, "greedy", order, choices)
+        lo, hi = fixed, failed + 1  # completes(lo); not completes(hi) (job failed unplaced)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if completes(mid):
+                lo = mid
+            else:
+                hi = mid
+        # greedy's choice for order[lo] leaves ASAP short: repair it
+        choices[lo] = _repair_choice(problem, order[lo], order[lo + 1 :], *rooms_after(lo))
+        fixed = lo + 1
+    return None
 
 
 def _repair_choice(problem: Problem, j, later, cap_left, grid_left, weight):

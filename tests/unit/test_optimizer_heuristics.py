@@ -81,7 +81,7 @@ def test_repaired_greedy_never_fails_where_asap_succeeds():
         inst = tight_instance(seed)
         problem = prepare_problem(inst.jobs, inst.signals, inst.pods)
         base_asap, base_greedy = asap(problem), greedy(problem)
-        plain_failures += _place_all(problem, "greedy", repair=False).status != "feasible"
+        plain_failures += _place_all(problem, "greedy").status != "feasible"
         if base_asap.status == "feasible":
             assert base_greedy.status == "feasible", f"seed {seed}: {base_greedy.unplaced}"
         if base_greedy.status == "feasible":
