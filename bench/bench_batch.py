@@ -56,7 +56,8 @@ def start_cluster(workers: int):
     ]
     procs += [
         subprocess.Popen(
-            [str(dask), "worker", address, "--nthreads", "1", "--no-dashboard"], **quiet
+            [str(dask), "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+            **quiet,
         )
         for _ in range(workers)
     ]
@@ -113,9 +114,11 @@ def main() -> None:
             rows.append(compare("week", variants(args.scenarios, 168, 40), True,
                                 args.time_limit, address))
             print(rows[-1], flush=True)
-    finally:
-        for p in procs:
+    finally:  # workers without a nanny: no child process outlives the benchmark
+        for p in procs[::-1]:
             p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
     print()
     print("| batch | scenarios | horizon x jobs | schedule | solver status | serial s "
           "| 2 Dask workers s | speed-up | max rel. diff. total cost | load before |")

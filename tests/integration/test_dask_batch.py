@@ -39,7 +39,7 @@ def cluster(tmp_path_factory):
     for i in range(2):
         procs.append(
             subprocess.Popen(
-                [str(dask), "worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
+                [str(dask), "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
                  "--name", f"w{i}"],
                 stdout=open(logs / f"worker{i}.log", "w"), stderr=subprocess.STDOUT,
             )
