@@ -130,7 +130,7 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
 
     ``progress`` is called with ``"window k/N"`` before each window is solved.
     """
-    from optimizer.solve import baseline_summary, first_feasible, optimise
+    from optimizer.solve import NoSolutionError, baseline_summary, first_feasible, optimise
 
     explain_infeasible_inputs(problem)
     jobs, n_t = problem.jobs, problem.n_hours
@@ -144,7 +144,7 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
     committed: list[Assignment] = []
     windows: list[dict] = []
     n_windows = 1 + max(int(np.ceil((n_t - window) / options.step_h)), 0)
-    a = 0
+    a, stranded = 0, None
     while True:
         if progress is not None:
             progress(f"window {a // options.step_h + 1}/{n_windows}")
@@ -159,10 +159,17 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
             sub_greedy, sub_asap = greedy(sub), asap(sub)
             warm = first_feasible(sub_greedy, sub_asap)
             both = sub_greedy.status == sub_asap.status == "feasible"
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                solved = optimise(sub, options, warm, (sub_asap.assignment,) if both else (),
-                                  "greedy" if sub_greedy.status == "feasible" else "asap")
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    solved = optimise(sub, options, warm, (sub_asap.assignment,) if both
+                                      else (), "greedy" if sub_greedy.status == "feasible"
+                                      else "asap")
+            except NoSolutionError as exc:
+                # earlier commitments left this window without a schedule found in time:
+                # the whole-horizon baseline below is the answer if it fits
+                stranded = exc
+                break
             windows.append({"start": problem.hours[a].isoformat(), "jobs": len(js),
                             "termination": solved.termination, "gap": solved.gap,
                             "build_s": solved.build_s, "solve_s": solved.solve_s,
@@ -172,13 +179,25 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
         if final:
             break
         a += options.step_h
-    unfinished = np.flatnonzero(~finished)
-    if len(unfinished):  # cannot happen when every window is solved; guard the invariant
-        raise RuntimeError(f"rolling horizon left jobs unfinished: {unfinished[:5]}")
-    assignment = Assignment.concat(committed)
     base_asap, base_greedy = asap(problem), greedy(problem)
+    if stranded is not None:
+        fallback = first_feasible(base_greedy, base_asap)
+        if fallback is None:
+            raise stranded
+        warnings.warn(f"rolling window {len(windows) + 1} found no schedule in time ({stranded}); "
+                      "returning the whole-horizon baseline schedule", stacklevel=2)
+        assignment = fallback
+        source = "greedy" if base_greedy.status == "feasible" else "asap"
+        windows.append({"start": problem.hours[a].isoformat(), "jobs": 0,
+                        "termination": "no_solution", "gap": float("inf"), "build_s": 0.0,
+                        "solve_s": 0.0, "size": dict.fromkeys(("variables", "rows", "nonzeros",
+                                                               "binaries"), 0)})
+    else:
+        unfinished = np.flatnonzero(~finished)
+        if len(unfinished):  # cannot happen when every window is solved; guard the invariant
+            raise RuntimeError(f"rolling horizon left jobs unfinished: {unfinished[:5]}")
+        assignment, source = Assignment.concat(committed), "milp"
     metrics = evaluate(problem, assignment)
-    source = "milp"
     if base_greedy.status == "feasible" and base_greedy.metrics.objective < metrics.objective:
         assignment, metrics, source = base_greedy.assignment, base_greedy.metrics, "greedy"
     all_optimal = all(w["termination"] == "optimal" for w in windows)
