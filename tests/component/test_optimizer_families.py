@@ -28,14 +28,8 @@ from optimizer import (
     solve_schedule,
     validate,
 )
+from tests.optimizer_cases import EXACT, T0, hours
 from tests.tolerances import OPTIMIZER_OBJECTIVE_RTOL, ROLLING_VS_MONOLITHIC_RTOL
-
-EXACT = SolverOptions(rel_gap=0.0, time_limit_s=30)
-T0 = pd.Timestamp("2025-07-01T00:00", tz="Asia/Shanghai")
-
-
-def hours(n):
-    return pd.date_range(T0, periods=n, freq="h")
 
 
 def signals(prices, ff=None, fixed=None):

@@ -40,19 +40,13 @@ from optimizer.placement import runs_needed_h
 from optimizer.schedule import Assignment, it_load_kw
 from optimizer.solve import model_objective
 from tests.data.optimizer.default_scenario import load as load_default_scenario
+from tests.optimizer_cases import EXACT, T0, hours
 from tests.tolerances import (
     DEFAULT_SCENARIO_MAX_GAP,
     DEFAULT_SCENARIO_MIN_SAVING_VS_ASAP,
     DEFAULT_SCENARIO_MIN_SAVING_VS_GREEDY,
     OPTIMIZER_OBJECTIVE_RTOL,
 )
-
-EXACT = SolverOptions(rel_gap=0.0, time_limit_s=30)
-T0 = pd.Timestamp("2025-07-01T00:00", tz="Asia/Shanghai")
-
-
-def hours(n):
-    return pd.date_range(T0, periods=n, freq="h")
 
 
 def tiny_case(seed):

@@ -11,10 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer import Objective, SolverOptions, solve_schedule, validate
+from optimizer import Objective, solve_schedule, validate
+from tests.optimizer_cases import EXACT
 from tests.tolerances import OPTIMIZER_OBJECTIVE_RTOL
-
-EXACT = SolverOptions(rel_gap=0.0, time_limit_s=30)
 
 
 def random_case(rng, preemptible):

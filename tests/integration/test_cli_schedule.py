@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 
 from tests.helpers import REPO_DIR
-
-T0 = pd.Timestamp("2025-07-01T00:00", tz="Asia/Shanghai")
+from tests.optimizer_cases import T0
 
 
 def run_cli(*args, cwd=REPO_DIR):
