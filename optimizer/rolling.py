@@ -180,30 +180,25 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
             break
         a += options.step_h
     base_asap, base_greedy = asap(problem), greedy(problem)
-    if stranded is not None:
-        fallback = first_feasible(base_greedy, base_asap)
-        if fallback is None:
-            raise stranded
-        warnings.warn(f"rolling window {len(windows) + 1} found no schedule in time ({stranded}); "
-                      "returning the whole-horizon baseline schedule", stacklevel=2)
-        assignment = fallback
-        source = "greedy" if base_greedy.status == "feasible" else "asap"
-        windows.append({"start": problem.hours[a].isoformat(), "jobs": 0,
-                        "termination": "no_solution", "gap": float("inf"), "build_s": 0.0,
-                        "solve_s": 0.0, "size": dict.fromkeys(("variables", "rows", "nonzeros",
-                                                               "binaries"), 0)})
-    else:
+    if stranded is None:
         unfinished = np.flatnonzero(~finished)
         if len(unfinished):  # cannot happen when every window is solved; guard the invariant
             raise RuntimeError(f"rolling horizon left jobs unfinished: {unfinished[:5]}")
         assignment, source = Assignment.concat(committed), "milp"
+    else:
+        base = base_greedy if base_greedy.status == "feasible" else base_asap
+        if base.status != "feasible":
+            raise stranded
+        warnings.warn(f"rolling window {len(windows) + 1} found no schedule in time ({stranded}); "
+                      f"returning the whole-horizon {base.name} schedule", stacklevel=2)
+        assignment, source = base.assignment, base.name
     metrics = evaluate(problem, assignment)
     if base_greedy.status == "feasible" and base_greedy.metrics.objective < metrics.objective:
         assignment, metrics, source = base_greedy.assignment, base_greedy.metrics, "greedy"
-    all_optimal = all(w["termination"] == "optimal" for w in windows)
-    if not all_optimal:
-        warnings.warn("some rolling windows stopped at the time limit; gaps are per window",
-                      stacklevel=2)
+    all_optimal = stranded is None and all(w["termination"] == "optimal" for w in windows)
+    if not all_optimal and stranded is None:
+        warnings.warn("some rolling windows stopped at the time limit (their gaps are in "
+                      "result.windows)", stacklevel=2)
     # a bound for the whole horizon: the windows' bounds are not (each takes the
     # commitments before it as given), so the solve-free bound of the whole problem
     bound = min(simple_bound(problem), metrics.objective)
