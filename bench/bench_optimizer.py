@@ -125,8 +125,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="*", default=list(DEFAULT_CASES),
                         help="JOBSxHOURS, e.g. 300x168")
-    parser.add_argument("--time-limit", type=float, default=20.0,
-                        help="per solve (per window when rolling) [s]")
+    parser.add_argument("--time-limit", type=float, default=None,
+                        help="per solve (per window when rolling) [s]; default 20, "
+                             f"{YEAR_WINDOW_LIMIT_S:g} per window with --year")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--year", action="store_true", help="10,000 jobs x 8760 h rolling")
     parser.add_argument("--default", action="store_true", help="default scenario's input")
@@ -136,9 +137,12 @@ def main(argv=None) -> int:
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: CASE,PRE
     parser.add_argument("--one-lp", help=argparse.SUPPRESS)  # internal: CASE,PRE
     args = parser.parse_args(argv)
+    time_limit = args.time_limit
+    if time_limit is None:
+        time_limit = YEAR_WINDOW_LIMIT_S if args.year else 20.0
     if args.one:
         case, pre = args.one.split(",")
-        print(json.dumps(run_case(case, float(pre), args.time_limit, args.seed)))
+        print(json.dumps(run_case(case, float(pre), time_limit, args.seed)))
         return 0
     if args.one_lp:
         case, pre = args.one_lp.split(",")
@@ -166,7 +170,6 @@ def main(argv=None) -> int:
         runs = [("10000x8760", pre) for pre in args.preemptible]
     else:
         runs = [(case, pre) for case in args.cases for pre in args.preemptible]
-    time_limit = YEAR_WINDOW_LIMIT_S if args.year and args.time_limit == 20.0 else args.time_limit
     print("| jobs x hours | jobs | status | vars / rows / nnz | build s | solve s | total s "
           "| peak RSS MB | gap | vs greedy | vs ASAP | source | load avg |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -111,14 +111,7 @@ def add_single_start(model, problem: Problem, layout: Layout, v: dict) -> None:
                  np.concatenate([np.ones(n), -np.ones(n)]), 0.0, np.inf)
 
 
-def _choice_of_block(layout: Layout, v: dict) -> np.ndarray:
-    """Column of ``on_pod`` of each preemptible block, -1 where the pod is fixed."""
-    out = np.full(len(layout.pr_job), -1, dtype=np.int64)
-    out[np.flatnonzero(layout.pr_needs_choice)] = v["on_pod"]
-    return out
-
-
-def _run_by_job(problem: Problem, layout: Layout, v: dict):
+def _run_by_job(layout: Layout, v: dict):
     """Every run variable with its job and hour: (job, t, column)."""
     block, t = expand(layout.pr_first, layout.pr_count)
     return layout.pr_job[block], t, v["run"]
@@ -190,7 +183,7 @@ def add_job_work(model, problem: Problem, layout: Layout, v: dict) -> None:
     if not len(layout.pr_job):
         return
     job_list = np.unique(layout.pr_job)
-    job, _, run = _run_by_job(problem, layout, v)
+    job, _, run = _run_by_job(layout, v)
     rows = [np.searchsorted(job_list, job)]
     cols = [run]
     coefs = [np.ones(len(run))]
@@ -233,7 +226,7 @@ def add_interruptions(model, problem: Problem, layout: Layout, v: dict) -> None:
     n = len(t)
     row_of = np.full(len(jobs) * n_t, -1, dtype=np.int64)
     row_of[layout.rs_job[res_block] * n_t + t] = np.arange(n)
-    job, hour, run = _run_by_job(problem, layout, v)
+    job, hour, run = _run_by_job(layout, v)
     now = row_of[job * n_t + hour]
     keep = now >= 0
     nxt = np.full(len(hour), -1, dtype=np.int64)  # row of the same job's next hour

@@ -25,6 +25,7 @@ from optimizer.baselines import _pick_hours, _place, edf_order
 from optimizer.highs_solve import apply_options
 from optimizer.layout import block_starts, expand
 from optimizer.linear import to_highs
+from optimizer.metrics import monthly_peaks_kw
 from optimizer.model import BuiltModel, job_of_column
 from optimizer.options import SolverOptions
 from optimizer.placement import window_sums
@@ -201,11 +202,12 @@ def simple_bound(problem) -> float:
     jobs = problem.jobs
     total = float(problem.energy_weight_per_kwh @ problem.base_facility_kw)
     weight = problem.energy_weight_per_kwh[None, :] * problem.facility_factor
+    need_h = np.ceil(jobs.required_h() - 1e-9).astype(np.int64)
     for j in range(len(jobs)):
         r, d, power = int(jobs.release[j]), int(jobs.deadline[j]), jobs.power_kw[j]
         pods = np.flatnonzero(jobs.allowed[j]) if jobs.pinned_pod[j] < 0 else [
             jobs.pinned_pod[j]]
-        need = int(np.ceil(jobs.required_h()[j] - 1e-9))
+        need = int(need_h[j])
         best = np.inf
         for p in pods:
             cost = weight[p, r:d] * power
@@ -223,8 +225,6 @@ def simple_bound(problem) -> float:
             best = min(best, float(jobs.defer_cost[j]))
         total += best if np.isfinite(best) else 0.0
     if problem.demand_weight_per_kw > 0:
-        peaks = np.full(len(problem.month_labels), -np.inf)
-        np.maximum.at(peaks, problem.month, problem.base_facility_kw)
-        total += problem.demand_weight_per_kw * float(np.maximum(peaks, problem.peak_floor_kw)
-                                                      .sum())
+        total += problem.demand_weight_per_kw * float(
+            monthly_peaks_kw(problem, problem.base_facility_kw).sum())
     return total

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizer.baselines import _pick_hours, edf_order
+from optimizer.metrics import facility_kw, monthly_peaks_kw
 from optimizer.placement import cheapest_hours, contiguous, window_max, window_sums
 from optimizer.precheck import CAPACITY_EPS_KW
 from optimizer.problem import Problem
@@ -77,8 +78,7 @@ def plan_of(problem: Problem, assignment: Assignment) -> Plan:
             hours[j] = np.sort(assignment.t[sel])
     load = np.zeros((len(problem.pods), problem.n_hours))
     np.add.at(load, (assignment.pod, assignment.t), problem.jobs.power_kw[assignment.job])
-    facility = problem.base_facility_kw + (problem.facility_factor * load).sum(0)
-    return Plan(pod, hours, load, facility)
+    return Plan(pod, hours, load, facility_kw(problem, load))
 
 
 def assignment_of(plan: Plan) -> Assignment:
@@ -88,18 +88,11 @@ def assignment_of(plan: Plan) -> Assignment:
     return Assignment.concat(parts)
 
 
-def month_peaks_kw(problem: Problem, facility: np.ndarray) -> np.ndarray:
-    """Each month's peak facility power, at least its committed peak [kW]."""
-    peaks = np.full(len(problem.month_labels), -np.inf)
-    np.maximum.at(peaks, problem.month, facility)
-    return np.maximum(peaks, problem.peak_floor_kw)
-
-
 def plan_objective(problem: Problem, plan: Plan) -> float:
     """Objective of the plan without the rolling horizon's deferral terms [currency]."""
     total = float(problem.energy_weight_per_kwh @ plan.facility)
     if problem.demand_weight_per_kw > 0:
-        total += problem.demand_weight_per_kw * float(month_peaks_kw(problem, plan.facility).sum())
+        total += problem.demand_weight_per_kw * float(monthly_peaks_kw(problem, plan.facility).sum())
     return total
 
 
@@ -177,7 +170,7 @@ def _candidates(problem: Problem, j: int, ok, cost, rise, r):
         free = np.flatnonzero(ok)
         yield _pick_hours(free[np.argsort(cost[free], kind="stable")] + r, problem, j)
         return
-    args = (jobs.duration_h[j], jobs.overhead_h[j], int(min(jobs.max_starts[j], 10**6)))
+    args = (jobs.duration_h[j], jobs.overhead_h[j], int(jobs.max_starts[j]))
     hours = cheapest_hours(cost, ok, *args)
     yield None if hours is None else hours + r
     if rise is not None and hours is not None and (rise[hours] > 0).any():
@@ -195,17 +188,16 @@ def _delta(problem, hours, r, cost, rise, demand) -> float:
     return delta
 
 
-def relocate_pass(problem: Problem, plan: Plan, limit_kw: np.ndarray, deadline_s: float,
-                  order: np.ndarray | None = None) -> bool:
+def relocate_pass(problem: Problem, plan: Plan, limit_kw: np.ndarray, deadline_s: float) -> bool:
     """Move every movable job to its best placement if that lowers the objective."""
     changed = False
     movable = movable_jobs(problem, plan)
-    for j in edf_order(problem) if order is None else order:
+    for j in edf_order(problem):
         if not movable[j] or time.perf_counter() > deadline_s:
             continue
         p0, h0 = int(plan.pod[j]), plan.hours[j]
         shift_load(problem, plan, j, p0, h0, -1.0)
-        peaks = month_peaks_kw(problem, plan.facility)
+        peaks = monthly_peaks_kw(problem, plan.facility)
         cand = best_placement(problem, plan, j, limit_kw, peaks)
         current = _current_delta(problem, plan, j, p0, h0, peaks)
         scale = IMPROVE_RTOL * max(1.0, abs(float(problem.energy_weight_per_kwh
@@ -250,10 +242,10 @@ def shave(problem: Problem, plan: Plan, target_kw: float, deadline_s: float) -> 
         for j in here:
             p0, h0 = int(plan.pod[j]), hours_of[j]
             shift_load(problem, plan, j, p0, h0, -1.0)
-            cand = best_placement(problem, plan, j, limit, month_peaks_kw(problem, plan.facility))
+            peaks = monthly_peaks_kw(problem, plan.facility)
+            cand = best_placement(problem, plan, j, limit, peaks)
             if cand is not None:
-                extra = cand[0] - _current_delta(problem, plan, j, p0, h0,
-                                                 month_peaks_kw(problem, plan.facility))
+                extra = cand[0] - _current_delta(problem, plan, j, p0, h0, peaks)
                 if best is None or extra < best[0]:
                     best = (extra, j, cand[1], cand[2])
             shift_load(problem, plan, j, p0, h0, 1.0)

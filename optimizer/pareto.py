@@ -101,7 +101,7 @@ def pareto_front(problem: Problem, n_points: int = 5,
 
 def _baseline_start(built, problem: Problem) -> np.ndarray | None:
     """Column vector of the greedy (else ASAP) schedule: the first point's MIP start."""
-    for base in (greedy(problem), asap(problem)):
-        if base.status == "feasible":
-            return values_from_assignment(built, base.assignment)
-    return None
+    base = greedy(problem)
+    if base.status != "feasible":  # ASAP only when greedy failed
+        base = asap(problem)
+    return values_from_assignment(built, base.assignment) if base.status == "feasible" else None

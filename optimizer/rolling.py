@@ -130,7 +130,12 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
 
     ``progress`` is called with ``"window k/N"`` before each window is solved.
     """
-    from optimizer.solve import NoSolutionError, baseline_summary, first_feasible, optimise
+    from optimizer.solve import (
+        NoSolutionError,
+        baseline_summary,
+        optimise_from_baselines,
+        preferred_baseline,
+    )
 
     explain_infeasible_inputs(problem)
     jobs, n_t = problem.jobs, problem.n_hours
@@ -156,15 +161,10 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
         if len(js):
             sub = _window_problem(problem, a, end, fixed_load, state, js)
             explain_infeasible_inputs(sub)
-            sub_greedy, sub_asap = greedy(sub), asap(sub)
-            warm = first_feasible(sub_greedy, sub_asap)
-            both = sub_greedy.status == sub_asap.status == "feasible"
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    solved = optimise(sub, options, warm, (sub_asap.assignment,) if both
-                                      else (), "greedy" if sub_greedy.status == "feasible"
-                                      else "asap")
+                    solved = optimise_from_baselines(sub, options, greedy(sub), asap(sub))
             except NoSolutionError as exc:
                 # earlier commitments left this window without a schedule found in time:
                 # the whole-horizon baseline below is the answer if it fits
@@ -186,8 +186,8 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
             raise RuntimeError(f"rolling horizon left jobs unfinished: {unfinished[:5]}")
         assignment, source = Assignment.concat(committed), "milp"
     else:
-        base = base_greedy if base_greedy.status == "feasible" else base_asap
-        if base.status != "feasible":
+        base = preferred_baseline(base_greedy, base_asap)
+        if base is None:
             raise stranded
         warnings.warn(f"rolling window {len(windows) + 1} found no schedule in time ({stranded}); "
                       f"returning the whole-horizon {base.name} schedule", stacklevel=2)

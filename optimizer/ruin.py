@@ -21,11 +21,11 @@ from optimizer.localsearch import (
     IMPROVE_RTOL,
     Plan,
     best_placement,
-    month_peaks_kw,
     movable_jobs,
     plan_objective,
     shift_load,
 )
+from optimizer.metrics import monthly_peaks_kw
 from optimizer.problem import Problem
 
 #: Ruin and recreate: most jobs taken out at once; random spread [h] added to the
@@ -41,7 +41,7 @@ RUIN_PATIENCE = 25
 
 
 def ruin_and_recreate(problem: Problem, plan: Plan, deadline_s: float, seed: int = 0,
-                      limit_kw: np.ndarray | None = None, target: float = -np.inf) -> Plan:
+                      target: float = -np.inf) -> Plan:
     """Take a few related jobs out and put them back one by one at their best places.
 
     Related = windows near a random seed job's. Results within a threshold that shrinks
@@ -51,7 +51,7 @@ def ruin_and_recreate(problem: Problem, plan: Plan, deadline_s: float, seed: int
     or once the best objective is at most ``target``.
     """
     rng = np.random.default_rng(seed)
-    limit = problem.grid_limit_kw.astype(float) if limit_kw is None else limit_kw
+    limit = problem.grid_limit_kw.astype(float)
     jobs = problem.jobs
     movable = np.flatnonzero(movable_jobs(problem, plan))
     if len(movable) < 2:
@@ -89,7 +89,7 @@ def ruin_and_recreate(problem: Problem, plan: Plan, deadline_s: float, seed: int
 
 def _recreate(problem: Problem, plan: Plan, order: np.ndarray, limit: np.ndarray) -> bool:
     for j in order:
-        cand = best_placement(problem, plan, j, limit, month_peaks_kw(problem, plan.facility))
+        cand = best_placement(problem, plan, j, limit, monthly_peaks_kw(problem, plan.facility))
         if cand is None:
             return False
         _, p, hours = cand

@@ -42,10 +42,13 @@ from optimizer.result import (
 from optimizer.ruin import ruin_and_recreate
 from optimizer.schedule import Assignment, load_frame, to_frame
 
-#: Shares of the time left that the LP relaxation, the local search, RENS and ruin and
-#: recreate may use before the MILP gets the rest (judgement, from the benchmark and default scenario:
-#: on the default scenario ruin and recreate lowers the objective far more than the
-#: MILP's root in the same time; on 1000 jobs x 720 h RENS closes the gap).
+#: Shares of the time *left when each step starts* that the LP relaxation, each local
+#: search (up to three starts), RENS and ruin and recreate may use; the MILP gets what
+#: remains. The shares compound: if every step used its whole share, the MILP would be
+#: left 0.5 x 0.8^3 x 0.4 x 0.15 = 1.5 % of the limit (below MIN_MILP_S it is skipped).
+#: Deliberate (judgement, from the benchmark and default scenario: ruin and recreate
+#: lowers the objective far more than HiGHS's branch and bound in the same time, and
+#: on 1000 jobs x 720 h RENS closes the gap); most steps stop well before their share.
 LOCAL_SEARCH_SHARE = 0.2
 LP_SHARE = 0.5
 RENS_SHARE = 0.6
@@ -233,22 +236,24 @@ def improve_start(built: BuiltModel, options: SolverOptions, warm: Assignment | 
         deadline_s - now()), timing)
     lp_bound = model_objective(built, x_lp) if x_lp is not None else simple_bound(problem)
     guided = lp_guided(built, x_lp) if x_lp is not None else None
-    found = []  # (objective, source, assignment)
+    found = []  # (objective, source, column vector)
     starts = [(warm_name, warm), ("lp_guided", guided)] + [("asap", a) for a in others]
     for name, a in starts:
-        if a is None or not model_feasible(built, values_from_assignment(built, a)):
+        if a is None:
             continue
-        better = improve(problem, a, _budget(deadline_s, LOCAL_SEARCH_SHARE))
-        x = values_from_assignment(built, better)
-        if not model_feasible(built, x):
-            better, x = a, values_from_assignment(built, a)
-        base = model_objective(built, values_from_assignment(built, a))
-        found.append((model_objective(built, x), "local_search" if model_objective(
-            built, x) < base else name, better))
+        x_start = values_from_assignment(built, a)
+        if name != warm_name and not model_feasible(built, x_start):  # warm: checked
+            continue
+        x = values_from_assignment(built, improve(problem, a, _budget(deadline_s,
+                                                                      LOCAL_SEARCH_SHARE)))
+        obj_start, obj = model_objective(built, x_start), model_objective(built, x)
+        if obj < obj_start and model_feasible(built, x):
+            found.append((obj, "local_search", x))
+        else:
+            found.append((obj_start, name, x_start))
     if not found:
         return None, warm_name, lp_bound
-    obj, source, best = min(found, key=lambda f: f[0])
-    x_best = values_from_assignment(built, best)
+    obj, source, x_best = min(found, key=lambda f: f[0])
     if _gap(obj, lp_bound) > options.rel_gap and guided is not None:
         x = rens(built, x_lp, values_from_assignment(built, guided),
                  _budget(deadline_s, RENS_SHARE), options.threads, timing)
@@ -277,22 +282,32 @@ def baseline_summary(problem: Problem, base: BaselineResult) -> BaselineSummary:
                            unplaced=base.unplaced)
 
 
-def first_feasible(*baselines: BaselineResult) -> Assignment | None:
-    """The assignment of the first feasible baseline, or None."""
-    for base in baselines:
+def preferred_baseline(base_greedy: BaselineResult,
+                       base_asap: BaselineResult) -> BaselineResult | None:
+    """Greedy if it placed every job, else ASAP if it did, else None."""
+    for base in (base_greedy, base_asap):
         if base.status == "feasible":
-            return base.assignment
+            return base
     return None
+
+
+def optimise_from_baselines(problem: Problem, options: SolverOptions,
+                            base_greedy: BaselineResult, base_asap: BaselineResult) -> Solved:
+    """:func:`optimise` started from the preferred baseline; the local search also starts
+    from ASAP when both are feasible."""
+    warm = preferred_baseline(base_greedy, base_asap)
+    if warm is None:
+        return optimise(problem, options, None)
+    others = (base_asap.assignment,) if warm is base_greedy and \
+        base_asap.status == "feasible" else ()
+    return optimise(problem, options, warm.assignment, others, warm.name)
 
 
 def solve_problem(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS) -> ScheduleResult:
     """Solve a prepared problem in one piece (baselines, warm start, MILP)."""
     explain_infeasible_inputs(problem)
     base_asap, base_greedy = asap(problem), greedy(problem)
-    warm = first_feasible(base_greedy, base_asap)
-    both = base_greedy.status == base_asap.status == "feasible"
-    solved = optimise(problem, options, warm, (base_asap.assignment,) if both else (),
-                      "greedy" if base_greedy.status == "feasible" else "asap")
+    solved = optimise_from_baselines(problem, options, base_greedy, base_asap)
     metrics = evaluate(problem, solved.assignment)
     if solved.termination == "optimal":
         status = STATUS_OPTIMAL
