@@ -165,7 +165,8 @@ def test_default_scenario_beats_asap_and_greedy_within_its_time_limit():
     asap_obj = result.baselines["asap"].metrics.objective
     greedy = result.baselines["greedy"]
     assert greedy.status == "feasible"  # the repaired greedy places every job here
-    assert validate(greedy.schedule, case["jobs"], case["pods"], case["signals"]) == []
+    assert validate(greedy.schedule, case["jobs"], case["pods"], case["signals"],
+                    case["limits"]) == []
     assert result.objective <= asap_obj * (1 - DEFAULT_SCENARIO_MIN_SAVING_VS_ASAP)
     assert result.objective <= greedy.metrics.objective * (
         1 - DEFAULT_SCENARIO_MIN_SAVING_VS_GREEDY)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from dataclasses import replace
 
@@ -32,10 +33,16 @@ from optimizer import (
 from optimizer.baselines import _place_all
 from optimizer.heuristics import simple_bound
 from optimizer.localsearch import assignment_of, improve, plan_objective, plan_of
-from optimizer.placement import cheapest_hours, runs_needed_h
+from optimizer.placement import cheapest_hours
 from optimizer.ruin import ruin_and_recreate
 from optimizer.schedule import to_frame
 from tests.tolerances import OPTIMIZER_OBJECTIVE_RTOL
+
+
+def need_h(work_h, overhead_h, runs):
+    """Whole hours for the work in ``runs`` runs, each past the first adding the overhead
+    (written out here, not optimizer.placement.runs_needed_h, which is under test)."""
+    return math.ceil(work_h + overhead_h * (runs - 1) - 1e-9)
 
 
 def brute_force_hours(cost, ok, work_h, overhead_h, max_runs):
@@ -43,7 +50,7 @@ def brute_force_hours(cost, ok, work_h, overhead_h, max_runs):
     for size in range(1, len(cost) + 1):
         for hours in itertools.combinations(np.flatnonzero(ok), size):
             runs = 1 + int(np.sum(np.diff(hours) > 1))
-            if runs <= max_runs and size >= runs_needed_h(work_h, overhead_h, runs):
+            if runs <= max_runs and size >= need_h(work_h, overhead_h, runs):
                 best = min(best, float(cost[list(hours)].sum()))
     return best
 
@@ -64,7 +71,7 @@ def test_cheapest_hours_matches_brute_force():
             continue
         assert hours is not None and ok[hours].all()
         n_runs = 1 + int(np.sum(np.diff(hours) > 1))
-        assert n_runs <= runs and len(hours) == runs_needed_h(work, overhead, n_runs)
+        assert n_runs <= runs and len(hours) == need_h(work, overhead, n_runs)
         assert cost[hours].sum() == pytest.approx(expected, rel=OPTIMIZER_OBJECTIVE_RTOL)
 
 
@@ -170,8 +177,14 @@ def test_a_window_job_with_all_work_done_still_runs_its_owed_restart_hours():
         hours = sorted(base.assignment.t.tolist())
         # continuing at hour 0 adds no run (2 h owed); a later start adds a 4th run (3 h)
         assert hours == [0, 1] or (len(hours) >= 3 and hours[0] > 0), (base.name, hours)
+    # every schedule meets the model's rows (work with owed overhead, runs, capacity)
+    from optimizer.linear import violated_rows
+    from optimizer.model import build_model, values_from_assignment
+
+    built = build_model(problem)
     local = improve(problem, greedy(problem).assignment, time_budget_s=1.0)
-    assert len(local.t) >= 2
+    for a in (asap(problem).assignment, greedy(problem).assignment, local):
+        assert violated_rows(built.model, values_from_assignment(built, a)) == []
 
 
 def test_the_model_check_catches_a_schedule_missing_a_job():
