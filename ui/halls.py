@@ -13,26 +13,14 @@ import streamlit as st
 
 from ui import caching, charts, state
 from ui.errors import shown_errors
-from ui.tables import formatted
+from ui.tables import formatted, kpi_formatted
 
 COLUMNS = ("name", "cooling", "racks", "rack_kw", "water_class")
 COOLING = ("air", "cold_plate", "immersion")
 WATER_CLASSES = ("W17", "W27", "W32", "W40", "W45")
-TABLE_FORMATS = {
-    "pue": ".3f",
-    "ppue_cooling": ".3f",
-    "tue": ".3f",
-    "itue": ".3f",
-    "wue_l_per_kwh": ".3f",
-    "free_cooling_h": ",.0f",
-    "free_cooling_share": ".1%",
-    "it_mwh": ",.0f",
-    "facility_mwh": ",.0f",
-    "water_m3": ",.0f",
-    "peak_facility_kw": ",.0f",
-    "rack_kw": "g",
-    "racks": ",.0f",
-}
+#: Indicators of the comparison table, shown by the reports' rules (ui.tables.kpi_text).
+TABLE_KPIS = ("pue", "ppue_cooling", "tue", "itue", "wue_l_per_kwh", "free_cooling_h",
+              "free_cooling_share", "it_mwh", "facility_mwh", "water_m3", "peak_facility_kw")
 TABLE_LABELS = {
     "cooling": "cooling",
     "racks": "racks",
@@ -43,7 +31,7 @@ TABLE_LABELS = {
     "itue": "ITUE",
     "wue_l_per_kwh": "WUE [L/kWh]",
     "free_cooling_h": "free-cooling hours [h]",
-    "free_cooling_share": "heat, no compressor",
+    "free_cooling_share": "heat, no compressor [%]",
     "it_mwh": "IT energy [MWh]",
     "facility_mwh": "facility energy [MWh]",
     "water_m3": "water [m³]",
@@ -172,7 +160,8 @@ def _comparison(view: dict) -> None:
     )
     st.markdown("**Annual PUE, TUE and WUE by pod** (colour: air, cold plate, immersion)")
     st.plotly_chart(charts.indicator_bars(table), key="indicator_chart")
-    shown = formatted(table, TABLE_FORMATS).rename(columns=TABLE_LABELS).T
+    shown = formatted(kpi_formatted(table, TABLE_KPIS), {"rack_kw": "g", "racks": ",.0f"})
+    shown = shown.rename(columns=TABLE_LABELS).T
     st.dataframe(shown, width="stretch", height=35 * (len(shown) + 1) + 3, key="tech_table")
     st.caption(
         "Heat, no compressor: the share of the year's heat removed without "

@@ -10,7 +10,7 @@ import streamlit as st
 from scenarios import explore
 from ui import run_charts, state
 from ui.errors import shown_errors
-from ui.tables import fmt, formatted
+from ui.tables import fmt, formatted, kpi_formatted
 
 #: Session key of the run to show (the latest run of the Workload page).
 RESULT = "workload_run"
@@ -86,18 +86,9 @@ def _savings(result) -> None:
     compare = explore.schedule_comparison(result)
     st.markdown("**The run's schedule against the ASAP and greedy rules** (re-simulated)")
     st.plotly_chart(run_charts.schedule_bars(compare, currency), key="schedule_chart")
-    shown = formatted(
-        compare,
-        {
-            "total_cost": ",.0f",
-            "energy_cost": ",.0f",
-            "demand_cost": ",.0f",
-            "carbon_location_t": ",.3f",
-            "facility_energy_mwh": ",.2f",
-            "peak_facility_kw": ",.0f",
-            "pue": ".3f",
-        },
-    )
+    shown = kpi_formatted(compare, ("total_cost", "energy_cost", "demand_cost",
+                                    "carbon_location_t", "facility_energy_mwh",
+                                    "peak_facility_kw", "pue"))
     shown["feasible"] = [fmt(v) for v in compare["feasible"]]
     shown = shown.rename(
         columns={

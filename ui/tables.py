@@ -7,44 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from reports import formatting as report_format
 from scenarios.kpis import KPI_DEFINITIONS
 
-#: Format of each KPI key (others: 4 significant digits).
-KPI_FORMATS = {
-    "pue": ".3f",
-    "ppue_cooling": ".3f",
-    "tue": ".3f",
-    "itue": ".3f",
-    "wue_l_per_kwh": ".3f",
-    "cue_kg_per_kwh": ".3f",
-    "ref": ".0%",
-    "erf": ".1%",
-    "cfe_score": ".1%",
-    "deadlines_met_share": ".0%",
-    "shifted_energy_share": ".1%",
-    "jobs": ",.0f",
-    "free_cooling_h": ",.0f",
-    "peak_facility_kw": ",.0f",
-    "water_m3": ",.1f",
-    "energy_cost": ",.0f",
-    "demand_cost": ",.0f",
-    "total_cost": ",.0f",
-    "cost_saving_vs_asap": ",.0f",
-    "cost_saving_vs_greedy": ",.0f",
-    "cost_saving_vs_asap_pct": ".2f",
-    "cost_saving_vs_greedy_pct": ".2f",
-    "carbon_saving_vs_asap_pct": ".2f",
-    "carbon_saving_vs_greedy_pct": ".2f",
-    "carbon_saving_vs_asap_t": ",.3f",
-    "carbon_saving_vs_greedy_t": ",.3f",
-    "carbon_location_t": ",.2f",
-    "carbon_market_t": ",.2f",
-    "pue_target": ".2f",
-    "it_energy_mwh": ",.1f",
-    "compute_energy_mwh": ",.1f",
-    "facility_energy_mwh": ",.1f",
-    "job_energy_mwh": ",.1f",
-}
 MISSING = "–"
 
 
@@ -66,8 +31,10 @@ def fmt(value, spec: str = ".4g") -> str:
 
 
 def kpi_text(key: str, value) -> str:
-    """A KPI value in its usual format."""
-    return fmt(value, KPI_FORMATS.get(key, ".4g"))
+    """A KPI value by the reports' rule for its key (the same decimals as in the PDF,
+    HTML and XLSX; shares in percent), "–" when missing."""
+    text = report_format.kpi_text(key, value)
+    return MISSING if text == report_format.MISSING else text
 
 
 def kpi_frame(table: pd.DataFrame) -> pd.DataFrame:
@@ -75,11 +42,21 @@ def kpi_frame(table: pd.DataFrame) -> pd.DataFrame:
     key's description as a "definition" column."""
     out = pd.DataFrame(index=table.index)
     for column in table.columns:
-        if column == "unit":
-            out[column] = table[column]
+        if column == "unit":  # as the reports show it: "%" for shares
+            out[column] = [report_format.kpi_unit(k) for k in table.index]
         else:
             out[column] = [kpi_text(k, v) for k, v in table[column].items()]
     out.insert(1, "definition", [KPI_DEFINITIONS[k][1] for k in table.index])
+    return out
+
+
+def kpi_formatted(frame: pd.DataFrame, keys) -> pd.DataFrame:
+    """Columns ``keys`` of ``frame`` (KPI or per-hall keys) as text by the reports' rules;
+    the other columns stay as they are."""
+    out = frame.copy()
+    for key in keys:
+        if key in out.columns:
+            out[key] = [kpi_text(key, v) for v in frame[key]]
     return out
 
 

@@ -73,7 +73,9 @@ def test_kpi_frame_formats_each_key_its_own_way():
         index=["pue", "cost_saving_vs_asap_pct", "deadlines_met_share"],
     )
     shown = kpi_frame(table)
-    assert list(shown["run"]) == ["1.235", "–", "50%"]
+    # the reports' rules: the same decimals as the PDF / HTML / XLSX, shares in percent
+    assert list(shown["run"]) == ["1.235", "–", "50.0"]
+    assert list(shown["unit"]) == ["", "%", "%"]
     assert shown.loc["pue", "definition"].startswith("facility energy / IT energy")
     assert kpi_text("total_cost", 1e6) == "1,000,000"
 
