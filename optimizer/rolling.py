@@ -124,6 +124,15 @@ def _window_problem(problem: Problem, a: int, end: int, fixed_load: np.ndarray,
     )
 
 
+def window_count(n_hours: int, window_h: int, step_h: int) -> int:
+    """Windows a rolling solve of ``n_hours`` uses (1 when one window holds them all).
+
+    :func:`solve_rolling` widens the window to the longest job + ``step_h``; with the
+    window before widening this is an upper bound.
+    """
+    return 1 + max(int(np.ceil((n_hours - window_h) / step_h)), 0)
+
+
 def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
                   progress: Callable[[str], None] | None = None) -> ScheduleResult:
     """Solve ``problem`` window by window (see the module doc).
@@ -148,7 +157,7 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
     fixed_load = np.zeros((len(problem.pods), n_t))
     committed: list[Assignment] = []
     windows: list[dict] = []
-    n_windows = 1 + max(int(np.ceil((n_t - window) / options.step_h)), 0)
+    n_windows = window_count(n_t, window, options.step_h)
     a, stranded = 0, None
     while True:
         if progress is not None:

@@ -20,13 +20,22 @@ FILES = "report_files"
 
 
 def render_reports(run_dirs: list[Path]) -> dict[str, bytes | str]:
-    """Every report format of the runs: fmt -> bytes, or the error message as text."""
-    import reports
+    """Every report format of the runs: fmt -> bytes, or the error message as text.
 
+    The report is built once from the run directories and rendered in each format.
+    """
+    from reports.build import build_report
+    from reports.data import load_runs
+    from reports.output import render
+
+    try:
+        report = build_report(load_runs(list(run_dirs)))
+    except Exception as exc:
+        return dict.fromkeys(FORMATS, error_text(exc, "create the reports"))
     out: dict[str, bytes | str] = {}
     for fmt in FORMATS:
         try:
-            out[fmt] = reports.render_report([str(d) for d in run_dirs], fmt)
+            out[fmt] = render(report, fmt)
         except Exception as exc:
             out[fmt] = error_text(exc, f"create the {FORMATS[fmt][0]} report")
     return out

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import math
 import time
 
 import streamlit as st
 
+from scenarios import explore
 from ui import caching, results, state, uploads
 from ui.errors import noted_errors, shown_errors
 
@@ -274,7 +274,7 @@ def _run_controls() -> None:
         clicked = st.button("Run the schedule", type="primary", key="run_button")
     solver, hours = scenario.solver, scenario.horizon.hours
     if optimise and hours > solver.window_h:
-        windows = math.ceil((hours - solver.window_h) / solver.step_h) + 1
+        windows = explore.rolling_windows(scenario)
         st.caption(
             f"The horizon ({hours} h) is longer than one solver window ({solver.window_h} h): "
             f"it is solved rolling, {windows} windows of up to {limit:g} s each (at most about "

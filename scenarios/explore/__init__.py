@@ -36,6 +36,7 @@ from scenarios.explore.runs import (
     gantt_segments,
     pareto_curve,
     power_stack,
+    rolling_windows,
     savings_table,
     schedule_comparison,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "pod_problems",
     "power_stack",
     "pue_grid",
+    "rolling_windows",
     "savings_table",
     "schedule_comparison",
     "simulate_year",

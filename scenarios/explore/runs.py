@@ -15,6 +15,15 @@ if TYPE_CHECKING:
     from scenarios.run import RunResult
 
 
+def rolling_windows(scenario) -> int:
+    """At most how many rolling windows the scenario's schedule is solved in (1 when
+    its horizon fits one window); :func:`optimizer.rolling.window_count`."""
+    from optimizer.rolling import window_count
+
+    solver = scenario.solver
+    return window_count(scenario.horizon.hours, solver.window_h, solver.step_h)
+
+
 def gantt_segments(schedule: pd.DataFrame) -> pd.DataFrame:
     """A schedule's job-hours merged into contiguous runs of a job on a pod.
 
