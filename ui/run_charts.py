@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ui.charts import PALETTE, layout
+from ui.tables import kpi_text
 
 
 def gantt(segments: pd.DataFrame, pods: list[str]) -> go.Figure:
@@ -154,28 +155,13 @@ def schedule_bars(table: pd.DataFrame, currency: str) -> go.Figure:
     colours = [
         {"milp": "#54A24B", "asap": "#BAB0AC", "greedy": "#4C78A8"}.get(n, "#888") for n in names
     ]
-    fig.add_trace(
-        go.Bar(
-            x=names,
-            y=table["total_cost"],
-            marker_color=colours,
-            showlegend=False,
-            text=table["total_cost"].map("{:,.0f}".format),
-        ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Bar(
-            x=names,
-            y=table["carbon_location_t"],
-            marker_color=colours,
-            showlegend=False,
-            text=table["carbon_location_t"].map("{:,.2f}".format),
-        ),
-        row=1,
-        col=2,
-    )
+    for col, key in enumerate(("total_cost", "carbon_location_t"), start=1):
+        fig.add_trace(
+            go.Bar(x=names, y=table[key], marker_color=colours, showlegend=False,
+                   text=[kpi_text(key, v) for v in table[key]]),
+            row=1,
+            col=col,
+        )
     return layout(fig, height=320, hovermode="closest")
 
 

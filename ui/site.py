@@ -49,9 +49,7 @@ def _on_scenario_upload() -> None:
         for f in files:
             if f is tomls[0]:
                 continue
-            data = f.getvalue()
-            uploads.check_upload(f.name, data, "data")
-            attachments[f.name] = uploads.save_upload(f.name, data, folder)
+            attachments[f.name] = uploads.accept_upload(f.name, f.getvalue(), "data", folder)
         toml = tomls[0]
         text = uploads.check_upload(toml.name, toml.getvalue(), "scenario")
         raw = uploads.attach_files(tomllib.loads(text), attachments, toml.name)
@@ -66,9 +64,7 @@ def _on_weather_upload() -> None:
     if f is None:
         return
     with noted_errors("use the weather file", _notes()):
-        data = f.getvalue()
-        uploads.check_upload(f.name, data, "weather")
-        path = uploads.save_upload(f.name, data, state.session_dir())
+        path = uploads.accept_upload(f.name, f.getvalue(), "weather", state.session_dir())
         view = caching.climate_view(str(path), caching.file_stamp(str(path)))
         raw = state.scenario_data()
         raw["site"]["climate"] = str(path)
@@ -96,9 +92,7 @@ def _on_series_upload(kind: str) -> None:
     from scenarios.importers import read_carbon, read_price
 
     with noted_errors(f"use the {kind} file", _notes()):
-        data = f.getvalue()
-        uploads.check_upload(f.name, data, kind)
-        path = uploads.save_upload(f.name, data, state.session_dir())
+        path = uploads.accept_upload(f.name, f.getvalue(), kind, state.session_dir())
         raw = state.scenario_data()
         tz = raw["site"]["timezone"]
         timestamps = st.session_state.get(f"{kind}_timestamps", "utc")

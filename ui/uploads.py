@@ -135,6 +135,12 @@ def save_upload(name: str, data: bytes, session_dir: Path) -> Path:
     return path
 
 
+def accept_upload(name: str, data: bytes, kind: str, session_dir: Path) -> Path:
+    """:func:`check_upload`, then :func:`save_upload`: the saved file's path."""
+    check_upload(name, data, kind)
+    return save_upload(name, data, session_dir)
+
+
 def _is_file_reference(dotted: str, value) -> bool:
     if not isinstance(value, str) or not value.strip():
         return False

@@ -60,9 +60,7 @@ def _on_jobs_upload() -> None:
     if f is None:
         return
     with noted_errors("use the jobs file", _notes()):
-        data = f.getvalue()
-        uploads.check_upload(f.name, data, "jobs")
-        path = uploads.save_upload(f.name, data, state.session_dir())
+        path = uploads.accept_upload(f.name, f.getvalue(), "jobs", state.session_dir())
         raw = state.scenario_data()
         raw["workload"] = {"jobs": str(path)}
         scenario = state.current_scenario(raw)

@@ -250,14 +250,16 @@ def test_halls_compares_the_default_pods(app):
     assert expected["pue"].idxmin() == "immersion-50kW"
 
 
-def test_halls_shows_a_density_error_next_to_the_table_and_keeps_the_others(app):
+def edit_pods(app, edited: dict, added: tuple = ()) -> None:
+    """Edit the Halls page's pod table as the data editor does, and rerun."""
     goto(app, "halls")
     app.session_state["pods_editor_0"] = {
-        "edited_rows": {0: {"rack_kw": 45.0}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
+        "edited_rows": edited, "added_rows": list(added), "deleted_rows": []}
     app.run()
+
+
+def test_halls_shows_a_density_error_next_to_the_table_and_keeps_the_others(app):
+    edit_pods(app, {0: {"rack_kw": 45.0}})
     text = errors(app)
     assert "pod 'air-20kW'" in text and "air cooling limit of 30 kW" in text
     assert not any("Internal error" in e.value for e in app.error)
@@ -267,15 +269,8 @@ def test_halls_shows_a_density_error_next_to_the_table_and_keeps_the_others(app)
 
 
 def test_halls_edit_changes_the_comparison(app):
-    goto(app, "halls")
-    app.session_state["pods_editor_0"] = {
-        "edited_rows": {0: {"rack_kw": 25.0}},
-        "added_rows": [
-            {"name": "immersion-2", "cooling": "immersion", "racks": 4, "rack_kw": 80.0}
-        ],
-        "deleted_rows": [],
-    }
-    app.run()
+    edit_pods(app, {0: {"rack_kw": 25.0}},
+              [{"name": "immersion-2", "cooling": "immersion", "racks": 4, "rack_kw": 80.0}])
     ok(app)
     data = app.session_state["scenario_data"]
     assert [p["name"] for p in data["pods"]][-1] == "immersion-2"
@@ -334,7 +329,9 @@ def test_workload_runs_the_optimisation_and_shows_the_result(app):
     saving = result.kpis["cost_saving_vs_asap"]
     assert metric(app, "Cost saving vs ASAP") == f"{saving:,.0f} CNY"
     assert saving >= -1e-6  # the MILP starts from the greedy schedule and keeps the better
-    assert [c for c in app.get("plotly_chart")]  # Gantt, power, schedules
+    charts = [c.proto.id for c in app.get("plotly_chart")]
+    for key in ("gantt_chart", "power_chart", "schedule_chart"):
+        assert any(key in chart_id for chart_id in charts), (key, charts)
 
 
 def test_workload_without_optimisation_and_the_pareto_curve(app):
@@ -446,13 +443,7 @@ def test_compare_runs_variants_and_names_the_one_that_cannot_run(app):
 
 
 def test_report_offers_the_scenario_toml_that_repeats_the_run(app):
-    goto(app, "halls")
-    app.session_state["pods_editor_0"] = {
-        "edited_rows": {2: {"racks": 12}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    app.run()
+    edit_pods(app, {2: {"racks": 12}})
     goto(app, "report")
     assert not app.exception
     assert [b for b in app.download_button if b.label == "Download the scenario TOML"]
