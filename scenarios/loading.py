@@ -26,7 +26,8 @@ PATH_FIELDS = (
     "grid.price.file",
     "workload.jobs",
 )
-_WEATHER_SUFFIXES = (".epw", ".csv", ".tm2")
+#: File endings of a weather file (a site.climate without one is a climate name).
+WEATHER_SUFFIXES = (".epw", ".csv", ".tm2")
 
 
 def _get(data: dict, dotted: str):
@@ -38,7 +39,8 @@ def _get(data: dict, dotted: str):
     return node
 
 
-def _set(data: dict, dotted: str, value) -> None:
+def set_field(data: dict, dotted: str, value) -> None:
+    """Set the raw scenario field ``dotted`` (e.g. ``"grid.price.file"``) in place."""
     node = data
     parts = dotted.split(".")
     for part in parts[:-1]:
@@ -46,18 +48,27 @@ def _set(data: dict, dotted: str, value) -> None:
     node[parts[-1]] = value
 
 
+def file_fields(data: dict) -> dict[str, str]:
+    """The raw scenario's fields that name a file: dotted field -> the path as written
+    (a ``site.climate`` without a weather file ending is a climate name, not a file)."""
+    out = {}
+    for dotted in PATH_FIELDS:
+        value = _get(data, dotted)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if dotted == "site.climate" and not value.strip().lower().endswith(WEATHER_SUFFIXES):
+            continue
+        out[dotted] = value
+    return out
+
+
 def resolve_paths(data: dict, base_dir: Path) -> dict:
     """A copy of raw scenario data with relative file paths made absolute."""
     out = copy.deepcopy(data)
-    for dotted in PATH_FIELDS:
-        value = _get(out, dotted)
-        if not isinstance(value, str) or not value:
-            continue
-        if dotted == "site.climate" and not value.lower().endswith(_WEATHER_SUFFIXES):
-            continue  # a climate name, not a file
+    for dotted, value in file_fields(out).items():
         path = Path(value).expanduser()
         if not path.is_absolute():
-            _set(out, dotted, str((base_dir / path).resolve()))
+            set_field(out, dotted, str((base_dir / path).resolve()))
     return out
 
 

@@ -10,28 +10,19 @@ key. The results are small tables, except for runs, which are kept only a few at
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from scenarios.schema import Scenario
 
 
-def file_stamp(path: str) -> str:
-    """A content hash of a weather file (a cache key part); empty for climate names."""
-    p = Path(path)
-    if p.suffix.lower() in (".epw", ".csv", ".tm2") and p.is_file():
-        return hashlib.sha256(p.read_bytes()).hexdigest()
-    return ""
-
-
 @st.cache_data(max_entries=32, show_spinner=False)
-def climate_view(climate: str, stamp: str) -> dict:
+def climate_view(climate: str) -> dict:
     """Monthly summary, design conditions and provenance of a climate.
 
-    ``stamp`` (the file's hash from :func:`file_stamp`) only keys the cache.
+    A climate name or an uploaded file's path as the cache key: uploads are saved in a
+    folder named by their content hash (ui.uploads.save_upload), so a path stands for
+    one content, and the app reads no other files.
     """
     from scenarios import explore
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from scenarios.loading import scenario_from_dict, scenario_to_toml
+from scenarios.loading import file_fields, scenario_from_dict, scenario_to_toml
 from ui import state, uploads
 from ui.errors import error_text, shown_errors
 
@@ -121,7 +121,7 @@ def _scenario_toml() -> None:
         key="download_toml",
         on_click="ignore",
     )
-    files = [Path(v).name for v in uploads.file_references(portable).values()]
+    files = [Path(v).name for v in file_fields(portable).values()]
     command = f"coolshift run {name} --out runs/{Path(name).stem}"
     st.code(command, language="bash")
     if files:

@@ -65,7 +65,7 @@ def _on_weather_upload() -> None:
         return
     with noted_errors("use the weather file", _notes()):
         path = uploads.accept_upload(f.name, f.getvalue(), "weather", state.session_dir())
-        view = caching.climate_view(str(path), caching.file_stamp(str(path)))
+        view = caching.climate_view(str(path))
         raw = state.scenario_data()
         raw["site"]["climate"] = str(path)
         state.update_scenario(raw)
@@ -224,7 +224,7 @@ def _climate(scenario) -> None:
     # Empty axes first: the browser loads the charting code while the weather year is read
     # or synthesised (a fresh server's first page comes up sooner).
     slot.vega_lite_chart(*charts.climate_chart(None))
-    view = caching.climate_view(climate, caching.file_stamp(climate))
+    view = caching.climate_view(climate)
     slot.vega_lite_chart(*charts.climate_chart(view["monthly"]), key="climate_chart")
     d = view["design"]
     cols = st.columns(4)

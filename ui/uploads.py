@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 
 from scenarios.errors import ScenarioError
-from scenarios.loading import PATH_FIELDS
+from scenarios.loading import WEATHER_SUFFIXES, file_fields, set_field
 
 #: Largest accepted upload [MB]; also ``server.maxUploadSize`` in .streamlit/config.toml.
 MAX_UPLOAD_MB = 20
@@ -22,13 +22,12 @@ MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 #: Accepted extensions by kind of file.
 EXTENSIONS = {
     "scenario": (".toml",),
-    "weather": (".epw", ".csv", ".tm2"),
+    "weather": WEATHER_SUFFIXES,
     "carbon": (".csv",),
     "price": (".csv",),
     "jobs": (".csv",),
-    "data": (".epw", ".csv", ".tm2"),
+    "data": WEATHER_SUFFIXES,  # .csv covers carbon, price and jobs files
 }
-WEATHER_SUFFIXES = (".epw", ".csv", ".tm2")
 #: Columns a jobs CSV must have (docs/scenarios.md, [workload]).
 JOB_COLUMNS = ("job_id", "release", "deadline", "duration_h", "power_kw", "preemptible")
 UPLOADS = "uploads"
@@ -141,40 +140,6 @@ def accept_upload(name: str, data: bytes, kind: str, session_dir: Path) -> Path:
     return save_upload(name, data, session_dir)
 
 
-def _is_file_reference(dotted: str, value) -> bool:
-    if not isinstance(value, str) or not value.strip():
-        return False
-    if dotted == "site.climate":
-        return value.strip().lower().endswith(WEATHER_SUFFIXES)
-    return True
-
-
-def _get(data: dict, dotted: str):
-    node = data
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-def _set(data: dict, dotted: str, value) -> None:
-    node = data
-    for part in dotted.split(".")[:-1]:
-        node = node[part]
-    node[dotted.split(".")[-1]] = value
-
-
-def file_references(data: dict) -> dict[str, str]:
-    """The scenario fields that name a file: dotted field -> the path as written."""
-    out = {}
-    for dotted in PATH_FIELDS:
-        value = _get(data, dotted)
-        if _is_file_reference(dotted, value):
-            out[dotted] = value
-    return out
-
-
 def check_paths(data: dict, session_dir: Path) -> None:
     """Refuse a scenario that names any file other than this session's uploads.
 
@@ -184,7 +149,7 @@ def check_paths(data: dict, session_dir: Path) -> None:
         Naming the field and telling the user to upload the file on the Site page.
     """
     root = (session_dir / UPLOADS).resolve()
-    for dotted, value in file_references(data).items():
+    for dotted, value in file_fields(data).items():
         path = Path(value)
         if not (path.is_absolute() and path.resolve().is_relative_to(root)):
             raise ScenarioError(
@@ -215,10 +180,10 @@ def attach_files(data: dict, attachments: dict[str, Path], file: str) -> dict:
     out = copy.deepcopy(data)
     by_name = {safe_name(k): v for k, v in attachments.items()}
     missing = []
-    for dotted, value in file_references(out).items():
+    for dotted, value in file_fields(out).items():
         base = safe_name(value)
         if base in by_name:
-            _set(out, dotted, str(by_name[base]))
+            set_field(out, dotted, str(by_name[base]))
         else:
             missing.append(f"{Path(value.replace(chr(92), '/')).name} ({dotted})")
     if missing:
@@ -237,8 +202,8 @@ def portable_data(data: dict, session_dir: Path) -> dict:
     so the scenario runs from a folder holding those files (``coolshift run``)."""
     out = copy.deepcopy(data)
     root = (session_dir / UPLOADS).resolve()
-    for dotted, value in file_references(out).items():
+    for dotted, value in file_fields(out).items():
         path = Path(value)
         if path.is_absolute() and path.resolve().is_relative_to(root):
-            _set(out, dotted, path.name)
+            set_field(out, dotted, path.name)
     return out

@@ -9,6 +9,7 @@ import pytest
 
 from scenarios.errors import ScenarioError
 from scenarios.library import example_data
+from scenarios.loading import file_fields
 from ui import uploads
 
 EPW_HEAD = b"LOCATION,Somewhere,XX,XXX,SRC,000000,10.0,20.0,1.0,50.0\n"
@@ -119,5 +120,5 @@ def test_portable_data_turns_session_paths_into_bare_names(tmp_path):
     data["site"]["climate"] = str(weather)
     out = uploads.portable_data(data, tmp_path)
     assert out["site"]["climate"] == "w.epw"
-    assert uploads.file_references(out) == {"site.climate": "w.epw"}
+    assert file_fields(out) == {"site.climate": "w.epw"}
     assert Path(data["site"]["climate"]).is_absolute()
