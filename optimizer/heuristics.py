@@ -21,7 +21,7 @@ import time
 import highspy
 import numpy as np
 
-from optimizer.baselines import _pick_hours, _place, edf_order
+from optimizer.baselines import _pick_hours, _place, _rooms, _take, edf_order
 from optimizer.highs_solve import apply_options
 from optimizer.layout import block_starts, expand
 from optimizer.linear import to_highs
@@ -81,9 +81,7 @@ def lp_guided(built: BuiltModel, x_lp: np.ndarray) -> Assignment | None:
     """Capacity-aware placement following the LP relaxation (see the module doc)."""
     problem, layout, v = built.problem, built.layout, built.v
     jobs = problem.jobs
-    cap_left = problem.job_capacity_kw.copy()
-    grid_left = problem.grid_limit_kw - problem.base_facility_kw
-    weight = problem.energy_weight_per_kwh[None, :] * problem.facility_factor
+    cap_left, grid_left, weight = _rooms(problem)
     # LP values per job: non-preemptible (pod, start, value); preemptible (pod, hour, value)
     cand: dict[int, list] = {}
     confident = np.zeros(len(jobs), dtype=bool)
@@ -95,7 +93,7 @@ def lp_guided(built: BuiltModel, x_lp: np.ndarray) -> Assignment | None:
             prev[block_starts(layout.np_count)] = 0.0
             val = val - prev
         for b, ss, y in zip(block.tolist(), s.tolist(), val.tolist(), strict=True):
-            if y > 1e-6:
+            if y > LP_ZERO:
                 cand.setdefault(int(layout.np_job[b]), []).append((int(layout.np_pod[b]), ss, y))
                 if y >= LP_ONE:
                     confident[layout.np_job[b]] = True
@@ -103,7 +101,7 @@ def lp_guided(built: BuiltModel, x_lp: np.ndarray) -> Assignment | None:
         block, t = expand(layout.pr_first, layout.pr_count)
         val = x_lp[v["run"]]
         for b, hh, u in zip(block.tolist(), t.tolist(), val.tolist(), strict=True):
-            if u > 1e-6:
+            if u > LP_ZERO:
                 cand.setdefault(int(layout.pr_job[b]), []).append((int(layout.pr_pod[b]), hh, u))
     order = edf_order(problem)
     order = np.concatenate([order[confident[order]], order[~confident[order]]])
@@ -117,8 +115,7 @@ def lp_guided(built: BuiltModel, x_lp: np.ndarray) -> Assignment | None:
         if placed is None:
             return None
         p, hours = placed
-        cap_left[p, hours] -= jobs.power_kw[j]
-        grid_left[hours] -= problem.facility_factor[p, hours] * jobs.power_kw[j]
+        _take(problem, j, p, hours, cap_left, grid_left)
         parts.append(Assignment(np.full(len(hours), j), np.full(len(hours), p), hours))
     return Assignment.concat(parts)
 
