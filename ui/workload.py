@@ -20,7 +20,6 @@ STAGES = {
     "inputs": "Reading weather, carbon and price",
     "thermal baseline": "Simulating the halls and linearising their cooling",
     "schedule": "Scheduling the jobs and the ASAP and greedy baselines",
-    "validation": "Checking every schedule independently",
     "re-simulation": "Re-simulating the facility for each schedule",
 }
 #: Most jobs the generator offers (a MILP over more takes far longer than a page visit).
@@ -289,7 +288,8 @@ def _run(scenario, optimise: bool, limit: float) -> None:
     with st.status("Running…", expanded=True) as status:
 
         def progress(stage: str) -> None:
-            text = STAGES.get(stage, stage)
+            head, _, detail = stage.partition(": ")  # e.g. "schedule: window 3/8"
+            text = STAGES.get(head, head) + (f" ({detail})" if detail else "")
             status.update(label=f"{text}…")
             status.write(f"{time.perf_counter() - t0:5.1f} s  {text}")
 
