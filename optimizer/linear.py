@@ -264,33 +264,27 @@ def violated_rows(model, x: np.ndarray, rtol: float = 1e-6) -> list[tuple[str, o
 
 
 def to_highs(model, cost: np.ndarray | None = None) -> highspy.Highs:
-    """Load the recorded model into a new, silent ``highspy.Highs`` in one call."""
+    """Load the recorded model into a new, silent ``highspy.Highs`` in one call.
+
+    Uses highspy's array form of ``passModel`` (numpy buffers read in place): filling a
+    ``HighsLp`` field by field converted every array element by element and took
+    4x as long (0.12 s -> 0.03 s on 1000 jobs x 720 h; ``bench/README.md``).
+    """
     rec: LinearRecord = model.record
     a, lower, upper = stacked_matrix(model)
-    lp = highspy.HighsLp()
-    lp.num_col_ = rec.n_cols
-    lp.num_row_ = a.shape[0]
-    lp.col_cost_ = objective_vector(model) if cost is None else cost
-    lp.offset_ = rec.obj_constant
-    lp.col_lower_ = np.concatenate(rec.col_lower) if rec.col_lower else np.zeros(0)
-    lp.col_upper_ = np.concatenate(rec.col_upper) if rec.col_upper else np.zeros(0)
-    lp.row_lower_ = lower
-    lp.row_upper_ = upper
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = a.data
-    lp.a_matrix_.num_col_ = rec.n_cols
-    lp.a_matrix_.num_row_ = a.shape[0]
     integer = np.concatenate(rec.col_integer) if rec.col_integer else np.zeros(0, dtype=bool)
-    if integer.any():
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-            for i in integer
-        ]
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    status = h.passModel(lp)
+    status = h.passModel(
+        rec.n_cols, a.shape[0], a.nnz, int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMinimize), float(rec.obj_constant),
+        np.ascontiguousarray(objective_vector(model) if cost is None else cost, dtype=float),
+        np.concatenate(rec.col_lower) if rec.col_lower else np.zeros(0),
+        np.concatenate(rec.col_upper) if rec.col_upper else np.zeros(0),
+        lower, upper,
+        a.indptr[:-1].astype(np.int32), a.indices.astype(np.int32), a.data,
+        integer.astype(np.int32),  # HighsVarType: 0 continuous, 1 integer
+    )
     if status == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS refused the model (passModel returned an error)")
     return h

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from optimizer import constraints as C
 from optimizer.layout import Layout, block_starts, expand, make_layout
@@ -178,12 +179,17 @@ def build_model(problem: Problem, formulation: str = "pulse") -> BuiltModel:
     if formulation not in FORMULATIONS:
         raise ValueError(f"formulation must be one of {FORMULATIONS}, got {formulation!r}")
     tick = time.perf_counter()
-    model = new_model()
-    layout = make_layout(problem)
-    v = add_variables(model, problem, layout, formulation)
-    for family in FAMILIES:
-        family(model, problem, layout, v)
-    add_objective(model, problem, layout, v)
+    # Construction allocates ~10 objects per column and per nonzero term and frees none
+    # of them, so each generation-2 collection it would trigger scans the whole growing
+    # model for nothing: pausing the cyclic collector (as Pyomo's own writers do) halved
+    # the build of 1000 jobs x 720 h (0.58 s -> 0.27 s warm; bench/README.md).
+    with PauseGC():
+        model = new_model()
+        layout = make_layout(problem)
+        v = add_variables(model, problem, layout, formulation)
+        for family in FAMILIES:
+            family(model, problem, layout, v)
+        add_objective(model, problem, layout, v)
     return BuiltModel(model, problem, layout, v, time.perf_counter() - tick)
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import warnings
 
+import highspy
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from optimizer import (
     InfeasibleError,
@@ -246,6 +248,35 @@ def test_recorded_matrix_is_pyomos_own_standard_form():
     cost = np.zeros(ours.shape[1])
     cost[cols] = np.asarray(repn.c.todense()).ravel()
     assert np.allclose(cost, objective_vector(built.model))
+
+
+def test_highs_holds_exactly_the_recorded_model():
+    # to_highs passes raw arrays (row-wise matrix, int32 integrality): a wrong format
+    # flag, start array or integrality code would load a different model silently
+    from optimizer.linear import objective_vector, stacked_matrix, to_highs
+
+    inst = make_instance(6, 30, seed=3, n_pods=2, preemptible_share=0.5, tightness=0.3,
+                         restart_overhead_h=0.5)
+    problem = prepare_problem(inst.jobs, inst.signals, inst.pods, Limits(grid_limit_kw=1e6),
+                              Objective(demand_charge_per_kw=3.0))
+    built = build_model(problem)
+    rec = built.model.record
+    lp = to_highs(built.model).getLp()
+    ours, lower, upper = stacked_matrix(built.model)
+    a = lp.a_matrix_
+    kind = sp.csc_matrix if a.format_ == highspy.MatrixFormat.kColwise else sp.csr_matrix
+    held = kind((np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)),
+                shape=(lp.num_row_, lp.num_col_))
+    assert (held != ours).nnz == 0
+    assert np.array_equal(np.asarray(lp.row_lower_), lower)
+    assert np.array_equal(np.asarray(lp.row_upper_), upper)
+    assert np.array_equal(np.asarray(lp.col_lower_), np.concatenate(rec.col_lower))
+    assert np.array_equal(np.asarray(lp.col_upper_), np.concatenate(rec.col_upper))
+    assert np.array_equal(np.asarray(lp.col_cost_), objective_vector(built.model))
+    assert lp.offset_ == rec.obj_constant
+    integer = [t == highspy.HighsVarType.kInteger for t in lp.integrality_]
+    assert integer == np.concatenate(rec.col_integer).tolist()
+    assert 0 < sum(integer) < len(integer)
 
 
 def test_time_limited_solve_returns_incumbent_with_gap_and_warns():
