@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/coolshift run default --out runs/default --force
 
 app: $(STAMP)
-	$(BIN)/streamlit run streamlit_app.py
+	$(BIN)/streamlit run ui/server.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

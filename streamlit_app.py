@@ -1,5 +1,5 @@
-"""coolshift web app: `streamlit run streamlit_app.py` (or `make app`). Navigation only;
-each page lives in ui/."""
+"""coolshift web app: `make app` (serves it through ui/server.py) or `streamlit run
+streamlit_app.py`. Navigation only; each page lives in ui/."""
 
 import streamlit as st
 

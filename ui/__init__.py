@@ -1,4 +1,5 @@
-"""coolshift's Streamlit app (``streamlit run streamlit_app.py``, or ``make app``).
+"""coolshift's Streamlit app (``make app``: ``streamlit run ui/server.py``, which serves
+``streamlit_app.py`` with the heavy imports done at start-up; see :mod:`ui.server`).
 
 One module per page, each run by ``st.navigation`` as a script:
 

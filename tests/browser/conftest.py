@@ -47,7 +47,7 @@ def context(browser_ready):
 
 @pytest.fixture(scope="session")
 def server(browser_ready, artifacts, context):
-    """The app on a free loopback port: (url, time its health check answered).
+    """The app on a free loopback port: (url, seconds it took to answer its health check).
 
     Started after the browser, so the first-page measurement starts from a server that
     has just answered, as a user opening the app would meet it.

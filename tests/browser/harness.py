@@ -51,13 +51,15 @@ def wait_healthy(url: str, timeout_s: float, process: subprocess.Popen | None = 
 
 
 @contextmanager
-def app_server(log_path: Path, timeout_s: float = 60.0):
-    """``streamlit run streamlit_app.py`` on a free loopback port.
+def app_server(log_path: Path, timeout_s: float = 60.0, script: str = "ui/server.py"):
+    """``streamlit run SCRIPT`` on a free loopback port (default: the server ``make app``
+    runs, which serves ``streamlit_app.py``).
 
     Yields
     ------
-    (url, healthy_at)
-        The app's URL and the ``time.monotonic()`` at which its health check answered.
+    (url, start_s)
+        The app's URL and the seconds from launching the server to its health check's
+        answer [s].
     """
     port = free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
@@ -66,7 +68,7 @@ def app_server(log_path: Path, timeout_s: float = 60.0):
         "-m",
         "streamlit",
         "run",
-        "streamlit_app.py",
+        script,
         "--server.port",
         str(port),
         "--server.headless",
@@ -78,13 +80,13 @@ def app_server(log_path: Path, timeout_s: float = 60.0):
     ]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
+        launched = time.monotonic()
         process = subprocess.Popen(
             command, cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            healthy_at = wait_healthy(url, timeout_s, process)
-            yield url, healthy_at
+            yield url, wait_healthy(url, timeout_s, process) - launched
         finally:
             process.terminate()
             try:
