@@ -112,9 +112,7 @@ def _ranked(problem: Problem, j: int, cap_left, grid_left, weight, rule: str, li
     """Up to ``limit`` placements (pod, hours) of job j, best first by the rule."""
     jobs = problem.jobs
     r, d, power = jobs.release[j], jobs.deadline[j], jobs.power_kw[j]
-    pods = np.flatnonzero(jobs.allowed[j])
-    if jobs.pinned_pod[j] >= 0:
-        pods = np.array([jobs.pinned_pod[j]])
+    pods = jobs.pods_of(j)
     found = []  # (key, pod, hours)
     for p in pods:
         ok = cap_left[p, r:d] >= power - CAPACITY_EPS_KW

@@ -202,8 +202,7 @@ def simple_bound(problem) -> float:
     need_h = np.ceil(jobs.required_h() - 1e-9).astype(np.int64)
     for j in range(len(jobs)):
         r, d, power = int(jobs.release[j]), int(jobs.deadline[j]), jobs.power_kw[j]
-        pods = np.flatnonzero(jobs.allowed[j]) if jobs.pinned_pod[j] < 0 else [
-            jobs.pinned_pod[j]]
+        pods = jobs.pods_of(j)
         need = int(need_h[j])
         best = np.inf
         for p in pods:

@@ -50,11 +50,7 @@ class Layout:
 def make_layout(problem: Problem) -> Layout:
     """Blocks of variables for every job and allowed pod, restricted to windows."""
     jobs = problem.jobs
-    allowed = jobs.allowed.copy()
-    pinned = jobs.pinned_pod >= 0
-    if pinned.any():
-        allowed[pinned] = False
-        allowed[np.flatnonzero(pinned), jobs.pinned_pod[pinned]] = True
+    allowed = jobs.usable_pods()
     job_idx, pod_idx = np.nonzero(allowed)
     pre = jobs.preemptible[job_idx]
     n_j, n_p = job_idx[~pre], pod_idx[~pre]

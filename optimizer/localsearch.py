@@ -130,7 +130,7 @@ def best_placement(problem: Problem, plan: Plan, j: int, limit_kw: np.ndarray,
     """
     jobs = problem.jobs
     r, d, power = int(jobs.release[j]), int(jobs.deadline[j]), jobs.power_kw[j]
-    pods = np.flatnonzero(jobs.allowed[j]) if jobs.pinned_pod[j] < 0 else [jobs.pinned_pod[j]]
+    pods = jobs.pods_of(j)
     demand = problem.demand_weight_per_kw
     w = problem.energy_weight_per_kwh[r:d]
     peak_t = peaks_kw[problem.month[r:d]]

@@ -12,7 +12,7 @@ from pyomo.common.gc_manager import PauseGC
 from optimizer import constraints as C
 from optimizer.layout import Layout, block_starts, expand, make_layout
 from optimizer.linear import add_columns, new_model, set_objective
-from optimizer.precheck import CAPACITY_EPS_KW
+from optimizer.precheck import fits_alone
 from optimizer.problem import Problem
 from optimizer.schedule import Assignment, it_load_kw
 
@@ -47,17 +47,6 @@ def _keys3(problem: Problem, job, pod, t) -> list:
     ids = np.asarray(problem.jobs.ids, dtype=object)[np.asarray(job, dtype=np.int64)]
     pods = np.asarray(problem.pods, dtype=object)[np.asarray(pod, dtype=np.int64)]
     return list(zip(ids.tolist(), pods.tolist(), np.asarray(t).tolist(), strict=True))
-
-
-def fits_alone(problem: Problem, job: np.ndarray, pod: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Whether each job could run at hour t on the pod with no other job there.
-
-    Pod room, cooling room and grid room must each hold the job's power (kW).
-    """
-    power = problem.jobs.power_kw[job]
-    room = problem.job_capacity_kw[pod, t] >= power - CAPACITY_EPS_KW
-    grid = problem.grid_limit_kw[t] - problem.base_facility_kw[t]
-    return room & (problem.facility_factor[pod, t] * power <= grid + CAPACITY_EPS_KW)
 
 
 def _start_upper(problem: Problem, layout: Layout, formulation: str) -> np.ndarray:

@@ -17,19 +17,32 @@ from optimizer.problem import Problem
 CAPACITY_EPS_KW = 1e-6
 
 
+def room_holds(capacity_kw, facility_factor, grid_room_kw, power_kw) -> np.ndarray:
+    """Whether a job of ``power_kw`` fits alone: the pod's (and cooling's) room holds it
+    and so does the grid's room for its facility power (arrays broadcast) [kW]."""
+    return (capacity_kw >= power_kw - CAPACITY_EPS_KW) & (
+        facility_factor * power_kw <= grid_room_kw + CAPACITY_EPS_KW)
+
+
+def fits_alone(problem: Problem, job: np.ndarray, pod: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Whether each job could run at hour t on the pod with no other job there."""
+    return room_holds(problem.job_capacity_kw[pod, t], problem.facility_factor[pod, t],
+                      problem.grid_limit_kw[t] - problem.base_facility_kw[t],
+                      problem.jobs.power_kw[job])
+
+
 def host_mask(problem: Problem, j: int) -> np.ndarray:
-    """Hours each pod could host job ``j`` alone (P, T) bool: pod, cooling and grid room."""
+    """Hours each pod could host job ``j`` alone (P, T) bool: :func:`room_holds` on the
+    job's usable pods inside its window."""
     jobs = problem.jobs
-    power = jobs.power_kw[j]
-    room = problem.job_capacity_kw >= power - CAPACITY_EPS_KW
-    grid_room = problem.grid_limit_kw - problem.base_facility_kw
-    room &= problem.facility_factor * power <= grid_room[None, :] + CAPACITY_EPS_KW
-    room &= jobs.allowed[j][:, None]
-    if jobs.pinned_pod[j] >= 0:
-        room &= np.arange(len(problem.pods))[:, None] == jobs.pinned_pod[j]
+    room = room_holds(problem.job_capacity_kw, problem.facility_factor,
+                      (problem.grid_limit_kw - problem.base_facility_kw)[None, :],
+                      jobs.power_kw[j])
+    usable = np.zeros(len(problem.pods), dtype=bool)
+    usable[jobs.pods_of(j)] = True
     window = np.zeros(problem.n_hours, dtype=bool)
     window[jobs.release[j] : jobs.deadline[j]] = True
-    return room & window[None, :]
+    return room & usable[:, None] & window[None, :]
 
 
 def runs_of(mask: np.ndarray) -> list[int]:

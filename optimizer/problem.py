@@ -141,6 +141,21 @@ class JobArrays:
             values[name] = tuple(value[i] for i in index) if name == "ids" else value[index]
         return JobArrays(**values)
 
+    def pods_of(self, j: int) -> np.ndarray:
+        """Positions of the pods job ``j`` may run on: the pod it is pinned to (a
+        preemptible job that ran before the grid stays on its pod), else its allowed pods."""
+        if self.pinned_pod[j] >= 0:
+            return np.array([self.pinned_pod[j]])
+        return np.flatnonzero(self.allowed[j])
+
+    def usable_pods(self) -> np.ndarray:
+        """(J, P) bool: :meth:`pods_of` of every job."""
+        usable = self.allowed.copy()
+        pinned = np.flatnonzero(self.pinned_pod >= 0)
+        usable[pinned] = False
+        usable[pinned, self.pinned_pod[pinned]] = True
+        return usable
+
     def required_h(self) -> np.ndarray:
         """Work hours still needed if no further run starts (float) [h]."""
         return self.duration_h + self.overhead_h * np.maximum(self.starts_done - 1, 0) - self.done_h

@@ -56,8 +56,7 @@ def _defer_costs(problem: Problem, js: np.ndarray, end: int) -> tuple[np.ndarray
     max_h = np.full(len(js), np.inf)
     for k, j in enumerate(js):
         d, power = jobs.deadline[j], jobs.power_kw[j]
-        allowed = np.flatnonzero(jobs.allowed[j]) if jobs.pinned_pod[j] < 0 else [
-            jobs.pinned_pod[j]]
+        allowed = jobs.pods_of(j)
         if not jobs.preemptible[j]:
             n = int(jobs.duration_h[j])
             lo = max(end - n + 1, jobs.release[j])
