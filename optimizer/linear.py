@@ -207,15 +207,19 @@ def objective_vector(model) -> np.ndarray:
     return cost
 
 
+def _full_width(matrix: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
+    """A recorded row block widened to ``n_cols`` columns (a block only spans the
+    columns that existed when it was added)."""
+    matrix = matrix.copy()
+    matrix.resize((matrix.shape[0], n_cols))
+    return matrix
+
+
 def stacked_matrix(model) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
     """All recorded rows as one CSR matrix with their lower and upper bounds."""
     rec: LinearRecord = model.record
     n = rec.n_cols
-    blocks = []
-    for _, matrix, _, _, _ in rec.row_blocks:
-        matrix = matrix.copy()
-        matrix.resize((matrix.shape[0], n))
-        blocks.append(matrix)
+    blocks = [_full_width(matrix, n) for _, matrix, _, _, _ in rec.row_blocks]
     if not blocks:
         return sp.csr_matrix((0, n)), np.zeros(0), np.zeros(0)
     a = sp.vstack(blocks, format="csr")
@@ -245,9 +249,7 @@ def violated_rows(model, x: np.ndarray, rtol: float = 1e-6) -> list[tuple[str, o
     rec: LinearRecord = model.record
     out = []
     for name, matrix, lower, upper, keys in rec.row_blocks:
-        a = matrix.copy()
-        a.resize((a.shape[0], len(x)))
-        act = a @ x
+        act = _full_width(matrix, len(x)) @ x
         over = np.maximum(lower - act, act - upper)
         scale = np.maximum(np.abs(np.where(np.isfinite(lower), lower, 0.0)),
                            np.abs(np.where(np.isfinite(upper), upper, 0.0)))
