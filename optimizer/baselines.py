@@ -1,7 +1,7 @@
 """Capacity-aware baseline schedules on the same data as the MILP: ASAP and greedy.
 
 Jobs are placed one by one in EDF order (deadline, then release, then input order;
-jobs still running from a previous rolling window first);
+jobs that must go on running from a previous rolling window first);
 each placement respects what earlier jobs left of pod, cooling and grid room.
 
 * ASAP: each job starts as early as possible, on the first allowed pod with room.
@@ -59,14 +59,19 @@ class BaselineResult:
 def edf_order(problem: Problem) -> np.ndarray:
     """Job positions in earliest-deadline-first order (ties: release, input order).
 
-    Jobs that were running just before a rolling window come first: their run goes on
-    at the window's first hour on their pod (without a run to spare it must), and jobs
-    placed earlier could take that room (measured: a year-long rolling run stopped at
-    a window where ASAP and greedy put an earlier-deadline job there).
+    Jobs that must go on running at a rolling window's first hour come first: they ran
+    just before the window and have no run to spare, so their only placement is on
+    their pod from the first hour, and jobs placed earlier could take that room
+    (measured: a year-long rolling run stopped at a window where ASAP and greedy put an
+    earlier-deadline job there). Running jobs with a run to spare keep their EDF place:
+    put first as well, their later-deadline work filled a full pod's first hours and
+    left two jobs due at hour 9 no room (measured: window 38 of 2000 preemptible jobs x
+    2000 h, seed 4, stranded the rolling solve: ASAP, greedy and LP-guided placement
+    all failed, and HiGHS needed 109 s for a first schedule).
     """
     jobs = problem.jobs
-    return np.lexsort((np.arange(len(jobs)), jobs.release, jobs.deadline,
-                       ~jobs.running_before))
+    must_go_on = jobs.running_before & (jobs.starts_done >= jobs.max_starts)
+    return np.lexsort((np.arange(len(jobs)), jobs.release, jobs.deadline, ~must_go_on))
 
 
 def _count_new_starts(hours: np.ndarray, release: int, running_before: bool) -> int:

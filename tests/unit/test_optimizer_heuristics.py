@@ -6,7 +6,8 @@
 * local search and ruin and recreate never return a worse schedule, and every schedule
   passes the independent validator;
 * the solve-free lower bound is below every schedule found;
-* a job still running from a previous rolling window is placed before the others.
+* a job that must go on running from a previous rolling window is placed before the
+  others; one with a run to spare keeps its deadline order.
 """
 
 from __future__ import annotations
@@ -151,6 +152,32 @@ def test_baselines_let_a_running_job_go_on_first():
         assert base.status == "feasible", base.unplaced
         a = base.assignment
         assert sorted(a.t[a.job == 0].tolist()) == [0, 1]
+
+
+def test_baselines_keep_a_running_job_with_a_run_to_spare_in_deadline_order():
+    # A rolling window: job "a" ran just before it but may still resume twice, and is due
+    # at hour 8; job "b" is due at hour 3 and needs hours 0-2 of the only pod. Before the
+    # fix every running job came first, "a" took hours 0-3 and left "b" no room, so ASAP,
+    # greedy (and LP-guided placement) failed on a feasible window (seen stranding a
+    # rolling run of 2000 preemptible jobs x 2000 h: window 38, seed 4).
+    idx = pd.date_range("2025-07-01", periods=8, freq="h", tz="Asia/Shanghai")
+    signals = pd.DataFrame({"price_per_kwh": 1.0, "carbon_g_per_kwh": 0.0}, index=idx)
+    pods = Pods(capacity_kw=pd.DataFrame({"p": 100.0}, index=idx))
+    jobs = pd.DataFrame([
+        {"job_id": "a", "release": idx[0], "deadline": idx[0] + pd.Timedelta(hours=8),
+         "duration_h": 6, "power_kw": 100.0, "preemptible": True, "max_interruptions": 2},
+        {"job_id": "b", "release": idx[0], "deadline": idx[3], "duration_h": 3,
+         "power_kw": 100.0, "preemptible": True, "max_interruptions": 0},
+    ])
+    problem = prepare_problem(jobs, signals, pods)
+    state = replace(problem.jobs, done_h=np.array([2.0, 0.0]), starts_done=np.array([1, 0]),
+                    running_before=np.array([True, False]), pinned_pod=np.array([0, -1]))
+    problem = replace(problem, jobs=state)
+    for base in (asap(problem), greedy(problem)):
+        assert base.status == "feasible", (base.name, base.unplaced)
+        a = base.assignment
+        assert sorted(a.t[a.job == 1].tolist()) == [0, 1, 2]
+        assert sorted(a.t[a.job == 0].tolist()) == [3, 4, 5, 6]
 
 
 def test_a_window_job_with_all_work_done_still_runs_its_owed_restart_hours():
