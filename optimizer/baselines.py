@@ -170,6 +170,28 @@ def place_jobs(problem: Problem, rule: str) -> BaselineResult:
     return result
 
 
+def complete_around(problem: Problem, fixed: Assignment, name: str) -> BaselineResult:
+    """``fixed`` (a partial schedule, kept as it is) with every hard job it leaves out
+    placed by the ASAP rule in EDF order in the room it leaves.
+
+    A rolling window starts from this when neither baseline places every job: the
+    previous window's plan for the jobs it shares with this one is feasible here, so
+    only the jobs new to the window must be fitted around it.
+    """
+    cap_left, grid_left, weight = _rooms(problem)
+    for j in np.unique(fixed.job):
+        sel = fixed.job == j
+        _take(problem, j, fixed.pod[sel][0], fixed.t[sel], cap_left, grid_left)
+    kept = set(fixed.job.tolist())
+    order = [j for j in _hard_order(problem) if j not in kept]
+    placements = _place_in_order(problem, order, "asap", cap_left, grid_left, weight)
+    rest = _result(problem, name, order, placements)
+    if rest.status != "feasible":
+        return rest
+    assignment = Assignment.concat([fixed, rest.assignment])
+    return BaselineResult(name, "feasible", assignment, (), evaluate(problem, assignment))
+
+
 def _rooms(problem: Problem):
     """Room left for jobs: pod IT (P, T), grid (T) [kW] and hourly weights (P, T)."""
     cap_left = problem.job_capacity_kw.copy()
@@ -198,15 +220,22 @@ def _hard_order(problem: Problem) -> list:
     return [j for j in edf_order(problem) if not problem.jobs.soft[j]]
 
 
-def _place_all(problem: Problem, rule: str) -> BaselineResult:
-    cap_left, grid_left, weight = _rooms(problem)
-    order, placements = _hard_order(problem), []
+def _place_in_order(problem: Problem, order: list, rule: str, cap_left, grid_left,
+                    weight) -> list:
+    """Each job of ``order`` placed by the rule in the room the earlier ones left
+    (``cap_left`` and ``grid_left`` are used up); None for a job that does not fit."""
+    placements = []
     for j in order:
         placed = _place(problem, j, cap_left, grid_left, weight, rule)
         placements.append(placed)
         if placed is not None:
             _take(problem, j, placed[0], placed[1], cap_left, grid_left)
-    return _result(problem, rule, order, placements)
+    return placements
+
+
+def _place_all(problem: Problem, rule: str) -> BaselineResult:
+    order = _hard_order(problem)
+    return _result(problem, rule, order, _place_in_order(problem, order, rule, *_rooms(problem)))
 
 
 def _result(problem: Problem, rule: str, order: list, placements: list) -> BaselineResult:

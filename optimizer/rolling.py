@@ -22,6 +22,11 @@ first ``step_h`` hours are committed (the last window commits everything). Rules
 * The window is at least the longest job + ``step_h`` hours, so a job becomes hard
   (its deadline inside the window) while its whole window can still be planned.
 
+* Each window starts from the greedy (else ASAP) baseline; when neither places every
+  job, from the previous window's plan for the jobs both share with the new jobs placed
+  around it (``_carried_start``). Only if the window still has no schedule in time is
+  the run abandoned for the whole-horizon greedy (else ASAP) schedule, with a warning.
+
 The final schedule is evaluated on the whole horizon; if the greedy baseline is better,
 it is kept (``source == "greedy"``).
 """
@@ -34,7 +39,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from optimizer.baselines import asap, greedy
+from optimizer.baselines import BaselineResult, asap, complete_around, greedy
 from optimizer.heuristics import simple_bound
 from optimizer.metrics import evaluate, facility_kw
 from optimizer.options import DEFAULT_OPTIONS, SolverOptions
@@ -157,7 +162,7 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
     committed: list[Assignment] = []
     windows: list[dict] = []
     n_windows = window_count(n_t, window, options.step_h)
-    a, stranded = 0, None
+    a, stranded, plan = 0, None, None  # plan: the last window's (jobs, start, schedule)
     while True:
         if progress is not None:
             progress(f"window {a // options.step_h + 1}/{n_windows}")
@@ -169,10 +174,13 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
         if len(js):
             sub = _window_problem(problem, a, end, fixed_load, state, js)
             explain_infeasible_inputs(sub)
+            base_greedy, base_asap = greedy(sub), asap(sub)
+            if preferred_baseline(base_greedy, base_asap) is None and plan is not None:
+                base_asap = _carried_start(sub, js, a, *plan)
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    solved = optimise_from_baselines(sub, options, greedy(sub), asap(sub))
+                    solved = optimise_from_baselines(sub, options, base_greedy, base_asap)
             except NoSolutionError as exc:
                 # earlier commitments left this window without a schedule found in time:
                 # the whole-horizon baseline below is the answer if it fits
@@ -184,6 +192,7 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
                             "size": solved.size})
             _commit(problem, sub, solved.assignment, js, a, commit_end, state, finished,
                     fixed_load, committed)
+            plan = (js, a, solved.assignment)
         if final:
             break
         a += options.step_h
@@ -228,6 +237,24 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
         model_size=size,
         windows=windows,
     )
+
+
+def _carried_start(sub: Problem, js: np.ndarray, a: int, prev_js: np.ndarray, prev_a: int,
+                   prev: Assignment) -> BaselineResult:
+    """A start for window ``sub`` (jobs ``js`` from hour ``a``) when neither baseline
+    places every job: the previous window's plan for the hours from ``a`` on, kept for
+    the jobs both windows share, with the other jobs placed around it
+    (:func:`optimizer.baselines.complete_around`).
+
+    That plan is feasible here: what it committed is this window's fixed load and job
+    state, and every kept job's remaining hours are the ones it planned. Found needed:
+    heuristic baselines can miss every schedule of a feasible window, and HiGHS alone
+    took ~110 s for a first one (2000 preemptible jobs x 2000 h).
+    """
+    job, t = prev_js[prev.job], prev.t + prev_a
+    keep = (t >= a) & np.isin(job, js)
+    fixed = Assignment(np.searchsorted(js, job[keep]), prev.pod[keep], t[keep] - a)
+    return complete_around(sub, fixed, "carried")
 
 
 def _commit(problem, sub, assignment, js, a, commit_end, state, finished, fixed_load,

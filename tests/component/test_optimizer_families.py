@@ -343,3 +343,46 @@ def test_a_rolling_window_without_a_schedule_falls_back_to_the_whole_horizon_bas
     assert result.status == "rolling_time_limit_feasible"
     assert result.source in ("greedy", "asap")
     assert validate(result.schedule, inst.jobs, inst.pods, inst.signals) == []
+
+
+def test_a_rolling_window_without_a_baseline_starts_from_the_previous_plan(monkeypatch):
+    # A year of preemptible jobs stranded at a window where ASAP and greedy placed no full
+    # schedule and HiGHS found none in time. The previous window's plan, with the jobs
+    # new to the window placed around it, is then the start; here both baselines of every
+    # window after the first are made to fail.
+    import optimizer.rolling as rolling_module
+    import optimizer.solve as solve_module
+    from optimizer.baselines import BaselineResult
+    from optimizer.rolling import window_count
+    from optimizer.schedule import Assignment
+
+    inst = make_instance(24, 240, seed=4, n_pods=2, preemptible_share=0.5, tightness=0.3)
+    problem = prepare_problem(inst.jobs, inst.signals, inst.pods)
+    windows_seen = []
+
+    def failing(real):
+        def rule(sub):
+            if sub.n_hours == problem.n_hours or not windows_seen:
+                return real(sub)  # the whole horizon and the first window: the real rule
+            return BaselineResult(real.__name__, "infeasible", Assignment.empty(),
+                                  (sub.jobs.ids[0],), None)
+        return rule
+
+    starts = []
+    real_optimise = solve_module.optimise_from_baselines
+
+    def spy(sub, options, base_greedy, base_asap):
+        windows_seen.append(sub.hours[0])
+        starts.append((base_asap.name, base_asap.status))
+        return real_optimise(sub, options, base_greedy, base_asap)
+
+    monkeypatch.setattr(rolling_module, "greedy", failing(rolling_module.greedy))
+    monkeypatch.setattr(rolling_module, "asap", failing(rolling_module.asap))
+    monkeypatch.setattr(solve_module, "optimise_from_baselines", spy)
+    options = SolverOptions(time_limit_s=2, window_h=72, step_h=24)
+    result = solve_rolling(problem, options)
+    assert len(result.windows) == window_count(problem.n_hours, 72, 24) == len(starts)
+    assert starts[0] == ("asap", "feasible")
+    assert set(starts[1:]) == {("carried", "feasible")}
+    assert result.source in ("milp", "greedy")  # not the stranded fallback's warning path
+    assert validate(result.schedule, inst.jobs, inst.pods, inst.signals) == []
