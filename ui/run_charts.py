@@ -207,6 +207,17 @@ def pareto_chart(front: pd.DataFrame, currency: str) -> go.Figure:
                 marker={"size": 11, "color": "#E45756", "symbol": "x"},
             )
         )
-    fig.update_xaxes(title_text="carbon, location-based [t]", tickformat=".3~f")
-    fig.update_yaxes(title_text=f"cost [{currency}]", tickformat=",.0f")
+    fig.update_xaxes(title_text="carbon, location-based [t]", tickformat=".3~f",
+                     range=_at_least_span(ok["carbon_t"]))
+    fig.update_yaxes(title_text=f"cost [{currency}]", tickformat=",.0f",
+                     range=_at_least_span(ok["cost"]))
     return layout(fig, height=380, hovermode="closest")
+
+
+def _at_least_span(values: pd.Series, share: float = 0.01) -> list[float]:
+    """Axis range of ``values`` padded by 10 % of their spread, and at least ``share`` of
+    their mean wide: points that (nearly) coincide otherwise get an axis of repeated
+    rounded tick labels (77,267 / 77,267 / 77,266)."""
+    lo, hi = float(values.min()), float(values.max())
+    pad = max(0.1 * (hi - lo), 0.5 * share * abs(lo + hi) / 2, 1e-9)
+    return [lo - pad, hi + pad]

@@ -127,3 +127,18 @@ def test_climate_chart_spec_has_every_month_and_series():
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line"]
     empty, _ = charts.climate_chart(None)
     assert len(empty) == 36 and empty["value"].isna().all()
+
+
+def test_pareto_axes_never_collapse_onto_one_rounded_value():
+    # three solves that reached the same schedule: the cost axis used to read
+    # 77,267 / 77,267 / 77,266 (a +-1 range under a ",.0f" tick format)
+    front = pd.DataFrame({"cost": [77266.2, 77266.2, 77266.3], "carbon_t": [22.924] * 3,
+                          "status": ["time limit (best found)"] * 3})
+    fig = run_charts.pareto_chart(front, "CNY")
+    lo, hi = fig.layout.yaxis.range
+    assert hi - lo >= 0.01 * 77266.2 * (1 - 1e-9) and lo < 77266.2 and hi > 77266.3
+    lo, hi = fig.layout.xaxis.range
+    assert hi - lo >= 0.01 * 22.924 * (1 - 1e-9)
+    # spread-out points: 10 % of their spread either side
+    wide = front.assign(cost=[70000.0, 75000.0, 80000.0], carbon_t=[20.0, 22.0, 24.0])
+    assert list(run_charts.pareto_chart(wide, "CNY").layout.yaxis.range) == [69000.0, 81000.0]
