@@ -178,6 +178,31 @@ def _carbon_free(scenario: Scenario, hours, inputs: HourlyInputs) -> pd.Series |
     return align_to_hours(imported, hours, market.fill, "grid.market")
 
 
+def load_weather(climate: str) -> pd.DataFrame:
+    """The typical-year weather of a climate name or weather file.
+
+    Parameters
+    ----------
+    climate : str
+        A built-in climate name or a path to an EPW / TMY3 / TMY2 file.
+
+    Returns
+    -------
+    DataFrame
+        8760 hourly rows: dry_bulb_c, dew_point_c, rh_pct, wet_bulb_c [°C, °C, %, °C],
+        pressure_pa [Pa]; ``attrs`` hold name, source and coordinates where known.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown name or unusable file (field ``site.climate``).
+    """
+    try:
+        return load_climate(climate)
+    except ThermalInputError as exc:
+        raise ScenarioError(str(exc), field="site.climate") from None
+
+
 def resolve_inputs(scenario: Scenario) -> HourlyInputs:
     """Weather, carbon, price and carbon-free share on the run's hours.
 
@@ -187,10 +212,7 @@ def resolve_inputs(scenario: Scenario) -> HourlyInputs:
         Unknown climate, unreadable or non-covering data files, currency mismatch.
     """
     hours = horizon_hours(scenario)
-    try:
-        weather = load_climate(scenario.site.climate)
-    except ThermalInputError as exc:
-        raise ScenarioError(str(exc), field="site.climate") from None
+    weather = load_weather(scenario.site.climate)
     inputs = HourlyInputs(frame=pd.DataFrame(index=hours), weather_attrs=dict(weather.attrs))
     inputs.currency = scenario.grid.currency
     inputs.sources["weather"] = str(weather.attrs.get("source", scenario.site.climate))

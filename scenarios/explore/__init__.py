@@ -3,8 +3,8 @@
 Plain functions over a validated :class:`~scenarios.schema.Scenario` or a finished
 :class:`~scenarios.run.RunResult`, one module per subject:
 
-* :mod:`~scenarios.explore.climate`: :func:`load_weather`, :func:`climate_summary`,
-  :func:`design_conditions`;
+* :mod:`~scenarios.explore.climate`: :func:`climate_summary`, :func:`design_conditions`
+  (and :func:`~scenarios.inputs.load_weather`, the weather they summarise);
 * :mod:`~scenarios.explore.halls`: :func:`pod_problems`, :func:`simulate_year` (a full
   calendar year of every pod at its inference load), :func:`technology_table`,
   :func:`pue_grid`, :func:`energy_by_component`, :func:`cooling_mode_hours`;
@@ -21,7 +21,7 @@ only the climate starts quickly.
 from __future__ import annotations
 
 from scenarios.errors import ScenarioError
-from scenarios.explore.climate import climate_summary, design_conditions, load_weather
+from scenarios.explore.climate import climate_summary, design_conditions
 from scenarios.explore.halls import (
     COMPONENTS,
     cooling_mode_hours,
@@ -41,6 +41,7 @@ from scenarios.explore.runs import (
     schedule_comparison,
 )
 from scenarios.explore.variants import COMPARE_KPIS, kpi_table, with_cooling, with_rack_density
+from scenarios.inputs import load_weather
 from thermal.errors import ThermalInputError
 
 __all__ = [

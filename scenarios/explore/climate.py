@@ -5,35 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scenarios.errors import ScenarioError
-from thermal.errors import ThermalInputError
-from thermal.weather import load_climate
-
-
-def load_weather(climate: str) -> pd.DataFrame:
-    """The typical-year weather of a climate name or weather file.
-
-    Parameters
-    ----------
-    climate : str
-        A built-in climate name or a path to an EPW / TMY3 / TMY2 file.
-
-    Returns
-    -------
-    DataFrame
-        8760 hourly rows: dry_bulb_c, dew_point_c, rh_pct, wet_bulb_c [°C, °C, %, °C],
-        pressure_pa [Pa]; ``attrs`` hold name, source and coordinates where known.
-
-    Raises
-    ------
-    ScenarioError
-        Unknown name or unusable file (field ``site.climate``).
-    """
-    try:
-        return load_climate(climate)
-    except ThermalInputError as exc:
-        raise ScenarioError(str(exc), field="site.climate") from None
-
 
 def climate_summary(weather: pd.DataFrame) -> pd.DataFrame:
     """Monthly statistics of a weather year.

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import ScenarioError
-from scenarios.explore.climate import load_weather
-from scenarios.inputs import horizon_hours, weather_on_hours
+from scenarios.inputs import horizon_hours, load_weather, weather_on_hours
 from scenarios.schema import PodSpec, Scenario
 from thermal.errors import ThermalInputError
 from thermal.facility import FacilityParams, Pod, design_pod
