@@ -131,23 +131,30 @@ def test_simple_bound_is_exact_for_one_job_per_pod_and_no_coupling():
                                                   rel=OPTIMIZER_OBJECTIVE_RTOL)
 
 
+def _window_after_a_run(n_hours: int, rows: list[dict]):
+    """A rolling window on one 100 kW pod at a flat price whose first job ("a") ran just
+    before it: 2 h done, one run started, pinned to the pod."""
+    idx = pd.date_range("2025-07-01", periods=n_hours, freq="h", tz="Asia/Shanghai")
+    signals = pd.DataFrame({"price_per_kwh": 1.0, "carbon_g_per_kwh": 0.0}, index=idx)
+    pods = Pods(capacity_kw=pd.DataFrame({"p": 100.0}, index=idx))
+    jobs = pd.DataFrame([{"release": idx[0], "power_kw": 100.0, **row} for row in rows])
+    jobs["deadline"] = [idx[0] + pd.Timedelta(hours=h) for h in jobs.pop("deadline_h")]
+    problem = prepare_problem(jobs, signals, pods)
+    state = replace(problem.jobs, done_h=np.array([2.0, 0.0]), starts_done=np.array([1, 0]),
+                    running_before=np.array([True, False]), pinned_pod=np.array([0, -1]))
+    return replace(problem, jobs=state)
+
+
 def test_baselines_let_a_running_job_go_on_first():
     # A rolling window: job "a" ran just before it, has no run left and 2 h of work, so
     # it must run at hours 0-1 on its pod. Job "b" has the earlier deadline; placed first
     # (plain EDF) it took hours 0-1 and left "a" no room (seen in the year benchmark).
-    idx = pd.date_range("2025-07-01", periods=6, freq="h", tz="Asia/Shanghai")
-    signals = pd.DataFrame({"price_per_kwh": 1.0, "carbon_g_per_kwh": 0.0}, index=idx)
-    pods = Pods(capacity_kw=pd.DataFrame({"p": 100.0}, index=idx))
-    jobs = pd.DataFrame([
-        {"job_id": "a", "release": idx[0], "deadline": idx[0] + pd.Timedelta(hours=6),
-         "duration_h": 4, "power_kw": 100.0, "preemptible": True, "max_interruptions": 0},
-        {"job_id": "b", "release": idx[0], "deadline": idx[5], "duration_h": 2,
-         "power_kw": 100.0, "preemptible": False, "max_interruptions": None},
+    problem = _window_after_a_run(6, [
+        {"job_id": "a", "deadline_h": 6, "duration_h": 4, "preemptible": True,
+         "max_interruptions": 0},
+        {"job_id": "b", "deadline_h": 5, "duration_h": 2, "preemptible": False,
+         "max_interruptions": None},
     ])
-    problem = prepare_problem(jobs, signals, pods)
-    state = replace(problem.jobs, done_h=np.array([2.0, 0.0]), starts_done=np.array([1, 0]),
-                    running_before=np.array([True, False]), pinned_pod=np.array([0, -1]))
-    problem = replace(problem, jobs=state)
     for base in (asap(problem), greedy(problem)):
         assert base.status == "feasible", base.unplaced
         a = base.assignment
@@ -160,19 +167,12 @@ def test_baselines_keep_a_running_job_with_a_run_to_spare_in_deadline_order():
     # fix every running job came first, "a" took hours 0-3 and left "b" no room, so ASAP,
     # greedy (and LP-guided placement) failed on a feasible window (seen stranding a
     # rolling run of 2000 preemptible jobs x 2000 h: window 38, seed 4).
-    idx = pd.date_range("2025-07-01", periods=8, freq="h", tz="Asia/Shanghai")
-    signals = pd.DataFrame({"price_per_kwh": 1.0, "carbon_g_per_kwh": 0.0}, index=idx)
-    pods = Pods(capacity_kw=pd.DataFrame({"p": 100.0}, index=idx))
-    jobs = pd.DataFrame([
-        {"job_id": "a", "release": idx[0], "deadline": idx[0] + pd.Timedelta(hours=8),
-         "duration_h": 6, "power_kw": 100.0, "preemptible": True, "max_interruptions": 2},
-        {"job_id": "b", "release": idx[0], "deadline": idx[3], "duration_h": 3,
-         "power_kw": 100.0, "preemptible": True, "max_interruptions": 0},
+    problem = _window_after_a_run(8, [
+        {"job_id": "a", "deadline_h": 8, "duration_h": 6, "preemptible": True,
+         "max_interruptions": 2},
+        {"job_id": "b", "deadline_h": 3, "duration_h": 3, "preemptible": True,
+         "max_interruptions": 0},
     ])
-    problem = prepare_problem(jobs, signals, pods)
-    state = replace(problem.jobs, done_h=np.array([2.0, 0.0]), starts_done=np.array([1, 0]),
-                    running_before=np.array([True, False]), pinned_pod=np.array([0, -1]))
-    problem = replace(problem, jobs=state)
     for base in (asap(problem), greedy(problem)):
         assert base.status == "feasible", (base.name, base.unplaced)
         a = base.assignment
