@@ -58,10 +58,11 @@ def run_case(case: str, preemptible: float, time_limit: float, seed: int) -> dic
     problem = _problem(case, preemptible, seed)
     prepare_s = time.perf_counter() - tick
     options = SolverOptions(time_limit_s=time_limit, rel_gap=1e-3, window_h=168, step_h=24)
+    rolling = problem.n_hours > 1000
     tick = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if problem.n_hours > 1000:
+        if rolling:
             result = solve_rolling(problem, options)
         else:
             result = solve_problem(problem, options)
@@ -77,7 +78,7 @@ def run_case(case: str, preemptible: float, time_limit: float, seed: int) -> dic
         "greedy_status": result.baselines["greedy"].status, "size": result.model_size,
         "source": result.source, "windows": len(result.windows),
         "windows_planned": window_count(problem.n_hours, options.window_h, options.step_h)
-        if problem.n_hours > 1000 else 0,
+        if rolling else 0,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 

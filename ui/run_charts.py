@@ -217,7 +217,9 @@ def pareto_chart(front: pd.DataFrame, currency: str) -> go.Figure:
 def _at_least_span(values: pd.Series, share: float = 0.01) -> list[float]:
     """Axis range of ``values`` padded by 10 % of their spread, and at least ``share`` of
     their mean wide: points that (nearly) coincide otherwise get an axis of repeated
-    rounded tick labels (77,267 / 77,267 / 77,266)."""
+    rounded tick labels (77,267 / 77,267 / 77,266). Both shares are judgement: a
+    plotting margin, and the smallest span whose ",.0f" / ".3~f" ticks stay distinct
+    for the costs and tonnes the curve shows."""
     lo, hi = float(values.min()), float(values.max())
     pad = max(0.1 * (hi - lo), 0.5 * share * abs(lo + hi) / 2, 1e-9)
     return [lo - pad, hi + pad]
