@@ -53,10 +53,9 @@ def layout(fig: go.Figure, height: int = 380, **kw) -> go.Figure:
     return fig
 
 
-def climate_chart(monthly: pd.DataFrame | None) -> tuple[pd.DataFrame, dict]:
+def climate_chart(monthly: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """Monthly dry-bulb (mean with min-max band) and wet-bulb (mean and max) [°C] as a
-    Vega-Lite spec for ``st.vega_lite_chart``; with no data, the empty axes (shown while
-    the weather loads).
+    Vega-Lite spec for ``st.vega_lite_chart``.
 
     Vega-Lite rather than Plotly, and a plain spec rather than Altair: this chart is on
     the app's first page, and the browser loads Vega-Lite's code several times faster
@@ -72,12 +71,6 @@ def climate_chart(monthly: pd.DataFrame | None) -> tuple[pd.DataFrame, dict]:
         "wet_bulb_mean_c": "wet-bulb mean",
         "wet_bulb_max_c": "wet-bulb max",
     }
-    if monthly is None:
-        monthly = pd.DataFrame(
-            np.nan,
-            index=pd.RangeIndex(1, 13, name="month"),
-            columns=[*names, "dry_bulb_min_c", "dry_bulb_max_c"],
-        )
     rows = []
     for month, row in monthly.iterrows():
         for column, series in names.items():

@@ -10,7 +10,7 @@ import streamlit as st
 
 from scenarios.errors import ScenarioError
 from scenarios.library import example_data, example_names
-from ui import caching, charts, state, uploads
+from ui import caching, charts, state, tables, uploads
 from ui.errors import noted_errors, shown_errors
 
 PICK = "site_example"
@@ -207,7 +207,7 @@ def _site_facts(scenario) -> None:
         },
         index=["latitude, longitude", "time zone", "climate", "horizon", "halls"],
     )
-    st.table(facts)
+    st.markdown(tables.markdown_table(facts))
     if st.toggle("Show on a map (the base map loads from the internet)", key="site_map"):
         st.map(
             pd.DataFrame({"lat": [site.latitude], "lon": [site.longitude]}),
@@ -220,12 +220,8 @@ def _site_facts(scenario) -> None:
 def _climate(scenario) -> None:
     climate = scenario.site.climate
     st.markdown("**Monthly dry-bulb and wet-bulb temperature**")
-    slot = st.empty()
-    # Empty axes first: the browser loads the charting code while the weather year is read
-    # or synthesised (a fresh server's first page comes up sooner).
-    slot.vega_lite_chart(*charts.climate_chart(None))
     view = caching.climate_view(climate)
-    slot.vega_lite_chart(*charts.climate_chart(view["monthly"]), key="climate_chart")
+    st.vega_lite_chart(*charts.climate_chart(view["monthly"]), key="climate_chart")
     d = view["design"]
     cols = st.columns(4)
     cols[0].metric("Mean dry-bulb", f"{d['mean_dry_bulb_c']:.1f} °C")
@@ -261,14 +257,18 @@ def _grid(scenario) -> None:
     cols[2].metric(
         "Demand charge", f"{inputs.demand_charge_per_kw_month:g} {inputs.currency}/kW/month"
     )
-    for what, text in inputs.sources.items():
-        if what == "weather":
-            continue  # under the climate chart
-        st.markdown(f"- **{what.replace('_', ' ')}**: {text}")
+    # one Markdown list per block rather than an element per line: each element is a
+    # message the browser renders on its own
+    st.markdown(
+        "\n".join(
+            f"- **{what.replace('_', ' ')}**: {text}"
+            for what, text in inputs.sources.items()
+            if what != "weather"  # under the climate chart
+        )
+    )
     if inputs.notes or inputs.assumptions:
         with st.expander("Notes and assumptions of these inputs"):
-            for text in inputs.notes + inputs.assumptions:
-                st.markdown(f"- {text}")
+            st.markdown("\n".join(f"- {text}" for text in inputs.notes + inputs.assumptions))
 
 
 def render() -> None:

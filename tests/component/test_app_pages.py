@@ -69,6 +69,8 @@ def test_site_shows_the_default_climate_and_grid(app):
     assert metric(app, "Mean carbon intensity") == "550 g/kWh"  # cn-east-2023 factor
     assert metric(app, "Demand charge") == "44.8 CNY/kW/month"  # Shanghai two-part tariff
     assert app.selectbox(key="site_example").value == "default"
+    facts = next(m.value for m in app.markdown if "**time zone**" in m.value)
+    assert "| **time zone** | Asia/Shanghai |" in facts  # the site's facts, one row each
 
 
 def test_site_picks_another_built_in_scenario(app):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -125,8 +126,6 @@ def test_climate_chart_spec_has_every_month_and_series():
     }
     assert data.loc[data["label"] == "Jul", "high"].iloc[0] == 11
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line"]
-    empty, _ = charts.climate_chart(None)
-    assert len(empty) == 36 and empty["value"].isna().all()
 
 
 def test_pareto_axes_never_collapse_onto_one_rounded_value():
@@ -142,3 +141,21 @@ def test_pareto_axes_never_collapse_onto_one_rounded_value():
     # spread-out points: 10 % of their spread either side
     wide = front.assign(cost=[70000.0, 75000.0, 80000.0], carbon_t=[20.0, 22.0, 24.0])
     assert list(run_charts.pareto_chart(wide, "CNY").layout.yaxis.range) == [69000.0, 81000.0]
+
+
+def test_markdown_table_keeps_one_cell_per_value_whatever_the_text():
+    from ui.tables import markdown_table
+
+    frame = pd.DataFrame(
+        {"site | A": ["a|b", "$5 and $6", "two\nlines", "*not bold*"]},
+        index=["pipe", "dollars", "break", "stars"],
+    )
+    lines = markdown_table(frame).splitlines()
+    assert len(lines) == 2 + len(frame)  # header, rule, a line per row
+    for line in lines:
+        unescaped_pipes = re.findall(r"(?<!\\)\|", line)
+        assert len(unescaped_pipes) == 3, line  # two cells per row, whatever the text
+    assert "\\$5 and \\$6" in lines[3]  # "$" would start LaTeX in st.markdown
+    assert "two lines" in lines[4]
+    assert "\\*not bold\\*" in lines[5]
+    assert lines[2].startswith("| **pipe** |")
