@@ -58,10 +58,22 @@ class RunResult:
     timings_s: dict
     optimized: bool
     files: dict[str, str] = field(default_factory=dict)
+    #: Jobs each baseline rule could not place (rule -> job ids); no saving is claimed
+    #: against such a rule.
+    unplaced: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def main(self) -> ScheduleOutcome:
         return self.outcomes["milp" if self.optimized else "asap"]
+
+
+def unplaced_note(rule: str, job_ids: list[str]) -> str:
+    """What a reader is told of a baseline rule that could not place every job."""
+    return (
+        f"The {rule} rule could not place job(s) {', '.join(job_ids[:8])}"
+        f"{' and more' if len(job_ids) > 8 else ''} within their windows and capacities; "
+        "savings against it are not reported."
+    )
 
 
 def facility_params(scenario: Scenario) -> FacilityParams:
@@ -314,10 +326,7 @@ def run_scenario(
             # A baseline that misses deadlines is not a fair comparison: no saving reported.
             kpis.update({k: None for k in K.savings(main.kpis, main.kpis, name)})
             outcomes[name].kpis["feasible"] = False
-            inputs.notes.append(
-                f"The {name} rule could not place job(s) {', '.join(unplaced[name][:8])} within "
-                "their windows and capacities; savings against it are not reported."
-            )
+            inputs.notes.append(unplaced_note(name, unplaced[name]))
         elif outcomes[name] is not main:
             kpis.update(K.savings(main.kpis, outcomes[name].kpis, name))
         else:
@@ -337,4 +346,5 @@ def run_scenario(
         linearisation=linearisation,
         timings_s=timings,
         optimized=optimize,
+        unplaced=unplaced,
     )

@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from scenarios import explore
+from scenarios.run import unplaced_note
 from ui import run_charts, state
 from ui.errors import shown_errors
 from ui.tables import fmt, formatted, kpi_formatted
@@ -80,9 +81,8 @@ def _savings(result) -> None:
             if row["carbon_saving_pct"] is not None
             else None,
         )
-    for note in result.inputs.notes:
-        if "could not place" in note:
-            st.warning(note)
+    for rule, job_ids in result.unplaced.items():
+        st.warning(unplaced_note(rule, job_ids))
     compare = explore.schedule_comparison(result)
     st.markdown("**The run's schedule against the ASAP and greedy rules** (re-simulated)")
     st.plotly_chart(run_charts.schedule_bars(compare, currency), key="schedule_chart")

@@ -133,3 +133,26 @@ def test_real_2023_series_location_carbon_is_the_hourly_sum_and_shifting_saves(z
     assert r.solver["objective"] < r.solver["asap"]["objective"]
     print(f"{zone}: carbon saving vs ASAP {r.kpis['carbon_saving_vs_asap_t']:.3f} t "
           f"({r.kpis['carbon_saving_vs_asap_pct']:.2f} %), vs greedy {r.kpis['carbon_saving_vs_greedy_t']} t")
+
+
+def test_a_baseline_that_leaves_jobs_unplaced_is_reported_not_compared(monkeypatch):
+    """The run names the jobs a rule could not place and claims no saving against it."""
+    import dataclasses
+
+    import scenarios.run as run_module
+
+    real_greedy = run_module.greedy
+
+    def greedy_missing_one(problem):
+        found = real_greedy(problem)
+        return dataclasses.replace(found, status="infeasible", unplaced=(problem.jobs.ids[0],))
+
+    monkeypatch.setattr(run_module, "greedy", greedy_missing_one)
+    data = small()
+    r = run_scenario(scenario_from_dict(data), optimize=False)
+    missing = str(r.jobs["job_id"].iloc[0])
+    assert r.unplaced == {"greedy": [missing]}
+    assert r.outcomes["greedy"].kpis["feasible"] is False
+    assert r.kpis["cost_saving_vs_greedy"] is None and r.kpis["cost_saving_vs_asap"] == 0.0
+    note = run_module.unplaced_note("greedy", [missing])
+    assert missing in note and note in r.inputs.notes
