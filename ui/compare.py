@@ -59,7 +59,7 @@ def _run_all(chosen: dict, optimise: bool, limit: float) -> dict:
                 "hours": len(result.inputs.frame),
                 "error": None,
             }
-            state.add_run(f"compare · {label}", result, replace=True)
+            state.add_run(f"compare · {label}", result, replace=True, source="compare")
         except Exception as exc:
             results[label] = {"error": error_text(exc, f"run “{label}”")}
     bar.empty()
@@ -129,9 +129,8 @@ def render() -> None:
         key="compare_variants",
     )
     built_ins = c[1].multiselect("Built-in scenarios", example_names(), key="compare_builtins")
-    session_labels = [label for label in state.runs() if not label.startswith("compare ·")]
     previous = st.multiselect(
-        "Runs of this session (Workload page)", session_labels, key="compare_runs"
+        "Runs of this session (Workload page)", state.own_run_labels(), key="compare_runs"
     )
     c = st.columns([1, 1, 2])
     optimise = c[0].checkbox("Optimise each (MILP)", value=False, key="compare_optimise")

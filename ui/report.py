@@ -52,7 +52,7 @@ def _quick_run() -> None:
     scenario = state.current_scenario()
     with st.spinner("Running the scenario (baselines only)…"):
         result = run_scenario(scenario, optimize=False)
-    state.add_run(state.next_run_label(scenario.name) + " (baselines)", result)
+    state.add_run(state.next_run_label(scenario.name) + " (baselines)", result, source="report")
 
 
 def _reports() -> None:
@@ -68,7 +68,7 @@ def _reports() -> None:
                 st.rerun()
         return
     labels = list(runs)
-    own = [label for label in labels if not label.startswith("compare ·")]
+    own = state.own_run_labels()
     chosen = st.multiselect(
         "Runs in the report",
         labels,

@@ -130,6 +130,8 @@ class SessionRun:
     label: str
     result: object  # scenarios.run.RunResult (not imported here: it pulls in the MILP stack)
     run_dir: Path
+    #: The page that made it: "workload", "report" (a quick run) or "compare".
+    source: str = "workload"
 
 
 def runs() -> dict[str, SessionRun]:
@@ -141,10 +143,17 @@ def _slug(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-")[:60] or "run"
 
 
-def add_run(label: str, result, replace: bool = False) -> SessionRun:
+def own_run_labels() -> list[str]:
+    """Labels of the runs the planner made (Workload and Report pages), oldest first;
+    the Compare page's runs left out."""
+    return [label for label, run in runs().items() if run.source != "compare"]
+
+
+def add_run(label: str, result, replace: bool = False, source: str = "workload") -> SessionRun:
     """Keep a run in the session and write its run directory (for reports).
 
     A label already taken gets a number, unless ``replace`` (then the old run goes).
+    ``source`` is the page that made it (see :class:`SessionRun`).
     """
     from scenarios.store import write_run
 
@@ -155,7 +164,7 @@ def add_run(label: str, result, replace: bool = False) -> SessionRun:
     while unique in existing:
         unique, n = f"{label} ({n})", n + 1
     run_dir = write_run(result, session_dir() / "runs" / _slug(unique), force=True)
-    entry = SessionRun(unique, result, run_dir)
+    entry = SessionRun(unique, result, run_dir, source)
     existing[unique] = entry
     return entry
 

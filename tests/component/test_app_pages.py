@@ -412,7 +412,9 @@ def test_workload_rejects_a_csv_without_job_columns(app):
     app.radio(key="wl_source_0").set_value("CSV file").run()
     app.file_uploader(key="wl_jobs_file_0").upload("x.csv", b"a,b\n1,2\n", "text/csv").run()
     text = errors(app)
-    assert "missing the jobs column(s) job_id" in text
+    # the CLI's reader names the missing columns and the ones a jobs file has
+    assert "x.csv: missing column(s) job_id, release, deadline" in text
+    assert "may have max_interruptions, restart_overhead_h, pods" in text
     assert "generator" in app.session_state["scenario_data"]["workload"]
 
 
@@ -439,6 +441,20 @@ def test_compare_runs_variants_and_names_the_one_that_cannot_run(app):
     assert shown.loc["currency", "built-in urumqi"] == "CNY"
     immersion = float(shown.loc["pue", "default: all pods immersion"])
     assert immersion < float(shown.loc["pue", "default: as edited"])
+
+
+def test_compare_runs_stay_out_of_the_planners_own_runs(app):
+    goto(app, "report")
+    app.button(key="report_quick_run").click().run()
+    (own,) = app.session_state["runs"]
+    goto(app, "compare")
+    app.multiselect(key="compare_variants").set_value(["as edited"])
+    app.button(key="compare_button").click().run()
+    assert not app.exception
+    assert len(app.session_state["runs"]) == 2  # the comparison's run is kept for reports
+    assert app.multiselect(key="compare_runs").options == [own]
+    goto(app, "report")
+    assert app.multiselect(key="report_runs").value == [own]  # not the newer compare run
 
 
 # --------------------------------------------------------------------------- Report
