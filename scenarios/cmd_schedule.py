@@ -26,8 +26,8 @@ from optimizer import (
     pods_from_table,
     solve_schedule,
 )
+from optimizer.problem import JOB_COLUMNS, JOB_OPTIONAL_COLUMNS
 
-JOB_REQUIRED = ("job_id", "release", "deadline", "duration_h", "power_kw", "preemptible")
 SIGNAL_REQUIRED = ("timestamp", "price_per_kwh", "carbon_g_per_kwh")
 POD_REQUIRED = ("pod", "capacity_kw")
 
@@ -51,7 +51,9 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _read_csv(path: Path, label: str, required: tuple[str, ...]) -> pd.DataFrame:
+def _read_csv(
+    path: Path, label: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> pd.DataFrame:
     if not path.is_file():
         raise ScheduleInputError(f"{label}: file {path} does not exist")
     try:
@@ -61,7 +63,11 @@ def _read_csv(path: Path, label: str, required: tuple[str, ...]) -> pd.DataFrame
     frame.columns = [c.strip() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise ScheduleInputError(f"{label}: missing column(s) {missing}")
+        may = f", and may have {', '.join(optional)}" if optional else ""
+        raise ScheduleInputError(
+            f"{label}: missing column(s) {', '.join(missing)}; the file needs the columns "
+            f"{', '.join(required)}{may}"
+        )
     return frame.apply(lambda col: col.str.strip())
 
 
@@ -117,7 +123,7 @@ def read_signals(path: Path) -> pd.DataFrame:
 
 def read_jobs(path: Path) -> pd.DataFrame:
     label = path.name
-    raw = _read_csv(path, label, JOB_REQUIRED)
+    raw = _read_csv(path, label, JOB_COLUMNS, JOB_OPTIONAL_COLUMNS)
     if raw.empty:
         raise ScheduleInputError(f"{label}: no jobs")
     rows = []

@@ -29,7 +29,6 @@ TMY3_HEAD = b'723170,"GREENSBORO",NC,-5.0,36.100,-79.950,270\n'
         ("w.pdf", b"%PDF-1.4", "weather", "must end in .epw or .csv or .tm2"),
         ("c.csv", b"justonecolumn\n1\n", "carbon", "not a CSV table"),
         ("c.csv", b"timestamp,value\n", "price", "not a CSV table"),
-        ("j.csv", b"job_id,release\n1,2\n", "jobs", "missing the jobs column(s) deadline"),
     ],
 )
 def test_check_upload_rejects(name, data, kind, message):
