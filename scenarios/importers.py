@@ -26,7 +26,6 @@ import pandas as pd
 
 from scenarios.errors import ScenarioError
 
-FILL_POLICIES = ("error", "interpolate", "ffill")
 _EM_CARBON = re.compile(r"carbon intensity gco.?eq/kwh \((direct|lca)\)", re.IGNORECASE)
 _PRICE_UNIT = re.compile(r"\(([A-Za-z]{3})\s*/\s*(MWh|kWh)\)", re.IGNORECASE)
 

@@ -4,9 +4,25 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from thermal.facility import WATER_CLASSES as _WATER_CLASSES
+
+#: The standard water classes a pod's ``water_class`` names (any W17..W45 is accepted).
+WATER_CLASSES = _WATER_CLASSES
+
+
+def choices(model: type[BaseModel], field: str) -> tuple[str, ...]:
+    """The values a ``Literal`` field of a schema model allows, in their written order
+    (``None`` of an optional field left out): for forms that offer them as choices."""
+    annotation = model.model_fields[field].annotation
+    parts = get_args(annotation) if get_origin(annotation) is not Literal else (annotation,)
+    values = tuple(v for part in parts if get_origin(part) is Literal for v in get_args(part))
+    if not values:
+        raise TypeError(f"{model.__name__}.{field} is not a Literal field")
+    return values
 
 
 class _Model(BaseModel):

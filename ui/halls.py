@@ -11,13 +11,13 @@ import math
 import pandas as pd
 import streamlit as st
 
+from scenarios.schema import WATER_CLASSES, PodSpec, choices
 from ui import caching, charts, state
 from ui.errors import shown_errors
 from ui.tables import formatted, kpi_formatted
 
 COLUMNS = ("name", "cooling", "racks", "rack_kw", "water_class")
-COOLING = ("air", "cold_plate", "immersion")
-WATER_CLASSES = ("W17", "W27", "W32", "W40", "W45")
+COOLING = choices(PodSpec, "cooling")
 #: Indicators of the comparison table, shown by the reports' rules (ui.tables.kpi_text).
 TABLE_KPIS = ("pue", "ppue_cooling", "tue", "itue", "wue_l_per_kwh", "free_cooling_h",
               "free_cooling_share", "it_mwh", "facility_mwh", "water_m3", "peak_facility_kw")

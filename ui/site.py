@@ -10,6 +10,7 @@ import streamlit as st
 
 from scenarios.errors import ScenarioError
 from scenarios.library import example_data, example_names
+from scenarios.schema import Carbon, Price, choices
 from ui import caching, charts, state, tables, uploads
 from ui.errors import noted_errors, shown_errors
 
@@ -168,9 +169,13 @@ def _uploaders() -> None:
     )
     left, right = st.columns(2)
     with left:
-        st.selectbox("Carbon column (Electricity Maps)", ["direct", "lca"], key="carbon_column")
-        st.selectbox("Naive carbon timestamps are", ["utc", "local"], key="carbon_timestamps")
-        st.selectbox("Missing carbon hours", ["error", "interpolate", "ffill"], key="carbon_fill")
+        st.selectbox(
+            "Carbon column (Electricity Maps)", choices(Carbon, "column"), key="carbon_column"
+        )
+        st.selectbox(
+            "Naive carbon timestamps are", choices(Carbon, "timestamps"), key="carbon_timestamps"
+        )
+        st.selectbox("Missing carbon hours", choices(Carbon, "fill"), key="carbon_fill")
         st.file_uploader(
             "Hourly carbon intensity CSV",
             type=["csv"],
@@ -180,9 +185,11 @@ def _uploaders() -> None:
             help=f"{limit} An Electricity Maps export or timestamp,value in g/kWh.",
         )
     with right:
-        st.selectbox("Price unit", ["from header", "per_kwh", "per_mwh"], key="price_unit")
-        st.selectbox("Naive price timestamps are", ["utc", "local"], key="price_timestamps")
-        st.selectbox("Missing price hours", ["error", "interpolate", "ffill"], key="price_fill")
+        st.selectbox("Price unit", ["from header", *choices(Price, "unit")], key="price_unit")
+        st.selectbox(
+            "Naive price timestamps are", choices(Price, "timestamps"), key="price_timestamps"
+        )
+        st.selectbox("Missing price hours", choices(Price, "fill"), key="price_fill")
         st.file_uploader(
             "Hourly price CSV",
             type=["csv"],

@@ -102,3 +102,16 @@ def test_settings_address_fields_by_dotted_keys_and_pod_names_or_indices():
         apply_settings(data, {"pods.nope.racks": 1})
     with pytest.raises(ScenarioError, match="out of range"):
         apply_settings(data, {"pods[9].racks": 1})
+
+
+def test_choice_lists_are_the_schemas_and_agree_with_the_physics():
+    from scenarios.schema import WATER_CLASSES, Carbon, PodSpec, Price, choices
+    from thermal.facility import COOLING_TECHNOLOGIES, ECONOMIZERS, parse_water_class
+
+    assert choices(PodSpec, "cooling") == COOLING_TECHNOLOGIES
+    assert choices(PodSpec, "economizer") == ECONOMIZERS
+    assert choices(Price, "unit") == ("per_kwh", "per_mwh")  # optional: None left out
+    assert choices(Carbon, "fill") == ("error", "interpolate", "ffill")
+    assert [parse_water_class(w) for w in WATER_CLASSES] == [17, 27, 32, 40, 45]
+    with pytest.raises(TypeError, match="not a Literal field"):
+        choices(PodSpec, "racks")
