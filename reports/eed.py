@@ -14,7 +14,7 @@ import re
 
 from reports import data as D
 from reports import document as doc
-from scenarios.run import facility_params
+from scenarios.facility import facility_params
 
 NOT_AVAILABLE = "not available from this run"
 #: Installed IT power from which the scheme applies [kW].

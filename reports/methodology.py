@@ -8,8 +8,8 @@ import dataclasses
 from reports import data as D
 from reports import document as doc
 from reports import formatting as F
+from scenarios.facility import facility_params
 from scenarios.grid_factors import get_grid_factor
-from scenarios.run import facility_params
 from scenarios.tariffs import get_tariff
 from thermal import FacilityParams, describe
 

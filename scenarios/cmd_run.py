@@ -258,8 +258,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from scenarios.facility import facility_params, thermal_pods
     from scenarios.inputs import resolve_inputs
-    from scenarios.run import facility_params, load_jobs, thermal_pods
+    from scenarios.run import load_jobs
 
     for arg in args.scenarios:
         scenario = resolve_scenario_arg(arg)[0]

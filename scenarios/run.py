@@ -28,15 +28,13 @@ from optimizer.options import Limits, Objective, SolverOptions
 from optimizer.problem import Pods, prepare_problem
 from optimizer.solve import baseline_summary
 from scenarios import kpis as K
-from scenarios.errors import ScenarioError
+from scenarios.facility import facility_params, thermal_pods
 from scenarios.inputs import HourlyInputs, resolve_inputs
 from scenarios.outcomes import ScheduleOutcome, resimulate
 from scenarios.schema import Scenario
 from scenarios.workload import expected_job_load, generate_jobs, inference_compute_kw
 from thermal.coefficients import linear_facility_kw, scheduler_coefficients
-from thermal.errors import ThermalInputError
-from thermal.facility import FacilityParams, Pod, design_pod
-from thermal.params import override
+from thermal.facility import Pod, design_pod
 from thermal.weather import WEATHER_COLUMNS
 
 SCHEDULES = ("milp", "asap", "greedy")
@@ -76,36 +74,6 @@ def unplaced_note(rule: str, job_ids: list[str]) -> str:
     )
 
 
-def facility_params(scenario: Scenario) -> FacilityParams:
-    try:
-        return override(FacilityParams(), scenario.facility, where="facility")
-    except ThermalInputError as exc:
-        raise ScenarioError(str(exc), field="facility") from None
-
-
-def thermal_pods(scenario: Scenario, params: FacilityParams) -> list[Pod]:
-    """The scenario's pods as thermal pods, each checked (density limits and all)."""
-    pods = []
-    for i, spec in enumerate(scenario.pods):
-        pod = Pod(
-            name=spec.name,
-            cooling=spec.cooling,
-            racks=spec.racks,
-            rack_kw=spec.rack_kw,
-            water_class=spec.water_class,
-            heat_rejection=spec.heat_rejection,
-            economizer=spec.economizer,
-            liquid_fraction=spec.liquid_fraction,
-            air_class=spec.air_class,
-        )
-        try:
-            design_pod(pod, params)
-        except ThermalInputError as exc:
-            raise ScenarioError(str(exc), field=f"pods[{i}]") from None
-        pods.append(pod)
-    return pods
-
-
 def load_jobs(scenario: Scenario, hours: pd.DatetimeIndex) -> pd.DataFrame:
     """The scenario's jobs: a CSV file, a seeded generator, or none."""
     names = [p.name for p in scenario.pods]
@@ -137,6 +105,34 @@ class _Prepared:
     options: SolverOptions
 
 
+def optimizer_pods(
+    baseline_kw: pd.DataFrame, compute_design_kw: dict[str, float], coefficients: pd.DataFrame
+) -> Pods:
+    """The pods as the optimizer sees them, over the hours of ``baseline_kw``.
+
+    Parameters
+    ----------
+    baseline_kw : DataFrame
+        Inference compute load [kW], hours x pods (its columns name the pods).
+    compute_design_kw : dict
+        Pod name -> compute design power [kW] (the pod's capacity every hour).
+    coefficients : DataFrame
+        :func:`thermal.coefficients.scheduler_coefficients` over at least those hours.
+    """
+    names = list(baseline_kw.columns)
+    hours = baseline_kw.index
+    coef = coefficients.loc[hours]
+    return Pods(
+        capacity_kw=pd.DataFrame(
+            {n: np.full(len(hours), float(compute_design_kw[n])) for n in names}, index=hours
+        ),
+        baseline_kw=baseline_kw,
+        cooling_capacity_kw=coef["cooling_capacity_kw"][names],
+        facility_factor=coef["facility_factor"][names],
+        fixed_overhead_kw=coef["fixed_kw"][names],
+    )
+
+
 def _prepare(
     scenario: Scenario, inputs: HourlyInputs, pods: list[Pod], params, time_limit_s
 ) -> _Prepared:
@@ -155,7 +151,7 @@ def _prepare(
     )
     capacity = pd.DataFrame(
         {n: np.full(len(hours), design[n].compute_design_kw) for n in names}, index=hours
-    )
+    )  # for the expected job load; optimizer_pods builds the same
     jobs = load_jobs(scenario, hours)
     # Linearise around the inference baseline plus the jobs' expected load, so the linear
     # facility model stays accurate when jobs add far more load than inference.
@@ -172,13 +168,7 @@ def _prepare(
         coefficients=coef,
         jobs=jobs,
         signals=inputs.frame[["price_per_kwh", "carbon_g_per_kwh"]].copy(),
-        pods=Pods(
-            capacity_kw=capacity,
-            baseline_kw=baseline,
-            cooling_capacity_kw=coef["cooling_capacity_kw"][names],
-            facility_factor=coef["facility_factor"][names],
-            fixed_overhead_kw=coef["fixed_kw"][names],
-        ),
+        pods=optimizer_pods(baseline, {n: design[n].compute_design_kw for n in names}, coef),
         limits=Limits(scenario.grid.grid_limit_kw),
         objective=Objective(
             carbon_price_per_t=scenario.objective.carbon_price_per_t,

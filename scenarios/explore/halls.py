@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import ScenarioError
+from scenarios.facility import facility_params, thermal_pod
 from scenarios.inputs import horizon_hours, load_weather, weather_on_hours
-from scenarios.schema import PodSpec, Scenario
+from scenarios.schema import Scenario
 from thermal.errors import ThermalInputError
-from thermal.facility import FacilityParams, Pod, design_pod
+from thermal.facility import FacilityParams, design_pod
 from thermal.simulate import simulate_site
 from thermal.summary import period_summary
 
@@ -30,29 +31,6 @@ COMPONENTS = {
     "heat rejection fans": "heat_rejection_fan_kw",
 }
 
-_POD_FIELDS = (
-    "name",
-    "cooling",
-    "racks",
-    "rack_kw",
-    "water_class",
-    "heat_rejection",
-    "economizer",
-    "liquid_fraction",
-    "air_class",
-)
-
-
-def _thermal_pod(spec: PodSpec) -> Pod:
-    return Pod(**{name: getattr(spec, name) for name in _POD_FIELDS})
-
-
-def _params(scenario: Scenario) -> FacilityParams:
-    from scenarios.run import facility_params
-
-    return facility_params(scenario)
-
-
 def pod_problems(scenario: Scenario, params: FacilityParams | None = None) -> dict[str, str]:
     """Pods the physics rejects, each with the reason (density limits and all).
 
@@ -68,11 +46,11 @@ def pod_problems(scenario: Scenario, params: FacilityParams | None = None) -> di
         Pod name -> message naming the pod, the limit and the fix; empty when every pod
         is valid.
     """
-    params = params or _params(scenario)
+    params = params or facility_params(scenario)
     out = {}
     for spec in scenario.pods:
         try:
-            design_pod(_thermal_pod(spec), params)
+            design_pod(thermal_pod(spec), params)
         except ThermalInputError as exc:
             out[spec.name] = str(exc)
     return out
@@ -109,7 +87,7 @@ def simulate_year(scenario: Scenario) -> tuple[dict[str, pd.DataFrame], pd.DataF
     """
     from scenarios.workload import inference_compute_kw
 
-    params = _params(scenario)
+    params = facility_params(scenario)
     problems = pod_problems(scenario, params)
     specs = [spec for spec in scenario.pods if spec.name not in problems]
     if not specs:
@@ -118,7 +96,7 @@ def simulate_year(scenario: Scenario) -> tuple[dict[str, pd.DataFrame], pd.DataF
         )
     hours = year_hours(scenario)
     weather = weather_on_hours(load_weather(scenario.site.climate), hours)
-    pods = [_thermal_pod(spec) for spec in specs]
+    pods = [thermal_pod(spec) for spec in specs]
     loads = {
         spec.name: inference_compute_kw(
             spec, design_pod(pod, params).compute_design_kw, hours, scenario.site.timezone

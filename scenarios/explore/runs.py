@@ -183,7 +183,8 @@ def pareto_curve(
     """
     from optimizer.options import Limits, Objective, SolverOptions
     from optimizer.pareto import pareto_front
-    from optimizer.problem import Pods, prepare_problem
+    from optimizer.problem import prepare_problem
+    from scenarios.run import optimizer_pods
 
     hours = result.inputs.frame.index[: int(max_hours)]
     end = hours[-1] + pd.Timedelta(hours=1)
@@ -194,16 +195,9 @@ def pareto_curve(
             f"no job of this run has its whole window inside the first {len(hours)} hours; "
             "allow more hours for the curve or give the jobs shorter windows"
         )
-    names = list(result.baseline_compute_kw.columns)
-    design = {n: float(result.main.pods[n].attrs["compute_design_kw"]) for n in names}
-    coef = result.coefficients
-    pods = Pods(
-        capacity_kw=pd.DataFrame({n: np.full(len(hours), design[n]) for n in names}, index=hours),
-        baseline_kw=result.baseline_compute_kw.loc[hours, names],
-        cooling_capacity_kw=coef["cooling_capacity_kw"][names].loc[hours],
-        facility_factor=coef["facility_factor"][names].loc[hours],
-        fixed_overhead_kw=coef["fixed_kw"][names].loc[hours],
-    )
+    baseline = result.baseline_compute_kw.loc[hours]
+    design = {n: result.main.pods[n].attrs["compute_design_kw"] for n in baseline.columns}
+    pods = optimizer_pods(baseline, design, result.coefficients)
     frame = result.inputs.frame.loc[hours]
     signals = frame[["price_per_kwh", "carbon_g_per_kwh"]]
     objective = Objective(demand_charge_per_kw=result.inputs.demand_charge_per_kw_month)

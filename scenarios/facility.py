@@ -1,0 +1,62 @@
+"""The scenario's facility as the physics sees it: its parameters (defaults with the
+scenario's ``[facility]`` overrides) and its pods as :class:`thermal.facility.Pod`.
+
+A light module (no optimizer), so the app's pages and the reports can use it without
+importing the scheduling stack.
+"""
+
+from __future__ import annotations
+
+from scenarios.errors import ScenarioError
+from scenarios.schema import PodSpec, Scenario
+from thermal.errors import ThermalInputError
+from thermal.facility import FacilityParams, Pod, design_pod
+from thermal.params import override
+
+
+def facility_params(scenario: Scenario) -> FacilityParams:
+    """The facility parameters: cited defaults with the scenario's overrides.
+
+    Raises
+    ------
+    ScenarioError
+        An override the physics rejects (field ``facility``).
+    """
+    try:
+        return override(FacilityParams(), scenario.facility, where="facility")
+    except ThermalInputError as exc:
+        raise ScenarioError(str(exc), field="facility") from None
+
+
+def thermal_pod(spec: PodSpec) -> Pod:
+    """A scenario pod as the physics' pod (not yet checked: see :func:`thermal_pods`)."""
+    return Pod(
+        name=spec.name,
+        cooling=spec.cooling,
+        racks=spec.racks,
+        rack_kw=spec.rack_kw,
+        water_class=spec.water_class,
+        heat_rejection=spec.heat_rejection,
+        economizer=spec.economizer,
+        liquid_fraction=spec.liquid_fraction,
+        air_class=spec.air_class,
+    )
+
+
+def thermal_pods(scenario: Scenario, params: FacilityParams) -> list[Pod]:
+    """The scenario's pods as thermal pods, each checked (density limits and all).
+
+    Raises
+    ------
+    ScenarioError
+        The first pod the physics rejects, with its field (``pods[i]``).
+    """
+    pods = []
+    for i, spec in enumerate(scenario.pods):
+        pod = thermal_pod(spec)
+        try:
+            design_pod(pod, params)
+        except ThermalInputError as exc:
+            raise ScenarioError(str(exc), field=f"pods[{i}]") from None
+        pods.append(pod)
+    return pods
