@@ -265,17 +265,19 @@ def _grid(scenario) -> None:
         "Demand charge", f"{inputs.demand_charge_per_kw_month:g} {inputs.currency}/kW/month"
     )
     # one Markdown list per block rather than an element per line: each element is a
-    # message the browser renders on its own
+    # message the browser renders on its own; the texts (from tariffs and files) shown
+    # as written, never as Markdown or LaTeX
     st.markdown(
         "\n".join(
-            f"- **{what.replace('_', ' ')}**: {text}"
+            f"- **{what.replace('_', ' ')}**: {tables.markdown_text(text)}"
             for what, text in inputs.sources.items()
             if what != "weather"  # under the climate chart
         )
     )
     if inputs.notes or inputs.assumptions:
         with st.expander("Notes and assumptions of these inputs"):
-            st.markdown("\n".join(f"- {text}" for text in inputs.notes + inputs.assumptions))
+            notes = inputs.notes + inputs.assumptions
+            st.markdown("\n".join(f"- {tables.markdown_text(text)}" for text in notes))
 
 
 def render() -> None:
