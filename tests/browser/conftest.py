@@ -11,7 +11,13 @@ import os
 
 import pytest
 
-from tests.browser.harness import ARTIFACTS_DIR, CHROMIUM, app_server, browser_context
+from tests.browser.harness import (
+    ARTIFACTS_DIR,
+    CHROMIUM,
+    app_server,
+    browser_context,
+    playwright,
+)
 
 
 def _missing() -> str | None:
@@ -38,9 +44,16 @@ def artifacts():
 
 
 @pytest.fixture(scope="session")
-def context(browser_ready):
+def driver(browser_ready):
+    """The Playwright driver every browser of the session is launched from."""
+    with playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def context(driver):
     """One headless Chromium (fresh profile) for the session."""
-    with browser_context() as ctx:
+    with browser_context(driver) as ctx:
         ctx.set_default_timeout(30_000)
         yield ctx
 

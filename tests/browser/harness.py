@@ -97,14 +97,19 @@ def app_server(log_path: Path, timeout_s: float = 60.0, script: str = "ui/server
 
 
 @contextmanager
-def browser_context():
-    """A headless Debian Chromium with a fresh profile, as a Playwright context."""
+def playwright():
+    """A Playwright driver (one per process: its sync API cannot be nested)."""
     from playwright.sync_api import sync_playwright
 
-    with (
-        tempfile.TemporaryDirectory(prefix="coolshift-chromium-") as profile,
-        sync_playwright() as pw,
-    ):
+    with sync_playwright() as pw:
+        yield pw
+
+
+@contextmanager
+def browser_context(pw):
+    """A headless Debian Chromium with a fresh profile, as a Playwright context of the
+    driver ``pw`` (see :func:`playwright`)."""
+    with tempfile.TemporaryDirectory(prefix="coolshift-chromium-") as profile:
         context = pw.chromium.launch_persistent_context(
             profile,
             executable_path=str(CHROMIUM),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import statistics
 import time
 import tomllib
 import zipfile
@@ -19,7 +20,11 @@ from io import BytesIO
 
 import pytest
 
+from tests.browser.harness import app_server, browser_context
 from tests.tolerances import APP_FIRST_PAGE_S, APP_POD_EDIT_S, APP_SPEED_MARGIN
+
+#: Cold starts the first page is measured on; their median is the measure.
+FIRST_PAGE_SAMPLES = 3
 
 PAGES = {
     "Site": "Wet-bulb < 10 °C",
@@ -84,8 +89,9 @@ def nav(page, title: str) -> None:
     settle(page)
 
 
-def record(name: str, seconds: float, limit: float, artifacts) -> float:
-    """Note a measured speed (with the load it was measured under); returns the bound."""
+def record(name: str, seconds: float, limit: float, artifacts, **extra) -> float:
+    """Note a measured speed (with the load it was measured under, and ``extra`` facts
+    of the measurement); returns the bound."""
     bound = allowed_s(limit)
     SPEEDS[name] = {
         "seconds": round(seconds, 3),
@@ -93,6 +99,7 @@ def record(name: str, seconds: float, limit: float, artifacts) -> float:
         "asserted_below_s": round(bound, 3),
         "load_average": load_average(),
         "cores": os.cpu_count(),
+        **extra,
     }
     (artifacts / "speed.json").write_text(json.dumps(SPEEDS, indent=2))
     print(
@@ -109,23 +116,47 @@ def page(context, server):
     tab.close()
 
 
-def test_first_page_ready_within_target(page, server, artifacts):
-    url, start_s = server
-    # not a target: the server imports pandas and the scenario layer before it answers
-    # (ui/server.py), which the first page would otherwise wait for
-    SPEEDS["server_start"] = {"seconds": round(start_s, 3), "load_average": load_average()}
-    print(f"server answered {start_s:.2f} s after launch; load average: {load_average()}")
+def first_page_s(page, url: str) -> float:
+    """Seconds from asking for the app to its first page being ready: the climate
+    summary, its chart drawn, and the last section shown."""
     start = time.monotonic()
     page.goto(url)
     page.get_by_text("Wet-bulb < 10 °C").wait_for()  # the climate summary
     page.locator("[data-testid='stVegaLiteChart'] svg .mark-line path").first.wait_for()  # chart
     page.get_by_text("Mean carbon intensity").wait_for()  # the last section
-    ready = time.monotonic() - start
-    bound = record("first_page_ready", ready, APP_FIRST_PAGE_S, artifacts)
+    return time.monotonic() - start
+
+
+def test_first_page_ready_within_target(page, server, artifacts, driver):
+    """The median of FIRST_PAGE_SAMPLES cold starts (each a server that has just answered
+    and a browser profile that has never seen the app); every sample is recorded.
+
+    One cold start varies with the machine: on the 2-core CI machine the same commit
+    measured 2.2 s and 3.1 s in two clean runs, and the server's own start time moved
+    with it (1.9-2.1 s against 2.2 s), so the median of three is the measure.
+    """
+    url, start_s = server
+    # not a target: the server imports pandas and the scenario layer before it answers
+    # (ui/server.py), which the first page would otherwise wait for
+    SPEEDS["server_start"] = {"seconds": round(start_s, 3), "load_average": load_average()}
+    print(f"server answered {start_s:.2f} s after launch; load average: {load_average()}")
+    samples = [first_page_s(page, url)]
     settle(page)
     shoot(page, artifacts, "1-site")
     assert_clean(page)
-    assert ready <= bound, f"first page took {ready:.2f} s"
+    for k in range(2, FIRST_PAGE_SAMPLES + 1):
+        with (
+            browser_context(driver) as cold,
+            app_server(artifacts / f"streamlit-cold-start-{k}.log") as (cold_url, _),
+        ):
+            samples.append(first_page_s(cold.new_page(), cold_url))
+    ready = statistics.median(samples)
+    bound = record(
+        "first_page_ready", ready, APP_FIRST_PAGE_S, artifacts,
+        statistic=f"median of {len(samples)} cold starts",
+        samples_s=[round(x, 3) for x in samples],
+    )
+    assert ready <= bound, f"first page took {ready:.2f} s (median of {samples})"
 
 
 def test_every_page_renders(page, artifacts):
