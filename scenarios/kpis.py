@@ -186,6 +186,16 @@ def shifted_energy_share(load_kw: pd.DataFrame, asap_load_kw: pd.DataFrame) -> f
     return float(moved / total)
 
 
+def unplaced_note(rule: str, job_ids: list[str]) -> str:
+    """What a reader is told of a baseline rule that could not place every job (no saving
+    is reported against it: see :func:`savings`)."""
+    return (
+        f"The {rule} rule could not place job(s) {', '.join(job_ids[:8])}"
+        f"{' and more' if len(job_ids) > 8 else ''} within their windows and capacities; "
+        "savings against it are not reported."
+    )
+
+
 def savings(own: dict, other: dict, name: str) -> dict:
     """Cost and carbon savings of ``own`` against a baseline's KPIs."""
     out = {}

@@ -25,7 +25,7 @@ import pandas as pd
 from optimizer import solve_schedule, validate
 from optimizer.baselines import asap, greedy
 from optimizer.options import Limits, Objective, SolverOptions
-from optimizer.problem import Pods, prepare_problem
+from optimizer.problem import JOB_COLUMNS, Pods, prepare_problem
 from optimizer.solve import baseline_summary
 from scenarios import kpis as K
 from scenarios.facility import facility_params, thermal_pods
@@ -65,15 +65,6 @@ class RunResult:
         return self.outcomes["milp" if self.optimized else "asap"]
 
 
-def unplaced_note(rule: str, job_ids: list[str]) -> str:
-    """What a reader is told of a baseline rule that could not place every job."""
-    return (
-        f"The {rule} rule could not place job(s) {', '.join(job_ids[:8])}"
-        f"{' and more' if len(job_ids) > 8 else ''} within their windows and capacities; "
-        "savings against it are not reported."
-    )
-
-
 def load_jobs(scenario: Scenario, hours: pd.DatetimeIndex) -> pd.DataFrame:
     """The scenario's jobs: a CSV file, a seeded generator, or none."""
     names = [p.name for p in scenario.pods]
@@ -84,9 +75,7 @@ def load_jobs(scenario: Scenario, hours: pd.DatetimeIndex) -> pd.DataFrame:
         return read_jobs(Path(workload.jobs))
     if workload.generator is not None:
         return generate_jobs(workload.generator, hours, names)
-    return pd.DataFrame(
-        columns=["job_id", "release", "deadline", "duration_h", "power_kw", "preemptible"]
-    )
+    return pd.DataFrame(columns=list(JOB_COLUMNS))
 
 
 @dataclass
@@ -316,7 +305,7 @@ def run_scenario(
             # A baseline that misses deadlines is not a fair comparison: no saving reported.
             kpis.update({k: None for k in K.savings(main.kpis, main.kpis, name)})
             outcomes[name].kpis["feasible"] = False
-            inputs.notes.append(unplaced_note(name, unplaced[name]))
+            inputs.notes.append(K.unplaced_note(name, unplaced[name]))
         elif outcomes[name] is not main:
             kpis.update(K.savings(main.kpis, outcomes[name].kpis, name))
         else:

@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from scenarios import explore
-from scenarios.run import unplaced_note
+from scenarios.kpis import unplaced_note
 from ui import run_charts, state
 from ui.errors import shown_errors
 from ui.tables import fmt, formatted, kpi_formatted

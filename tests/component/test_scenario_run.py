@@ -3,6 +3,7 @@
 import pytest
 
 from scenarios.errors import ScenarioError
+from scenarios.kpis import unplaced_note
 from scenarios.library import example_data, example_names, load_example
 from scenarios.loading import scenario_from_dict
 from scenarios.run import run_scenario
@@ -154,5 +155,5 @@ def test_a_baseline_that_leaves_jobs_unplaced_is_reported_not_compared(monkeypat
     assert r.unplaced == {"greedy": [missing]}
     assert r.outcomes["greedy"].kpis["feasible"] is False
     assert r.kpis["cost_saving_vs_greedy"] is None and r.kpis["cost_saving_vs_asap"] == 0.0
-    note = run_module.unplaced_note("greedy", [missing])
+    note = unplaced_note("greedy", [missing])
     assert missing in note and note in r.inputs.notes
