@@ -21,7 +21,7 @@ UNLIMITED_STARTS = 10**9
 #: Name of the single pod used when no pods are given.
 DEFAULT_POD = "main"
 JOB_COLUMNS = ("job_id", "release", "deadline", "duration_h", "power_kw", "preemptible")
-#: Columns a jobs table may add (see :func:`job_arrays`).
+#: Columns a jobs table may add (see :func:`parse_jobs`).
 JOB_OPTIONAL_COLUMNS = ("max_interruptions", "restart_overhead_h", "pods")
 SIGNAL_COLUMNS = ("price_per_kwh", "carbon_g_per_kwh")
 

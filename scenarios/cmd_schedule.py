@@ -121,8 +121,10 @@ def read_signals(path: Path) -> pd.DataFrame:
     return signals
 
 
-def read_jobs(path: Path) -> pd.DataFrame:
-    label = path.name
+def read_jobs(path: Path, label: str | None = None) -> pd.DataFrame:
+    """A jobs CSV as the optimizer's jobs table; errors name ``label`` (default: the
+    file's name), the row and the column."""
+    label = label or path.name
     raw = _read_csv(path, label, JOB_COLUMNS, JOB_OPTIONAL_COLUMNS)
     if raw.empty:
         raise ScheduleInputError(f"{label}: no jobs")

@@ -410,12 +410,48 @@ def test_workload_without_jobs_runs_the_inference_load_only(app):
 def test_workload_rejects_a_csv_without_job_columns(app):
     goto(app, "workload")
     app.radio(key="wl_source_0").set_value("CSV file").run()
-    app.file_uploader(key="wl_jobs_file_0").upload("x.csv", b"a,b\n1,2\n", "text/csv").run()
+    app.file_uploader(key="wl_jobs_file_0").upload(
+        "作业 2024-01.csv", b"a,b\n1,2\n", "text/csv"
+    ).run()
     text = errors(app)
-    # the CLI's reader names the missing columns and the ones a jobs file has
-    assert "x.csv: missing column(s) job_id, release, deadline" in text
+    # the CLI's reader names the file as uploaded (not its saved copy), the missing
+    # columns and the ones a jobs file has
+    assert "作业 2024-01.csv: missing column(s) job_id, release, deadline" in text
     assert "may have max_interruptions, restart_overhead_h, pods" in text
     assert "generator" in app.session_state["scenario_data"]["workload"]
+
+
+def _savings_of_a_run_whose_greedy_missed_a_job() -> None:
+    """An app script: a short default run whose greedy rule leaves its first job out,
+    shown by the Workload page's savings section."""
+    import dataclasses
+
+    import scenarios.run as run_module
+    from scenarios.library import example_data
+    from scenarios.loading import scenario_from_dict
+    from ui import results
+
+    data = example_data("default")
+    data["horizon"]["hours"] = 48
+    data["workload"]["generator"].update(count=6, slack_h=[6, 24], duration_h=[2, 8])
+    real = run_module.greedy
+    run_module.greedy = lambda problem: dataclasses.replace(
+        real(problem), status="infeasible", unplaced=(problem.jobs.ids[0],)
+    )
+    try:
+        result = run_module.run_scenario(scenario_from_dict(data), optimize=False)
+    finally:
+        run_module.greedy = real
+    results._savings(result)
+
+
+def test_workload_warns_of_a_baseline_that_left_jobs_unplaced():
+    at = AppTest.from_function(_savings_of_a_run_whose_greedy_missed_a_job, default_timeout=60)
+    at.run()
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning]
+    assert warning.startswith("The greedy rule could not place job(s) ")
+    assert "savings against it are not reported" in warning
 
 
 # --------------------------------------------------------------------------- Compare
