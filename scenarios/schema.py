@@ -8,10 +8,11 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from thermal.facility import WATER_CLASSES as _WATER_CLASSES
-
-#: The standard water classes a pod's ``water_class`` names (any W17..W45 is accepted).
-WATER_CLASSES = _WATER_CLASSES
+#: The ASHRAE liquid cooling classes a pod's ``water_class`` is chosen from, named by
+#: their maximum facility water supply [°C] (ASHRAE TC 9.9, Thermal Guidelines for Data
+#: Processing Environments, 5th ed. 2021; reference/physics.md). The physics accepts any
+#: W17..W45 (thermal.facility.parse_water_class); W+ (above 45 °C) is not modelled.
+WATER_CLASSES = ("W17", "W27", "W32", "W40", "W45")
 
 
 def choices(model: type[BaseModel], field: str) -> tuple[str, ...]:

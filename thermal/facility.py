@@ -27,10 +27,6 @@ from thermal.params import param
 from thermal.power_chain import PowerChainParams, ups_loss_kw
 
 COOLING_TECHNOLOGIES = ("air", "cold_plate", "immersion")
-#: ASHRAE liquid cooling classes, named by their maximum facility water supply [°C]
-#: (ASHRAE TC 9.9, Thermal Guidelines for Data Processing Environments, 5th ed. 2021;
-#: reference/physics.md). W+ (above 45 °C) is outside what ``parse_water_class`` models.
-WATER_CLASSES = ("W17", "W27", "W32", "W40", "W45")
 ECONOMIZERS = ("water_side", "air_side", "none")
 MODES = ("free", "partial", "mechanical")
 

@@ -265,8 +265,8 @@ def _grid(scenario) -> None:
         "Demand charge", f"{inputs.demand_charge_per_kw_month:g} {inputs.currency}/kW/month"
     )
     # one Markdown list per block rather than an element per line: each element is a
-    # message the browser renders on its own; the texts (from tariffs and files) shown
-    # as written, never as Markdown or LaTeX
+    # message the browser renders on its own; the texts (from tariffs and files) escaped,
+    # never read as Markdown or LaTeX
     st.markdown(
         "\n".join(
             f"- **{what.replace('_', ' ')}**: {tables.markdown_text(text)}"

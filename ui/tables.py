@@ -12,8 +12,8 @@ from reports import formatting as report_format
 from scenarios.kpis import KPI_DEFINITIONS
 
 MISSING = "–"
-#: Characters Streamlit's Markdown gives a meaning to ("$" starts LaTeX).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~<>])")
+#: Characters Streamlit's Markdown gives a meaning to ("$" starts LaTeX, "&" an entity).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~<>&])")
 
 
 def fmt(value, spec: str = ".4g") -> str:
@@ -73,16 +73,18 @@ def formatted(frame: pd.DataFrame, specs: dict[str, str]) -> pd.DataFrame:
 
 
 def markdown_text(text) -> str:
-    """``text`` shown as it is in ``st.markdown``: Markdown's special characters (and
-    Streamlit's "$") escaped, line breaks as spaces."""
+    """``text`` for ``st.markdown`` with Markdown's special characters (and Streamlit's
+    "$") escaped, so no part of it becomes emphasis, a link, HTML or LaTeX; runs of white
+    space become one space. (Streamlit still draws " >= " as "≥" and ":name:" codes as
+    emoji.)"""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
     """A small text table (index and columns) as a Markdown table for ``st.markdown``.
 
-    On the Site page, in place of ``st.table``: the browser then needs no table and Arrow
-    code for the app's first page (~0.3 s sooner on the 2-core CI machine, docs/design-notes.md).
+    On the Site page, in place of ``st.table``: the browser then needs no table component
+    for the app's first page (~0.3 s sooner on the 2-core CI machine, docs/design-notes.md).
     """
     header = ["", *map(markdown_text, frame.columns)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

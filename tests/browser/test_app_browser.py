@@ -131,6 +131,11 @@ def test_first_page_ready_within_target(page, server, artifacts, driver):
     """The median of FIRST_PAGE_SAMPLES cold starts (each a server that has just answered
     and a browser profile that has never seen the app); every sample is recorded.
 
+    The first sample is the session's own server and browser (this is the session's first
+    browser test); the others each start a new server and profile while the session's
+    idle browser and server stay up, with the operating system's file cache warm as it
+    is on a machine that has run ``make app`` before.
+
     One cold start varies with the machine: on the 2-core CI machine the same commit
     measured 2.2 s and 3.1 s in two clean runs, and the server's own start time moved
     with it (1.9-2.1 s against 2.2 s), so the median of three is the measure.

@@ -480,9 +480,12 @@ def test_compare_runs_variants_and_names_the_one_that_cannot_run(app):
 
 
 def test_compare_runs_stay_out_of_the_planners_own_runs(app):
+    # a scenario whose own name looks like a comparison's run label
+    app.session_state["scenario_data"]["name"] = "compare · mine"
     goto(app, "report")
     app.button(key="report_quick_run").click().run()
     (own,) = app.session_state["runs"]
+    assert own.startswith("compare · mine")
     goto(app, "compare")
     app.multiselect(key="compare_variants").set_value(["as edited"])
     app.button(key="compare_button").click().run()

@@ -159,3 +159,10 @@ def test_markdown_table_keeps_one_cell_per_value_whatever_the_text():
     assert "two lines" in lines[4]
     assert "\\*not bold\\*" in lines[5]
     assert lines[2].startswith("| **pipe** |")
+
+
+def test_markdown_text_escapes_entities_and_keeps_chinese_text():
+    from ui.tables import markdown_text
+
+    assert markdown_text("a &amp; b") == "a \\&amp; b"  # not decoded to "a & b"
+    assert markdown_text("沪发改价管〔2022〕50号") == "沪发改价管〔2022〕50号"
