@@ -37,8 +37,6 @@ from thermal.coefficients import linear_facility_kw, scheduler_coefficients
 from thermal.facility import Pod, design_pod
 from thermal.weather import WEATHER_COLUMNS
 
-SCHEDULES = ("milp", "asap", "greedy")
-
 
 @dataclass
 class RunResult:
@@ -94,6 +92,14 @@ class _Prepared:
     options: SolverOptions
 
 
+def design_capacity_kw(compute_design_kw: dict[str, float], hours: pd.DatetimeIndex
+                       ) -> pd.DataFrame:
+    """Each pod's compute design power [kW] in every hour (hours x pods)."""
+    return pd.DataFrame(
+        {n: np.full(len(hours), float(kw)) for n, kw in compute_design_kw.items()}, index=hours
+    )
+
+
 def optimizer_pods(
     baseline_kw: pd.DataFrame, compute_design_kw: dict[str, float], coefficients: pd.DataFrame
 ) -> Pods:
@@ -112,9 +118,7 @@ def optimizer_pods(
     hours = baseline_kw.index
     coef = coefficients.loc[hours]
     return Pods(
-        capacity_kw=pd.DataFrame(
-            {n: np.full(len(hours), float(compute_design_kw[n])) for n in names}, index=hours
-        ),
+        capacity_kw=design_capacity_kw({n: compute_design_kw[n] for n in names}, hours),
         baseline_kw=baseline_kw,
         cooling_capacity_kw=coef["cooling_capacity_kw"][names],
         facility_factor=coef["facility_factor"][names],
@@ -138,9 +142,8 @@ def _prepare(
         },
         index=hours,
     )
-    capacity = pd.DataFrame(
-        {n: np.full(len(hours), design[n].compute_design_kw) for n in names}, index=hours
-    )  # for the expected job load; optimizer_pods builds the same
+    design_kw = {n: design[n].compute_design_kw for n in names}
+    capacity = design_capacity_kw(design_kw, hours)
     jobs = load_jobs(scenario, hours)
     # Linearise around the inference baseline plus the jobs' expected load, so the linear
     # facility model stays accurate when jobs add far more load than inference.
@@ -157,7 +160,7 @@ def _prepare(
         coefficients=coef,
         jobs=jobs,
         signals=inputs.frame[["price_per_kwh", "carbon_g_per_kwh"]].copy(),
-        pods=optimizer_pods(baseline, {n: design[n].compute_design_kw for n in names}, coef),
+        pods=optimizer_pods(baseline, design_kw, coef),
         limits=Limits(scenario.grid.grid_limit_kw),
         objective=Objective(
             carbon_price_per_t=scenario.objective.carbon_price_per_t,
