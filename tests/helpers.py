@@ -17,3 +17,22 @@ def shared_file(*parts: str) -> Path:
     if not path.is_file():
         pytest.skip(f"real data file {path} is not present on this machine")
     return path
+
+
+def run_with_a_greedy_that_misses_a_job(data: dict):
+    """``run_scenario`` of scenario ``data`` without the MILP, its greedy rule leaving the
+    first job unplaced (the rest of its schedule kept): how a run reports a baseline it
+    cannot compare against. Also called from an app script (tests/component)."""
+    import dataclasses
+
+    import scenarios.run as run_module
+    from scenarios.loading import scenario_from_dict
+
+    real = run_module.greedy
+    run_module.greedy = lambda problem: dataclasses.replace(
+        real(problem), status="infeasible", unplaced=(problem.jobs.ids[0],)
+    )
+    try:
+        return run_module.run_scenario(scenario_from_dict(data), optimize=False)
+    finally:
+        run_module.greedy = real

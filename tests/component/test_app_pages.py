@@ -424,25 +424,14 @@ def test_workload_rejects_a_csv_without_job_columns(app):
 def _savings_of_a_run_whose_greedy_missed_a_job() -> None:
     """An app script: a short default run whose greedy rule leaves its first job out,
     shown by the Workload page's savings section."""
-    import dataclasses
-
-    import scenarios.run as run_module
     from scenarios.library import example_data
-    from scenarios.loading import scenario_from_dict
+    from tests.helpers import run_with_a_greedy_that_misses_a_job
     from ui import results
 
     data = example_data("default")
     data["horizon"]["hours"] = 48
     data["workload"]["generator"].update(count=6, slack_h=[6, 24], duration_h=[2, 8])
-    real = run_module.greedy
-    run_module.greedy = lambda problem: dataclasses.replace(
-        real(problem), status="infeasible", unplaced=(problem.jobs.ids[0],)
-    )
-    try:
-        result = run_module.run_scenario(scenario_from_dict(data), optimize=False)
-    finally:
-        run_module.greedy = real
-    results._savings(result)
+    results._savings(run_with_a_greedy_that_misses_a_job(data))
 
 
 def test_workload_warns_of_a_baseline_that_left_jobs_unplaced():

@@ -7,7 +7,7 @@ from scenarios.kpis import unplaced_note
 from scenarios.library import example_data, example_names, load_example
 from scenarios.loading import scenario_from_dict
 from scenarios.run import run_scenario
-from tests.helpers import shared_file
+from tests.helpers import run_with_a_greedy_that_misses_a_job, shared_file
 from tests.tolerances import LINEARISATION_RTOL
 
 
@@ -136,21 +136,9 @@ def test_real_2023_series_location_carbon_is_the_hourly_sum_and_shifting_saves(z
           f"({r.kpis['carbon_saving_vs_asap_pct']:.2f} %), vs greedy {r.kpis['carbon_saving_vs_greedy_t']} t")
 
 
-def test_a_baseline_that_leaves_jobs_unplaced_is_reported_not_compared(monkeypatch):
+def test_a_baseline_that_leaves_jobs_unplaced_is_reported_not_compared():
     """The run names the jobs a rule could not place and claims no saving against it."""
-    import dataclasses
-
-    import scenarios.run as run_module
-
-    real_greedy = run_module.greedy
-
-    def greedy_missing_one(problem):
-        found = real_greedy(problem)
-        return dataclasses.replace(found, status="infeasible", unplaced=(problem.jobs.ids[0],))
-
-    monkeypatch.setattr(run_module, "greedy", greedy_missing_one)
-    data = small()
-    r = run_scenario(scenario_from_dict(data), optimize=False)
+    r = run_with_a_greedy_that_misses_a_job(small())
     missing = str(r.jobs["job_id"].iloc[0])
     assert r.unplaced == {"greedy": [missing]}
     assert r.outcomes["greedy"].kpis["feasible"] is False
