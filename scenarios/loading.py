@@ -48,17 +48,29 @@ def set_field(data: dict, dotted: str, value) -> None:
     node[parts[-1]] = value
 
 
+def is_climate_name(value: str) -> bool:
+    """Whether a ``site.climate`` value is a built-in climate's name (any other value
+    is a weather file's path, however it is spelled)."""
+    from thermal.weather import list_climates  # here: keeps this module light to import
+
+    return value.strip().lower() in list_climates()
+
+
 def file_fields(data: dict) -> dict[str, str]:
-    """The raw scenario's fields that name a file: dotted field -> the path as written
-    (a ``site.climate`` without a weather file ending is a climate name, not a file)."""
+    """The raw scenario's fields that name a file: dotted field -> the value as written.
+
+    Every non-empty text in a path field is a file, except a ``site.climate`` that is a
+    built-in climate's name. The decision never looks at how the path ends: a value such
+    as ``"/x/file.epw/."`` or ``"../../etc/passwd/."`` is a file too.
+    """
     out = {}
     for dotted in PATH_FIELDS:
         value = _get(data, dotted)
-        if not isinstance(value, str) or not value.strip():
+        if value is None or (isinstance(value, str) and not value.strip()):
             continue
-        if dotted == "site.climate" and not value.strip().lower().endswith(WEATHER_SUFFIXES):
+        if dotted == "site.climate" and isinstance(value, str) and is_climate_name(value):
             continue
-        out[dotted] = value
+        out[dotted] = value if isinstance(value, str) else repr(value)
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -62,7 +63,7 @@ def check_upload(name: str, data: bytes, kind: str) -> str:
         The file's content.
     kind : {"scenario", "weather", "carbon", "price", "jobs", "data"}
         A jobs CSV is checked as a CSV table here; its columns and cells by the reader
-        every jobs file goes through (``scenarios.cmd_schedule.read_jobs``).
+        every jobs file goes through (``optimizer.readers.read_jobs``).
 
     Returns
     -------
@@ -117,7 +118,7 @@ def check_upload(name: str, data: bytes, kind: str) -> str:
 def save_upload(name: str, data: bytes, session_dir: Path) -> Path:
     """A private copy of an upload in the session's folder, named by its content hash."""
     digest = hashlib.sha256(data).hexdigest()[:16]
-    folder = session_dir / UPLOADS / digest
+    folder = Path(os.path.realpath(session_dir / UPLOADS)) / digest
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / safe_name(name)
     path.write_bytes(data)
@@ -130,24 +131,50 @@ def accept_upload(name: str, data: bytes, kind: str, session_dir: Path) -> Path:
     return save_upload(name, data, session_dir)
 
 
+#: The one message for every file a scenario in the app may not read (no detail, so the
+#: message says nothing about what exists on the server).
+NOT_AN_UPLOAD = (
+    "names a file that is not among this session's uploads; upload it on the Site page "
+    "(the app never reads files from the server's disk)"
+)
+
+
+def is_session_upload(value: object, session_dir: Path) -> bool:
+    """Whether ``value`` is exactly the path of one of this session's saved uploads.
+
+    Decided on the text first, with the file system asked only to resolve links: the
+    value must be an absolute path already in normal form (no ``.``, ``..``, ``~``,
+    doubled or trailing separators), with no symbolic link on the way, naming a file two
+    levels below the session's upload folder (``uploads/<content hash>/<name>``).
+    """
+    if not isinstance(value, str) or not value or "\x00" in value:
+        return False
+    if not os.path.isabs(value) or os.path.normpath(value) != value:
+        return False
+    root = os.path.realpath(session_dir / UPLOADS)
+    if not value.startswith(root + os.sep):
+        return False
+    parts = value[len(root) + 1 :].split(os.sep)
+    if len(parts) != 2 or any(part in ("", ".", "..") for part in parts):
+        return False
+    return os.path.realpath(value) == value and os.path.isfile(value)
+
+
 def check_paths(data: dict, session_dir: Path) -> None:
     """Refuse a scenario that names any file other than this session's uploads.
+
+    Every value of a path field that is not a built-in climate's name must be the exact
+    path of one of this session's uploads (:func:`is_session_upload`); anything else,
+    whether or not it exists, gets the same message (:data:`NOT_AN_UPLOAD`).
 
     Raises
     ------
     ScenarioError
         Naming the field and telling the user to upload the file on the Site page.
     """
-    root = (session_dir / UPLOADS).resolve()
     for dotted, value in file_fields(data).items():
-        path = Path(value)
-        if not (path.is_absolute() and path.resolve().is_relative_to(root)):
-            raise ScenarioError(
-                f"names the file {Path(value).name!r}, which is not among this session's "
-                "uploads; upload it on the Site page (the app never reads files from the "
-                "server's disk)",
-                field=dotted,
-            )
+        if not is_session_upload(value, session_dir):
+            raise ScenarioError(NOT_AN_UPLOAD, field=dotted)
 
 
 def attach_files(data: dict, attachments: dict[str, Path], file: str) -> dict:
