@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -89,90 +88,66 @@ def render_report(run_dirs: str | os.PathLike | Sequence[str | os.PathLike], fmt
     return render(report, fmt)
 
 
-def default_out(run_dirs: Sequence[Path], formats: Sequence[str], now: dt.datetime | None = None) -> Path:
-    """Where reports go without ``--out``: ``<run dir>/report.<ext>`` for one run (its
-    folder when several formats), else a ``report-<stamp>`` folder in the current folder."""
-    if len(run_dirs) == 1:
-        return run_dirs[0] / f"{REPORT_STEM}.{formats[0]}" if len(formats) == 1 else run_dirs[0]
-    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    return Path.cwd() / f"{REPORT_STEM}-{stamp}"
+def plan_output(
+    run_dirs: Sequence[Path],
+    formats: Sequence[str],
+    out: Path | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[list[Path], Path | None]:
+    """Where each format's file goes, and the new folder that holds them, if any.
 
+    * No ``out``: one run writes ``RUN_DIR/report.<ext>`` beside the run; several runs
+      a new folder ``./report-<stamp>/``.
+    * ``out`` with the one format's extension: that file.
+    * ``out`` naming a run directory: ``report.<ext>`` files in it, as without ``out``.
+    * Any other ``out``: a new folder holding ``report.<ext>`` files.
 
-def target_paths(out: Path, formats: Sequence[str]) -> list[Path]:
-    """The file of each format: ``out`` itself for one format with a file name, else
-    ``out/report.<ext>``.
+    Returns
+    -------
+    files : list of Path
+        One per format, in the order of ``formats``.
+    folder : Path or None
+        The folder written as one output (with coolshift's marker), or None when each
+        file is an output of its own.
 
     Raises
     ------
     ScenarioError
-        A file name whose extension does not match the one format; several formats with
-        ``out`` naming an existing file.
+        A file name whose extension does not match the one format, or a file name with
+        several formats.
     """
-    if len(formats) == 1 and out.suffix and not out.is_dir():
+    from scenarios.outputs import check_out_text, marker_kind
+
+    if out is None:
+        if len(run_dirs) == 1:
+            return [run_dirs[0] / f"{REPORT_STEM}.{fmt}" for fmt in formats], None
+        stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+        out = Path.cwd() / f"{REPORT_STEM}-{stamp}"
+    out = check_out_text(out)
+    if out.is_dir() and not out.is_symlink() and marker_kind(out) == "run":
+        return [out / f"{REPORT_STEM}.{fmt}" for fmt in formats], None
+    if out.suffix.lower() in {f".{f}" for f in FORMATS} and not out.is_dir():
+        if len(formats) > 1:
+            raise ScenarioError(
+                f"--out {str(out)!r} names one file but {len(formats)} formats were asked "
+                f"for ({', '.join(formats)}); give a folder, or one --format"
+            )
         if out.suffix.lower() != f".{formats[0]}":
             raise ScenarioError(
                 f"--out {str(out)!r} does not end in .{formats[0]}; give a .{formats[0]} file "
                 "or a folder"
             )
-        return [out]
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(
-            f"--out {str(out)!r} is a file; with several formats (or no file extension) --out "
-            "is a folder"
-        )
-    return [out / f"{REPORT_STEM}.{fmt}" for fmt in formats]
-
-
-def check_writable(path: Path) -> None:
-    """Fail early if ``path``'s folder cannot be created or written (before any rendering).
-
-    Raises
-    ------
-    ScenarioError
-        An ancestor of the folder is a file, or the first existing ancestor is read-only.
-    """
-    folder = path.parent
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise ScenarioError(f"cannot write {str(path)!r}: {str(existing)!r} is not a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ScenarioError(f"cannot write {str(path)!r}: {str(existing)!r} is not writable")
-
-
-def write_atomic(path: Path, content: bytes) -> None:
-    """Write ``content`` to a temporary file beside ``path``, then rename it into place.
-
-    Raises
-    ------
-    ScenarioError
-        The folder cannot be created or written.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise ScenarioError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ScenarioError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        return [out], None
+    return [out / f"{REPORT_STEM}.{fmt}" for fmt in formats], out
 
 
 def write_reports(
     run_dirs: str | os.PathLike | Sequence[str | os.PathLike],
     formats: str | Iterable[str],
     out: str | os.PathLike | None = None,
+    force: bool = False,
 ) -> list[Path]:
-    """Render every format first, then write each file atomically.
+    """Check and claim every target, render every format, then write each atomically.
 
     Parameters
     ----------
@@ -181,7 +156,9 @@ def write_reports(
     formats : str or iterable of str
         ``"pdf,html,xlsx"`` or a list of formats.
     out : path, optional
-        A file (one format) or a folder; default: see :func:`default_out`.
+        A file (one format) or a folder; default: see :func:`plan_output`.
+    force : bool
+        Replace existing coolshift reports (never anything else).
 
     Returns
     -------
@@ -191,16 +168,34 @@ def write_reports(
     Raises
     ------
     ScenarioError
-        Unknown format, not a run directory, bad or unwritable ``out``. Nothing is written
-        when the input is bad; a file written before an output error is complete.
+        Unknown format, not a run directory, bad, taken or unwritable ``out``. Nothing
+        is written when the input is bad; every file written is complete.
     """
+    from contextlib import ExitStack
+
+    from scenarios.outputs import claim_output
+
     fmts = parse_formats(formats)
     dirs = _as_list(run_dirs)
-    targets = target_paths(Path(out) if out is not None else default_out(dirs, fmts), fmts)
-    for path in targets:
-        check_writable(path)
-    report = build_report(load_runs(dirs))
-    contents = [render(report, fmt) for fmt in fmts]
-    for path, content in zip(targets, contents, strict=True):
-        write_atomic(path, content)
-    return targets
+    files, folder = plan_output(dirs, fmts, Path(out) if out is not None else None)
+    with ExitStack() as held:
+        if folder is not None:
+            claims = [held.enter_context(claim_output(folder, "report", force=force))]
+        else:
+            claims = [
+                held.enter_context(claim_output(f, "report", folder=False, force=force))
+                for f in files
+            ]
+        report = build_report(load_runs(dirs))
+        contents = [render(report, fmt) for fmt in fmts]
+        if folder is not None:
+
+            def fill(tmp: Path) -> None:
+                for path, content in zip(files, contents, strict=True):
+                    (tmp / path.name).write_bytes(content)
+
+            claims[0].write(fill)
+        else:
+            for claim, content in zip(claims, contents, strict=True):
+                claim.write(lambda tmp, content=content: tmp.write_bytes(content))
+    return files

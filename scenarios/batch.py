@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from scenarios.errors import ScenarioError
+from scenarios.errors import ScenarioError, expected_errors
 from scenarios.run import RunResult, run_scenario
 from scenarios.schema import Scenario
 
@@ -29,17 +29,11 @@ class BatchOutcome:
     exit_code: int = 0
 
 
-def _expected_codes() -> dict[type, int]:
-    from scenarios.cli import expected_errors
-
-    return expected_errors()
-
-
 def run_one(
     scenario: Scenario, optimize: bool = True, time_limit_s: float | None = None
 ) -> BatchOutcome:
     """Run one scenario and turn expected failures into an outcome (runs in a worker)."""
-    codes = _expected_codes()
+    codes = expected_errors()
     try:
         return BatchOutcome(scenario.name, result=run_scenario(scenario, optimize, time_limit_s))
     except tuple(codes) as exc:

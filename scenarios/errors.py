@@ -12,3 +12,32 @@ class ScenarioError(ValueError):
         super().__init__(f"{prefix}: {message}" if prefix else message)
         self.file = file
         self.field = field
+
+
+def expected_errors() -> dict[type[BaseException], int]:
+    """Exception classes that are expected failures (bad input, infeasible), with the exit
+    code the command line gives each: 2 bad input, 3 infeasible, 4 no schedule found
+    within the time limit.
+
+    Everything else is a bug (exit 1). Batch workers use the same table to tell a
+    scenario's own failure from an internal error.
+    """
+    from optimizer.errors import InfeasibleError, ScheduleInputError
+    from optimizer.solve import NoSolutionError
+    from thermal.errors import ThermalInputError
+
+    return {
+        ThermalInputError: 2,
+        ScheduleInputError: 2,
+        ScenarioError: 2,
+        InfeasibleError: 3,
+        NoSolutionError: 4,
+    }
+
+
+def exit_code_of(exc: BaseException) -> int | None:
+    """The exit code of an expected failure, or None for anything else (a bug)."""
+    for cls, code in expected_errors().items():
+        if isinstance(exc, cls):
+            return code
+    return None

@@ -68,7 +68,7 @@ def load_jobs(scenario: Scenario, hours: pd.DatetimeIndex) -> pd.DataFrame:
     names = [p.name for p in scenario.pods]
     workload = scenario.workload
     if workload.jobs is not None:
-        from scenarios.cmd_schedule import read_jobs
+        from optimizer.readers import read_jobs
 
         return read_jobs(Path(workload.jobs))
     if workload.generator is not None:
@@ -241,6 +241,45 @@ def _linearisation(prep: _Prepared, main: ScheduleOutcome) -> dict:
     }
 
 
+@dataclass
+class Preflight:
+    """What :func:`preflight` checked: the run's inputs, ready for the schedule."""
+
+    inputs: HourlyInputs
+    params: object  # thermal.params.FacilityParams
+    pods: list[Pod]
+    prepared: _Prepared
+
+
+def preflight(
+    scenario: Scenario,
+    time_limit_s: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Preflight:
+    """Every check a run makes before its long computation (``coolshift validate`` and
+    ``run`` share it): inputs read, pods within their technology's limits, jobs parsed
+    and placeable (each job fits some pod in its window; baselines fit the capacity).
+
+    Raises
+    ------
+    ScenarioError, ThermalInputError, ScheduleInputError, InfeasibleError
+        The first problem found, named.
+    """
+    from optimizer.precheck import explain_infeasible_inputs
+
+    say = progress or (lambda text: None)
+    say("inputs")
+    inputs = resolve_inputs(scenario)
+    params = facility_params(scenario)
+    pods = thermal_pods(scenario, params)
+    say("thermal baseline")
+    prep = _prepare(scenario, inputs, pods, params, time_limit_s)
+    if len(prep.jobs):
+        problem = prepare_problem(prep.jobs, prep.signals, prep.pods, prep.limits, prep.objective)
+        explain_infeasible_inputs(problem)
+    return Preflight(inputs=inputs, params=params, pods=pods, prepared=prep)
+
+
 def run_scenario(
     scenario: Scenario,
     optimize: bool = True,
@@ -268,16 +307,9 @@ def run_scenario(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
 
-    say("inputs")
-    inputs = resolve_inputs(scenario)
-    params = facility_params(scenario)
-    pods = thermal_pods(scenario, params)
-    timings["inputs_s"] = time.perf_counter() - t0
-
-    say("thermal baseline")
-    t = time.perf_counter()
-    prep = _prepare(scenario, inputs, pods, params, time_limit_s)
-    timings["thermal_s"] = time.perf_counter() - t
+    checked = preflight(scenario, time_limit_s, say)
+    inputs, params, pods, prep = checked.inputs, checked.params, checked.pods, checked.prepared
+    timings["inputs_and_thermal_s"] = time.perf_counter() - t0
 
     say("schedule")
     t = time.perf_counter()

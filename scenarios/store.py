@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
-import shutil
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -28,6 +25,7 @@ import pandas as pd
 from scenarios import kpis as K
 from scenarios.errors import ScenarioError
 from scenarios.loading import load_scenario, scenario_to_toml
+from scenarios.outputs import OutputClaim, write_output
 from scenarios.run import RunResult
 
 MANIFEST = "manifest.json"
@@ -153,48 +151,44 @@ def manifest_document(result: RunResult, scenario_text: str) -> dict:
     }
 
 
+def fill_run_dir(result: RunResult, folder: Path, csv: bool = False) -> None:
+    """Write every file of a run directory into ``folder`` (an empty, new folder)."""
+    scenario_text = scenario_to_toml(result.scenario)
+    (folder / SCENARIO).write_text(scenario_text, encoding="utf-8")
+    hourly = hourly_table(result)
+    hourly.to_parquet(folder / HOURLY)
+    result.main.schedule.to_csv(folder / SCHEDULE, index=False)
+    result.jobs.to_csv(folder / JOBS, index=False)
+    if csv:
+        hourly.to_csv(folder / "hourly.csv")
+        for name, outcome in result.outcomes.items():
+            if outcome is not result.main:
+                outcome.schedule.to_csv(folder / f"schedule_{name}.csv", index=False)
+    _write_json(folder / KPIS, kpis_document(result))
+    _write_json(folder / MANIFEST, manifest_document(result, scenario_text))
+
+
 def write_run(
-    result: RunResult, out_dir: str | Path, csv: bool = False, force: bool = False
+    result: RunResult, out_dir: str | Path | OutputClaim, csv: bool = False, force: bool = False
 ) -> Path:
-    """Write the run directory atomically: into a temporary sibling, then one rename.
+    """Write the run directory atomically (complete or absent), never over anything but
+    an earlier run directory, and that only with ``force`` (:mod:`scenarios.outputs`).
+
+    Parameters
+    ----------
+    out_dir : path or OutputClaim
+        The run directory, or a claim on it taken before the run (the command line does
+        that, so that a bad ``--out`` fails before the computation).
 
     Raises
     ------
     ScenarioError
-        ``out_dir`` exists and ``force`` is False.
+        ``out_dir`` may not be written (exists and ``force`` is False, holds other work,
+        is a file, is being written by another process) or writing failed.
     """
-    out = Path(out_dir)
-    if out.exists() and not force:
-        raise ScenarioError(
-            f"output directory {str(out)!r} already exists; choose another --out or pass --force"
-        )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
-        scenario_text = scenario_to_toml(result.scenario)
-        (tmp / SCENARIO).write_text(scenario_text, encoding="utf-8")
-        hourly = hourly_table(result)
-        hourly.to_parquet(tmp / HOURLY)
-        result.main.schedule.to_csv(tmp / SCHEDULE, index=False)
-        result.jobs.to_csv(tmp / JOBS, index=False)
-        if csv:
-            hourly.to_csv(tmp / "hourly.csv")
-            for name, outcome in result.outcomes.items():
-                if outcome is not result.main:
-                    outcome.schedule.to_csv(tmp / f"schedule_{name}.csv", index=False)
-        _write_json(tmp / KPIS, kpis_document(result))
-        _write_json(tmp / MANIFEST, manifest_document(result, scenario_text))
-        if out.exists():
-            trash = out.with_name(f".{out.name}.old")
-            os.replace(out, trash)
-            os.replace(tmp, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    if isinstance(out_dir, OutputClaim):
+        return out_dir.write(lambda folder: fill_run_dir(result, folder, csv))
+    return write_output(out_dir, "run", lambda folder: fill_run_dir(result, folder, csv), force=force)
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -60,7 +60,7 @@ def _on_jobs_upload() -> None:
         return
     with noted_errors("use the jobs file", _notes()):
         path = uploads.accept_upload(f.name, f.getvalue(), "jobs", state.session_dir())
-        from scenarios.cmd_schedule import read_jobs
+        from scenarios.workload import read_jobs
 
         read_jobs(path, label=f.name)  # errors name the file as uploaded, not its saved copy
         raw = state.scenario_data()

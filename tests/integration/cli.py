@@ -12,7 +12,7 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 def coolshift(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """``coolshift ARGS...`` as the installed console script would run it."""
     script = Path(sys.executable).with_name("coolshift")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "scenarios.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
     return subprocess.run(
         [*command, *args], capture_output=True, text=True, cwd=cwd or REPO_DIR, timeout=timeout
     )

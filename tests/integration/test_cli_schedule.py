@@ -17,7 +17,7 @@ from tests.optimizer_cases import T0
 
 def run_cli(*args, cwd=REPO_DIR):
     env = dict(os.environ, PYTHONPATH=str(REPO_DIR))
-    return subprocess.run([sys.executable, "-m", "scenarios.cli", "schedule", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "cli.main", "schedule", *map(str, args)],
                           cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from reports import formatting as F
-from scenarios.cli import main
+from cli.main import main
 from scenarios.library import example_data
 from scenarios.loading import scenario_from_dict
 from scenarios.run import run_scenario

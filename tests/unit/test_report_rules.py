@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reports import cmd_report, eed, fonts, output
+from cli import report as cmd_report
+from reports import eed, fonts, output
 from reports import formatting as F
 from reports.render_pdf import png_size
 from scenarios.errors import ScenarioError
@@ -82,25 +83,18 @@ def test_formats_are_checked_and_deduplicated():
 
 def test_output_paths(tmp_path):
     run = tmp_path / "run"
-    assert output.default_out([run], ["pdf"]) == run / "report.pdf"
-    assert output.target_paths(output.default_out([run], ["pdf", "xlsx"]), ["pdf", "xlsx"]) == [
-        run / "report.pdf", run / "report.xlsx"]
-    assert output.default_out([run, run], ["pdf"]).name.startswith("report-")
-    assert output.target_paths(tmp_path / "x.pdf", ["pdf"]) == [tmp_path / "x.pdf"]
-    assert output.target_paths(tmp_path / "folder", ["html"]) == [tmp_path / "folder" / "report.html"]
+    assert output.plan_output([run], ["pdf"]) == ([run / "report.pdf"], None)
+    assert output.plan_output([run], ["pdf", "xlsx"]) == (
+        [run / "report.pdf", run / "report.xlsx"], None)
+    files, folder = output.plan_output([run, run], ["pdf"])
+    assert folder.name.startswith("report-") and files == [folder / "report.pdf"]
+    assert output.plan_output([run], ["pdf"], tmp_path / "x.pdf") == ([tmp_path / "x.pdf"], None)
+    assert output.plan_output([run], ["html"], tmp_path / "folder") == (
+        [tmp_path / "folder" / "report.html"], tmp_path / "folder")
     with pytest.raises(ScenarioError, match=r"does not end in \.pdf"):
-        output.target_paths(tmp_path / "x.html", ["pdf"])
-    (tmp_path / "file").write_text("x")
-    with pytest.raises(ScenarioError, match="is a file"):
-        output.target_paths(tmp_path / "file", ["pdf", "html"])
-
-
-def test_atomic_write_leaves_the_complete_file_and_no_temporary(tmp_path):
-    target = tmp_path / "deep" / "report.html"
-    output.write_atomic(target, b"<html></html>")
-    output.write_atomic(target, b"<html>2</html>")
-    assert target.read_bytes() == b"<html>2</html>"
-    assert [p.name for p in target.parent.iterdir()] == ["report.html"]
+        output.plan_output([run], ["pdf"], tmp_path / "x.html")
+    with pytest.raises(ScenarioError, match="names one file but 2 formats"):
+        output.plan_output([run], ["pdf", "html"], tmp_path / "y.pdf")
 
 
 def test_png_size_and_water_class():
@@ -123,5 +117,6 @@ def _imports(folder: str) -> set[str]:
 
 
 def test_imports_only_point_down():
-    assert "reports" not in _imports("scenarios")  # the CLI finds reports.cmd_report by name
+    assert "reports" not in _imports("scenarios")
+    assert "cli" not in _imports("scenarios") | _imports("reports") | _imports("ui")
     assert "ui" not in _imports("reports")

@@ -1,7 +1,8 @@
 """``coolshift report RUN_DIR... --format pdf,html,xlsx [--out PATH]``.
 
-The CLI finds this module by name (``scenarios.cli.COMMAND_MODULES``), so ``scenarios``
-never imports ``reports``. Expected failures raise ScenarioError (exit 2, one message).
+Expected failures raise ScenarioError (exit 2, one message). Reports are written only
+where nothing is, or over earlier coolshift reports with ``--force``
+(:mod:`scenarios.outputs`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
     """Render the reports and print the path of every file written."""
     from reports.output import write_reports
 
-    paths = write_reports(args.run_dirs, args.format, args.out)
+    paths = write_reports(args.run_dirs, args.format, args.out, force=args.force)
     for path in paths:
         print(path)
     return 0
@@ -47,5 +48,8 @@ def register(subparsers) -> None:
             "a file (one format) or a folder (several formats); default: RUN_DIR/report.EXT "
             "for one run, ./report-YYYYmmdd-HHMMSS/ for several"
         ),
+    )
+    p.add_argument(
+        "--force", action="store_true", help="replace earlier coolshift reports at the target"
     )
     p.set_defaults(func=run)

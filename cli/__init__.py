@@ -1,0 +1,1 @@
+"""The ``coolshift`` command line: :mod:`cli.main` and one module per command."""

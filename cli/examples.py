@@ -1,0 +1,48 @@
+"""``coolshift examples``: list the built-in scenarios, print one, or copy them all."""
+
+from __future__ import annotations
+
+import argparse
+
+from scenarios.library import example_names, example_text, load_example
+from scenarios.tables import text_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    ex = sub.add_parser("examples", help="list the built-in scenarios (or print / copy one)")
+    ex.add_argument("--show", metavar="NAME", help="print a built-in scenario's TOML")
+    ex.add_argument(
+        "--write", metavar="DIR", help="copy every built-in scenario into a new folder DIR"
+    )
+    ex.add_argument(
+        "--force",
+        action="store_true",
+        help="with --write: replace DIR if it is a folder coolshift wrote with --write",
+    )
+    ex.set_defaults(func=cmd_examples)
+
+
+def cmd_examples(args: argparse.Namespace) -> int:
+    if args.show:
+        print(example_text(args.show), end="")
+        return 0
+    if args.write:
+        from scenarios.outputs import write_output
+
+        names = example_names()
+
+        def fill(folder):
+            for name in names:
+                (folder / f"{name}.toml").write_text(example_text(name), encoding="utf-8")
+
+        path = write_output(args.write, "examples", fill, force=args.force)
+        print(f"wrote {len(names)} scenarios to {path}")
+        return 0
+    rows = []
+    for name in example_names():
+        s = load_example(name)
+        pods = ", ".join(f"{p.cooling} {p.rack_kw:g} kW" for p in s.pods)
+        rows.append([name, s.site.name, f"{s.horizon.hours} h", pods])
+    print(text_table(["Name", "Site", "Horizon", "Halls"], rows, left=4))
+    print("\nRun one with `coolshift run NAME`; print it with `coolshift examples --show NAME`.")
+    return 0

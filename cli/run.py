@@ -1,0 +1,234 @@
+"""``coolshift run``: scenarios end to end into run directories (``cli.sweep`` shares
+:func:`execute`).
+
+Everything that can be checked is checked before the computation: the scenarios, the
+run options, and every output folder, which is claimed (locked) until its run is written
+(:mod:`scenarios.outputs`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import re
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+from scenarios.errors import ScenarioError
+from scenarios.library import resolve_scenario_arg
+from scenarios.schema import Scenario
+from scenarios.tables import fmt, text_table
+
+#: KPI columns of the terminal table: key, header, format.
+KPI_COLUMNS = (
+    ("pue", "PUE", ".3f"),
+    ("tue", "TUE", ".3f"),
+    ("wue_l_per_kwh", "WUE L/kWh", ".2f"),
+    ("facility_energy_mwh", "Facility MWh", ",.1f"),
+    ("carbon_location_t", "CO2 loc t", ",.1f"),
+    ("carbon_market_t", "CO2 mkt t", ",.1f"),
+    ("total_cost", "Cost", ",.0f"),
+    ("peak_facility_kw", "Peak kW", ",.0f"),
+    ("deadlines_met_share", "Deadlines", ".0%"),
+    ("cost_saving_vs_asap_pct", "Save vs ASAP %", ".2f"),
+    ("cost_saving_vs_greedy_pct", "Save vs greedy %", ".2f"),
+    ("carbon_saving_vs_asap_pct", "CO2 save vs ASAP %", ".2f"),
+)
+#: Longest --time-limit accepted [s]: a week (a longer one is a typo in the unit).
+MAX_TIME_LIMIT_S = 7 * 24 * 3600.0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    run = sub.add_parser("run", help="run scenarios end to end into run directories")
+    run.add_argument(
+        "scenarios", nargs="+", metavar="SCENARIO|NAME", help="TOML file or built-in name"
+    )
+    run_options(run)
+    run.set_defaults(func=cmd_run)
+
+
+def run_options(p: argparse.ArgumentParser) -> None:
+    """The options of ``run`` and ``sweep``."""
+    p.add_argument(
+        "--out", metavar="DIR", help="run directory (one scenario) or parent folder (several)"
+    )
+    p.add_argument(
+        "--no-optimize", action="store_true", help="skip the MILP; report the ASAP schedule"
+    )
+    p.add_argument("--time-limit", type=float, metavar="S", help="HiGHS time limit per solve [s]")
+    p.add_argument("--csv", action="store_true", help="also write CSV copies of every table")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing run directory (only ever one that coolshift wrote)",
+    )
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
+    p.add_argument(
+        "--workers", type=int, metavar="N", help="local worker processes (default: cores)"
+    )
+
+
+def slug(name: str) -> str:
+    """A folder name for a scenario name (sweep variants carry brackets and commas)."""
+    return re.sub(r"[^A-Za-z0-9._=-]+", "_", name).strip("_.")[:120] or "run"
+
+
+def out_dirs(names: list[str], out: str | None) -> list[Path]:
+    """The run directory of each scenario: ``--out`` itself for one scenario, else one
+    folder per scenario in ``--out`` (default ``runs/NAME-STAMP``)."""
+    if out and len(names) == 1:
+        return [Path(out)]
+    if out:
+        return [Path(out) / slug(n) for n in names]
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return [Path("runs") / f"{slug(n)}-{stamp}" for n in names]
+
+
+def kpi_rows(named_kpis: list[tuple[str, dict]]) -> str:
+    headers = ["Scenario"] + [h for _, h, _ in KPI_COLUMNS]
+    body = [
+        [name] + [fmt(k.get(key), spec) for key, _, spec in KPI_COLUMNS] for name, k in named_kpis
+    ]
+    return text_table(headers, body)
+
+
+class _Spinner:
+    """Elapsed-time progress on stderr for one long run (stages and seconds)."""
+
+    def __init__(self, name: str):
+        self.name, self.stage, self.start = name, "starting", time.perf_counter()
+        self._stop = threading.Event()
+        self._tty = sys.stderr.isatty()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self):
+        if self._tty:
+            self._thread.start()
+        return self
+
+    def update(self, stage: str) -> None:
+        self.stage = stage  # shown by the spinner on a terminal; silent in pipes and logs
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.5):
+            if self._tty:
+                elapsed = time.perf_counter() - self.start
+                print(f"\r{self.name}: {self.stage} ({elapsed:5.1f} s)   ", end="", file=sys.stderr)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._tty:
+            self._thread.join()
+            print("\r" + " " * 70 + "\r", end="", file=sys.stderr)
+
+
+def check_run_options(args: argparse.Namespace) -> None:
+    """``--time-limit``, ``--scheduler`` and ``--workers``, before any work.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the option and its valid range or form.
+    """
+    from scenarios.batch import check_scheduler_address, check_workers
+
+    limit = args.time_limit
+    if limit is not None and not (math.isfinite(limit) and 0 < limit <= MAX_TIME_LIMIT_S):
+        raise ScenarioError(
+            f"--time-limit must be a number of seconds above 0 and at most "
+            f"{MAX_TIME_LIMIT_S:,.0f} (a week), got {limit}"
+        )
+    if args.scheduler is not None:
+        args.scheduler = check_scheduler_address(args.scheduler)
+    if args.workers is not None:
+        args.workers = check_workers(args.workers)
+
+
+def execute(scenarios: list[Scenario], args: argparse.Namespace) -> int:
+    """Run scenarios, write their run directories, print KPIs; the worst exit code."""
+    from scenarios.batch import BatchOutcome, run_batch
+    from scenarios.outputs import claim_output
+    from scenarios.run import run_scenario
+    from scenarios.store import write_run
+
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ScenarioError("scenarios in one command need distinct names")
+    check_run_options(args)
+    dirs = out_dirs(names, args.out)
+    if len({d.resolve() for d in dirs}) != len(dirs):
+        raise ScenarioError(
+            "two scenarios would write the same run directory (their names differ only in "
+            "characters a folder name cannot hold); rename one"
+        )
+    with contextlib.ExitStack() as claims_held:
+        claims = [
+            claims_held.enter_context(claim_output(d, "run", force=args.force)) for d in dirs
+        ]
+        for claim in claims:
+            for note in claim.notes:
+                print(f"coolshift: note: {note}", file=sys.stderr)
+        outcomes: list[BatchOutcome]
+        if len(scenarios) == 1 and not args.scheduler:
+            with _Spinner(names[0]) as spin:
+                result = run_scenario(
+                    scenarios[0], not args.no_optimize, args.time_limit, progress=spin.update
+                )
+            outcomes = [BatchOutcome(names[0], result=result)]
+        else:
+            from tqdm import tqdm
+
+            with tqdm(total=len(scenarios), desc="scenarios", unit="run", file=sys.stderr) as bar:
+                outcomes = run_batch(
+                    scenarios,
+                    not args.no_optimize,
+                    args.time_limit,
+                    scheduler=args.scheduler,
+                    workers=args.workers,
+                    on_done=lambda o: bar.update(1),
+                )
+        rows, worst = [], 0
+        for outcome, claim in zip(outcomes, claims, strict=True):
+            if outcome.error:
+                first = outcome.error if args.debug else outcome.error.split("\n")[0]
+                print(f"coolshift: error: {outcome.name}: {first}", file=sys.stderr)
+                worst = max(worst, outcome.exit_code)
+                continue
+            result = outcome.result
+            path = write_run(result, claim, csv=args.csv)
+            rows.append((outcome.name, result.kpis))
+            print(f"{outcome.name}: {path}  ({solver_line(result)})")
+            for line in result.inputs.assumptions:
+                print(f"  assumption: {line}")
+    if rows:
+        currency = {o.result.inputs.currency for o in outcomes if o.result}
+        print()
+        print(kpi_rows(rows))
+        print(
+            f"\nCost in {', '.join(sorted(currency))}; savings are against the ASAP and greedy "
+            "schedules re-simulated on the same data."
+        )
+    return worst
+
+
+def solver_line(result) -> str:
+    """The solver's status, gap, bound and the linearisation error, in one line."""
+    solver = result.solver
+    gap, bound = solver.get("gap"), solver.get("bound")
+    window_gap = solver.get("max_window_gap")
+    return (
+        f"solver: {solver.get('status')}"
+        + (f", gap {gap:.2%}" if isinstance(gap, float) else "")
+        + (f", bound {bound:,.2f}" if isinstance(bound, float) else "")
+        + (f", largest window gap {window_gap:.2%}" if isinstance(window_gap, float) else "")
+        + f"; linearisation error {result.linearisation['relative_error']:.3%}"
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    scenarios = [resolve_scenario_arg(a)[0] for a in args.scenarios]
+    return execute(scenarios, args)

@@ -1,0 +1,47 @@
+"""``coolshift validate``: every check ``coolshift run`` makes before its computation,
+without the computation (:func:`scenarios.run.preflight`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scenarios.errors import exit_code_of
+from scenarios.library import resolve_scenario_arg
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    val = sub.add_parser(
+        "validate",
+        help="check scenario files and their data without running",
+        description="Check scenarios as `coolshift run` would (files, fields, data, pods, "
+        "jobs) and stop before scheduling. Exit 0 when every scenario is fine.",
+    )
+    val.add_argument("scenarios", nargs="+", metavar="SCENARIO|NAME")
+    val.set_defaults(func=cmd_validate)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check each scenario; one line per scenario, the worst exit code."""
+    from scenarios.run import preflight
+
+    worst = 0
+    for arg in args.scenarios:
+        try:
+            scenario = resolve_scenario_arg(arg)[0]
+            checked = preflight(scenario)
+        except Exception as exc:
+            code = exit_code_of(exc)
+            if code is None or len(args.scenarios) == 1:
+                raise
+            print(f"coolshift: error: {exc}", file=sys.stderr)
+            worst = max(worst, code)
+            continue
+        frame = checked.inputs.frame
+        print(
+            f"ok: {scenario.name}: {len(checked.pods)} pod(s), {len(checked.prepared.jobs)} "
+            f"job(s), {len(frame)} h from {frame.index[0]:%Y-%m-%d %H:%M %Z}"
+        )
+        for line in checked.inputs.assumptions:
+            print(f"  assumption: {line}")
+    return worst

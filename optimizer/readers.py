@@ -1,0 +1,254 @@
+"""Readers of the scheduler's user files: jobs, hourly signals and pods as CSV.
+
+Each reader checks the file's size before parsing it, reads every cell as text, and
+turns each cell into a typed value with an error that names the file, the row (as a
+spreadsheet shows it: the header is row 1) and the column. The results are the plain
+pandas inputs of :func:`optimizer.solve_schedule`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from optimizer.errors import ScheduleInputError
+from optimizer.problem import JOB_COLUMNS, JOB_OPTIONAL_COLUMNS, Pods, pods_from_table
+
+SIGNAL_REQUIRED = ("timestamp", "price_per_kwh", "carbon_g_per_kwh")
+SIGNAL_OPTIONAL = ("facility_factor", "fixed_overhead_kw")
+POD_REQUIRED = ("pod", "capacity_kw")
+POD_OPTIONAL = ("cooling_capacity_kw", "baseline_kw")
+
+#: Largest CSV file any reader parses [bytes]. 100,000 jobs take about 10 MB and ten
+#: years of hourly signals about 5 MB; the bound keeps a runaway file from taking
+#: gigabytes of memory in the parser (pandas holds ~10-20x the file size as text cells).
+MAX_CSV_BYTES = 64 * 1024 * 1024
+#: Most jobs in one file (the scenario generator's bound too).
+MAX_JOBS = 100_000
+#: Most hourly rows of a signals file (ten years of hours).
+MAX_SIGNAL_ROWS = 87_840
+#: Most pods in one file.
+MAX_PODS = 1_000
+#: Largest job power [kW] and duration [h] a row may give: a 100 MW job is far above any
+#: single training run today; a duration longer than ten years cannot fit any horizon.
+MAX_JOB_POWER_KW = 1e5
+MAX_JOB_DURATION_H = 87_840.0
+#: Bounds of hourly signals: prices up to 1,000 per kWh (any currency; the highest
+#: scarcity prices in wholesale markets are ~10 per kWh) and intensities up to
+#: 2,000 gCO2/kWh (lignite is ~1,100); a larger value is a unit mistake.
+MAX_PRICE_PER_KWH = 1e3
+MAX_CARBON_G_PER_KWH = 2e3
+#: Largest pod capacity [kW]: 1 GW, a whole campus.
+MAX_POD_KW = 1e6
+
+
+def check_file_size(path: Path, label: str, max_bytes: int = MAX_CSV_BYTES) -> None:
+    """Refuse a missing, non-regular or too-large file before anything parses it.
+
+    Raises
+    ------
+    ScheduleInputError
+        Naming ``label``, the size and the limit.
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        raise ScheduleInputError(f"{label}: file {str(path)!r} does not exist") from None
+    if not Path(path).is_file():
+        raise ScheduleInputError(f"{label}: {str(path)!r} is not a regular file")
+    if info.st_size > max_bytes:
+        raise ScheduleInputError(
+            f"{label}: the file is {info.st_size / 1e6:,.0f} MB; coolshift reads CSV files "
+            f"of up to {max_bytes / 1e6:,.0f} MB (split it, or keep only the rows you need)"
+        )
+
+
+def read_table(
+    path: Path,
+    label: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    max_rows: int | None = None,
+) -> pd.DataFrame:
+    """A CSV file as a table of stripped text cells with the required columns.
+
+    Raises
+    ------
+    ScheduleInputError
+        Too large, binary, not CSV, missing columns or too many rows.
+    """
+    check_file_size(path, label)
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    if b"\x00" in head:
+        raise ScheduleInputError(f"{label}: is a binary file, not a CSV text file")
+    try:
+        frame = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            nrows=None if max_rows is None else max_rows + 1,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)[:200]
+        raise ScheduleInputError(f"{label}: cannot be read as CSV ({reason})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        may = f", and may have {', '.join(optional)}" if optional else ""
+        raise ScheduleInputError(
+            f"{label}: missing column(s) {', '.join(missing)}; the file needs the columns "
+            f"{', '.join(required)}{may}"
+        )
+    if max_rows is not None and len(frame) > max_rows:
+        raise ScheduleInputError(f"{label}: more than {max_rows:,} rows; the limit is {max_rows:,}")
+    return frame.apply(lambda col: col.str.strip())
+
+
+def cell_error(label: str, i: int, column: str, what: str) -> ScheduleInputError:
+    """An error naming the file, the row (header = row 1) and the column."""
+    return ScheduleInputError(f"{label} row {i + 2}, column '{column}': {what}")
+
+
+def parse_timestamp(label: str, i: int, column: str, text: str) -> pd.Timestamp:
+    """An ISO 8601 timestamp with a UTC offset, within pandas' range of dates."""
+    try:
+        ts = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        raise cell_error(
+            label, i, column, f"{text[:40]!r} is not an ISO 8601 timestamp between 1678 and 2261"
+        ) from None
+    if pd.isna(ts):
+        raise cell_error(label, i, column, "missing timestamp")
+    if ts.tzinfo is None:
+        raise cell_error(label, i, column, f"{text[:40]!r} has no UTC offset (e.g. +08:00)")
+    return ts
+
+
+def parse_number(
+    label: str,
+    i: int,
+    column: str,
+    text: str,
+    *,
+    allow_empty: bool = False,
+    low: float | None = None,
+    high: float | None = None,
+) -> float:
+    """A finite number within ``[low, high]`` (NaN for an allowed empty cell)."""
+    if text == "" and allow_empty:
+        return np.nan
+    try:
+        value = float(text)
+    except ValueError:
+        raise cell_error(label, i, column, f"{text[:40]!r} is not a number") from None
+    if not np.isfinite(value):
+        raise cell_error(label, i, column, f"{text[:40]!r} is not a finite number")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise cell_error(
+            label, i, column, f"{value:g} is outside the valid range {low:g} to {high:g}"
+        )
+    return value
+
+
+def read_signals(path: Path, label: str | None = None) -> pd.DataFrame:
+    """Hourly signals (``timestamp``, ``price_per_kwh``, ``carbon_g_per_kwh``, and
+    optionally ``facility_factor`` [-], ``fixed_overhead_kw`` [kW]) indexed by hour."""
+    label = label or Path(path).name
+    raw = read_table(path, label, SIGNAL_REQUIRED, SIGNAL_OPTIONAL, MAX_SIGNAL_ROWS)
+    if raw.empty:
+        raise ScheduleInputError(f"{label}: no rows")
+    stamps = [parse_timestamp(label, i, "timestamp", s) for i, s in enumerate(raw["timestamp"])]
+    index = pd.DatetimeIndex(pd.to_datetime([s.isoformat() for s in stamps], utc=True))
+    index = index.tz_convert(stamps[0].tzinfo)
+    bounds = {
+        "price_per_kwh": (-MAX_PRICE_PER_KWH, MAX_PRICE_PER_KWH),
+        "carbon_g_per_kwh": (0.0, MAX_CARBON_G_PER_KWH),
+        "facility_factor": (1.0, 10.0),
+        "fixed_overhead_kw": (0.0, MAX_POD_KW),
+    }
+    columns = {}
+    for col, (low, high) in bounds.items():
+        if col in raw.columns:
+            columns[col] = [
+                parse_number(label, i, col, s, low=low, high=high) for i, s in enumerate(raw[col])
+            ]
+    signals = pd.DataFrame(columns, index=index)
+    step = np.diff(index.asi8)
+    bad = np.flatnonzero(step != step[0]) if len(step) else []
+    if len(step) and (len(bad) or index[1] - index[0] != pd.Timedelta(hours=1)):
+        i = int(bad[0]) + 1 if len(bad) else 1
+        raise cell_error(label, i, "timestamp", "timestamps must be hourly and consecutive")
+    return signals
+
+
+def read_jobs(path: Path, label: str | None = None) -> pd.DataFrame:
+    """A jobs CSV as the optimizer's jobs table; errors name ``label`` (default: the
+    file's name), the row and the column."""
+    label = label or Path(path).name
+    raw = read_table(path, label, JOB_COLUMNS, JOB_OPTIONAL_COLUMNS, MAX_JOBS)
+    if raw.empty:
+        raise ScheduleInputError(f"{label}: no jobs")
+    rows = []
+    for i, r in enumerate(raw.to_dict("records")):
+        if r["job_id"] == "":
+            raise cell_error(label, i, "job_id", "empty job id")
+        row = {
+            "job_id": r["job_id"],
+            "release": parse_timestamp(label, i, "release", r["release"]),
+            "deadline": parse_timestamp(label, i, "deadline", r["deadline"]),
+            "duration_h": parse_number(
+                label, i, "duration_h", r["duration_h"], low=0.0, high=MAX_JOB_DURATION_H
+            ),
+            "power_kw": parse_number(
+                label, i, "power_kw", r["power_kw"], low=0.0, high=MAX_JOB_POWER_KW
+            ),
+        }
+        flag = r["preemptible"].lower()
+        if flag not in ("true", "false", "1", "0", "yes", "no"):
+            raise cell_error(label, i, "preemptible", f"{r['preemptible'][:40]!r} is not true/false")
+        row["preemptible"] = flag in ("true", "1", "yes")
+        if "max_interruptions" in raw.columns:
+            k = parse_number(
+                label, i, "max_interruptions", r["max_interruptions"], allow_empty=True,
+                low=0.0, high=1e6,
+            )
+            if not np.isnan(k) and k != int(k):
+                raise cell_error(label, i, "max_interruptions", "must be a whole number >= 0")
+            row["max_interruptions"] = None if np.isnan(k) else int(k)
+        if "restart_overhead_h" in raw.columns:
+            o = parse_number(
+                label, i, "restart_overhead_h", r["restart_overhead_h"], allow_empty=True,
+                low=0.0, high=MAX_JOB_DURATION_H,
+            )
+            row["restart_overhead_h"] = 0.0 if np.isnan(o) else o
+        if "pods" in raw.columns:
+            row["pods"] = r["pods"] or None
+        rows.append(row)
+    jobs = pd.DataFrame(rows)
+    if "max_interruptions" in jobs.columns:
+        jobs["max_interruptions"] = pd.array(jobs["max_interruptions"], dtype="Int64")
+    return jobs
+
+
+def read_pods(path: Path, hours: pd.DatetimeIndex, label: str | None = None) -> Pods:
+    """Pods with constant capacities (``pod``, ``capacity_kw`` [kW], and optionally
+    ``cooling_capacity_kw`` [kW], ``baseline_kw`` [kW]) on the hour grid ``hours``."""
+    label = label or Path(path).name
+    raw = read_table(path, label, POD_REQUIRED, POD_OPTIONAL, MAX_PODS)
+    if raw.empty:
+        raise ScheduleInputError(f"{label}: no pods")
+    table: dict[str, list] = {"pod": list(raw["pod"])}
+    for col in ("capacity_kw", *POD_OPTIONAL):
+        if col in raw.columns:
+            table[col] = [
+                parse_number(
+                    label, i, col, s, allow_empty=col != "capacity_kw", low=0.0, high=MAX_POD_KW
+                )
+                for i, s in enumerate(raw[col])
+            ]
+    return pods_from_table(pd.DataFrame(table), hours)
