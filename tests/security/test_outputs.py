@@ -179,7 +179,7 @@ def test_leftovers_of_a_killed_writer_are_cleaned_and_reported(tmp_path):
 def test_an_old_output_hidden_by_a_killed_replace_is_restored(tmp_path):
     out = write_output(tmp_path / "r", "run", lambda t: _files(t, "old"))
     os.rename(out, tmp_path / ".r.old")  # killed between the two renames of the fallback
-    with pytest.raises(ScenarioError, match="pass --force.*restored"):
+    with pytest.raises(ScenarioError, match=r"pass --force.*restored"):
         claim_output(tmp_path / "r", "run")
     assert (out / "a.txt").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]

@@ -162,7 +162,7 @@ def test_the_message_is_the_same_whether_or_not_the_file_exists(server, tmp_path
 def test_a_non_text_value_in_a_path_field_is_refused(server):
     data = _with_field(example_data("default"), "workload.jobs")
     data["workload"]["jobs"] = ["/etc/passwd"]
-    with pytest.raises(ScenarioError, match="workload.jobs"):
+    with pytest.raises(ScenarioError, match=r"workload\.jobs"):
         uploads.check_paths(data, server["session"])
 
 
