@@ -241,6 +241,28 @@ def _linearisation(prep: _Prepared, main: ScheduleOutcome) -> dict:
     }
 
 
+def check_machine_fits(scenario: Scenario) -> None:
+    """Refuse solver settings this machine cannot honour (before any work).
+
+    Raises
+    ------
+    ScenarioError
+        ``solver.threads`` above the machine's cores: more HiGHS threads than cores only
+        slow the solve down, and a scenario written for a larger machine should say so.
+    """
+    import os
+
+    from scenarios.errors import ScenarioError
+
+    cores = os.cpu_count() or 1
+    if scenario.solver.threads > cores:
+        raise ScenarioError(
+            f"{scenario.solver.threads} threads asked for, but this machine has {cores} "
+            f"core(s); use 1..{cores}",
+            field="solver.threads",
+        )
+
+
 @dataclass
 class Preflight:
     """What :func:`preflight` checked: the run's inputs, ready for the schedule."""
@@ -268,6 +290,7 @@ def preflight(
     from optimizer.precheck import explain_infeasible_inputs
 
     say = progress or (lambda text: None)
+    check_machine_fits(scenario)
     say("inputs")
     inputs = resolve_inputs(scenario)
     params = facility_params(scenario)
