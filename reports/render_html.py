@@ -1,10 +1,17 @@
 """HTML renderer: one self-contained file (inline CSS, charts as PNG data: URIs, the same
 images as the PDF's; no script, font or stylesheet from anywhere else) that opens with no
-network."""
+network.
+
+Every text of the report is escaped (``html.escape``, quotes included), so a name, note or
+file name from the user's scenario shows as written and never becomes markup; the only
+links are the table of contents' to the report's own sections, and the only images the
+charts' data: URIs.
+"""
 
 from __future__ import annotations
 
 import base64
+import re
 from html import escape
 
 from reports import charts
@@ -44,6 +51,11 @@ footer { color: var(--muted); font-size: 0.85em; margin-top: 40px; }
 """
 
 
+def _anchor(text: str) -> str:
+    """An id for a section (letters, digits, ``-`` and ``_`` only)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", text)
+
+
 def _table(table: doc.Table) -> str:
     cols = table.columns
     head = "".join(
@@ -70,7 +82,7 @@ def _figure(figure: doc.Figure) -> str:
 
 def _block(block: doc.Block) -> str:
     if isinstance(block, doc.Paragraph):
-        return f'<p class="{block.style}">{escape(block.text)}</p>'
+        return f'<p class="{escape(block.style)}">{escape(block.text)}</p>'
     if isinstance(block, doc.Bullets):
         return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in block.items) + "</ul>"
     if isinstance(block, doc.Subheading):
@@ -86,7 +98,7 @@ def render_html(report: doc.Report) -> bytes:
     """The report as one self-contained UTF-8 HTML document."""
     anchors = []
     for i, s in enumerate(report.sections):
-        anchors.append(f"s{i + 1}-{s.anchor}" if s.anchor else f"s{i + 1}")
+        anchors.append(_anchor(f"s{i + 1}-{s.anchor}" if s.anchor else f"s{i + 1}"))
     nav = "".join(f'<a href="#{a}">{escape(s.title)}</a>'
                   for a, s in zip(anchors, report.sections, strict=True))
     sections = "".join(

@@ -1,6 +1,14 @@
 """XLSX renderer (openpyxl): a contents sheet, one sheet per table, and the hourly data
 and schedule of every run. Numbers are stored as numbers, with units in the headers;
-an empty cell is a value not available from the run."""
+an empty cell is a value not available from the run.
+
+Text is never active: every string is written as an explicit text cell (openpyxl would
+store a string that starts with ``=`` as a formula, and ``#N/A`` as an error), and a text
+that a spreadsheet would read as a formula when typed or imported (OWASP "CSV
+injection": ``=``, ``+``, ``-``, ``@``, tab, CR, LF first, also after leading spaces)
+also carries Excel's quote prefix, so that editing the cell keeps it text. Characters
+XML cannot hold become U+FFFD instead of failing the report.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +26,13 @@ from scenarios.errors import ScenarioError
 MAX_SHEET_NAME = 31
 MAX_COL_WIDTH = 60
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+#: Characters an XLSX cannot hold (XML 1.0 forbids C0 controls other than tab, LF, CR).
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: First characters with which Excel, LibreOffice or Google Sheets read text as a formula
+#: (ASCII, and the full-width forms an input method may type).
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+#: Sheet names Excel reserves.
+_RESERVED_SHEET_NAMES = frozenset({"history"})
 
 
 def _openpyxl():
@@ -30,14 +45,37 @@ def _openpyxl():
     return openpyxl
 
 
+def xlsx_text(text: str) -> str:
+    """``text`` with the characters an XLSX cannot hold replaced by U+FFFD."""
+    return _XML_ILLEGAL.sub("\ufffd", text)
+
+
+def formula_like(text: str) -> bool:
+    """True if a spreadsheet would read ``text`` as a formula when it is typed, edited or
+    imported: its first character, ignoring leading spaces, is one of
+    :data:`FORMULA_TRIGGERS` (or it starts with a tab, CR or LF)."""
+    if text[:1] in FORMULA_TRIGGERS:
+        return True
+    rest = text.lstrip(" \u00a0\u3000")
+    return rest[:1] in FORMULA_TRIGGERS
+
+
 def sheet_name(key: str, taken: set[str]) -> str:
-    """A valid, unique sheet name (<= 31 characters, no []:*?/\\)."""
-    base = _BAD_SHEET_CHARS.sub("_", key).strip("'") or "sheet"
-    name = base[:MAX_SHEET_NAME]
+    """A valid, unique sheet name (1 to 31 characters, no []:*?/\\ nor control character,
+    no quote first or last, not Excel's reserved ``History``)."""
+
+    def clean(text: str) -> str:
+        return text.strip().strip("'").strip()
+
+    text = re.sub(r"\s", " ", _XML_ILLEGAL.sub("_", key))  # tabs, line breaks: spaces
+    base = clean(_BAD_SHEET_CHARS.sub("_", text)) or "sheet"
+    if base.lower() in _RESERVED_SHEET_NAMES:
+        base += "_"
+    name = clean(base[:MAX_SHEET_NAME]) or "sheet"
     n = 2
     while name.lower() in taken:
         suffix = f" {n}"
-        name = base[: MAX_SHEET_NAME - len(suffix)] + suffix
+        name = (clean(base[: MAX_SHEET_NAME - len(suffix)]) or "sheet") + suffix
         n += 1
     taken.add(name.lower())
     return name
@@ -84,16 +122,36 @@ class _Sheets:
         ws.freeze_panes = "A2"
         return ws
 
+    def text(self, ws, text: str):
+        """A cell that holds ``text`` as text, never as a formula or an error value."""
+        c = self.Cell(ws)
+        c.value = xlsx_text(str(text))
+        c.data_type = "s"  # after the value: openpyxl makes "=..." a formula, "#N/A" an error
+        if formula_like(c.value):
+            c.quotePrefix = True  # Excel's leading ': an edit of the cell keeps it text
+        return c
+
+    def cell(self, ws, value):
+        """A plain value as openpyxl stores it natively, a string as a text cell."""
+        return self.text(ws, value) if isinstance(value, str) else value
+
+    def row(self, ws, values) -> None:
+        """Append a row of plain values (strings become text cells)."""
+        ws.append([self.cell(ws, v) for v in values])
+
     def header(self, ws, names: list[str]) -> None:
         cells = []
         for name in names:
-            c = self.Cell(ws, value=name)
+            c = self.text(ws, name)
             c.font, c.fill, c.alignment = self.bold, self.fill, self.wrap
             cells.append(c)
         ws.append(cells)
 
     def value(self, ws, value, number_format: str = "General"):
-        c = self.Cell(ws, value=_plain(value))
+        value = _plain(value)
+        if isinstance(value, str):
+            return self.text(ws, value)
+        c = self.Cell(ws, value=value)
         if isinstance(c.value, (int, float)) and not isinstance(c.value, bool):
             c.number_format = number_format
         elif isinstance(c.value, dt.datetime):
@@ -126,21 +184,25 @@ def _data_sheet(s: _Sheets, sheet: doc.DataSheet) -> str:
     ]
     ws = s.sheet(sheet.key, [min(len(h) + 2, 28) for h in headers])
     s.header(ws, headers)
-    # plain values (no styled cells): fast for a year of hours; dates get a date format
-    columns = [_column_values(frame.index)] + [_column_values(frame[c]) for c in frame.columns]
+    # plain values (no styled cells): fast for a year of hours; dates get a date format;
+    # only strings (job ids, pod names, tariff bands) become text cells
+    columns = [_column_values(s, ws, frame.index)] + [
+        _column_values(s, ws, frame[c]) for c in frame.columns
+    ]
     for row in zip(*columns, strict=True):
         ws.append(row)
     return ws.title
 
 
-def _column_values(values) -> list:
-    """A column as Python values openpyxl stores natively (NaN and NaT -> empty)."""
+def _column_values(s: _Sheets, ws, values) -> list:
+    """A column as Python values openpyxl stores natively (NaN and NaT -> empty), its
+    strings as text cells."""
     series = pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(series):
         return [None if pd.isna(v) else v.to_pydatetime() for v in series]
     if pd.api.types.is_float_dtype(series):
         return [None if v != v else v for v in series.astype(float).tolist()]
-    return [_plain(v) for v in series.tolist()]
+    return [s.cell(ws, _plain(v)) for v in series.tolist()]
 
 
 def render_xlsx(report: doc.Report) -> bytes:
@@ -156,17 +218,17 @@ def render_xlsx(report: doc.Report) -> bytes:
     for sheet in report.data_sheets:
         listed.append((_data_sheet(s, sheet), sheet.title, "one row per hour; units in the headers"
                        if "hourly" in sheet.key else "one row per job-hour"))
-    title = s.Cell(contents, value=report.title)
+    title = s.text(contents, report.title)
     title.font = s.title_font
     contents.append([title])
-    contents.append([f"generated {report.generated}"])
-    contents.append(["versions: " + ", ".join(f"{k} {v}" for k, v in report.versions.items())])
-    contents.append(["Numbers are stored as numbers, rounded as in the PDF and HTML; units are "
+    s.row(contents, [f"generated {report.generated}"])
+    s.row(contents, ["versions: " + ", ".join(f"{k} {v}" for k, v in report.versions.items())])
+    s.row(contents, ["Numbers are stored as numbers, rounded as in the PDF and HTML; units are "
                      "in the headers; an empty cell is a value not available from the run."])
     contents.append([])
     s.header(contents, ["Sheet", "Table", "Note"])
     for name, table_title, note in listed:
-        contents.append([name, table_title, note])
+        s.row(contents, [name, table_title, note])
     buf = io.BytesIO()
     s.wb.save(buf)
     return buf.getvalue()

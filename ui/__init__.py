@@ -12,6 +12,7 @@ One module per page, each run by ``st.navigation`` as a script:
 Shared small modules: :mod:`ui.state` (the session's scenario, folder and runs),
 :mod:`ui.caching` (``st.cache_data`` computations), :mod:`ui.charts` and
 :mod:`ui.run_charts` (figures), :mod:`ui.uploads` (upload checks), :mod:`ui.errors`
-(errors as messages), :mod:`ui.tables` (number formats). The app talks to ``scenarios``
-and ``reports`` only.
+(errors as messages), :mod:`ui.tables` (number formats, and
+:func:`~ui.tables.markdown_text`, through which every text from outside goes into
+Markdown). The app talks to ``scenarios`` and ``reports`` only.
 """

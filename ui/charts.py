@@ -5,6 +5,7 @@ Plotly, except the first page's climate chart, a Vega-Lite spec. Scheduling figu
 from __future__ import annotations
 
 import calendar
+from html import escape
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,17 @@ COMPONENT_COLOURS = {
 }
 MODE_COLOURS = {"free": "#54A24B", "partial": "#EECA3B", "mechanical": "#E45756"}
 _MONTHS = [calendar.month_abbr[m] for m in range(1, 13)]
+
+
+def chart_text(value) -> str:
+    """``value`` as literal text in a Plotly figure (trace name, axis category, hover).
+
+    Plotly reads a subset of HTML in every text it draws (``<a href>`` makes a link,
+    ``<b>`` bold, ``<br>`` a break); names from the user's scenario or files (pods, job
+    ids, run labels, the currency) get ``&``, ``<`` and ``>`` as entities, which Plotly
+    shows as those characters.
+    """
+    return escape(str(value), quote=False)
 
 
 def layout(fig: go.Figure, height: int = 380, **kw) -> go.Figure:
@@ -155,7 +167,7 @@ def indicator_bars(table: pd.DataFrame) -> go.Figure:
     fig = make_subplots(
         rows=1, cols=3, subplot_titles=[t for t, _ in panels.values()], horizontal_spacing=0.08
     )
-    pods = list(table.index)
+    pods = [chart_text(p) for p in table.index]
     colours = [TECH_COLOURS.get(c, "#888") for c in table["cooling"]]
     for j, (key, (_, spec)) in enumerate(panels.items(), start=1):
         values = table[key].astype(float)
@@ -204,7 +216,7 @@ def component_bars(energy: pd.DataFrame) -> go.Figure:
     for label in energy.columns:
         fig.add_trace(
             go.Bar(
-                x=list(energy.index),
+                x=[chart_text(p) for p in energy.index],
                 y=energy[label],
                 name=label,
                 marker_color=COMPONENT_COLOURS.get(label),
@@ -221,7 +233,7 @@ def mode_bars(modes: pd.DataFrame) -> go.Figure:
     for mode in modes.columns:
         fig.add_trace(
             go.Bar(
-                y=list(modes.index),
+                y=[chart_text(p) for p in modes.index],
                 x=modes[mode],
                 name=mode,
                 orientation="h",
@@ -245,7 +257,7 @@ def compare_bars(table: pd.DataFrame, keys: dict[str, str]) -> go.Figure:
         spec = ".3f" if key in ("pue", "tue", "itue", "wue_l_per_kwh") else None
         fig.add_trace(
             go.Bar(
-                x=labels,
+                x=[chart_text(label) for label in labels],
                 y=values,
                 marker_color=colours,
                 showlegend=False,

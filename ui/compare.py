@@ -15,6 +15,7 @@ from scenarios.library import example_data, example_names
 from ui import caching, charts, state
 from ui.errors import error_text, shown_errors
 from ui.tables import kpi_frame
+from ui.tables import markdown_text as md
 
 RESULTS = "compare_results"
 VARIANTS = {
@@ -49,7 +50,7 @@ def candidates(built_ins: list[str], variants: list[str]) -> dict[str, tuple[str
 def _run_all(chosen: dict, optimise: bool, limit: float) -> dict:
     results, bar = {}, st.progress(0.0, text="Running…")
     for i, (label, (_, data)) in enumerate(chosen.items()):
-        bar.progress(i / len(chosen), text=f"Running {label}…")
+        bar.progress(i / len(chosen), text=f"Running {md(label)}…")  # names the scenario
         try:
             scenario = state.current_scenario(data)
             result = caching.baseline_run(caching.scenario_key(scenario), optimise, limit)

@@ -15,6 +15,7 @@ from scenarios.schema import WATER_CLASSES, PodSpec, choices
 from ui import caching, charts, state
 from ui.errors import shown_errors
 from ui.tables import formatted, kpi_formatted
+from ui.tables import markdown_text as md
 
 COLUMNS = ("name", "cooling", "racks", "rack_kw", "water_class")
 COOLING = choices(PodSpec, "cooling")
@@ -140,10 +141,10 @@ def _editor() -> list[str]:
 
 def _problems(view: dict, incomplete: list[str]) -> None:
     for note in incomplete:
-        st.info(f"Not used yet: {note}.")
+        st.info(f"Not used yet: {md(note)}.")
     problems = view["problems"]
-    for message in problems.values():
-        st.error(message)
+    for message in problems.values():  # they name the pod as the user wrote it
+        st.error(md(message))
     if problems and view["table"] is not None:
         st.caption("Pods with an error are left out of the comparison below.")
     elif not problems:
@@ -170,7 +171,7 @@ def _comparison(view: dict) -> None:
     choices = [*table.index, "site"]
     pick = st.selectbox("PUE map of", choices, index=len(choices) - 1, key="heatmap_pod")
     grid = view["grids"].get(pick, view["grids"]["site"])
-    st.markdown(f"**Hourly PUE of {pick}**: hour of day by day of year")
+    st.markdown(f"**Hourly PUE of {md(pick)}**: hour of day by day of year")
     st.plotly_chart(charts.pue_heatmap(grid), key="pue_heatmap")
     left, right = st.columns(2)
     with left:
@@ -181,7 +182,7 @@ def _comparison(view: dict) -> None:
         )
         st.caption(
             "Compute energy: "
-            + ", ".join(f"{pod} {mwh:,.0f} MWh" for pod, mwh in energy["compute"].items())
+            + ", ".join(f"{md(pod)} {mwh:,.0f} MWh" for pod, mwh in energy["compute"].items())
             + "."
         )
     with right:
@@ -196,7 +197,7 @@ def _comparison(view: dict) -> None:
 def render() -> None:
     state.ensure_scenario()
     st.title("Halls and cooling")
-    st.caption(f"Editing: {state.scenario_label()}. Change a cell to re-simulate the year.")
+    st.caption(f"Editing: {md(state.scenario_label())}. Change a cell to re-simulate the year.")
     left, right = st.columns([3, 2])
     view = None
     with left:

@@ -10,6 +10,7 @@ import streamlit as st
 from scenarios.loading import file_fields, scenario_from_dict, scenario_to_toml
 from ui import state, uploads
 from ui.errors import error_text, shown_errors
+from ui.tables import markdown_text as md
 
 FORMATS = {
     "pdf": ("PDF", "application/pdf"),
@@ -122,12 +123,14 @@ def _scenario_toml() -> None:
         on_click="ignore",
     )
     files = [Path(v).name for v in file_fields(portable).values()]
-    command = f"coolshift run {name} --out runs/{Path(name).stem}"
+    # safe_name leaves letters, digits and ._- only; a leading "-" would read as an option
+    path = f"./{name}" if name.startswith("-") else name
+    command = f"coolshift run {path} --out runs/{Path(name).stem.lstrip('-') or 'scenario'}"
     st.code(command, language="bash")
     if files:
         st.caption(
             "The scenario names the file(s) "
-            + ", ".join(files)
+            + ", ".join(md(f) for f in files)
             + " you uploaded: put them in the same folder as the TOML before running it."
         )
     with st.expander("Show the TOML"):
@@ -142,7 +145,7 @@ def render() -> None:
         _reports()
     st.subheader("Repeat from the command line")
     st.caption(
-        f"The scenario being edited ({state.scenario_label()}), with every change made "
+        f"The scenario being edited ({md(state.scenario_label())}), with every change made "
         "in the app, as a scenario file for `coolshift run`."
     )
     with shown_errors("write the scenario as TOML"):

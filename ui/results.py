@@ -12,6 +12,7 @@ from scenarios.kpis import unplaced_note
 from ui import run_charts, state
 from ui.errors import shown_errors
 from ui.tables import fmt, formatted, kpi_formatted
+from ui.tables import markdown_text as md
 
 #: Session key of the run to show (the latest run of the Workload page).
 RESULT = "workload_run"
@@ -65,11 +66,12 @@ def _solver(result) -> None:
 def _savings(result) -> None:
     kpis, currency = result.kpis, result.inputs.currency
     table = explore.savings_table(kpis)
+    unit = md(currency)  # metric values are Markdown
     c = st.columns(4)
     for i, (label, row) in enumerate(table.iterrows()):
         c[2 * i].metric(
             f"Cost saving vs {label}",
-            f"{fmt(row['cost_saving'], ',.0f')} {currency}",
+            f"{fmt(row['cost_saving'], ',.0f')} {unit}",
             delta=f"{fmt(row['cost_saving_pct'], '.2f')} %"
             if row["cost_saving_pct"] is not None
             else None,
@@ -82,7 +84,7 @@ def _savings(result) -> None:
             else None,
         )
     for rule, job_ids in result.unplaced.items():
-        st.warning(unplaced_note(rule, job_ids))
+        st.warning(md(unplaced_note(rule, job_ids)))  # job ids as the jobs file has them
     compare = explore.schedule_comparison(result)
     st.markdown("**The run's schedule against the ASAP and greedy rules** (re-simulated)")
     st.plotly_chart(run_charts.schedule_bars(compare, currency), key="schedule_chart")

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.charts import PALETTE, layout
+from ui.charts import PALETTE, chart_text, layout
 from ui.tables import kpi_text
 
 
@@ -19,24 +19,30 @@ def gantt(segments: pd.DataFrame, pods: list[str]) -> go.Figure:
     first = segments.groupby(["pod", "job_id"])["start"].min().reset_index()
     first["pod_rank"] = first["pod"].map({pod: i for i, pod in enumerate(pods)})
     order = first.sort_values(["pod_rank", "start"])
-    rows = [f"{job} · {pod}" for pod, job in zip(order["pod"], order["job_id"], strict=True)]
+    # job ids and pod names as the user wrote them: literal text (chart_text), and the pod
+    # as hover data rather than inside the template, where "%{...}" would be read
+    rows = [_row(job, pod) for pod, job in zip(order["pod"], order["job_id"], strict=True)]
     for pod in pods:
         part = segments[segments["pod"] == pod]
         if part.empty:
             continue
+        jobs = [chart_text(job) for job in part["job_id"]]
         fig.add_trace(
             go.Bar(
                 base=part["start"],
                 x=(part["end"] - part["start"]).dt.total_seconds() * 1000.0,
-                y=[f"{job} · {pod}" for job in part["job_id"]],
+                y=[_row(job, pod) for job in part["job_id"]],
                 orientation="h",
-                name=pod,
+                name=chart_text(pod),
                 marker_color=colour[pod],
                 marker_line={"color": "white", "width": 0.5},
-                customdata=np.stack([part["job_id"], part["hours"], part["power_kw"]], axis=1),
+                customdata=np.array(
+                    [jobs, part["hours"], part["power_kw"], [chart_text(pod)] * len(jobs)],
+                    dtype=object,
+                ).T,
                 hovertemplate=(
                     "%{customdata[0]}: %{base|%b %d %H:00}, %{customdata[1]} h at "
-                    "%{customdata[2]:.0f} kW<extra>" + pod + "</extra>"
+                    "%{customdata[2]:.0f} kW<extra>%{customdata[3]}</extra>"
                 ),
             )
         )
@@ -46,6 +52,11 @@ def gantt(segments: pd.DataFrame, pods: list[str]) -> go.Figure:
         categoryorder="array", categoryarray=rows[::-1], title_text=None, tickfont={"size": 10}
     )
     return layout(fig, height=min(120 + 18 * len(rows), 1400), hovermode="closest")
+
+
+def _row(job, pod) -> str:
+    """A Gantt row's label: the job and its pod, as literal text."""
+    return chart_text(f"{job} · {pod}")
 
 
 def power_chart(load: pd.DataFrame, signals: pd.DataFrame, currency: str) -> go.Figure:
@@ -68,7 +79,7 @@ def power_chart(load: pd.DataFrame, signals: pd.DataFrame, currency: str) -> go.
                 go.Scatter(
                     x=x,
                     y=load[(pod, kind)],
-                    name=f"{pod} · {kind}",
+                    name=chart_text(f"{pod} · {kind}"),
                     stackgroup="it",
                     line={"width": 0.5, "color": base},
                     opacity=opacity,
@@ -102,7 +113,7 @@ def power_chart(load: pd.DataFrame, signals: pd.DataFrame, currency: str) -> go.
         go.Scatter(
             x=x,
             y=signals["price_per_kwh"],
-            name=f"price [{currency}/kWh]",
+            name=chart_text(f"price [{currency}/kWh]"),
             line={"color": "#B279A2", "shape": "hv"},
         ),
         row=2,
@@ -121,7 +132,11 @@ def power_chart(load: pd.DataFrame, signals: pd.DataFrame, currency: str) -> go.
     price_top = _headroom(signals["price_per_kwh"])
     carbon_top = _headroom(signals["carbon_g_per_kwh"])
     fig.update_yaxes(
-        title_text=f"{currency}/kWh", row=2, col=1, secondary_y=False, range=[0, price_top]
+        title_text=chart_text(f"{currency}/kWh"),
+        row=2,
+        col=1,
+        secondary_y=False,
+        range=[0, price_top],
     )
     fig.update_yaxes(
         title_text="gCO₂/kWh",
@@ -149,7 +164,9 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 def schedule_bars(table: pd.DataFrame, currency: str) -> go.Figure:
     """Total cost and carbon of each schedule (MILP, ASAP, greedy)."""
     fig = make_subplots(
-        rows=1, cols=2, subplot_titles=(f"total cost [{currency}]", "carbon, location-based [t]")
+        rows=1,
+        cols=2,
+        subplot_titles=(chart_text(f"total cost [{currency}]"), "carbon, location-based [t]"),
     )
     names = list(table.index)
     colours = [
@@ -209,7 +226,7 @@ def pareto_chart(front: pd.DataFrame, currency: str) -> go.Figure:
         )
     fig.update_xaxes(title_text="carbon, location-based [t]", tickformat=".3~f",
                      range=_at_least_span(ok["carbon_t"]))
-    fig.update_yaxes(title_text=f"cost [{currency}]", tickformat=",.0f",
+    fig.update_yaxes(title_text=chart_text(f"cost [{currency}]"), tickformat=",.0f",
                      range=_at_least_span(ok["cost"]))
     return layout(fig, height=380, hovermode="closest")
 

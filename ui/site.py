@@ -13,6 +13,7 @@ from scenarios.library import example_data, example_names
 from scenarios.schema import Carbon, Price, choices
 from ui import caching, charts, state, tables, uploads
 from ui.errors import noted_errors, shown_errors
+from ui.tables import markdown_text as md
 
 PICK = "site_example"
 NOTES = "site_notes"
@@ -31,7 +32,7 @@ def _load_example() -> None:
     name = st.session_state.get(PICK)
     if name:
         state.replace_scenario(example_data(name), f"built-in scenario {name!r}")
-        _note("success", f"Loaded the built-in scenario **{name}**.")
+        _note("success", f"Loaded the built-in scenario **{md(name)}**.")
 
 
 def _on_scenario_upload() -> None:
@@ -57,7 +58,7 @@ def _on_scenario_upload() -> None:
         state.current_scenario(raw)  # validate before replacing the one being edited
         state.replace_scenario(raw, f"uploaded scenario {uploads.safe_name(toml.name)!r}")
         st.session_state[PICK] = None
-        _note("success", f"Loaded the uploaded scenario **{uploads.safe_name(toml.name)}**.")
+        _note("success", f"Loaded the uploaded scenario **{md(uploads.safe_name(toml.name))}**.")
 
 
 def _on_weather_upload() -> None:
@@ -72,7 +73,7 @@ def _on_weather_upload() -> None:
         state.update_scenario(raw)
         _note(
             "success",
-            f"Weather from **{uploads.safe_name(f.name)}** ({view['name']}) is "
+            f"Weather from **{md(uploads.safe_name(f.name))}** ({md(view['name'])}) is "
             "now the site's climate.",
         )
         lat, lon = view["latitude"], view["longitude"]
@@ -81,7 +82,7 @@ def _on_weather_upload() -> None:
             _note(
                 "info",
                 f"The weather file's station is at {lat:.2f}°, {lon:.2f}°; the site stays at "
-                f"{site['latitude']:.2f}°, {site['longitude']:.2f}° in {site['timezone']} "
+                f"{site['latitude']:.2f}°, {site['longitude']:.2f}° in {md(site['timezone'])} "
                 "(a scenario file sets both).",
             )
 
@@ -117,7 +118,7 @@ def _on_series_upload(kind: str) -> None:
             if old.get("source") == "tou" and demand is None:
                 _note(
                     "info",
-                    f"The demand charge of the tariff {old.get('tariff')} no longer applies; "
+                    f"The demand charge of the tariff {md(old.get('tariff'))} no longer applies; "
                     "a scenario file can set grid.price.demand_charge_per_kw_month.",
                 )
             price = {"source": "file", "file": str(path), "timestamps": timestamps, "fill": fill}
@@ -128,9 +129,10 @@ def _on_series_upload(kind: str) -> None:
             raw["grid"]["price"] = price
             if imported.currency and imported.currency != raw["grid"].get("currency", "USD"):
                 raw["grid"]["currency"] = imported.currency
-                _note("info", f"Currency set to **{imported.currency}**, as the price file says.")
+                currency = md(imported.currency)
+                _note("info", f"Currency set to **{currency}**, as the price file says.")
         state.update_scenario(raw)
-        _note("success", f"Hourly {kind} from **{uploads.safe_name(f.name)}** is now used.")
+        _note("success", f"Hourly {kind} from **{md(uploads.safe_name(f.name))}** is now used.")
 
 
 def _picker() -> None:
@@ -248,7 +250,7 @@ def _climate(scenario) -> None:
         help="Hours per year with a wet-bulb below 10 °C: a rough count of the "
         "hours open to water-side free cooling.",
     )
-    st.caption(f"Weather: {view['source']}")
+    st.caption(f"Weather: {md(view['source'])}")
 
 
 def _grid(scenario) -> None:
@@ -258,18 +260,15 @@ def _grid(scenario) -> None:
     frame = inputs.frame
     cols = st.columns(3)
     cols[0].metric("Mean carbon intensity", f"{frame['carbon_g_per_kwh'].mean():.0f} g/kWh")
-    cols[1].metric(
-        "Mean energy price", f"{frame['price_per_kwh'].mean():.3f} {inputs.currency}/kWh"
-    )
-    cols[2].metric(
-        "Demand charge", f"{inputs.demand_charge_per_kw_month:g} {inputs.currency}/kW/month"
-    )
+    currency = md(inputs.currency)  # metric values are Markdown too
+    cols[1].metric("Mean energy price", f"{frame['price_per_kwh'].mean():.3f} {currency}/kWh")
+    cols[2].metric("Demand charge", f"{inputs.demand_charge_per_kw_month:g} {currency}/kW/month")
     # one Markdown list per block rather than an element per line: each element is a
     # message the browser renders on its own; the texts (from tariffs and files) escaped,
     # never read as Markdown or LaTeX
     st.markdown(
         "\n".join(
-            f"- **{what.replace('_', ' ')}**: {tables.markdown_text(text)}"
+            f"- **{md(what.replace('_', ' '))}**: {md(text)}"
             for what, text in inputs.sources.items()
             if what != "weather"  # under the climate chart
         )
@@ -277,7 +276,7 @@ def _grid(scenario) -> None:
     if inputs.notes or inputs.assumptions:
         with st.expander("Notes and assumptions of these inputs"):
             notes = inputs.notes + inputs.assumptions
-            st.markdown("\n".join(f"- {tables.markdown_text(text)}" for text in notes))
+            st.markdown("\n".join(f"- {md(text)}" for text in notes))
 
 
 def render() -> None:
@@ -289,7 +288,7 @@ def render() -> None:
     with top[0]:
         _picker()
     with top[1]:
-        st.caption(f"Editing: {state.scenario_label()}")
+        st.caption(f"Editing: {md(state.scenario_label())}")
     # A toggle rather than an expander: the uploaders are built only when asked for, so
     # the first page has less to draw.
     if st.toggle("Upload your own scenario or data", key=UPLOADS):
@@ -298,7 +297,7 @@ def render() -> None:
     with shown_errors("read the scenario"):
         scenario = state.current_scenario()
         if scenario.description:
-            st.caption(" ".join(scenario.description.split()))
+            st.caption(md(scenario.description))
         left, right = st.columns([2, 3])
         with left, shown_errors("show the site"):
             _site_facts(scenario)

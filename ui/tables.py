@@ -1,4 +1,6 @@
-"""Numbers as text for tables: fixed formats, an en dash for anything missing (never NaN)."""
+"""Numbers as text for tables: fixed formats, an en dash for anything missing (never NaN);
+and any text from outside (names, file names, notes, error messages) escaped for
+Streamlit's Markdown (:func:`markdown_text`), so it shows as written and renders nothing."""
 
 from __future__ import annotations
 
@@ -12,8 +14,24 @@ from reports import formatting as report_format
 from scenarios.kpis import KPI_DEFINITIONS
 
 MISSING = "–"
-#: Characters Streamlit's Markdown gives a meaning to ("$" starts LaTeX, "&" an entity).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~<>&])")
+#: Characters Streamlit's Markdown gives a meaning to wherever they stand, escaped in any
+#: text from outside: emphasis and strike-through (``*`` ``~``), code (the backtick), links,
+#: images and directives (``[`` ``]`` ``!`` ``{`` ``}``), HTML and autolinks (``<``
+#: ``>``), tables (``|``), LaTeX (``$``), entities (``&``), headings (``#``), and the
+#: backslash itself. With ``[`` and ``]`` escaped, ``(`` and ``)`` start nothing.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*{}\[\]!<>|$&#~])")
+#: A colon before a letter starts a directive (":red[...]", ":blue-badge[...]"), which
+#: Streamlit draws as coloured text or a badge, taking the word with it.
+_DIRECTIVE = re.compile(r":(?=[A-Za-z])")
+#: An underscore that can start or end emphasis: not between two letters or digits.
+_EMPHASIS_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+#: What makes a line a list item, a heading underline or a rule when it starts the line.
+_LINE_START = re.compile(r"^(?:(\d{1,9})([.)])|([-+=]))")
+#: Where GitHub-flavoured Markdown makes a link of plain text ("https://", "www.", an
+#: e-mail address). Streamlit finds these after the escapes are read, so a backslash
+#: cannot stop them: an invisible word joiner (U+2060) goes there instead.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?i:(?<=www))(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
 
 
 def fmt(value, spec: str = ".4g") -> str:
@@ -73,11 +91,33 @@ def formatted(frame: pd.DataFrame, specs: dict[str, str]) -> pd.DataFrame:
 
 
 def markdown_text(text) -> str:
-    """``text`` for ``st.markdown`` with Markdown's special characters (and Streamlit's
-    "$") escaped, so no part of it becomes emphasis, a link, HTML or LaTeX; runs of white
-    space become one space. (Streamlit still draws " >= " as "≥" and ":name:" codes as
-    emoji.)"""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """``text`` (any text from outside: a name, a file name, a note, an error message) as
+    literal text in Streamlit's Markdown (``st.markdown``, ``st.caption``, ``st.error``
+    and the other messages, labels and metric values).
+
+    No part of it becomes emphasis, code, a link, an image, HTML, LaTeX, a directive, an
+    entity, a table, a heading or a list: those characters are escaped (an underscore
+    only where it could start emphasis, a ``-``, ``+``, ``=`` or ``1.`` only at the start,
+    so the text may start a line), and a word joiner breaks what GitHub-flavoured
+    Markdown would link on its own (``https://``, ``www.``, ``@``). Runs of white space,
+    line breaks included, become one space. Streamlit still draws ``:name:`` codes as
+    emoji (but no ``:colour[...]`` directive).
+
+    Parameters
+    ----------
+    text : object
+        Converted with ``str``.
+
+    Returns
+    -------
+    str
+        The text to put into Markdown as is; it reads the same once rendered.
+    """
+    out = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    out = _EMPHASIS_UNDERSCORE.sub(r"\\_", out)
+    out = _DIRECTIVE.sub(r"\\:", out)
+    out = _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", out)
+    return _AUTOLINK.sub(WORD_JOINER, out)
 
 
 def markdown_table(frame: pd.DataFrame) -> str:

@@ -14,6 +14,7 @@ import streamlit as st
 from scenarios import explore
 from ui import caching, results, state, uploads
 from ui.errors import noted_errors, shown_errors
+from ui.tables import markdown_text as md
 
 NOTES = "workload_notes"
 STAGES = {
@@ -68,7 +69,8 @@ def _on_jobs_upload() -> None:
         scenario = state.current_scenario(raw)
         jobs = caching.jobs_preview(caching.scenario_key(scenario))
         state.update_scenario(raw)
-        _notes().append(("success", f"{len(jobs)} jobs read from **{uploads.safe_name(f.name)}**."))
+        name = md(uploads.safe_name(f.name))
+        _notes().append(("success", f"{len(jobs)} jobs read from **{name}**."))
 
 
 def _start_of(value) -> dt.datetime:
@@ -228,7 +230,7 @@ def _workload(raw: dict) -> None:
             help=f"Up to {uploads.MAX_UPLOAD_MB} MB. Timestamps in ISO 8601 with a UTC offset.",
         )
         if workload.get("jobs"):
-            st.caption(f"Jobs file in use: {uploads.safe_name(workload['jobs'])}")
+            st.caption(f"Jobs file in use: {md(uploads.safe_name(workload['jobs']))}")
         else:
             st.info("Upload a jobs CSV; until then the jobs above stay in use.")
 
@@ -292,7 +294,7 @@ def _run(scenario, optimise: bool, limit: float) -> None:
 
         def progress(stage: str) -> None:
             head, _, detail = stage.partition(": ")  # e.g. "schedule: window 3/8"
-            text = STAGES.get(head, head) + (f" ({detail})" if detail else "")
+            text = md(STAGES.get(head, head) + (f" ({detail})" if detail else ""))
             status.update(label=f"{text}…")
             status.write(f"{time.perf_counter() - t0:5.1f} s  {text}")
 
@@ -306,7 +308,7 @@ def _run(scenario, optimise: bool, limit: float) -> None:
             raise
         st.session_state[results.RESULT] = entry.label
         status.update(
-            label=f"Done in {time.perf_counter() - t0:.1f} s: {entry.label}",
+            label=f"Done in {time.perf_counter() - t0:.1f} s: {md(entry.label)}",
             state="complete",
             expanded=False,
         )
@@ -315,7 +317,7 @@ def _run(scenario, optimise: bool, limit: float) -> None:
 def render() -> None:
     state.ensure_scenario()
     st.title("Workload and schedule")
-    st.caption(f"Editing: {state.scenario_label()}")
+    st.caption(f"Editing: {md(state.scenario_label())}")
     for kind, text in st.session_state.pop(NOTES, []):
         getattr(st, kind)(text)
     ok = False
