@@ -108,6 +108,8 @@ def render_html(report: doc.Report) -> bytes:
     versions = ", ".join(f"{k} {v}" for k, v in report.versions.items())
     page = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        # tells coolshift's writer the file is its own report (scenarios.outputs)
+        '<meta name="generator" content="coolshift reports">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(report.title)}</title><style>{CSS}</style></head><body><main>"
         f"<header><h1>{escape(report.title)}</h1><p>{escape(report.subtitle)} · generated "

@@ -106,6 +106,9 @@ class _Sheets:
         from openpyxl.styles import Alignment, Font, PatternFill
 
         self.wb = openpyxl.Workbook(write_only=True)
+        # the creator tag tells coolshift's writer that this file is its own report, which
+        # it may replace with --force (scenarios.outputs.is_coolshift_file)
+        self.wb.properties.creator = "coolshift reports"
         self.Cell = WriteOnlyCell
         self.bold = Font(bold=True)
         self.title_font = Font(bold=True, size=14, color="1F4E79")

@@ -12,6 +12,7 @@ from tests.integration.cli import REPO_DIR, assert_clean_failure, coolshift
 
 pytestmark = pytest.mark.integration
 
+
 def _users_folder(parent: Path) -> tuple[Path, dict[str, bytes]]:
     folder = parent / "work"
     folder.mkdir()
@@ -91,7 +92,9 @@ def test_report_never_replaces_a_file_it_did_not_write(tmp_path):
     result = coolshift("report", str(run_dir), "--format", "html", "--out", str(mine), "--force")
     assert_clean_failure(result, 2, "coolshift did not write")
     assert mine.read_text() == "<p>my board pack</p>"
-    several = coolshift("report", str(run_dir), "--format", "pdf,html", "--out", str(tmp_path / "y.pdf"))
+    several = coolshift(
+        "report", str(run_dir), "--format", "pdf,html", "--out", str(tmp_path / "y.pdf")
+    )
     assert_clean_failure(several, 2, "names one file but 2 formats")
     assert not (tmp_path / "y.pdf").exists()
 
@@ -104,7 +107,10 @@ def test_two_runs_to_one_out_at_once_exactly_one_wins(tmp_path):
     procs = [
         subprocess.Popen(
             [*command, "run", "default", "--no-optimize", "--out", str(out)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO_DIR,
         )
         for _ in range(2)
     ]
@@ -123,5 +129,26 @@ def test_run_force_replaces_its_own_run_and_only_that(tmp_path):
     assert coolshift("run", "default", "--no-optimize", "--out", str(out)).returncode == 0
     again = coolshift("run", "default", "--no-optimize", "--out", str(out))
     assert_clean_failure(again, 2, "pass --force")
-    assert coolshift("run", "default", "--no-optimize", "--out", str(out), "--force").returncode == 0
+    assert (
+        coolshift("run", "default", "--no-optimize", "--out", str(out), "--force").returncode == 0
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_report_replaces_its_own_reports_only_with_force(tmp_path):
+    from scenarios.outputs import is_coolshift_file
+
+    run_dir = tmp_path / "run"
+    assert coolshift("run", "default", "--no-optimize", "--out", str(run_dir)).returncode == 0
+    first = coolshift("report", str(run_dir))
+    assert first.returncode == 0, first.stderr
+    files = [run_dir / f"report.{ext}" for ext in ("pdf", "html", "xlsx")]
+    assert all(is_coolshift_file(f, "report") for f in files)
+    assert_clean_failure(coolshift("report", str(run_dir)), 2, "pass --force")
+    stamps = [f.stat().st_mtime_ns for f in files]
+    again = coolshift("report", str(run_dir), "--force")
+    assert again.returncode == 0, again.stderr
+    assert all(f.stat().st_mtime_ns > s for f, s in zip(files, stamps, strict=True))
+    assert sorted(p.name for p in run_dir.iterdir() if p.name.startswith(".")) == [
+        ".coolshift-output"
+    ]
