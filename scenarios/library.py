@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from scenarios.errors import ScenarioError
-from scenarios.loading import load_scenario, scenario_from_dict
+from scenarios.loading import read_scenario_data, scenario_from_dict
 from scenarios.schema import Scenario
 
 
@@ -48,7 +48,7 @@ def resolve_scenario_arg(arg: str) -> tuple[Scenario, dict, Path | None]:
     """
     path = Path(arg)
     if path.suffix.lower() == ".toml" or path.exists():
-        scenario = load_scenario(path)
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return scenario, data, path.resolve().parent
+        data = read_scenario_data(path)  # read and parsed once: scenario and data agree
+        base_dir = path.resolve().parent
+        return scenario_from_dict(data, file=str(path), base_dir=base_dir), data, base_dir
     return load_example(arg), example_data(arg), None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import datetime
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -13,6 +13,63 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 #: Processing Environments, 5th ed. 2021; reference/physics.md). The physics accepts any
 #: W17..W45 (thermal.facility.parse_water_class); W+ (above 45 °C) is not modelled.
 WATER_CLASSES = ("W17", "W27", "W32", "W40", "W45")
+
+# Bounds of the scenario's numbers. A value outside them is a typo or a unit mistake
+# (kW for W, per MWh for per kWh), never a plan; each is refused with its valid range
+# (scenarios.loading.explain_validation_error) before any computation. No number may be
+# NaN or infinite (TOML allows ``nan`` and ``inf``): see ``_Model``.
+
+#: Longest name of a scenario, site or pod [characters]: names are shown in tables,
+#: charts, folder names and messages.
+MAX_NAME_CHARS = 200
+#: Longest file path [characters] (Linux PATH_MAX).
+MAX_PATH_CHARS = 4096
+#: Most pods (halls) in one scenario [-]: the jobs CSV reader's bound too.
+MAX_PODS = 1_000
+#: Most racks in one pod [-]: 100,000 racks of 10 kW is 1 GW, a whole campus.
+MAX_RACKS = 100_000
+#: Highest rack power [kW/rack]: the densest racks announced (~600 kW, 2027) are above
+#: every cooling technology's limit in the physics (air 30-40, cold plate 120,
+#: immersion 200 kW/rack), which names the tighter limit.
+MAX_RACK_KW = 500.0
+#: Energy price bounds [currency/kWh]: wholesale scarcity prices reach ~10 per kWh and
+#: negative prices exist; 1,000 per kWh in any currency is a unit mistake (per MWh).
+#: The signals CSV reader uses the same bound (optimizer.readers.MAX_PRICE_PER_KWH).
+MAX_PRICE_PER_KWH = 1_000.0
+#: Highest demand charge [currency/kW/month]: real tariffs charge ~5-50 (CNY 30-50);
+#: 100,000 leaves room for any currency.
+MAX_DEMAND_CHARGE_PER_KW_MONTH = 100_000.0
+#: Highest grid carbon intensity [gCO2e/kWh]: lignite plants emit ~1,100.
+MAX_CARBON_G_PER_KWH = 2_000.0
+#: Highest carbon price [currency/t]: ETS prices are ~10-100 EUR/t and social-cost
+#: estimates up to ~1,000 USD/t; 100,000 leaves room for any currency.
+MAX_CARBON_PRICE_PER_T = 100_000.0
+#: Highest objective weight [-]: weights are relative; 1e6 between them already makes
+#: one term vanish in the solver's double precision.
+MAX_WEIGHT = 1e6
+#: Highest grid connection limit [kW]: 1e8 kW = 100 GW, far above any site (~1-5 GW).
+MAX_GRID_LIMIT_KW = 1e8
+#: Longest horizon and longest time a job or an overhead can take [h]: one leap year.
+MAX_HOURS = 8_784
+#: Highest seed of the job generator: numpy takes any non-negative integer; TOML
+#: integers are 64-bit signed.
+MAX_SEED = 2**63 - 1
+#: Most generated jobs [-]: the jobs CSV reader's bound (optimizer.readers.MAX_JOBS).
+MAX_JOBS = 100_000
+#: Highest power of one job [kW]: 100 MW is far above any single training run
+#: (optimizer.readers.MAX_JOB_POWER_KW).
+MAX_JOB_POWER_KW = 1e5
+#: Most interruptions of one preemptible job [-]: one per hour of a 1,000-hour job.
+MAX_INTERRUPTIONS = 1_000
+#: Highest PUE target [-]: the worst data centres run at ~2.5; PUE is >= 1 by definition.
+MAX_PUE_TARGET = 3.0
+#: Years a horizon may start in: pandas holds timestamps of 1677-2262 only, and a
+#: horizon of up to 8,784 h after its start must fit with margin.
+MIN_START_YEAR, MAX_START_YEAR = 1900, 2200
+#: Longest solver time limit [s]: one week; a longer limit is a unit mistake (ms).
+MAX_TIME_LIMIT_S = 604_800.0
+#: Most solver threads [-] (the run also refuses more than the machine's cores).
+MAX_THREADS = 256
 
 
 def choices(model: type[BaseModel], field: str) -> tuple[str, ...]:
@@ -27,17 +84,23 @@ def choices(model: type[BaseModel], field: str) -> tuple[str, ...]:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: no float field (nor a float inside a tuple) takes NaN or an
+    # infinity, which TOML allows as ``nan`` and ``inf``.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Site(_Model):
     """Where the data centre is."""
 
-    name: str
+    name: str = Field(max_length=MAX_NAME_CHARS)
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
-    timezone: str = Field(description="IANA time zone, e.g. Asia/Shanghai")
-    climate: str = Field(description="built-in climate name or a weather file path")
+    timezone: str = Field(max_length=64, description="IANA time zone, e.g. Asia/Shanghai")
+    climate: str = Field(
+        min_length=1,
+        max_length=MAX_PATH_CHARS,
+        description="built-in climate name or a weather file path",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -61,8 +124,8 @@ class Carbon(_Model):
 
     source: Literal["factor", "constant", "file"] = "factor"
     factor: str | None = None
-    g_per_kwh: float | None = Field(default=None, ge=0)
-    file: str | None = None
+    g_per_kwh: float | None = Field(default=None, ge=0, le=MAX_CARBON_G_PER_KWH)
+    file: str | None = Field(default=None, max_length=MAX_PATH_CHARS)
     column: Literal["direct", "lca"] = "direct"
     timestamps: NaiveTimestamps = "utc"
     fill: FillPolicy = "error"
@@ -88,8 +151,8 @@ class Market(_Model):
     renewable_share: float = Field(
         default=0.0, ge=0, le=1, description="contracted, retired renewables / consumption"
     )
-    residual_mix_g_per_kwh: float | None = Field(default=None, ge=0)
-    carbon_free_file: str | None = None
+    residual_mix_g_per_kwh: float | None = Field(default=None, ge=0, le=MAX_CARBON_G_PER_KWH)
+    carbon_free_file: str | None = Field(default=None, max_length=MAX_PATH_CHARS)
     carbon_free_from_carbon_file: bool = False
     timestamps: NaiveTimestamps = "utc"
     fill: FillPolicy = "error"
@@ -99,15 +162,23 @@ class Price(_Model):
     """Energy price and demand charge."""
 
     source: Literal["flat", "tou", "file"] = "flat"
-    flat_per_kwh: float | None = None
+    flat_per_kwh: float | None = Field(
+        default=None, ge=-MAX_PRICE_PER_KWH, le=MAX_PRICE_PER_KWH
+    )
     tariff: str | None = None
-    base_per_kwh: float | None = None
-    adder_per_kwh: float | None = None
-    file: str | None = None
+    base_per_kwh: float | None = Field(
+        default=None, ge=-MAX_PRICE_PER_KWH, le=MAX_PRICE_PER_KWH
+    )
+    adder_per_kwh: float | None = Field(
+        default=None, ge=-MAX_PRICE_PER_KWH, le=MAX_PRICE_PER_KWH
+    )
+    file: str | None = Field(default=None, max_length=MAX_PATH_CHARS)
     unit: Literal["per_kwh", "per_mwh"] | None = None
     timestamps: NaiveTimestamps = "utc"
     fill: FillPolicy = "error"
-    demand_charge_per_kw_month: float | None = Field(default=None, ge=0)
+    demand_charge_per_kw_month: float | None = Field(
+        default=None, ge=0, le=MAX_DEMAND_CHARGE_PER_KW_MONTH
+    )
     note: str = ""
 
     @model_validator(mode="after")
@@ -130,7 +201,7 @@ class Grid(_Model):
     carbon: Carbon
     market: Market = Market()
     price: Price
-    grid_limit_kw: float | None = Field(default=None, gt=0)
+    grid_limit_kw: float | None = Field(default=None, gt=0, le=MAX_GRID_LIMIT_KW)
 
 
 class Inference(_Model):
@@ -144,11 +215,11 @@ class Inference(_Model):
 
 
 class PodSpec(_Model):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     cooling: Literal["air", "cold_plate", "immersion"]
-    racks: int = Field(ge=1)
-    rack_kw: float = Field(gt=0)
-    water_class: str | None = None
+    racks: int = Field(ge=1, le=MAX_RACKS)
+    rack_kw: float = Field(gt=0, le=MAX_RACK_KW)
+    water_class: str | None = Field(default=None, max_length=16)
     heat_rejection: Literal["tower", "dry_cooler"] | None = None
     economizer: Literal["water_side", "air_side", "none"] = "water_side"
     liquid_fraction: float | None = Field(default=None, ge=0, le=1)
@@ -156,17 +227,22 @@ class PodSpec(_Model):
     inference: Inference = Inference()
 
 
+#: A whole number of hours of a job [h] and the power of a job [kW], in tuples.
+_Hours = Annotated[int, Field(ge=0, le=MAX_HOURS)]
+_JobKw = Annotated[float, Field(ge=0, le=MAX_JOB_POWER_KW)]
+
+
 class Generator(_Model):
     """Seeded random training jobs."""
 
-    seed: int = 0
-    count: int = Field(default=40, ge=1, le=100_000)
-    duration_h: tuple[int, int] = (4, 24)
-    power_kw: tuple[float, float] = (100.0, 400.0)
-    slack_h: tuple[int, int] = (12, 72)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    count: int = Field(default=40, ge=1, le=MAX_JOBS)
+    duration_h: tuple[_Hours, _Hours] = (4, 24)
+    power_kw: tuple[_JobKw, _JobKw] = (100.0, 400.0)
+    slack_h: tuple[_Hours, _Hours] = (12, 72)
     preemptible_share: float = Field(default=0.5, ge=0, le=1)
-    max_interruptions: int = Field(default=3, ge=0)
-    restart_overhead_h: float = Field(default=0.0, ge=0)
+    max_interruptions: int = Field(default=3, ge=0, le=MAX_INTERRUPTIONS)
+    restart_overhead_h: float = Field(default=0.0, ge=0, le=MAX_HOURS)
 
     @model_validator(mode="after")
     def _ranges(self) -> Generator:
@@ -180,7 +256,7 @@ class Generator(_Model):
 
 
 class Workload(_Model):
-    jobs: str | None = None
+    jobs: str | None = Field(default=None, max_length=MAX_PATH_CHARS)
     generator: Generator | None = None
 
     @model_validator(mode="after")
@@ -191,29 +267,43 @@ class Workload(_Model):
 
 
 class ObjectiveSpec(_Model):
-    carbon_price_per_t: float = Field(default=0.0, ge=0)
-    cost_weight: float = Field(default=1.0, ge=0)
-    carbon_weight: float = Field(default=1.0, ge=0)
+    carbon_price_per_t: float = Field(default=0.0, ge=0, le=MAX_CARBON_PRICE_PER_T)
+    cost_weight: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    carbon_weight: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
 
 
 class Horizon(_Model):
     start: datetime = Field(description="first hour, site local time unless an offset is given")
-    hours: int = Field(default=168, ge=1, le=8784)
+    hours: int = Field(default=168, ge=1, le=MAX_HOURS)
 
     @field_validator("start")
     @classmethod
     def _on_the_hour(cls, value: datetime) -> datetime:
+        if not MIN_START_YEAR <= value.year <= MAX_START_YEAR:
+            raise ValueError(
+                f"start must lie in the years {MIN_START_YEAR}..{MAX_START_YEAR}, got "
+                f"{value.year}"
+            )
         if value.minute or value.second or value.microsecond:
             raise ValueError("start must be on the hour, e.g. 2023-07-01T00:00")
         return value
 
 
 class Solver(_Model):
-    time_limit_s: float = Field(default=60.0, gt=0)
+    time_limit_s: float = Field(default=60.0, gt=0, le=MAX_TIME_LIMIT_S)
     rel_gap: float = Field(default=1e-3, ge=0, lt=1)
-    threads: int = Field(default=1, ge=1)
-    window_h: int = Field(default=168, ge=24)
-    step_h: int = Field(default=24, ge=1)
+    threads: int = Field(default=1, ge=1, le=MAX_THREADS)
+    window_h: int = Field(default=168, ge=24, le=MAX_HOURS)
+    step_h: int = Field(default=24, ge=1, le=MAX_HOURS)
+
+    @model_validator(mode="after")
+    def _step_within_window(self) -> Solver:
+        if self.step_h > self.window_h:
+            raise ValueError(
+                f"step_h ({self.step_h}) must not exceed window_h ({self.window_h}): each "
+                "window is solved and then the schedule advances by step_h hours"
+            )
+        return self
 
 
 class HeatReuse(_Model):
@@ -225,19 +315,19 @@ class HeatReuse(_Model):
 
 
 class Targets(_Model):
-    pue: float | None = Field(default=None, gt=1)
-    label: str = ""
+    pue: float | None = Field(default=None, gt=1, le=MAX_PUE_TARGET)
+    label: str = Field(default="", max_length=MAX_NAME_CHARS)
 
 
 class Scenario(_Model):
     """A whole scenario: site, grid, halls, workload, objective, horizon, solver."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     description: str = ""
     site: Site
     grid: Grid
     facility: dict[str, Any] = Field(default_factory=dict)
-    pods: list[PodSpec] = Field(min_length=1)
+    pods: list[PodSpec] = Field(min_length=1, max_length=MAX_PODS)
     workload: Workload = Workload()
     objective: ObjectiveSpec = ObjectiveSpec()
     horizon: Horizon

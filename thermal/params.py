@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from thermal.errors import ThermalInputError
+
+#: Largest magnitude of an overridden number: every physics default is a share, a
+#: temperature [°C], a pressure [Pa], a power [kW] or an efficiency, all far below it;
+#: beyond it the physics overflows instead of failing with a named error.
+MAX_OVERRIDE = 1e9
 
 
 def param(default: Any, unit: str, source: str) -> Any:
@@ -74,7 +80,7 @@ def override(obj: Any, changes: Mapping[str, Any], where: str = "parameters") ->
             near = difflib.get_close_matches(key, list(fields), n=3)
             hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
             raise ThermalInputError(
-                f"unknown {where} key {key!r}{hint} Valid keys: {', '.join(sorted(fields))}"
+                f"unknown {where} key {_shown(key)}{hint} Valid keys: {', '.join(sorted(fields))}"
             )
         current = getattr(obj, key)
         if dataclasses.is_dataclass(current):
@@ -86,18 +92,32 @@ def override(obj: Any, changes: Mapping[str, Any], where: str = "parameters") ->
     return dataclasses.replace(obj, **updates)
 
 
+def _shown(value: Any, limit: int = 40) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for messages."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 def _coerce(value: Any, current: Any, name: str) -> Any:
-    """Check that an override has the kind of the default (numbers stay numbers)."""
+    """Check that an override has the kind of the default (numbers stay finite numbers)."""
     if isinstance(current, bool):
         if not isinstance(value, bool):
-            raise ThermalInputError(f"{name} must be true or false, got {value!r}")
+            raise ThermalInputError(f"{name} must be true or false, got {_shown(value)}")
         return value
     if isinstance(current, (int, float)):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ThermalInputError(f"{name} must be a number, got {value!r}")
-        if value != value:  # NaN
-            raise ThermalInputError(f"{name} must be a number, got NaN")
+            raise ThermalInputError(f"{name} must be a number, got {_shown(value)}")
+        if isinstance(value, float) and not math.isfinite(value):  # TOML's nan and inf
+            raise ThermalInputError(f"{name} must be a finite number, got {value!r}")
+        if isinstance(current, int) and isinstance(value, float):
+            if not value.is_integer():
+                raise ThermalInputError(f"{name} must be a whole number, got {value!r}")
+            value = int(value)
+        if abs(value) > MAX_OVERRIDE:
+            raise ThermalInputError(
+                f"{name} must lie within -{MAX_OVERRIDE:,.0f}..{MAX_OVERRIDE:,.0f}, got {value:g}"
+            )
         return type(current)(value) if isinstance(current, float) else value
     if isinstance(current, str) and not isinstance(value, str):
-        raise ThermalInputError(f"{name} must be text, got {value!r}")
+        raise ThermalInputError(f"{name} must be text, got {_shown(value)}")
     return value

@@ -115,3 +115,164 @@ def test_choice_lists_are_the_schemas_and_agree_with_the_physics():
     assert [parse_water_class(w) for w in WATER_CLASSES] == [17, 27, 32, 40, 45]
     with pytest.raises(TypeError, match="not a Literal field"):
         choices(PodSpec, "racks")
+
+
+def _bounded_fields(model, prefix=""):
+    """(dotted key, upper bound) of every number field with an upper bound, tuples' items
+    included, recursively through the scenario's tables."""
+    import typing
+
+    import annotated_types
+    from pydantic import BaseModel
+    from pydantic.fields import FieldInfo
+
+    def uppers(metadata):
+        for item in metadata:
+            for c in item.metadata if isinstance(item, FieldInfo) else [item]:
+                if isinstance(c, annotated_types.Le):
+                    yield c.le
+                elif isinstance(c, annotated_types.Lt):
+                    yield c.lt
+
+    for name, info in model.model_fields.items():
+        key = f"{prefix}{name}"
+        for bound in uppers(info.metadata):
+            yield key, bound
+        for arg in typing.get_args(info.annotation):
+            if typing.get_origin(arg) is typing.Annotated:
+                for bound in uppers(typing.get_args(arg)[1:]):
+                    yield key, bound
+        for cand in (info.annotation, *typing.get_args(info.annotation)):
+            if isinstance(cand, type) and issubclass(cand, BaseModel):
+                listed = typing.get_origin(info.annotation) is list
+                yield from _bounded_fields(cand, f"{key}{'[]' if listed else ''}.")
+
+
+def test_the_scenario_reference_gives_every_upper_bound_of_the_schema():
+    from pathlib import Path
+
+    from scenarios.loading import _number_text
+    from scenarios.schema import Scenario
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    rows = {line.split(" | ")[0].removeprefix("| "): line for line in doc.splitlines() if line.startswith("| `")}
+    checked = 0
+    for key, bound in _bounded_fields(Scenario):
+        row = rows[f"`{key}`"]
+        assert _number_text(bound) in row, (key, bound, row)
+        checked += 1
+    assert checked >= 30
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "valid"),
+    [
+        (lambda d: d["pods"][0].update(rack_kw=float("inf")), "pods[0].rack_kw", "0 < value <= 500"),
+        (lambda d: d["pods"][0].update(racks=10**9), "pods[0].racks", "1 <= value <= 100,000"),
+        (lambda d: d["workload"]["generator"].update(power_kw=[1, float("nan")]),
+         "workload.generator.power_kw[1]", "0 <= value <= 100,000"),
+        (lambda d: d["workload"]["generator"].update(seed=-1), "workload.generator.seed",
+         "0 <= value <= 9,223,372,036,854,775,807"),
+        (lambda d: d["grid"]["price"].update(base_per_kwh=-1e4), "grid.price.base_per_kwh",
+         "-1,000 <= value <= 1,000"),
+        (lambda d: d["targets"].update(pue=float("nan")), "targets.pue", "1 < value <= 3"),
+        (lambda d: d.update(solver={"rel_gap": float("inf")}), "solver.rel_gap", "0 <= value < 1"),
+    ],
+)
+def test_numbers_out_of_range_nan_or_infinite_give_the_valid_range(change, field, valid):
+    data = example_data("default")
+    change(data)
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(data, file="x.toml")
+    assert f"x.toml: {field}: " in str(err.value) and f"(valid: {valid})" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("start", "ok"),
+    [("1899-12-31T23:00:00", False), ("1900-01-01T00:00:00", True),
+     ("2200-12-31T00:00:00", True), ("2201-01-01T00:00:00", False)],
+)
+def test_horizon_start_years_are_bounded(start, ok):
+    data = example_data("default")
+    data["horizon"]["start"] = start
+    if ok:
+        scenario_from_dict(data)
+    else:
+        with pytest.raises(ScenarioError, match=r"horizon.start: start must lie in the years 1900..2200"):
+            scenario_from_dict(data)
+
+
+def test_solver_step_may_not_exceed_the_window():
+    data = example_data("default")
+    data["solver"] = {"window_h": 48, "step_h": 49}
+    with pytest.raises(ScenarioError, match=r"step_h \(49\) must not exceed window_h \(48\)"):
+        scenario_from_dict(data)
+    data["solver"] = {"window_h": 48, "step_h": 48}
+    assert scenario_from_dict(data).solver.step_h == 48
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ("", "the key is empty"),
+        ("a..b", "a part between dots is empty"),
+        (".a", "a part between dots is empty"),
+        ("pods[x].rack_kw", "'pods[x]' is not NAME or NAME[INDEX]"),
+        ("pods[-1].rack_kw", "'pods[-1]' is not NAME or NAME[INDEX]"),
+        ("pods[0", "'pods[0' is not NAME or NAME[INDEX]"),
+        ("pods[]", "'pods[]' is not NAME or NAME[INDEX]"),
+        ("pods[0][1].x", "'pods[0][1]' is not NAME or NAME[INDEX]"),
+        ("pods[0]", "the key names a whole list item"),
+        ("site.name.sub", "site.name is not a table"),
+        ("name[0].x", "name is not a table or list"),
+        ("site[0].x", "site is a table, not a list"),
+        ("nothing[0].x", "the scenario has no list nothing"),
+    ],
+)
+def test_malformed_settings_keys_name_the_key_and_the_valid_forms(key, problem):
+    with pytest.raises(ScenarioError) as err:
+        apply_settings(example_data("default"), {key: 5}, file="s.toml")
+    text = str(err.value)
+    assert text.startswith(f"s.toml: --set {key}: {problem}")
+    assert "pods[0].rack_kw" in text and "pods.NAME.rack_kw" in text
+
+
+def test_settings_create_missing_tables_and_keep_list_forms_working():
+    data = example_data("default")
+    out = apply_settings(data, {"grid.market.renewable_share": 0.4, "pods.air-20kW.inference.utilisation": 0.5})
+    assert out["grid"]["market"] == {"renewable_share": 0.4}
+    assert out["pods"][0]["inference"] == {"utilisation": 0.5}
+    assert scenario_from_dict(out).grid.market.renewable_share == 0.4
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"a = " + b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+        (b"[facility]\nx = " + b"{a=" * 20 + b"1" + b"}" * 20, "facility.x.a.a"),
+        (b"name = 'x'\n\x00", "binary"),
+        ("name = 'Shanghaï'".encode("latin-1"), "not a UTF-8 text file"),
+        (b"# only a comment\n", "the file is empty"),
+        (b"x" * 1_000_001, "larger than 1 MB"),
+    ],
+)
+def test_unusable_scenario_files_are_named(tmp_path, content, fragment):
+    path = tmp_path / "bad.toml"
+    path.write_bytes(content)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert str(err.value).startswith(f"{path}: ") and fragment in str(err.value)
+
+
+def test_a_folder_named_like_a_scenario_is_not_a_scenario(tmp_path):
+    (tmp_path / "dir.toml").mkdir()
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        load_scenario(tmp_path / "dir.toml")
+
+
+def test_a_utf8_scenario_with_a_byte_order_mark_loads(tmp_path):
+    from scenarios.library import example_text
+
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + example_text("default").encode("utf-8"))
+    assert load_scenario(path).name == "default"
