@@ -12,11 +12,18 @@ ones are read as UTC or as the site's local clock time, as the scenario says. Lo
 clock time meets daylight saving: an hour that does not exist (spring forward) is
 dropped, a repeated hour that appears once is taken as the first (summer-time) one, and
 both are reported. Missing or duplicate hours are an error unless the scenario allows
-filling; then every fill is reported.
+filling; then every fill is reported. An empty value cell is a missing hour; any other
+cell must be a finite number within the quantity's bounds.
+
+Files are checked before parsing (a regular file, at most :data:`MAX_DATA_BYTES`, text
+without NUL bytes) and every error names the file and, where there is one, the row (as
+a spreadsheet numbers it: the header is row 1) and the column; cells are quoted cut to
+40 characters.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +35,29 @@ from scenarios.errors import ScenarioError
 
 _EM_CARBON = re.compile(r"carbon intensity gco.?eq/kwh \((direct|lca)\)", re.IGNORECASE)
 _PRICE_UNIT = re.compile(r"\(([A-Za-z]{3})\s*/\s*(MWh|kWh)\)", re.IGNORECASE)
+
+#: Largest data file read [bytes], checked before parsing: ten years of hourly values
+#: take ~5 MB; pandas holds ~10-20x a file's size while parsing it
+#: (optimizer.readers.MAX_CSV_BYTES is the same bound).
+MAX_DATA_BYTES = 64 * 1024 * 1024
+#: Years a timestamp may lie in: the horizon's years (scenarios.schema) with a year's
+#: margin; pandas holds 1677-2262 only.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+#: Bounds of the values, in the file's unit: grid intensity [gCO2e/kWh] (lignite is
+#: ~1,100) and price [currency/kWh] (negative prices exist; 1,000 per kWh is a
+#: per-MWh mistake), as the scenario schema bounds its constants.
+CARBON_G_PER_KWH = (0.0, 2_000.0)
+PRICE_PER_KWH = (-1_000.0, 1_000.0)
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """A cell or header quoted for a message, cut to ``limit`` characters."""
+    text = str(value)
+    return repr(text if len(text) <= limit else f"{text[: limit - 3]}...")
+
+
+def _number_text(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
 
 
 @dataclass
@@ -41,18 +71,56 @@ class Imported:
     notes: list[str] = field(default_factory=list)
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def read_data_bytes(path: Path, what: str = "CSV") -> bytes:
+    """The bytes of a user's data file, checked before any parsing.
+
+    Raises
+    ------
+    ScenarioError
+        Missing, not a regular file (a folder, a device), larger than
+        :data:`MAX_DATA_BYTES`, empty, or binary (NUL bytes).
+    """
+    file = str(path)
     if not path.is_file():
-        raise ScenarioError("file does not exist", file=str(path))
+        if path.exists():
+            raise ScenarioError(f"is not a regular file; give a {what} file", file=file)
+        raise ScenarioError("file does not exist", file=file)
+    size = path.stat().st_size
+    if size > MAX_DATA_BYTES:
+        raise ScenarioError(
+            f"the file is {size / 2**20:,.0f} MB; coolshift reads data files of up to "
+            f"{MAX_DATA_BYTES // 2**20} MB (keep only the hours you need)",
+            file=file,
+        )
     try:
-        frame = pd.read_csv(path, encoding="utf-8-sig")
+        with open(path, "rb") as fh:
+            content = fh.read(MAX_DATA_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(f"cannot be read ({exc.strerror})", file=file) from None
+    if len(content) > MAX_DATA_BYTES:  # grew since the check
+        raise ScenarioError(f"larger than {MAX_DATA_BYTES // 2**20} MB", file=file)
+    if not content.strip():
+        raise ScenarioError(f"the file is empty; a {what} file with a header row is needed", file=file)
+    if b"\x00" in content:
+        raise ScenarioError(f"is a binary file, not a {what} text file", file=file)
+    return content
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """The CSV as a table of stripped text cells (empty cells are empty text)."""
+    content = read_data_bytes(path)
+    try:
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        frame = pd.read_csv(path, encoding="latin-1")
+        text = content.decode("latin-1")  # exports from older tools; every byte decodes
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except Exception as exc:  # malformed CSV of any kind
-        raise ScenarioError(f"cannot be read as CSV ({exc})", file=str(path)) from None
+        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        raise ScenarioError(f"cannot be read as CSV ({reason})", file=str(path)) from None
     if frame.empty:
         raise ScenarioError("has no data rows", file=str(path))
-    return frame
+    return frame.fillna("").apply(lambda col: col.astype(str).str.strip())
 
 
 def _timestamp_column(frame: pd.DataFrame, path: Path) -> str:
@@ -84,29 +152,46 @@ def parse_timestamps(
         Receives a line per DST adjustment.
     """
     text = raw.astype(str).str.strip()
+    column = _shown(raw.name)
+    blank = np.flatnonzero((text == "").to_numpy())
+    if len(blank):
+        raise ScenarioError(
+            f"row {int(blank[0]) + 2}, column {column}: the timestamp is empty", file=str(path)
+        )
     has_offset = text.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)$", regex=True)
-    if has_offset.all():
-        try:
-            return pd.DatetimeIndex(pd.to_datetime(text, utc=True, format="ISO8601"))
-        except (ValueError, TypeError) as exc:
-            raise ScenarioError(f"unreadable timestamps ({exc})", file=str(path)) from None
-    if has_offset.any():
+    if has_offset.any() and not has_offset.all():
         row = int(np.flatnonzero(~has_offset.to_numpy())[0]) + 2
         raise ScenarioError(
-            f"row {row}: timestamp {text.iloc[row - 2]!r} has no UTC offset while others do; "
-            "use one convention for the whole file",
+            f"row {row}: timestamp {_shown(text.iloc[row - 2])} has no UTC offset while "
+            "others do; use one convention for the whole file",
             file=str(path),
         )
+    options = {"utc": True} if has_offset.all() else {}
     try:
-        stamps = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601"))
-    except (ValueError, TypeError):
-        bad = pd.to_datetime(text, errors="coerce", format="ISO8601").isna()
-        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+        stamps = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", **options))
+    except (ValueError, TypeError, OverflowError):
+        stamps = pd.DatetimeIndex(
+            pd.to_datetime(text, errors="coerce", format="ISO8601", **options)
+        )
+        bad = stamps.isna()
+        row = int(np.flatnonzero(bad)[0]) + 2 if bad.any() else 2
         raise ScenarioError(
-            f"row {row}: {text.iloc[row - 2]!r} is not a timestamp (use ISO 8601, "
-            "e.g. 2023-01-01 00:00:00 or 2023-01-01T00:00:00+08:00)",
+            f"row {row}, column {column}: {_shown(text.iloc[row - 2])} is not a timestamp "
+            f"of the years {MIN_YEAR}..{MAX_YEAR} (use ISO 8601, e.g. 2023-01-01 00:00:00 "
+            "or 2023-01-01T00:00:00+08:00)",
             file=str(path),
         ) from None
+    years = stamps.year.to_numpy()
+    outside = np.flatnonzero((years < MIN_YEAR) | (years > MAX_YEAR))
+    if len(outside):
+        row = int(outside[0]) + 2
+        raise ScenarioError(
+            f"row {row}, column {column}: {_shown(text.iloc[row - 2])} lies outside the years "
+            f"{MIN_YEAR}..{MAX_YEAR}",
+            file=str(path),
+        )
+    if has_offset.all():
+        return stamps
     if naive == "utc":
         return stamps.tz_localize("UTC")
     return _localize_local_clock(stamps, tz, path, notes)
@@ -148,16 +233,48 @@ def _localize_local_clock(
     return pd.DatetimeIndex(pd.to_datetime(pd.Series(result), utc=True))
 
 
-def _numeric(values: pd.Series, column: str, path: Path) -> pd.Series:
-    numbers = pd.to_numeric(values, errors="coerce")
-    bad = numbers.isna() & values.notna() & (values.astype(str).str.strip() != "")
+def _numeric(
+    values: pd.Series,
+    column: str,
+    path: Path,
+    bounds: tuple[float, float] | None = None,
+    unit: str = "",
+) -> pd.Series:
+    """The cells as finite numbers (an empty cell is a missing hour: NaN), each within
+    ``bounds`` if given.
+
+    Raises
+    ------
+    ScenarioError
+        The first cell that is no number, not finite (``nan``, ``inf``) or out of bounds,
+        by row and column.
+    """
+    text = values.astype(str).str.strip()
+    blank = (text == "").to_numpy()
+    numbers = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
+    bad = ~blank & ~np.isfinite(numbers.to_numpy())
     if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+        row = int(np.flatnonzero(bad)[0]) + 2
+        cell = text.iloc[row - 2]
+        try:
+            float(cell)
+            what = "is not a finite number"
+        except ValueError:
+            what = "is not a number"
         raise ScenarioError(
-            f"row {row}, column {column!r}: {values.iloc[row - 2]!r} is not a number",
-            file=str(path),
+            f"row {row}, column {_shown(column)}: {_shown(cell)} {what}", file=str(path)
         )
-    return numbers.astype(float)
+    if bounds is not None:
+        low, high = bounds
+        outside = ~blank & ((numbers.to_numpy() < low) | (numbers.to_numpy() > high))
+        if outside.any():
+            row = int(np.flatnonzero(outside)[0]) + 2
+            raise ScenarioError(
+                f"row {row}, column {_shown(column)}: {numbers.iloc[row - 2]:g} {unit} is "
+                f"outside the valid range {_number_text(low)}..{_number_text(high)} {unit}",
+                file=str(path),
+            )
+    return numbers
 
 
 def _finish(index: pd.DatetimeIndex, values: pd.Series, path: Path, notes: list[str]) -> pd.Series:
@@ -209,10 +326,7 @@ def read_carbon(
         value_col = _value_column(frame, ts_col, path)
         source = f"{path.name} column {value_col!r}"
     index = parse_timestamps(frame[ts_col], naive, tz, path, notes)
-    values = _numeric(frame[value_col], str(value_col), path)
-    if (values < 0).any():
-        row = int(np.flatnonzero((values < 0).to_numpy())[0]) + 2
-        raise ScenarioError(f"row {row}: carbon intensity must not be negative", file=str(path))
+    values = _numeric(frame[value_col], str(value_col), path, CARBON_G_PER_KWH, "gCO2e/kWh")
     return Imported(_finish(index, values, path, notes), "g/kWh", source, notes=notes)
 
 
@@ -234,8 +348,15 @@ def read_carbon_free_share(path: Path, *, naive: str = "utc", tz: str = "UTC") -
     if scale is None:
         scale = 0.01 if values.max() > 1.0 else 1.0
     values = values * scale
-    if ((values < 0) | (values > 1.0 + 1e-9)).any():
-        raise ScenarioError("carbon-free share must lie within 0..100 %", file=str(path))
+    outside = ((values < 0) | (values > 1.0 + 1e-9)).to_numpy()
+    if outside.any():
+        row = int(np.flatnonzero(outside)[0]) + 2
+        shown = f"{values.iloc[row - 2] * 100:g} %"
+        raise ScenarioError(
+            f"row {row}, column {_shown(value_col)}: carbon-free share {shown} is outside "
+            "0..100 % (give percent or fractions 0..1 throughout)",
+            file=str(path),
+        )
     return Imported(
         _finish(index, values, path, notes), "-", f"{path.name} column {value_col!r}", notes=notes
     )
@@ -273,7 +394,10 @@ def read_price(
             file=str(path),
         )
     index = parse_timestamps(frame[ts_col], naive, tz, path, notes)
-    values = _numeric(frame[value_col], str(value_col), path)
+    per = 1000.0 if unit == "per_mwh" else 1.0
+    bounds = (PRICE_PER_KWH[0] * per, PRICE_PER_KWH[1] * per)
+    label = "per MWh" if unit == "per_mwh" else "per kWh"
+    values = _numeric(frame[value_col], str(value_col), path, bounds, label)
     if unit == "per_mwh":
         values = values / 1000.0
     return Imported(
@@ -294,8 +418,9 @@ def _value_column(frame: pd.DataFrame, ts_col: str, path: Path) -> str:
     numeric = [c for c in others if pd.to_numeric(frame[c], errors="coerce").notna().mean() > 0.9]
     if len(numeric) == 1 or (numeric and len(others) == 1):
         return numeric[0]
+    shown = ", ".join(_shown(c) for c in others[:5]) + (", ..." if len(others) > 5 else "")
     raise ScenarioError(
-        f"cannot tell which column holds the values among {others}; name it 'value'",
+        f"cannot tell which column holds the values among [{shown}]; name it 'value'",
         file=str(path),
     )
 

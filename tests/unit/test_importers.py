@@ -77,6 +77,76 @@ def test_a_non_number_is_named_by_row_and_column(tmp_path):
         read_carbon(_write(tmp_path, "bad.csv", rows))
 
 
+@pytest.mark.parametrize(
+    ("reader", "cell", "fragment"),
+    [
+        (read_carbon, "nan", "row 3, column 'value': 'nan' is not a finite number"),
+        (read_carbon, "-inf", "row 3, column 'value': '-inf' is not a finite number"),
+        (read_carbon, "-1", "row 3, column 'value': -1 gCO2e/kWh is outside the valid range 0..2,000"),
+        (read_carbon, "2500", "outside the valid range 0..2,000 gCO2e/kWh"),
+        (lambda p: read_price(p, unit="per_kwh"), "1001", "outside the valid range -1,000..1,000 per kWh"),
+        (lambda p: read_price(p, unit="per_mwh"), "-1000001", "-1,000,000..1,000,000 per MWh"),
+        (read_carbon_free_share, "101", "row 3, column 'value': carbon-free share 101 % is outside"),
+        (read_carbon, "x" * 5000, "row 3, column 'value': 'xxxxxxxx"),
+    ],
+)
+def test_cells_must_be_finite_numbers_within_bounds(tmp_path, reader, cell, fragment):
+    rows = ["timestamp,value", "2023-01-01T00:00:00Z,0.5", f"2023-01-01T01:00:00Z,{cell}"]
+    with pytest.raises(ScenarioError) as err:
+        reader(_write(tmp_path, "bad.csv", rows))
+    assert fragment in str(err.value) and len(str(err.value)) < 300
+
+
+def test_an_empty_cell_is_a_missing_hour_not_an_error(tmp_path):
+    rows = ["timestamp,value", "2023-01-01T00:00:00Z,1", "2023-01-01T01:00:00Z,", "2023-01-01T02:00:00Z,3"]
+    imported = read_carbon(_write(tmp_path, "gap.csv", rows))
+    hours = pd.date_range("2023-01-01", periods=3, freq="h", tz="UTC")
+    assert align_to_hours(imported, hours, "interpolate", "grid.carbon").tolist() == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("stamp", "fragment"),
+    [
+        ("", "row 3, column 'timestamp': the timestamp is empty"),
+        ("2300-01-01T00:00:00Z", "row 3, column 'timestamp': '2300-01-01T00:00:00Z' lies outside the years 1900..2200"),
+        ("1850-01-01T00:00:00Z", "lies outside the years 1900..2200"),
+        ("01/02/2023 00:00Z", "is not a timestamp of the years 1900..2200"),
+        ("2023-01-01T01:00:00+99:00", "is not a timestamp"),
+    ],
+)
+def test_bad_timestamps_are_named_by_row(tmp_path, stamp, fragment):
+    rows = ["timestamp,value", "2023-01-01T00:00:00Z,1", f"{stamp},2"]
+    with pytest.raises(ScenarioError) as err:
+        read_carbon(_write(tmp_path, "t.csv", rows))
+    assert fragment in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [(b"", "the file is empty"), (b"  \n\n", "the file is empty"),
+     (b"timestamp,value\n2023-01-01T00:00:00Z,1\x00\n", "is a binary file"),
+     (b"\x89PNG\r\n\x1a\n\x00\x00", "is a binary file")],
+)
+def test_empty_and_binary_files_are_refused_before_parsing(tmp_path, content, fragment):
+    path = tmp_path / "d.csv"
+    path.write_bytes(content)
+    with pytest.raises(ScenarioError, match=fragment):
+        read_price(path, unit="per_kwh")
+
+
+def test_files_above_the_size_bound_are_refused_unread(tmp_path, monkeypatch):
+    import scenarios.importers as importers
+
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"timestamp,value\n" + b"2023-01-01T00:00:00Z,1\n" * 100)
+    monkeypatch.setattr(importers, "MAX_DATA_BYTES", 1024)
+    monkeypatch.setattr(importers.pd, "read_csv", lambda *a, **k: pytest.fail("parsed"))
+    with pytest.raises(ScenarioError, match=r"big\.csv: the file is 0 MB; coolshift reads data files of up to 0 MB"):
+        read_carbon(path)
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        read_carbon(tmp_path)
+
+
 def test_file_that_does_not_cover_the_horizon(tmp_path):
     rows = ["timestamp,value"] + [f"2023-01-01T{h:02d}:00:00Z,{h}" for h in range(24)]
     imported = read_carbon(_write(tmp_path, "short.csv", rows))
