@@ -20,7 +20,10 @@ Any other value is read as a path to an EPW (``.epw``), TMY3 (``.csv``) or TMY2
 from __future__ import annotations
 
 import functools
+import io
+import math
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +55,22 @@ _RANGES = {
     "dry_bulb_c": (-70.0, 60.0),
     "dew_point_c": (-90.0, 40.0),
     "pressure_pa": (40_000.0, 110_000.0),
+}
+#: Largest weather file read [bytes], checked before parsing: a typical year is
+#: ~1.5-2 MB in any of the three formats (a sub-hourly EPW ~20 MB).
+MAX_WEATHER_BYTES = 64 * 1024 * 1024
+#: Header lines before the first data row, by format (to name a bad row's file line).
+_HEADER_LINES = {"epw": 8, "tmy3": 2, "tmy2": 1}
+#: The weather quantities as messages name them.
+_QUANTITY = {"dry_bulb_c": "dry-bulb temperature", "dew_point_c": "dew point",
+             "pressure_pa": "pressure"}  # fmt: skip
+#: Bounds of a file's location header: (low, high, unit); outside them the header is
+#: garbage (UTC offsets run from -12 to +14 h; the highest station is below 9,000 m).
+_LOCATION = {
+    "TZ": ("time zone", -12.0, 14.0, "h from UTC"),
+    "latitude": ("latitude", -90.0, 90.0, "°"),
+    "longitude": ("longitude", -180.0, 180.0, "°"),
+    "altitude": ("altitude", -500.0, 9_000.0, "m"),
 }
 
 
@@ -135,6 +154,20 @@ def read_weather_file(path: str | os.PathLike, kind: str | None = None) -> pd.Da
     -------
     DataFrame
         As :func:`load_climate`.
+
+    Raises
+    ------
+    ThermalInputError
+        Naming the file: missing or not a regular file; larger than
+        :data:`MAX_WEATHER_BYTES`, empty or binary (refused before parsing); not readable
+        in its format; a header time zone or location that is no finite number in range;
+        a data cell that is no number (by quantity and file line); the wrong number of
+        rows; missing or implausible values.
+
+    Notes
+    -----
+    pvlib gets the file's text, never its name (pvlib fetches names that start with
+    ``http`` over the network), except for TMY2, whose reader takes names only.
     """
     from pvlib import iotools
 
@@ -144,42 +177,25 @@ def read_weather_file(path: str | os.PathLike, kind: str | None = None) -> pd.Da
         raise ThermalInputError(
             f"{path}: unknown weather file type {path.suffix!r}; use .epw, .csv (TMY3) or .tm2"
         )
-    if not path.is_file():
-        raise ThermalInputError(f"weather file {str(path)!r} does not exist")
+    content = _weather_bytes(path, kind)
     try:
-        if kind == "epw":
-            data, meta = iotools.read_epw(str(path))
-            columns = {
-                "temp_air": "dry_bulb_c",
-                "temp_dew": "dew_point_c",
-                "atmospheric_pressure": "pressure_pa",
-            }
-            scale = {"pressure_pa": 1.0}
-            shift_h = 0  # pvlib already turns EPW hour-ending 1..24 into hour-start stamps
-        elif kind == "tmy3":
-            data, meta = iotools.read_tmy3(str(path), map_variables=True)
-            columns = {
-                "temp_air": "dry_bulb_c",
-                "temp_dew": "dew_point_c",
-                "pressure": "pressure_pa",
-            }
-            scale = {"pressure_pa": 100.0}  # mbar -> Pa
-            shift_h = -1  # TMY3 stamps are hour-ending
-        else:
-            data, meta = iotools.read_tmy2(str(path))
-            columns = {
-                "DryBulb": "dry_bulb_c",
-                "DewPoint": "dew_point_c",
-                "Pressure": "pressure_pa",
-            }
-            scale = {"dry_bulb_c": 0.1, "dew_point_c": 0.1, "pressure_pa": 100.0}
-            shift_h = 0  # pvlib's TMY2 index is already hour-start
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        text = content.decode("latin-1")  # many EPW files are Latin-1; every byte decodes
+    if kind == "epw":
+        _check_location(_epw_location(text), path, kind)
+    try:
+        with warnings.catch_warnings():  # pandas' DtypeWarning etc.: errors are ours to name
+            warnings.simplefilter("ignore")
+            data, meta, columns, scale, shift_h = _parse(iotools, kind, path, text)
     except ThermalInputError:
         raise
     except Exception as exc:  # pvlib raises many kinds on a malformed file
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        reason = reason.split(" You might want to try")[0][:120]  # pandas' advice: not ours
         raise ThermalInputError(
-            f"{path}: cannot be read as a {kind.upper()} weather file ({type(exc).__name__}: "
-            f"{str(exc)[:200]})"
+            f"{path}: cannot be read as {_a(kind)} weather file "
+            f"({type(exc).__name__}{': ' + reason if reason else ''})"
         ) from None
 
     missing = [src for src in columns if src not in data.columns]
@@ -188,7 +204,8 @@ def read_weather_file(path: str | os.PathLike, kind: str | None = None) -> pd.Da
             f"{path}: weather file lacks required column(s) {missing} "
             f"(needed: dry-bulb, dew point and pressure)"
         )
-    frame = data[list(columns)].rename(columns=columns).astype(float)
+    _check_location(meta, path, kind)
+    frame = _numeric_columns(data, columns, path, kind)
     for col, factor in scale.items():
         frame[col] = frame[col] * factor
     frame = _normalise_index(frame, shift_h, path)
@@ -198,14 +215,112 @@ def read_weather_file(path: str | os.PathLike, kind: str | None = None) -> pd.Da
     attrs = {
         "name": str(meta.get("city") or meta.get("Name") or meta.get("City") or path.stem).strip(
             '"'
-        ),
-        "latitude": float(meta.get("latitude", np.nan)),
-        "longitude": float(meta.get("longitude", np.nan)),
-        "altitude_m": float(meta.get("altitude", 0.0)),
+        )[:200],
+        "latitude": float(meta["latitude"]),
+        "longitude": float(meta["longitude"]),
+        "altitude_m": float(meta["altitude"]),
         "utc_offset_h": tz_hours,
         "source": f"{kind.upper()} file {path.name}",
     }
     return _complete(frame["dry_bulb_c"], frame["dew_point_c"], frame["pressure_pa"], attrs)
+
+
+def _weather_bytes(path: Path, kind: str) -> bytes:
+    """The file's bytes, refused before parsing when missing, too large, empty or binary."""
+    if not path.is_file():
+        if path.exists():
+            raise ThermalInputError(f"{path}: is not a regular file; give a weather file")
+        raise ThermalInputError(f"weather file {str(path)!r} does not exist")
+    size = path.stat().st_size
+    if size > MAX_WEATHER_BYTES:
+        raise ThermalInputError(
+            f"{path}: the file is {size / 2**20:,.0f} MB; a typical-year weather file is about "
+            f"2 MB and coolshift reads up to {MAX_WEATHER_BYTES // 2**20} MB"
+        )
+    try:
+        with open(path, "rb") as fh:
+            content = fh.read(MAX_WEATHER_BYTES + 1)
+    except OSError as exc:
+        raise ThermalInputError(f"{path}: cannot be read ({exc.strerror})") from None
+    if len(content) > MAX_WEATHER_BYTES:
+        raise ThermalInputError(f"{path}: larger than {MAX_WEATHER_BYTES // 2**20} MB")
+    if not content.strip():
+        raise ThermalInputError(f"{path}: the file is empty; give {_a(kind)} weather file")
+    if b"\x00" in content:
+        raise ThermalInputError(f"{path}: is a binary file, not {_a(kind)} weather text file")
+    return content
+
+
+def _a(kind: str) -> str:
+    """``"an EPW"``, ``"a TMY3"``: the format with its article, for messages."""
+    return f"{'an' if kind == 'epw' else 'a'} {kind.upper()}"
+
+
+def _epw_location(text: str) -> dict[str, str]:
+    """The location fields of an EPW's first line (``LOCATION,city,...,TZ,altitude``)."""
+    first = text.split("\n", 1)[0].split(",")
+    names = ("latitude", "longitude", "TZ", "altitude")
+    return {name: first[6 + i].strip() for i, name in enumerate(names) if 6 + i < len(first)}
+
+
+def _check_location(meta: dict, path: Path, kind: str) -> None:
+    """Refuse a header whose time zone or coordinates are no finite number in range."""
+    for key, (label, low, high, unit) in _LOCATION.items():
+        if key not in meta:
+            continue
+        raw = meta[key]
+        shown = repr(str(raw)[:40]) if isinstance(raw, str) else f"{raw}"
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise ThermalInputError(
+                f"{path}: the {kind.upper()} header's {label} {shown} is not a number"
+            ) from None
+        if not (math.isfinite(value) and low <= value <= high):
+            raise ThermalInputError(
+                f"{path}: the {kind.upper()} header's {label} {shown} is outside "
+                f"{low:g}..{high:g} {unit}"
+            )
+
+
+def _parse(iotools, kind: str, path: Path, text: str):
+    """pvlib's reader of ``kind`` on the text (TMY2 on the path: pvlib reads no buffer
+    there); the columns to keep, their unit factors and the index shift [h]."""
+    if kind == "epw":
+        data, meta = iotools.read_epw(io.StringIO(text))
+        columns = {"temp_air": "dry_bulb_c", "temp_dew": "dew_point_c",
+                   "atmospheric_pressure": "pressure_pa"}  # fmt: skip
+        # pvlib already turns EPW hour-ending 1..24 into hour-start stamps
+        return data, meta, columns, {"pressure_pa": 1.0}, 0
+    if kind == "tmy3":
+        data, meta = iotools.read_tmy3(io.StringIO(text), map_variables=True)
+        columns = {"temp_air": "dry_bulb_c", "temp_dew": "dew_point_c", "pressure": "pressure_pa"}
+        return data, meta, columns, {"pressure_pa": 100.0}, -1  # mbar -> Pa; hour-ending
+    data, meta = iotools.read_tmy2(str(path))
+    columns = {"DryBulb": "dry_bulb_c", "DewPoint": "dew_point_c", "Pressure": "pressure_pa"}
+    # tenths of °C and mbar; pvlib's TMY2 index is already hour-start
+    return data, meta, columns, {"dry_bulb_c": 0.1, "dew_point_c": 0.1, "pressure_pa": 100.0}, 0
+
+
+def _numeric_columns(data: pd.DataFrame, columns: dict, path: Path, kind: str) -> pd.DataFrame:
+    """The weather columns as floats (an empty cell is NaN, named later as missing);
+    a cell that is no number is named by its quantity and file line."""
+    frame = pd.DataFrame(index=data.index)
+    for src, name in columns.items():
+        raw = data[src]
+        numbers = pd.to_numeric(raw, errors="coerce").astype(float)
+        text = raw.astype(str).str.strip()
+        bad = (numbers.isna() & raw.notna() & (text != "") & (text.str.lower() != "nan")).to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            line = i + _HEADER_LINES[kind] + 1
+            cell = text.iloc[i]
+            cell = cell if len(cell) <= 40 else f"{cell[:37]}..."
+            raise ThermalInputError(
+                f"{path}: line {line}: {_QUANTITY[name]} {cell!r} is not a number"
+            )
+        frame[name] = numbers
+    return frame
 
 
 def _normalise_index(frame: pd.DataFrame, shift_h: int, path: Path) -> pd.DataFrame:

@@ -151,3 +151,113 @@ def test_warmed_weather_shifts_temperatures_and_rederives_humidity():
     hot = warmed(w, 3.0)
     np.testing.assert_allclose(hot["dry_bulb_c"] - w["dry_bulb_c"], 3.0)
     assert (hot["wet_bulb_c"] > w["wet_bulb_c"]).all()
+
+
+def _epw(tmp_path: Path, name: str = "site.epw", location: str = "36.10,-79.95,-5.0,273.0",
+         cell: tuple[int, int, str] | None = None) -> Path:
+    """A synthetic EPW year (data row ``cell[0]``, field ``cell[1]`` set to ``cell[2]``)."""
+    lines = [f"LOCATION,Testville,ST,USA,TMY3,723170,{location}", "DESIGN CONDITIONS,0",
+             "TYPICAL/EXTREME PERIODS,0", "GROUND TEMPERATURES,0", "HOLIDAYS/DAYLIGHT SAVINGS,No,0,0,0",
+             "COMMENTS 1,x", "COMMENTS 2,x", "DATA PERIODS,1,1,Data,Sunday, 1/ 1,12/31"]
+    for i, ts in enumerate(pd.date_range("2023-01-01", periods=8760, freq="h")):
+        fields = [ts.year, ts.month, ts.day, ts.hour + 1, 60, "?9?9?9?9E0?9?9?9", 15.0, 8.0, 60, 101000]
+        fields += [0] * 25
+        if cell and cell[0] == i:
+            fields[cell[1]] = cell[2]
+        lines.append(",".join(str(f) for f in fields))
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_synthetic_epw_reads_with_its_header_location(tmp_path):
+    w = read_weather_file(_epw(tmp_path))
+    assert len(w) == 8760 and w.attrs["utc_offset_h"] == -5.0 and w.attrs["altitude_m"] == 273.0
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ((100, 6, "warm"), r"line 109: dry-bulb temperature 'warm' is not a number"),
+        ((5, 7, "x" * 500), r"line 14: dew point 'x{37}\.\.\.' is not a number"),
+        ((0, 9, "high"), r"line 9: pressure 'high' is not a number"),
+    ],
+)
+def test_a_cell_that_is_no_number_is_named_by_quantity_and_line(tmp_path, cell, message):
+    with pytest.raises(ThermalInputError, match=r"site\.epw: " + message):
+        read_weather_file(_epw(tmp_path, cell=cell))
+
+
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        ("36.1,-79.95,abc,273", r"time zone 'abc' is not a number"),
+        ("36.1,-79.95,24,273", r"time zone '24' is outside -12..14 h from UTC"),
+        ("36.1,-79.95,inf,273", r"time zone 'inf' is outside"),
+        ("91,-79.95,-5,273", r"latitude '91' is outside -90..90"),
+        ("36.1,-181,-5,273", r"longitude '-181' is outside -180..180"),
+        ("36.1,-79.95,-5,nan", r"altitude 'nan' is outside -500..9000 m"),
+    ],
+)
+def test_a_header_location_out_of_range_is_named(tmp_path, location, message):
+    with pytest.raises(ThermalInputError, match=r"site\.epw: the EPW header's " + message):
+        read_weather_file(_epw(tmp_path, location=location))
+
+
+def test_a_tmy3_cell_that_is_no_number_is_an_input_error_without_warnings(tmp_path):
+    import warnings
+
+    path = _tmy3_copy(tmp_path)
+    lines = path.read_text().splitlines()
+    cells = lines[2 + 40].split(",")
+    cells[lines[1].split(",").index("Pressure (mbar)")] = "n/a?"
+    lines[2 + 40] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pandas' DtypeWarning would print to stderr
+        with pytest.raises(ThermalInputError, match=r"site\.csv: line 43: pressure 'n/a\?' is not a number"):
+            read_weather_file(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("w.epw", b"", "the file is empty; give an EPW weather file"),
+        ("w.csv", b" \n \n", "the file is empty; give a TMY3 weather file"),
+        ("w.tm2", b"\x00\x01" * 100, "is a binary file, not a TMY2 weather text file"),
+        ("w.epw", b"LOCATION,x\n\x00", "is a binary file"),
+    ],
+)
+def test_empty_and_binary_weather_files_are_refused_before_parsing(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ThermalInputError, match=message):
+        read_weather_file(path)
+
+
+def test_weather_files_above_the_size_bound_are_refused_unread(tmp_path, monkeypatch):
+    import thermal.weather as weather
+
+    path = _epw(tmp_path)
+    monkeypatch.setattr(weather, "MAX_WEATHER_BYTES", path.stat().st_size - 1)
+    monkeypatch.setattr(weather, "open", lambda *a, **k: pytest.fail("read"), raising=False)
+    with pytest.raises(ThermalInputError, match=r"site\.epw: the file is \d+ MB; a typical-year"):
+        read_weather_file(path)
+    (tmp_path / "dir.epw").mkdir()
+    with pytest.raises(ThermalInputError, match="not a regular file"):
+        read_weather_file(tmp_path / "dir.epw")
+
+
+def test_a_weather_file_named_like_a_url_is_read_from_disk(tmp_path, monkeypatch):
+    """pvlib fetches names starting with 'http' over the network; coolshift hands it
+    the file's text, so a local file is all it ever reads."""
+    _epw(tmp_path, name="http_site.epw")
+    monkeypatch.chdir(tmp_path)
+    assert len(load_climate("http_site.epw")) == 8760
+
+
+def test_pandas_error_text_is_cut_to_one_line(tmp_path):
+    path = _epw(tmp_path, cell=(20, 0, "99999"))
+    with pytest.raises(ThermalInputError) as err:
+        read_weather_file(path)
+    assert "\n" not in str(err.value) and "You might want to try" not in str(err.value)
