@@ -43,6 +43,9 @@ MAX_PRICE_PER_KWH = 1e3
 MAX_CARBON_G_PER_KWH = 2e3
 #: Largest pod capacity [kW]: 1 GW, a whole campus.
 MAX_POD_KW = 1e6
+#: Longest job id or pod name [characters]: ids are repeated in schedules, reports and
+#: messages; a longer one is a pasted cell, not a name.
+MAX_ID_CHARS = 200
 
 
 def check_file_size(path: Path, label: str, max_bytes: int = MAX_CSV_BYTES) -> None:
@@ -61,8 +64,8 @@ def check_file_size(path: Path, label: str, max_bytes: int = MAX_CSV_BYTES) -> N
         raise ScheduleInputError(f"{label}: {str(path)!r} is not a regular file")
     if info.st_size > max_bytes:
         raise ScheduleInputError(
-            f"{label}: the file is {info.st_size / 1e6:,.0f} MB; coolshift reads CSV files "
-            f"of up to {max_bytes / 1e6:,.0f} MB (split it, or keep only the rows you need)"
+            f"{label}: the file is {info.st_size / 2**20:,.0f} MB; coolshift reads CSV files "
+            f"of up to {max_bytes / 2**20:,.0f} MB (split it, or keep only the rows you need)"
         )
 
 
@@ -112,6 +115,30 @@ def read_table(
 def cell_error(label: str, i: int, column: str, what: str) -> ScheduleInputError:
     """An error naming the file, the row (header = row 1) and the column."""
     return ScheduleInputError(f"{label} row {i + 2}, column '{column}': {what}")
+
+
+def parse_name(label: str, i: int, column: str, text: str) -> str:
+    """A job id or pod name: not empty, at most :data:`MAX_ID_CHARS` characters."""
+    if text == "":
+        raise cell_error(label, i, column, "empty name")
+    if len(text) > MAX_ID_CHARS:
+        raise cell_error(
+            label, i, column,
+            f"{text[:40]!r}... is {len(text):,} characters long; at most {MAX_ID_CHARS}",
+        )
+    return text
+
+
+def parse_pod_list(label: str, i: int, column: str, text: str) -> str | None:
+    """A ``|``-separated list of pod names (empty: any pod), bounded in count and length."""
+    if text == "":
+        return None
+    names = text.split("|")
+    if len(names) > MAX_PODS:
+        raise cell_error(label, i, column, f"{len(names):,} pods listed; at most {MAX_PODS:,}")
+    for name in names:
+        parse_name(label, i, column, name.strip())
+    return text
 
 
 def parse_timestamp(label: str, i: int, column: str, text: str) -> pd.Timestamp:
@@ -198,7 +225,7 @@ def read_jobs(path: Path, label: str | None = None) -> pd.DataFrame:
         if r["job_id"] == "":
             raise cell_error(label, i, "job_id", "empty job id")
         row = {
-            "job_id": r["job_id"],
+            "job_id": parse_name(label, i, "job_id", r["job_id"]),
             "release": parse_timestamp(label, i, "release", r["release"]),
             "deadline": parse_timestamp(label, i, "deadline", r["deadline"]),
             "duration_h": parse_number(
@@ -227,7 +254,7 @@ def read_jobs(path: Path, label: str | None = None) -> pd.DataFrame:
             )
             row["restart_overhead_h"] = 0.0 if np.isnan(o) else o
         if "pods" in raw.columns:
-            row["pods"] = r["pods"] or None
+            row["pods"] = parse_pod_list(label, i, "pods", r["pods"])
         rows.append(row)
     jobs = pd.DataFrame(rows)
     if "max_interruptions" in jobs.columns:
@@ -242,7 +269,7 @@ def read_pods(path: Path, hours: pd.DatetimeIndex, label: str | None = None) -> 
     raw = read_table(path, label, POD_REQUIRED, POD_OPTIONAL, MAX_PODS)
     if raw.empty:
         raise ScheduleInputError(f"{label}: no pods")
-    table: dict[str, list] = {"pod": list(raw["pod"])}
+    table: dict[str, list] = {"pod": [parse_name(label, i, "pod", s) for i, s in enumerate(raw["pod"])]}
     for col in ("capacity_kw", *POD_OPTIONAL):
         if col in raw.columns:
             table[col] = [
