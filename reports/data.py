@@ -17,7 +17,7 @@ import pandas as pd
 from scenarios import kpis as K
 from scenarios.errors import ScenarioError
 from scenarios.schema import Scenario
-from scenarios.store import read_run
+from scenarios.store import HOURLY, corrupt_run_error, read_run
 
 #: Site power components in hourly.parquet whose sum is the facility power [kW], in
 #: stacking order (IT first), with their display names.
@@ -34,6 +34,13 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
 )
 #: A run shorter than this is summarised by day, otherwise by calendar month [h].
 MONTHLY_MIN_H = 2 * 730
+#: Numeric hourly.parquet columns every report reads: the site's components and totals
+#: and the hourly signals; per pod, :data:`POD_REQUIRED` (``<pod>.<column>``).
+SITE_REQUIRED = (
+    *(f"site.{col}" for col, _ in COMPONENTS), "site.facility_kw", "site.it_kw",
+    "carbon_g_per_kwh", "price_per_kwh",
+)  # fmt: skip
+POD_REQUIRED = ("job_compute_kw",)
 
 
 @dataclass
@@ -88,8 +95,7 @@ def load_run(path: str | Path, label: str | None = None) -> Run:
     data = read_run(path)
     scenario = data["scenario"]
     hourly = data["hourly"]
-    if not isinstance(hourly.index, pd.DatetimeIndex) or hourly.empty:
-        raise ScenarioError(f"{str(path)!r}: hourly.parquet has no hourly time index")
+    check_hourly_columns(hourly, [p.name for p in scenario.pods], path)
     hourly = hourly.tz_convert(scenario.site.timezone)
     return Run(
         path=Path(path),
@@ -100,6 +106,24 @@ def load_run(path: str | Path, label: str | None = None) -> Run:
         schedule=data["schedule"],
         scenario=scenario,
     )
+
+
+def check_hourly_columns(hourly: pd.DataFrame, pods: Sequence[str], path: str | Path) -> None:
+    """Every column the report reads is in hourly.parquet and holds numbers.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the run directory, the file and the first missing or non-numeric columns.
+    """
+    needed = [*SITE_REQUIRED, *(f"{pod}.{col}" for pod in pods for col in POD_REQUIRED)]
+    missing = [c for c in needed if c not in hourly.columns]
+    if missing:
+        shown = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+        raise corrupt_run_error(path, HOURLY, f"lacks the column(s) {shown}")
+    text = [c for c in needed if not pd.api.types.is_numeric_dtype(hourly[c])]
+    if text:
+        raise corrupt_run_error(path, HOURLY, f"column {text[0]} must hold numbers")
 
 
 def load_runs(paths: Iterable[str | Path]) -> list[Run]:

@@ -15,7 +15,9 @@ Layout of a run directory::
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import math
 import platform
 from importlib import metadata
 from pathlib import Path
@@ -195,13 +197,270 @@ def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
 
 
+#: Largest JSON document read back from a run directory [bytes]: kpis.json and
+#: manifest.json of a 1,000-pod run take ~1 MB.
+MAX_RUN_JSON_BYTES = 16 * 1024 * 1024
+#: Largest table read back from a run directory [bytes]: a year of hours for 1,000 pods
+#: (hourly.parquet) or 100,000 jobs of a day each (schedule.csv) stay well below it.
+MAX_RUN_TABLE_BYTES = 1024 * 1024 * 1024
+#: Columns of schedule.csv (one row per job-hour).
+SCHEDULE_COLUMNS = ("job_id", "pod", "timestamp", "power_kw")
+#: kpis.json ``kpis`` keys the readers index directly: must be present. The sums must be
+#: numbers; the ratios may be null (no IT energy, no PUE).
+KPI_SUMS = ("it_energy_mwh", "facility_energy_mwh", "water_m3", "carbon_location_t",
+            "carbon_market_t", "energy_cost", "demand_cost", "total_cost")  # fmt: skip
+KPI_RATIOS = ("pue", "tue", "wue_l_per_kwh")
+#: kpis.json ``kpis`` keys holding text or true/false (every other key holds a number).
+KPI_TEXT, KPI_BOOL = ("pue_target_label",), ("pue_target_met",)
+#: kpis.json ``pods.NAME`` keys the readers index directly (number or null).
+POD_KPIS = ("pue", "tue", "wue_l_per_kwh", "it_mwh", "facility_mwh")
+
+
+class _Shape(ValueError):
+    """A document of a run directory whose shape is not what coolshift writes."""
+
+
+def corrupt_run_error(run_dir: str | Path, name: str, problem: str) -> ScenarioError:
+    """The error for a damaged file ``name`` of a run directory: names both and says how
+    to get a good one."""
+    return ScenarioError(
+        f"{str(run_dir)!r}: {name}: {problem}; the run directory is damaged or not "
+        "coolshift's: re-create it with `coolshift run`"
+    )
+
+
+def _check_size(path: Path, name: str, limit: int) -> None:
+    size = (path / name).stat().st_size
+    if size > limit:
+        raise corrupt_run_error(
+            path, name, f"{size / 2**20:,.0f} MB, larger than coolshift writes ({limit // 2**20:,} MB)"
+        )
+
+
+def _file_bytes(path: Path, name: str, limit: int) -> bytes:
+    _check_size(path, name, limit)
+    try:
+        return (path / name).read_bytes()
+    except OSError as exc:
+        raise corrupt_run_error(path, name, f"cannot be read ({exc.strerror})") from None
+
+
+def _no_constant(token: str):
+    raise _Shape(f"holds {token}, which coolshift never writes")
+
+
+def _read_json(path: Path, name: str, allow_nan: bool) -> dict:
+    """A JSON object from the run directory (NaN and Infinity refused unless allowed)."""
+    content = _file_bytes(path, name, MAX_RUN_JSON_BYTES)
+    options = {} if allow_nan else {"parse_constant": _no_constant}
+    try:
+        doc = json.loads(content.decode("utf-8"), **options)
+    except UnicodeDecodeError:
+        raise corrupt_run_error(path, name, "not UTF-8 text (a binary file?)") from None
+    except json.JSONDecodeError as exc:
+        raise corrupt_run_error(path, name, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise corrupt_run_error(path, name, "nested too deeply to read") from None
+    except _Shape as exc:
+        raise corrupt_run_error(path, name, str(exc)) from None
+    if not isinstance(doc, dict):
+        raise corrupt_run_error(path, name, f"holds a JSON {_json_kind(doc)}, not an object")
+    return doc
+
+
+def _json_kind(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {str: "text", list: "array", dict: "object"}.get(type(value), type(value).__name__)
+
+
+def _is_number(value, finite: bool = True) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return not finite or math.isfinite(value)
+
+
+def _expect(ok: bool, where: str, expected: str, value) -> None:
+    if not ok:
+        raise _Shape(f"{where} must be {expected}, not {_json_kind(value)}")
+
+
+def _dict_at(doc: dict, key: str, where: str, required: bool = True) -> dict:
+    if key not in doc:
+        if required:
+            raise _Shape(f"{where}{key} is missing")
+        return {}
+    _expect(isinstance(doc[key], dict), f"{where}{key}", "an object", doc[key])
+    return doc[key]
+
+
+def check_kpis_document(doc: dict) -> None:
+    """The keys and value types of kpis.json that ``report`` and ``compare`` read.
+
+    Raises
+    ------
+    ValueError
+        Naming the key (e.g. ``kpis.pue must be a number or null, not text``).
+    """
+    _expect(isinstance(doc.get("scenario"), str), "scenario", "text", doc.get("scenario"))
+    _expect(isinstance(doc.get("currency", ""), str), "currency", "text", doc.get("currency"))
+    _expect(doc.get("schedule") in ("milp", "asap"), "schedule", "'milp' or 'asap'",
+            doc.get("schedule"))  # fmt: skip
+    kpis = _dict_at(doc, "kpis", "")
+    for key in (*KPI_SUMS, *KPI_RATIOS):
+        if key not in kpis:
+            raise _Shape(f"kpis.{key} is missing")
+    for key, value in kpis.items():
+        where = f"kpis.{str(key)[:40]}"
+        if key in KPI_SUMS:
+            _expect(_is_number(value), where, "a number", value)
+        elif key in KPI_TEXT:
+            _expect(value is None or isinstance(value, str), where, "text or null", value)
+        elif key in KPI_BOOL:
+            _expect(value is None or isinstance(value, bool), where, "true, false or null", value)
+        elif key in K.KPI_DEFINITIONS:
+            _expect(value is None or _is_number(value), where, "a number or null", value)
+        else:  # a key of a later version: any plain value
+            _expect(value is None or isinstance(value, (bool, int, float, str)), where,
+                    "a number, text, true/false or null", value)  # fmt: skip
+    for name, values in _dict_at(doc, "pods", "").items():
+        where = f"pods.{str(name)[:40]}"
+        _expect(isinstance(values, dict), where, "an object", values)
+        for key in POD_KPIS:
+            if key not in values:
+                raise _Shape(f"{where}.{key} is missing")
+        for key, value in values.items():
+            _expect(value is None or _is_number(value), f"{where}.{str(key)[:40]}",
+                    "a number or null", value)  # fmt: skip
+    for name, values in _dict_at(doc, "baselines", "", required=False).items():
+        where = f"baselines.{str(name)[:40]}"
+        _expect(isinstance(values, dict), where, "an object", values)
+        for key, value in values.items():
+            _expect(value is None or isinstance(value, (bool, int, float)), f"{where}.{str(key)[:40]}",
+                    "a number, true/false or null", value)  # fmt: skip
+    targets = _dict_at(doc, "targets", "")
+    references = targets.get("references")
+    _expect(isinstance(references, list), "targets.references", "an array", references)
+    for i, ref in enumerate(references):
+        where = f"targets.references[{i}]"
+        _expect(isinstance(ref, dict), where, "an object", ref)
+        _expect(isinstance(ref.get("label"), str), f"{where}.label", "text", ref.get("label"))
+        _expect(_is_number(ref.get("pue")), f"{where}.pue", "a number", ref.get("pue"))
+        _expect(isinstance(ref.get("met"), bool), f"{where}.met", "true or false", ref.get("met"))
+
+
+def check_manifest_document(doc: dict) -> None:
+    """The keys and value types of manifest.json that the reports read (every key is
+    optional; those present must have their type).
+
+    Raises
+    ------
+    ValueError
+        Naming the key.
+    """
+    solver = _dict_at(doc, "solver", "", required=False)
+    for key in ("status",):
+        if key in solver:
+            _expect(isinstance(solver[key], str), f"solver.{key}", "text", solver[key])
+    if "optimized" in solver:
+        _expect(isinstance(solver["optimized"], bool), "solver.optimized", "true or false",
+                solver["optimized"])  # fmt: skip
+    for key in ("gap", "bound", "objective", "solve_s"):
+        if key in solver:
+            _expect(solver[key] is None or _is_number(solver[key], finite=False),
+                    f"solver.{key}", "a number or null", solver[key])  # fmt: skip
+    for key in ("model_size", "validation"):
+        for name, value in _dict_at(solver, key, "solver.", required=False).items():
+            _expect(_is_number(value, finite=False), f"solver.{key}.{str(name)[:40]}", "a number",
+                    value)  # fmt: skip
+    warnings = solver.get("warnings", [])
+    _expect(isinstance(warnings, list) and all(isinstance(w, str) for w in warnings),
+            "solver.warnings", "an array of text", warnings)  # fmt: skip
+    linearisation = _dict_at(doc, "linearisation", "", required=False)
+    if "relative_error" in linearisation:
+        value = linearisation["relative_error"]
+        _expect(value is None or _is_number(value, finite=False), "linearisation.relative_error",
+                "a number or null", value)  # fmt: skip
+    for key in ("sources", "input_hashes", "versions"):
+        for name, value in _dict_at(doc, key, "", required=False).items():
+            _expect(isinstance(value, str), f"{key}.{str(name)[:40]}", "text", value)
+    for name, value in _dict_at(doc, "timings_s", "", required=False).items():
+        _expect(_is_number(value, finite=False), f"timings_s.{str(name)[:40]}", "a number", value)
+    for name, value in _dict_at(doc, "weather", "", required=False).items():
+        _expect(value is None or isinstance(value, (bool, int, float, str)),
+                f"weather.{str(name)[:40]}", "a number or text", value)  # fmt: skip
+    for key in ("notes", "assumptions"):
+        items = doc.get(key, [])
+        _expect(isinstance(items, list) and all(isinstance(s, str) for s in items), key,
+                "an array of text", items)  # fmt: skip
+
+
+def _read_hourly(path: Path) -> pd.DataFrame:
+    """hourly.parquet: a table indexed by tz-aware hour starts, at least one row."""
+    _check_size(path, HOURLY, MAX_RUN_TABLE_BYTES)
+    try:
+        frame = pd.read_parquet(path / HOURLY)
+    except Exception as exc:  # pyarrow raises many kinds on a damaged file
+        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+        raise corrupt_run_error(
+            path, HOURLY, f"not a readable Parquet file ({type(exc).__name__}"
+            f"{': ' + reason if reason else ''})",
+        ) from None
+    index = frame.index
+    if not isinstance(index, pd.DatetimeIndex) or index.tz is None:
+        raise corrupt_run_error(path, HOURLY, "has no time-zone-aware hourly time index")
+    if frame.empty:
+        raise corrupt_run_error(path, HOURLY, "has no hours")
+    return frame
+
+
+def _read_schedule(path: Path) -> pd.DataFrame:
+    """schedule.csv: job_id, pod, timestamp (ISO 8601 with offset), power_kw (a number)."""
+    content = _file_bytes(path, SCHEDULE, MAX_RUN_TABLE_BYTES)
+    if b"\x00" in content:
+        raise corrupt_run_error(path, SCHEDULE, "a binary file, not CSV text")
+    try:
+        text = content.decode("utf-8")
+        frame = pd.read_csv(io.StringIO(text), dtype={"job_id": str, "pod": str, "timestamp": str})
+    except UnicodeDecodeError:
+        raise corrupt_run_error(path, SCHEDULE, "not UTF-8 text") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+        raise corrupt_run_error(path, SCHEDULE, f"not readable as CSV ({reason})") from None
+    missing = [c for c in SCHEDULE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise corrupt_run_error(
+            path, SCHEDULE, f"lacks column(s) {', '.join(missing)} (it has {', '.join(SCHEDULE_COLUMNS)})"
+        )
+    stamps = pd.to_datetime(frame["timestamp"], utc=True, format="ISO8601", errors="coerce")
+    power = pd.to_numeric(frame["power_kw"], errors="coerce")
+    bad_power = ~pd.Series(power.to_numpy(dtype=float)).apply(math.isfinite)
+    for column, bad in (("timestamp", stamps.isna()), ("power_kw", bad_power)):
+        rows = bad.to_numpy().nonzero()[0]
+        if len(rows):
+            cell = str(frame[column].iloc[rows[0]])[:40]
+            raise corrupt_run_error(
+                path, SCHEDULE, f"row {int(rows[0]) + 2}, column {column!r}: {cell!r} is not a "
+                + ("timestamp" if column == "timestamp" else "number"),
+            )
+    return frame
+
+
 def read_run(run_dir: str | Path) -> dict:
-    """A finished run directory's KPIs, manifest, hourly table, schedule and scenario.
+    """A finished run directory's KPIs, manifest, hourly table, schedule and scenario,
+    each checked to have the shape coolshift writes (the keys and value types the
+    reports and ``compare`` read).
 
     Raises
     ------
     ScenarioError
-        Not a complete run directory.
+        Not a complete run directory, or a file that is damaged, too large or of the
+        wrong shape; the message names the directory and the file and says to re-create
+        the run with ``coolshift run``.
     """
     path = Path(run_dir)
     missing = [
@@ -211,11 +470,36 @@ def read_run(run_dir: str | Path) -> dict:
         raise ScenarioError(
             f"{str(path)!r} is not a coolshift run directory (missing {', '.join(missing)})"
         )
+    documents = {}
+    for name, check, allow_nan in (
+        (KPIS, check_kpis_document, False),
+        (MANIFEST, check_manifest_document, True),  # solver figures may be NaN or inf
+    ):
+        doc = _read_json(path, name, allow_nan)
+        try:
+            check(doc)
+        except _Shape as exc:
+            raise corrupt_run_error(path, name, str(exc)) from None
+        documents[name] = doc
+    hourly = _read_hourly(path)
+    schedule = _read_schedule(path)
+    try:
+        scenario = load_scenario(path / SCENARIO)
+    except ScenarioError as exc:
+        raise ScenarioError(
+            f"{str(path)!r}: {exc}; the run directory is damaged or not coolshift's: "
+            "re-create it with `coolshift run`"
+        ) from None
+    absent = [p.name for p in scenario.pods if p.name not in documents[KPIS]["pods"]]
+    if absent:
+        raise corrupt_run_error(
+            path, KPIS, f"pods lacks the scenario's hall(s) {', '.join(repr(n[:40]) for n in absent[:5])}"
+        )
     return {
         "path": path,
-        "kpis": json.loads((path / KPIS).read_text(encoding="utf-8")),
-        "manifest": json.loads((path / MANIFEST).read_text(encoding="utf-8")),
-        "hourly": pd.read_parquet(path / HOURLY),
-        "schedule": pd.read_csv(path / SCHEDULE),
-        "scenario": load_scenario(path / SCENARIO),
+        "kpis": documents[KPIS],
+        "manifest": documents[MANIFEST],
+        "hourly": hourly,
+        "schedule": schedule,
+        "scenario": scenario,
     }
