@@ -19,9 +19,9 @@ from scenarios.tables import text_table
 from thermal.errors import ThermalInputError
 from thermal.facility import COOLING_TECHNOLOGIES, FacilityParams, Pod, PodDesign, design_pod
 from thermal.params import override
-from thermal.simulate import simulate_pod
+from thermal.simulate import simulate_pod, weather_arrays, with_design_conditions
 from thermal.summary import period_summary
-from thermal.weather import list_climates, load_climate
+from thermal.weather import list_climates, load_climate, warmed
 
 #: Columns of the comparison: key, header, format.
 TABLE_COLUMNS = (
@@ -35,7 +35,10 @@ TABLE_COLUMNS = (
     ("free_cooling_share", "Chiller-free %", "{:.0%}"),
     ("peak_facility_kw", "Peak kW", "{:,.0f}"),
     ("hours_outside_air_class", "h outside ASHRAE", "{:,.0f}"),
+    ("unmet_heat_h", "Unmet h", "{:,.0f}"),
 )
+#: Largest --warm-k [K]: beyond it the weather leaves what the psychrometrics are fit for.
+MAX_WARM_K = 15.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -65,7 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--water-class", help="facility water class of liquid pods, e.g. W32")
     p.add_argument(
         "--heat-rejection",
-        choices=("tower", "dry_cooler"),
+        choices=("tower", "dry_cooler", "hybrid"),
         help="override the default heat rejection of every technology",
     )
     p.add_argument(
@@ -74,6 +77,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=[],
         metavar="KEY=VALUE",
         help="override a facility default, e.g. air.chw_supply_c=12 (repeatable)",
+    )
+    p.add_argument(
+        "--warm-k",
+        type=float,
+        default=0.0,
+        metavar="K",
+        help="shift the climate's dry-bulb and dew point by K (a heat wave or a warmer "
+        "future) while the plant stays sized for the climate as it is",
     )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=run)
@@ -105,17 +116,17 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
 def describe_design(design: PodDesign, params: FacilityParams) -> str:
     """One line saying how a pod is cooled (the defaults that matter most)."""
     pod = design.pod
-    air = params.air
     rejection = design.heat_rejection.replace("_", " ")
-    air_part = f"chilled water {air.chw_supply_c:g}/{air.chw_return_c:g} °C"
+    air_rejection = design.air_heat_rejection.replace("_", " ")
+    air_part = f"chilled water {design.chw_supply_c:g}/{design.chw_return_c:g} °C"
     if pod.economizer == "water_side":
-        air_part += f" + water-side economizer via {rejection}s"
+        air_part += f" + water-side economizer via {air_rejection}s"
     elif pod.economizer == "air_side":
         air_part += " + air-side economizer"
     if design.liquid_fraction == 0:
         return f"{air_part}; {pod.air_class} inlet"
     return (
-        f"W{design.fws_supply_c:g} facility water to {rejection}s with trim chiller, "
+        f"W{design.fws_supply_c:g} facility water to {rejection} coolers with trim chiller, "
         f"{design.liquid_fraction:.0%} of compute heat to liquid; rest by {air_part}"
     )
 
@@ -134,6 +145,10 @@ def compare_technologies(
     if not (0.0 <= args.utilisation <= 1.0) or math.isnan(args.utilisation):
         raise ThermalInputError(f"--utilisation must be within 0..1, got {args.utilisation}")
     params = override(FacilityParams(), parse_overrides(args.set), where="facility")
+    # the plant is sized for the climate as it is; a --warm-k climate then tests it
+    params = with_design_conditions(params, weather_arrays(weather, params))
+    if args.warm_k:
+        weather = warmed(weather, args.warm_k)
     rows = []
     for tech in techs:
         pod = Pod(
@@ -151,7 +166,10 @@ def compare_technologies(
             {
                 "cooling": tech,
                 "climate": weather.attrs.get("name", str(args.climate)),
+                "warm_k": args.warm_k,
                 "design": describe_design(design, params),
+                "design_dry_bulb_c": params.design.dry_bulb_c,
+                "design_wet_bulb_c": params.design.wet_bulb_c,
                 **summary,
             }
         )
@@ -170,6 +188,11 @@ def run(args: argparse.Namespace) -> int:
         raise ThermalInputError(f"--racks must be at least 1, got {args.racks}")
     if not math.isfinite(args.rack_kw) or args.rack_kw <= 0:
         raise ThermalInputError(f"--rack-kw must be a positive number of kW, got {args.rack_kw}")
+    if not (math.isfinite(args.warm_k) and abs(args.warm_k) <= MAX_WARM_K):
+        raise ThermalInputError(
+            f"--warm-k must be a number of K from -{MAX_WARM_K:g} to {MAX_WARM_K:g}, got "
+            f"{args.warm_k}"
+        )
     weather = load_climate(args.climate)
     rows = compare_technologies(args, weather)
     if args.format == "json":
@@ -180,6 +203,9 @@ def run(args: argparse.Namespace) -> int:
         f"coolshift thermal: {args.racks} racks x {args.rack_kw:g} kW nameplate, utilisation "
         f"{args.utilisation:.0%}, typical year at {weather.attrs.get('name')} "
         f"({weather.attrs.get('source')})"
+        + (f", {args.warm_k:+g} K warmer" if args.warm_k else "")
+        + f"\nplant sized for the design day: {rows[0]['design_dry_bulb_c']:.1f} °C dry-bulb, "
+        f"{rows[0]['design_wet_bulb_c']:.1f} °C wet-bulb (ASHRAE 0.4 %)"
     )
     print(format_table(rows, header))
     print()
@@ -187,7 +213,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{row['cooling']}: {row['design']}")
     print(
         "\nPUE = facility / IT energy; TUE = facility / compute energy (server fans count "
-        "against IT);\nWUE = site water / IT energy; free-cooling h = hours with no compressor running;\n"
-        "chiller-free % = share of the heat removed without compressors."
+        "against IT);\nWUE = site water / IT energy; free-cooling h = hours in which "
+        "compressors remove at most 5 % of the heat;\nchiller-free % = share of the heat "
+        "removed without compressors; unmet h = hours the plant could not remove all heat."
     )
     return 0

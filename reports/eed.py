@@ -33,7 +33,10 @@ def set_points(run: D.Run) -> str:
     parts = []
     if any(p.cooling == "air" for p in run.scenario.pods):
         parts.append(f"cold-aisle supply air {params.air.supply_air_c:g} °C")
-        parts.append(f"chilled water {params.air.chw_supply_c:g} / {params.air.chw_return_c:g} °C")
+        from thermal.loops import chilled_water_c
+
+        chw_supply, chw_return = chilled_water_c(params.air)
+        parts.append(f"chilled water {chw_supply:g} / {chw_return:g} °C")
     for p in run.scenario.pods:
         if p.cooling == "air":
             continue

@@ -12,6 +12,12 @@ chillers, whose real lift is smaller than the curve's coldest case).
 Equal units share the load at equal part load; the number running is the one that
 draws least (staging on efficiency). Below the minimum unloading ratio a unit
 false-loads (hot-gas bypass) and draws the power of that ratio.
+
+Above the curve's hottest condenser temperature (a heat wave, or dry coolers on a hot
+afternoon) capacity and EIR are carried on along the curve's slope at that edge, so
+capacity keeps falling and EIR keeps rising, and ``trip_margin_k`` above the design
+condenser temperature the units trip on high pressure (no capacity). Leaving water warmer than the curve's range is clipped
+(no credit for the smaller lift: conservative).
 """
 
 from __future__ import annotations
@@ -62,13 +68,22 @@ class ChillerParams:
 
     curve: str = param(DOE2_CENTRIFUGAL_5_50.name, "-", "EnergyPlus datasets/Chillers.idf")
     sizing_factor: float = param(
-        1.0,
+        1.1,
         "-",
-        "running chiller capacity over the loop's design heat at the hottest condenser "
-        "temperature of the curve (35 °C); 1.0 = exactly enough at full IT load in the hottest "
-        "hour (judgement; lower it to model a plant sized for diversity)",
+        "running chiller capacity over the loop's design heat at the design condenser "
+        "temperature (ASHRAE 0.4 % design dry-bulb or wet-bulb of the site plus the heat "
+        "rejection's approach): 10 % over full IT load on the design day, so the ~35 hotter "
+        "hours of a typical year are still carried (judgement; 1.0 is exactly enough on the "
+        "design day, lower models a plant sized for diversity)",
     )
     units: int = param(4, "-", "equal running units (a standby unit is not counted); judgement")
+    trip_margin_k: float = param(
+        8.0,
+        "K",
+        "entering condenser fluid above the design condenser temperature at which the units "
+        "trip on high pressure (chillers are selected for the design day with a few K of "
+        "margin); judgement",
+    )
 
 
 def _biquadratic(coef, x, y):
@@ -82,10 +97,23 @@ def _clip_inputs(curve: ChillerCurve, leaving_c, condenser_c):
     return x, y
 
 
-def capacity_factor(curve: ChillerCurve, leaving_c, condenser_c):
-    """CAPFT: available capacity over reference capacity [-] at the given temperatures [°C]."""
-    x, y = _clip_inputs(curve, leaving_c, condenser_c)
-    return _biquadratic(curve.capft, x, y)
+def _beyond_hot_edge(coef, curve: ChillerCurve, x, condenser_c):
+    """A biquadratic at (x, y) within the curve's range, carried on linearly along y above
+    its hottest condenser temperature (the slope at that edge)."""
+    y_max = curve.y_range_c[1]
+    y = np.asarray(condenser_c, float)
+    _, _, _, d, e, f = coef
+    edge = _biquadratic(coef, x, np.minimum(np.maximum(y, curve.y_range_c[0]), y_max))
+    slope = d + 2 * e * y_max + f * x
+    return edge + slope * np.maximum(y - y_max, 0.0)
+
+
+def capacity_factor(curve: ChillerCurve, leaving_c, condenser_c, max_condenser_c: float = np.inf):
+    """CAPFT: available capacity over reference capacity [-] at the given temperatures [°C]
+    (0 at or above ``max_condenser_c``, where the units trip)."""
+    x = np.clip(np.asarray(leaving_c, float), *curve.x_range_c)
+    cap = np.maximum(_beyond_hot_edge(curve.capft, curve, x, condenser_c), 0.0)
+    return np.where(np.asarray(condenser_c, float) >= max_condenser_c, 0.0, cap)
 
 
 def capacity_sensitivity_per_k(curve: ChillerCurve, leaving_c, condenser_c):
@@ -106,15 +134,27 @@ def full_load_cop(curve: ChillerCurve, leaving_c, condenser_c):
 
 
 def reference_capacity_kw(
-    curve: ChillerCurve, design_load_kw: float, leaving_c: float, params: ChillerParams
+    curve: ChillerCurve,
+    design_load_kw: float,
+    leaving_c: float,
+    params: ChillerParams,
+    design_condenser_c: float | None = None,
 ) -> float:
     """Total reference capacity so that the plant carries ``sizing_factor`` x design load
-    at the hottest condenser temperature of the curve [kW]."""
-    derate = float(capacity_factor(curve, leaving_c, curve.y_range_c[1]))
-    return params.sizing_factor * design_load_kw / derate
+    at the design condenser temperature [kW] (default: the curve's hottest, 35 °C)."""
+    condenser = curve.y_range_c[1] if design_condenser_c is None else design_condenser_c
+    derate = float(capacity_factor(curve, leaving_c, condenser))
+    return params.sizing_factor * design_load_kw / max(derate, 0.05)
 
 
-def plant_power_kw(load_kw, leaving_c, condenser_c, ref_capacity_kw: float, params: ChillerParams):
+def plant_power_kw(
+    load_kw,
+    leaving_c,
+    condenser_c,
+    ref_capacity_kw: float,
+    params: ChillerParams,
+    trip_c: float = np.inf,
+):
     """Compressor power of a staged plant of equal units.
 
     Parameters
@@ -128,6 +168,8 @@ def plant_power_kw(load_kw, leaving_c, condenser_c, ref_capacity_kw: float, para
     ref_capacity_kw : float
         Total reference capacity of the running units [kW].
     params : ChillerParams
+    trip_c : float
+        Entering condenser temperature at which the units trip (no capacity) [°C].
 
     Returns
     -------
@@ -140,18 +182,21 @@ def plant_power_kw(load_kw, leaving_c, condenser_c, ref_capacity_kw: float, para
     """
     curve = CHILLER_CURVES[params.curve]
     load = np.asarray(load_kw, float)
-    x, y = _clip_inputs(curve, leaving_c, condenser_c)
-    unit_cap = ref_capacity_kw / params.units * _biquadratic(curve.capft, x, y)
+    x = np.clip(np.asarray(leaving_c, float), *curve.x_range_c)
+    unit_cap = (
+        ref_capacity_kw / params.units
+        * capacity_factor(curve, leaving_c, condenser_c, trip_c)
+    )
     available = np.broadcast_to(unit_cap * params.units, load.shape).astype(float)
     served = np.minimum(load, available)
-    eirft = _biquadratic(curve.eirft, x, y)
+    eirft = _beyond_hot_edge(curve.eirft, curve, x, condenser_c)
     a, b, c = curve.eirfplr
     # Stage on efficiency: of the unit counts that can carry the load, run the one that
     # draws least (plant controllers stage chillers this way). Power is then continuous
     # in load, with kinks where the best count changes.
     power = np.full_like(served, np.inf)
     for running in range(1, params.units + 1):
-        plr = served / (running * unit_cap)
+        plr = np.divide(served, running * unit_cap, out=np.zeros_like(served), where=unit_cap > 0)
         plr_eff = np.maximum(plr, curve.min_unloading_plr)
         p_n = running * unit_cap / curve.ref_cop * eirft * (a + b * plr_eff + c * plr_eff**2)
         power = np.where(plr <= 1.0 + 1e-12, np.minimum(power, p_n), power)

@@ -20,11 +20,12 @@ import numpy as np
 
 from thermal import chiller, heat_rejection, loops
 from thermal.ashrae import air_class
+from thermal.design_day import DesignConditions
 from thermal.errors import ThermalInputError
 from thermal.it_power import ServerParams, compute_per_rack_kw, server_fan_kw
 from thermal.loops import AirSideParams, LiquidParams
 from thermal.params import param
-from thermal.power_chain import PowerChainParams, ups_loss_kw
+from thermal.power_chain import PowerChainParams, fixed_site_kw, ups_loss_kw
 
 COOLING_TECHNOLOGIES = ("air", "cold_plate", "immersion")
 ECONOMIZERS = ("water_side", "air_side", "none")
@@ -57,7 +58,10 @@ class TechnologyParams:
         "tower", "-", "chilled water with water-side economizer and open towers"
     )
     liquid_heat_rejection: str = param(
-        "dry_cooler", "-", "warm-water loops reject heat dry; judgement"
+        "hybrid",
+        "-",
+        "warm-water loops reject heat dry, wetting the coolers only on hot afternoons "
+        "(hybrid / adiabatic coolers); judgement. 'dry_cooler' uses no water at all",
     )
     room_dew_point_c: float = param(
         10.0,
@@ -81,6 +85,7 @@ class FacilityParams:
         default_factory=heat_rejection.HeatRejectionParams
     )
     technology: TechnologyParams = field(default_factory=TechnologyParams)
+    design: DesignConditions = field(default_factory=DesignConditions)
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ class Pod:
     water_class : str, optional
         Facility water class of a liquid pod, ``W17`` .. ``W45`` (the facility supply
         temperature [°C]); default by technology.
-    heat_rejection : {"tower", "dry_cooler"}, optional
+    heat_rejection : {"tower", "dry_cooler", "hybrid"}, optional
         Default by technology.
     economizer : {"water_side", "air_side", "none"}
         Free cooling of the air loop.
@@ -132,13 +137,21 @@ class PodDesign:
     it_design_kw: float
     liquid_fraction: float
     fws_supply_c: float
-    heat_rejection: str
+    heat_rejection: str  # the main loop's: the air loop of air pods, else the liquid loop
     design_air_heat_kw: float
     design_air_loop_kw: float
     design_liquid_loop_kw: float
     air_chiller_ref_kw: float
     liquid_chiller_ref_kw: float
     nominal_inlet_c: float
+    chw_supply_c: float = float("nan")
+    chw_return_c: float = float("nan")
+    air_fan_pressure_pa: float = float("nan")
+    air_chiller_trip_c: float = float("inf")
+    liquid_chiller_trip_c: float = float("inf")
+    #: heat rejection of the air loop (a liquid pod's residual air load): the pod's own
+    #: choice when given, else the air default (towers), as in an air hall
+    air_heat_rejection: str = "tower"
 
 
 def _bad(pod: Pod, what: str) -> ThermalInputError:
@@ -227,13 +240,26 @@ def design_pod(pod: Pod, params: FacilityParams | None = None) -> PodDesign:
     if pod.cooling == "air" and pod.water_class is not None:
         raise _bad(pod, "water_class applies to liquid cooling only; remove it or change cooling")
     rejection = pod.heat_rejection or default_rej
-    if rejection not in heat_rejection.REJECTION_KINDS:
-        raise _bad(pod, f"unknown heat_rejection {rejection!r}; use 'tower' or 'dry_cooler'")
+    air_rejection = pod.heat_rejection or tech.air_heat_rejection
+    if rejection not in heat_rejection.REJECTION_KINDS or air_rejection not in (
+        heat_rejection.REJECTION_KINDS
+    ):
+        rejection = rejection if rejection not in heat_rejection.REJECTION_KINDS else air_rejection
+        raise _bad(
+            pod,
+            f"unknown heat_rejection {rejection!r}; use one of "
+            f"{', '.join(heat_rejection.REJECTION_KINDS)}",
+        )
     try:
         fws = parse_water_class(pod.water_class or default_class) if default_class else float("nan")
     except ThermalInputError as exc:
         raise _bad(pod, str(exc)) from None
 
+    try:
+        chw_supply, chw_return = loops.chilled_water_c(p.air)
+    except ValueError as exc:
+        raise ThermalInputError(str(exc)) from None
+    fan_pressure = loops.air_fan_pressure_pa(pod.rack_kw, p.air)
     compute_design = pod.racks * compute_per_rack_kw(pod.rack_kw, p.server)
     nominal_inlet = p.air.supply_air_c + p.air.recirculation_frac * p.air.rack_delta_t_k
     it_design = compute_design + float(
@@ -252,11 +278,20 @@ def design_pod(pod: Pod, params: FacilityParams | None = None) -> PodDesign:
         0.0,
         0.0,
         nominal_inlet,
+        chw_supply,
+        chw_return,
+        fan_pressure,
     )
     src = _heat_sources(np.array([compute_design]), partial, p)
     air_heat = float(src["air_kw"][0])
-    air_loop, liquid_loop = (float(x[0]) for x in loop_heats_kw(src, air_heat, p))
+    air_loop, liquid_loop = (
+        float(x[0]) for x in loop_heats_kw(src, air_heat, p, fan_pressure)
+    )
     curve = chiller.CHILLER_CURVES[p.chiller.curve]
+    condenser = design_condenser_c(rejection, p)
+    trip = np.inf if condenser is None else condenser + p.chiller.trip_margin_k
+    air_condenser = design_condenser_c(air_rejection, p)
+    air_trip = np.inf if air_condenser is None else air_condenser + p.chiller.trip_margin_k
     return PodDesign(
         pod=pod,
         compute_design_kw=compute_design,
@@ -268,13 +303,38 @@ def design_pod(pod: Pod, params: FacilityParams | None = None) -> PodDesign:
         design_air_loop_kw=air_loop,
         design_liquid_loop_kw=liquid_loop,
         air_chiller_ref_kw=chiller.reference_capacity_kw(
-            curve, air_loop, p.air.chw_supply_c, p.chiller
+            curve, air_loop, chw_supply, p.chiller, air_condenser
         ),
         liquid_chiller_ref_kw=(
-            chiller.reference_capacity_kw(curve, liquid_loop, fws, p.chiller) if f_liq > 0 else 0.0
+            chiller.reference_capacity_kw(curve, liquid_loop, fws, p.chiller, condenser)
+            if f_liq > 0
+            else 0.0
         ),
         nominal_inlet_c=nominal_inlet,
+        chw_supply_c=chw_supply,
+        chw_return_c=chw_return,
+        air_fan_pressure_pa=fan_pressure,
+        air_chiller_trip_c=air_trip,
+        liquid_chiller_trip_c=trip if f_liq > 0 else np.inf,
+        air_heat_rejection=air_rejection,
     )
+
+
+def design_condenser_c(rejection: str, p: FacilityParams) -> float | None:
+    """Entering condenser temperature on the design day [°C] (None without design
+    conditions: chillers are then sized at their curve's hottest condenser temperature)."""
+    d = p.design
+    if d.dry_bulb_c is None or d.wet_bulb_c is None:
+        return None
+    design = float(
+        heat_rejection.condenser_entering_c(rejection, d.dry_bulb_c, d.wet_bulb_c, p.rejection)
+    )
+    if rejection == "hybrid" and d.dry_bulb_c > p.rejection.hybrid_switch_over_c:
+        # just below the switch-over the cooler still runs dry: its warmest fluid of the
+        # year may be there rather than on the (wet) design day
+        dry_at_switch = p.rejection.hybrid_switch_over_c + p.rejection.dry_cooler_approach_k
+        design = max(design, dry_at_switch)
+    return design
 
 
 def _heat_sources(compute_kw: np.ndarray, design: PodDesign, p: FacilityParams) -> dict:
@@ -283,7 +343,7 @@ def _heat_sources(compute_kw: np.ndarray, design: PodDesign, p: FacilityParams) 
     fans = server_fan_kw(compute_kw, design.nominal_inlet_c, 1.0 - f_liq, p.server)
     it = compute_kw + fans
     ups = ups_loss_kw(it, design.it_design_kw, p.power)
-    lighting = np.full_like(it, p.power.lighting_frac * design.it_design_kw)
+    lighting = np.full_like(it, fixed_site_kw(design.it_design_kw, p.power))
     liquid = compute_kw * f_liq
     tcs = (
         loops.tcs_pump_kw(liquid, design.pod.cooling, p.liquid) if f_liq > 0 else np.zeros_like(it)
@@ -299,7 +359,9 @@ def _heat_sources(compute_kw: np.ndarray, design: PodDesign, p: FacilityParams) 
     }
 
 
-def loop_heats_kw(src: dict, design_air_heat_kw: float, p: FacilityParams) -> tuple:
+def loop_heats_kw(
+    src: dict, design_air_heat_kw: float, p: FacilityParams, fan_pressure_pa: float | None = None
+) -> tuple:
     """Heat each loop brings to its plant: sources, air handler fans and loop pumps [kW].
 
     Parameters
@@ -309,14 +371,18 @@ def loop_heats_kw(src: dict, design_air_heat_kw: float, p: FacilityParams) -> tu
     design_air_heat_kw : float
         Room heat at design load, which sizes the air handlers [kW].
     p : FacilityParams
+    fan_pressure_pa : float, optional
+        Air handler pressure [Pa] (:func:`thermal.loops.air_fan_pressure_pa`).
 
     Returns
     -------
     air_loop_kw, liquid_loop_kw : arrays
     """
-    air = src["air_kw"] + loops.air_handler_fan_kw(src["air_kw"], design_air_heat_kw, p.air)
+    air = src["air_kw"] + loops.air_handler_fan_kw(
+        src["air_kw"], design_air_heat_kw, p.air, fan_pressure_pa
+    )
     air = air + heat_rejection.pump_kw(
-        air, p.air.chw_return_c - p.air.chw_supply_c, p.air.chw_pump_pa, p.air.chw_pump_efficiency
+        air, p.air.chw_delta_t_k, p.air.chw_pump_pa, p.air.chw_pump_efficiency
     )
     liquid = src["liquid_kw"] + src["tcs_pump_kw"]
     liquid = liquid + heat_rejection.pump_kw(

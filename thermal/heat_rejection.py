@@ -1,7 +1,10 @@
 """Heat rejection to outdoors: open cooling towers and dry coolers.
 
 A cooling tower delivers water at ``approach`` above the outdoor wet-bulb and evaporates
-water; a dry cooler delivers fluid at ``approach`` above the dry-bulb and uses none.
+water; a dry cooler delivers fluid at ``approach`` above the dry-bulb and uses none; a
+hybrid (adiabatic) cooler is a dry cooler that wets its coils or pads above a switch-over
+dry-bulb and then delivers fluid ``wet approach`` above the wet-bulb, evaporating water
+only in those hours.
 
 Tower water (EnergyPlus cooling-tower model, ``SaturatedExit`` evaporation mode): the air
 leaves saturated, its enthalpy raised by the heat it took; evaporation is the rise of its
@@ -27,8 +30,8 @@ from thermal.psychrometrics import (
 WATER_CP_KJ_PER_KG_K = 4.18
 WATER_DENSITY_KG_PER_M3 = 997.0
 
-RejectionKind = str  # "tower" | "dry_cooler"
-REJECTION_KINDS = ("tower", "dry_cooler")
+RejectionKind = str  # "tower" | "dry_cooler" | "hybrid"
+REJECTION_KINDS = ("tower", "dry_cooler", "hybrid")
 
 
 @dataclass(frozen=True)
@@ -80,32 +83,68 @@ class HeatRejectionParams:
         "tower water-to-air mass flow ratio, sets the air's enthalpy rise; judgement "
         "(typical design range 0.75-1.5)",
     )
+    hybrid_switch_over_c: float = param(
+        24.0,
+        "°C",
+        "dry-bulb above which a hybrid cooler runs wet (evaporative assist); judgement: "
+        "adiabatic coolers typically switch at 20-28 °C, trading water for fan and chiller "
+        "energy",
+    )
+    hybrid_wet_approach_k: float = param(
+        6.5,
+        "K",
+        "hybrid cooler leaving fluid above wet-bulb when wet: as a closed-circuit tower, "
+        "Energies 2023 16(9):3661 (physics.md)",
+    )
     cycles_of_concentration: float = param(3.0, "-", "physics.md (EnergyPlus; 3-5, default 3)")
     drift_frac: float = param(
         0.00008, "of circulating water", "0.008 % of circulating flow; physics.md (EnergyPlus)"
     )
 
 
+def wet_mode(kind: RejectionKind, dry_bulb_c, params: HeatRejectionParams):
+    """Hours in which the heat rejection evaporates water (towers always; hybrid coolers
+    above their switch-over dry-bulb; dry coolers never) [bool array]."""
+    db = np.asarray(dry_bulb_c, float)
+    if kind == "tower":
+        return np.ones(db.shape, bool)
+    if kind == "hybrid":
+        return db > params.hybrid_switch_over_c
+    return np.zeros(db.shape, bool)
+
+
+def _leaving_c(kind: RejectionKind, dry_bulb_c, wet_bulb_c, params: HeatRejectionParams):
+    """Fluid leaving the towers / coolers [°C]."""
+    db = np.asarray(dry_bulb_c, float)
+    wb = np.asarray(wet_bulb_c, float)
+    if kind == "tower":
+        return wb + params.tower_approach_k
+    dry = db + params.dry_cooler_approach_k
+    if kind == "hybrid":
+        wet = np.minimum(dry, wb + params.hybrid_wet_approach_k)
+        return np.where(wet_mode(kind, db, params), wet, dry)
+    return dry
+
+
 def supply_temperature_c(kind: RejectionKind, dry_bulb_c, wet_bulb_c, params: HeatRejectionParams):
     """Coldest fluid temperature the heat rejection can deliver to a loop [°C].
 
-    Towers include the plate heat exchanger that keeps open-tower water out of the loop.
+    Towers include the plate heat exchanger that keeps open-tower water out of the loop;
+    dry and hybrid coolers are closed circuits.
     """
-    if kind == "tower":
-        return np.asarray(wet_bulb_c, float) + params.tower_approach_k + params.hx_approach_k
-    return np.asarray(dry_bulb_c, float) + params.dry_cooler_approach_k
+    leaving = _leaving_c(kind, dry_bulb_c, wet_bulb_c, params)
+    return leaving + params.hx_approach_k if kind == "tower" else leaving
 
 
 def condenser_entering_c(kind: RejectionKind, dry_bulb_c, wet_bulb_c, params: HeatRejectionParams):
     """Fluid temperature entering a chiller condenser from this heat rejection [°C]."""
-    if kind == "tower":
-        return np.asarray(wet_bulb_c, float) + params.tower_approach_k
-    return np.asarray(dry_bulb_c, float) + params.dry_cooler_approach_k
+    return _leaving_c(kind, dry_bulb_c, wet_bulb_c, params)
 
 
 def fan_kw(kind: RejectionKind, heat_kw, params: HeatRejectionParams):
     """Fan electricity [kW] of towers or dry coolers rejecting ``heat_kw`` [kW]."""
     per_kw = params.tower_fan_kw_per_kw if kind == "tower" else params.dry_cooler_fan_kw_per_kw
+    # a hybrid cooler in wet mode moves the air of the dry design (judgement: fans stay on)
     return np.asarray(heat_kw, float) * per_kw
 
 

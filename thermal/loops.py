@@ -30,15 +30,33 @@ AIR_DENSITY_KG_PER_M3 = 1.2
 AIR_CP_KJ_PER_KG_K = 1.006
 
 
+#: Lei & Masanet, "Statistical analysis for predicting location-specific data center PUE
+#: and its improvement potential", Energy 208 (2020) 117556, Table A.1: the input ranges of
+#: their hyperscale water-side-economizer model (also in the authors' public code).
+LEI_MASANET_2020 = "Lei & Masanet, Energy 208 (2020) 117556, Table A.1"
+
+
 @dataclass(frozen=True)
 class AirSideParams:
-    """White-space air handling and the chilled-water loop behind it."""
+    """White-space air handling and the chilled-water loop behind it.
+
+    The chilled water follows the air: its supply is the warmest that still cools the
+    return air to the supply set point through coils of the given effectiveness, and its
+    return is the supply plus a design rise (:func:`chilled_water_c`). So warmer supply
+    air, or a warmer chilled-water set point, never costs pump power.
+    """
 
     supply_air_c: float = param(
-        24.0, "°C", "cold-aisle supply set point, inside ASHRAE's recommended 18-27 °C; judgement"
+        25.0,
+        "°C",
+        "cold-aisle supply set point: with recirculation the server inlet is ~26 °C, 1 K "
+        "under the top of ASHRAE's recommended 18-27 °C for every class A1-A4 (Thermal "
+        "Guidelines, 5th ed. 2021); judgement (Lei & Masanet's hyperscale range is 27-35 °C)",
     )
     rack_delta_t_k: float = param(
-        12.0, "K", "air temperature rise across racks; physics.md airflow basis"
+        15.0,
+        "K",
+        f"air temperature rise across contained racks; {LEI_MASANET_2020} range 13.9-19.4 K",
     )
     recirculation_frac: float = param(
         0.08,
@@ -46,26 +64,109 @@ class AirSideParams:
         "share of hot-aisle air reaching server inlets (T_in = T_supply + r dT); judgement "
         "for contained aisles (EnergyPlus ITE recirculation form)",
     )
-    fan_pressure_pa: float = param(685.0, "Pa", "air handler fan; Lei & Masanet, Energy 2020")
-    fan_efficiency: float = param(0.83, "-", "air handler fan; Lei & Masanet, Energy 2020")
+    fan_pressure_pa: float = param(
+        400.0,
+        "Pa",
+        f"air handler total pressure of a contained hall with fan walls; {LEI_MASANET_2020} "
+        "range 400-600 Pa (the 685 Pa of their older mid-size design described raised floors "
+        "and ducted returns)",
+    )
+    fan_efficiency: float = param(
+        0.83, "-", f"air handler fan, motor and drive; {LEI_MASANET_2020} range 0.65-0.90"
+    )
+    fan_min_speed_frac: float = param(
+        0.3,
+        "-",
+        "lowest fan speed of the air handlers' drives (EC fans and VFDs turn down to 20-30 "
+        "%); judgement. Below it airflow no longer falls with the heat",
+    )
+    dense_rack_kw: float = param(
+        20.0,
+        "kW/rack",
+        "density above which room-level air with containment needs close-coupled cooling "
+        "(in-row units or rear-door coils); most operators keep racks under 20 kW (Uptime "
+        "Institute 2023 survey, physics.md)",
+    )
+    dense_fan_pa_per_kw: float = param(
+        8.0,
+        "Pa per kW/rack",
+        "extra air-side pressure per kW of rack density above dense_rack_kw (close-coupled "
+        "coils and their fans in the air path); judgement: 30 kW racks 480 Pa, 50 kW 640 Pa",
+    )
     airflow_margin: float = param(
         1.2,
         "-",
         "installed air handler airflow over design airflow (N+1 units share the load, fan "
         "power ~ flow^3); judgement",
     )
-    chw_supply_c: float = param(
-        10.0,
-        "°C",
-        "chilled-water supply; judgement (the upper leaving temperature of the DOE-2 curve, "
-        "physics.md COP table)",
+    coil_effectiveness: float = param(
+        0.8,
+        "-",
+        f"cooling-coil effectiveness (return air to supply air over return air to "
+        f"chilled-water supply); {LEI_MASANET_2020} range 0.7-0.9",
     )
-    chw_return_c: float = param(16.0, "°C", "chilled-water return (6 K rise); judgement")
-    chw_pump_pa: float = param(147e3, "Pa", "chilled-water pump head; Lei & Masanet, Energy 2020")
+    chw_supply_c: float | None = param(
+        None,
+        "°C",
+        "chilled-water supply; None derives it from the air (return air minus its cooling "
+        "over coil_effectiveness: 21.25 °C for 25 °C supply air and 15 K rise); a number "
+        "overrides it and must stay at least min_coil_approach_k under supply_air_c",
+    )
+    chw_delta_t_k: float = param(
+        7.5, "K", f"chilled-water temperature rise; {LEI_MASANET_2020} range 5-10 K"
+    )
+    min_coil_approach_k: float = param(
+        1.0,
+        "K",
+        "smallest difference of supply air over chilled-water supply a real coil reaches; "
+        "judgement",
+    )
+    chw_pump_pa: float = param(
+        147e3, "Pa", f"chilled-water pump head; {LEI_MASANET_2020} (143,658 Pa +-20 %)"
+    )
     chw_pump_efficiency: float = param(0.79, "-", "Lei & Masanet, Energy 2020")
+    pump_min_flow_frac: float = param(
+        0.3,
+        "-",
+        "lowest pump flow as a share of design (variable-speed pumps keep a minimum flow "
+        "through chillers and coils); judgement",
+    )
     air_economizer_max_dew_point_c: float = param(
         10.0, "°C", "outdoor dew point above which the air-side economizer closes; physics.md"
     )
+
+
+def chilled_water_c(params: AirSideParams) -> tuple[float, float]:
+    """Chilled-water supply and return [°C] for the air side's set points.
+
+    Raises
+    ------
+    ValueError
+        A chilled-water supply (given, or derived from a low coil effectiveness) that is not
+        at least ``min_coil_approach_k`` below the supply air: no coil can reach it.
+    """
+    return_air = params.supply_air_c + params.rack_delta_t_k
+    if params.chw_supply_c is None:
+        if not 0.0 < params.coil_effectiveness <= 1.0:
+            raise ValueError(
+                f"facility.air.coil_effectiveness must be within 0..1, got "
+                f"{params.coil_effectiveness:g}"
+            )
+        supply = return_air - params.rack_delta_t_k / params.coil_effectiveness
+    else:
+        supply = float(params.chw_supply_c)
+    if not supply <= params.supply_air_c - params.min_coil_approach_k:
+        raise ValueError(
+            f"facility.air.chw_supply_c = {supply:g} °C cannot cool air to "
+            f"facility.air.supply_air_c = {params.supply_air_c:g} °C: the chilled water must be "
+            f"at least {params.min_coil_approach_k:g} K colder (lower chw_supply_c, or raise "
+            "supply_air_c)"
+        )
+    if not params.chw_delta_t_k > 0:
+        raise ValueError(
+            f"facility.air.chw_delta_t_k must be above 0 K, got {params.chw_delta_t_k:g}"
+        )
+    return supply, supply + params.chw_delta_t_k
 
 
 @dataclass(frozen=True)
@@ -81,6 +182,10 @@ class LiquidParams:
         147e3, "Pa", "facility water pump head; as the chilled-water pump (Lei & Masanet 2020)"
     )
     fws_pump_efficiency: float = param(0.79, "-", "Lei & Masanet, Energy 2020")
+    fws_min_flow_frac: float = param(
+        0.3, "-", "lowest facility-water pump flow as a share of design; judgement (as the "
+        "chilled-water pumps)"
+    )
     cdu_approach_k: float = param(
         4.0, "K", "CDU approach, TCS supply over facility supply; physics.md 3-5 K"
     )
@@ -120,6 +225,8 @@ def chilled_loop(
     pump_efficiency: float,
     chiller_params: chiller.ChillerParams,
     hr_params: HeatRejectionParams,
+    pump_min_heat_kw: float = 0.0,
+    chiller_trip_c: float = np.inf,
 ) -> dict:
     """A liquid loop cooled by free cooling first, then a chiller, rejecting outdoors.
 
@@ -129,7 +236,7 @@ def chilled_loop(
         Heat entering the loop from its sources [kW] (pump heat is added here).
     supply_c, return_c : float
         Loop supply and return temperatures [°C].
-    rejection : {"tower", "dry_cooler"}
+    rejection : {"tower", "dry_cooler", "hybrid"}
         Heat rejection kind.
     economizer : bool
         Whether outdoor-side free cooling may carry part of the heat.
@@ -141,6 +248,11 @@ def chilled_loop(
         Loop pump head [Pa] and efficiency [-].
     chiller_params, hr_params
         Chiller and heat-rejection parameters.
+    pump_min_heat_kw : float
+        The pumps' minimum flow, as the heat it carries at the loop's rise [kW]: while the
+        loop carries any heat, its pumps move at least this flow.
+    chiller_trip_c : float
+        Entering condenser temperature at which the chillers trip [°C].
 
     Returns
     -------
@@ -151,37 +263,40 @@ def chilled_loop(
         ``rejection_fan_kw``, ``evaporation_l``, ``blowdown_l``, ``drift_l``, ``loop_heat_kw``.
     """
     heat = np.asarray(heat_kw, float)
-    pump = heat_rejection.pump_kw(heat, return_c - supply_c, pump_pa, pump_efficiency)
+    pumped = np.where(heat > 0, np.maximum(heat, pump_min_heat_kw), 0.0)
+    pump = heat_rejection.pump_kw(pumped, return_c - supply_c, pump_pa, pump_efficiency)
     loop_heat = heat + pump
     db, wb = weather["dry_bulb_c"], weather["wet_bulb_c"]
+    cool_c = heat_rejection.supply_temperature_c(rejection, db, wb, hr_params)
     if economizer:
-        cool_c = heat_rejection.supply_temperature_c(rejection, db, wb, hr_params)
         free = _free_fraction(cool_c, supply_c, return_c)
     else:
         free = np.zeros_like(loop_heat)
     mechanical = (1.0 - free) * loop_heat
     condenser_c = heat_rejection.condenser_entering_c(rejection, db, wb, hr_params)
     chiller_kw, served, available = chiller.plant_power_kw(
-        mechanical, supply_c, condenser_c, chiller_ref_kw, chiller_params
+        mechanical, supply_c, condenser_c, chiller_ref_kw, chiller_params, chiller_trip_c
     )
     unmet = mechanical - served
     # Without enough capacity the loop's supply warms until the chillers carry the load.
     sensitivity = chiller.capacity_sensitivity_per_k(
         chiller.CHILLER_CURVES[chiller_params.curve], supply_c, condenser_c
     )
-    supply_rise = np.divide(
-        unmet, available * sensitivity, out=np.zeros_like(unmet), where=available > 0
+    by_capacity = np.divide(
+        unmet, available * sensitivity, out=np.full_like(unmet, np.inf), where=available > 0
     )
+    # ... but no warmer than the fluid the outdoor side delivers on its own (chillers
+    # tripped: the loop runs at what the towers or dry coolers give)
+    outdoor_rise = np.maximum(cool_c - supply_c, 0.0)
+    supply_rise = np.where(unmet > 0, np.minimum(by_capacity, outdoor_rise), 0.0)
     to_rejection = free * loop_heat + served + chiller_kw
     condenser_pump = heat_rejection.condenser_pump_kw(rejection, to_rejection, hr_params)
     rejected = to_rejection + condenser_pump
     fans = heat_rejection.fan_kw(rejection, rejected, hr_params)
-    if rejection == "tower":
-        evap, blowdown, drift = heat_rejection.tower_water_l(
-            rejected, weather["evaporation_l_per_kwh"], hr_params
-        )
-    else:
-        evap = blowdown = drift = np.zeros_like(rejected)
+    wet = heat_rejection.wet_mode(rejection, db, hr_params)
+    evap, blowdown, drift = heat_rejection.tower_water_l(
+        np.where(wet, rejected, 0.0), weather["evaporation_l_per_kwh"], hr_params
+    )
     return {
         "loop_heat_kw": loop_heat,
         "pump_kw": pump,
@@ -199,11 +314,21 @@ def chilled_loop(
     }
 
 
-def air_handler_fan_kw(air_heat_kw, design_air_heat_kw: float, params: AirSideParams):
-    """Air handler (CRAH / AHU) fan power for the room heat to move.
+def air_fan_pressure_pa(rack_kw: float, params: AirSideParams) -> float:
+    """Air handler pressure [Pa] for racks of ``rack_kw`` [kW]: the contained hall's, plus
+    close-coupled coils and fans for the racks above ``dense_rack_kw``."""
+    extra = max(rack_kw - params.dense_rack_kw, 0.0) * params.dense_fan_pa_per_kw
+    return params.fan_pressure_pa + extra
+
+
+def air_handler_fan_kw(
+    air_heat_kw, design_air_heat_kw: float, params: AirSideParams, pressure_pa: float | None = None
+):
+    """Air handler (CRAH / AHU / fan wall) fan power for the room heat to move.
 
     Airflow follows the heat at the rack temperature rise; the installed fleet is sized
-    ``airflow_margin`` above design and all units share the flow, so power ~ flow³.
+    ``airflow_margin`` above design and all units share the flow, so power ~ speed³,
+    with the speed never below ``fan_min_speed_frac`` while the hall has any heat.
 
     Parameters
     ----------
@@ -212,6 +337,9 @@ def air_handler_fan_kw(air_heat_kw, design_air_heat_kw: float, params: AirSidePa
     design_air_heat_kw : float
         That heat at design load [kW].
     params : AirSideParams
+    pressure_pa : float, optional
+        Fan total pressure [Pa]; default ``params.fan_pressure_pa`` (see
+        :func:`air_fan_pressure_pa` for dense racks).
 
     Returns
     -------
@@ -221,10 +349,12 @@ def air_handler_fan_kw(air_heat_kw, design_air_heat_kw: float, params: AirSidePa
     per_kw = 1.0 / (
         AIR_DENSITY_KG_PER_M3 * AIR_CP_KJ_PER_KG_K * params.rack_delta_t_k
     )  # m³/s per kW
-    flow = np.asarray(air_heat_kw, float) * per_kw
+    heat = np.asarray(air_heat_kw, float)
     installed = max(design_air_heat_kw, 1e-9) * per_kw * params.airflow_margin
-    installed_kw = installed * params.fan_pressure_pa / params.fan_efficiency / 1000.0
-    return installed_kw * (flow / installed) ** 3
+    pressure = params.fan_pressure_pa if pressure_pa is None else pressure_pa
+    installed_kw = installed * pressure / params.fan_efficiency / 1000.0
+    speed = np.where(heat > 0, np.maximum(heat * per_kw / installed, params.fan_min_speed_frac), 0.0)
+    return installed_kw * speed**3
 
 
 def air_economizer_fraction(dry_bulb_c, dew_point_c, params: AirSideParams):

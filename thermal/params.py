@@ -99,7 +99,13 @@ def _shown(value: Any, limit: int = 40) -> str:
 
 
 def _coerce(value: Any, current: Any, name: str) -> Any:
-    """Check that an override has the kind of the default (numbers stay finite numbers)."""
+    """Check that an override has the kind of the default (numbers stay finite numbers).
+
+    A default of None is an optional number (derived unless given): the override must be
+    a number and becomes a float.
+    """
+    if current is None:
+        return _coerce(value, 0.0, name)
     if isinstance(current, bool):
         if not isinstance(value, bool):
             raise ThermalInputError(f"{name} must be true or false, got {_shown(value)}")

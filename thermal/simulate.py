@@ -18,6 +18,7 @@ Columns of a pod frame (per hour; kW are averages over the hour, so kW = kWh, L 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -25,6 +26,7 @@ import pandas as pd
 
 from thermal import heat_rejection, loops
 from thermal.ashrae import air_class, within_class
+from thermal.design_day import resolved
 from thermal.errors import ThermalInputError
 from thermal.facility import (
     FacilityParams,
@@ -63,8 +65,12 @@ ADDITIVE_COLUMNS = (
     "chiller_available_kw",
     "cooling_capacity_compute_kw",
 )
-#: Tolerance [-] below which a free fraction counts as 0 or 1 for the mode.
-_MODE_EPS = 1e-9
+#: Share of a pod's heat compressors may remove in an hour that still counts as free
+#: cooling [-]: "free" hours are those in which compressors remove (almost) none of the
+#: pod's heat (at most 5 %, so a liquid pod whose small residual air load is on a chiller
+#: counts as free when its liquid loop is), "mechanical" those in which they remove
+#: (almost) all of it. docs/physics-validation.md gives the definitions.
+FREE_TOLERANCE = 0.05
 
 
 def weather_arrays(weather: pd.DataFrame, params: FacilityParams | None = None) -> dict:
@@ -84,6 +90,12 @@ def weather_arrays(weather: pd.DataFrame, params: FacilityParams | None = None) 
         out["dry_bulb_c"], out["dew_point_c"], pressure, p.rejection
     )
     return out
+
+
+def with_design_conditions(params: FacilityParams, outdoor: dict) -> FacilityParams:
+    """``params`` with its design conditions filled from the weather where not given."""
+    design = resolved(params.design, outdoor["dry_bulb_c"], outdoor["wet_bulb_c"])
+    return params if design == params.design else dataclasses.replace(params, design=design)
 
 
 def _compute_load(design: PodDesign, compute_kw, n_hours: int) -> np.ndarray:
@@ -138,8 +150,9 @@ def simulate_pod(
         One row per weather hour; columns in the module docstring.
     """
     p = params or FacilityParams()
-    design = design_pod(pod, p)
     out = outdoor if outdoor is not None else weather_arrays(weather, p)
+    p = with_design_conditions(p, out)
+    design = design_pod(pod, p)
     n = len(out["dry_bulb_c"])
     compute = _compute_load(design, compute_kw, n)
     src = _heat_sources(compute, design, p)
@@ -147,7 +160,9 @@ def simulate_pod(
 
     # Air loop: air handlers move the room heat to the coils; outdoor air (air-side
     # economizer) or chilled water takes it from there.
-    air_fans = loops.air_handler_fan_kw(src["air_kw"], design.design_air_heat_kw, air_p)
+    air_fans = loops.air_handler_fan_kw(
+        src["air_kw"], design.design_air_heat_kw, air_p, design.air_fan_pressure_pa
+    )
     coil_heat = src["air_kw"] + air_fans
     if pod.economizer == "air_side":
         f_outdoor_air = loops.air_economizer_fraction(out["dry_bulb_c"], out["dew_point_c"], air_p)
@@ -155,9 +170,9 @@ def simulate_pod(
         f_outdoor_air = np.zeros(n)
     air = loops.chilled_loop(
         (1 - f_outdoor_air) * coil_heat,
-        air_p.chw_supply_c,
-        air_p.chw_return_c,
-        design.heat_rejection,
+        design.chw_supply_c,
+        design.chw_return_c,
+        design.air_heat_rejection,
         pod.economizer == "water_side",
         out,
         design.air_chiller_ref_kw,
@@ -165,6 +180,8 @@ def simulate_pod(
         air_p.chw_pump_efficiency,
         p.chiller,
         p.rejection,
+        air_p.pump_min_flow_frac * design.design_air_loop_kw,
+        design.air_chiller_trip_c,
     )
     air_free = f_outdoor_air + (1 - f_outdoor_air) * air["free_fraction"]
 
@@ -181,6 +198,8 @@ def simulate_pod(
             p.liquid.fws_pump_efficiency,
             p.chiller,
             p.rejection,
+            p.liquid.fws_min_flow_frac * design.design_liquid_loop_kw,
+            design.liquid_chiller_trip_c,
         )
     else:
         liquid = {k: np.zeros(n) for k in air}
@@ -197,7 +216,7 @@ def simulate_pod(
     rejection_fans = air["rejection_fan_kw"] + liquid["rejection_fan_kw"]
     cooling = air_fans + pumps + chillers + rejection_fans
     carried = src["it_kw"] + src["ups_loss_kw"] + src["lighting_kw"] + cooling
-    distribution = distribution_loss_kw(carried, p.power)
+    distribution = distribution_loss_kw(carried, p.power, design.it_design_kw)
     facility = carried + distribution
 
     unmet = air["unmet_kw"] + liquid["unmet_kw"]
@@ -218,9 +237,9 @@ def simulate_pod(
         where=weight > 0,
     )
     mode = np.where(
-        chillers <= _MODE_EPS * np.maximum(facility, 1.0),
+        free >= 1.0 - FREE_TOLERANCE,
         "free",
-        np.where(free <= _MODE_EPS, "mechanical", "partial"),
+        np.where(free <= FREE_TOLERANCE, "mechanical", "partial"),
     )
 
     # Short of chiller capacity, chilled water and with it the supply air warm up.
@@ -288,9 +307,12 @@ def _loop_heat_line(design: PodDesign, p: FacilityParams, which: str) -> tuple[f
     index = 0 if which == "air" else 1
     points = [
         float(
-            loop_heats_kw(_heat_sources(np.array([c]), design, p), design.design_air_heat_kw, p)[
-                index
-            ][0]
+            loop_heats_kw(
+                _heat_sources(np.array([c]), design, p),
+                design.design_air_heat_kw,
+                p,
+                design.air_fan_pressure_pa,
+            )[index][0]
         )
         for c in (0.0, design.compute_design_kw)
     ]
@@ -347,7 +369,8 @@ def simulate_site(
         Per pod, as :func:`simulate_pod`.
     site : DataFrame
         Additive columns summed; ``free_fraction`` heat-weighted; ``mode`` and
-        ``within_air_class`` over all pods (free only if every pod is free).
+        ``within_air_class`` over all pods; ``mode`` from the site's heat-weighted free
+        fraction, as a pod's.
     """
     p = params or FacilityParams()
     if not pods:
@@ -382,12 +405,11 @@ def site_total(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         for f in frames.values()
     )
     site["free_fraction"] = np.divide(freed, heat, out=np.ones(len(site)), where=heat > 0)
-    modes = np.stack([f["mode"].astype(str).to_numpy() for f in frames.values()])
     site["mode"] = pd.Categorical(
         np.where(
-            (modes == "free").all(0),
+            site["free_fraction"] >= 1.0 - FREE_TOLERANCE,
             "free",
-            np.where((modes == "mechanical").all(0), "mechanical", "partial"),
+            np.where(site["free_fraction"] <= FREE_TOLERANCE, "mechanical", "partial"),
         ),
         categories=["free", "partial", "mechanical"],
     )

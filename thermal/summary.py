@@ -19,7 +19,7 @@ INDICATORS = {
     "wue_l_per_kwh": ("L/kWh", "water usage effectiveness: site water / IT energy"),
     "it_mwh": ("MWh", "IT energy, server fans included"),
     "facility_mwh": ("MWh", "facility energy"),
-    "free_cooling_h": ("h", "hours with no compressor running"),
+    "free_cooling_h": ("h", "hours in which compressors remove at most 5 % of the heat"),
     "free_cooling_share": ("-", "share of the heat removed without compressors"),
     "peak_facility_kw": ("kW", "highest hourly facility power"),
     "hours_outside_air_class": ("h", "hours the server inlet air is outside its ASHRAE class"),
