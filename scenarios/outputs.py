@@ -8,9 +8,8 @@ writes (:meth:`OutputClaim.write`): into a new temporary sibling, then one renam
 
 The rules, for a target ``NAME`` in folder ``PARENT``:
 
-* A folder is written only where nothing is, where an empty folder is, or over a folder
-  that holds coolshift's marker file (:data:`MARKER`) of the same kind, and only then
-  with ``force``. A file is written only where nothing is, or over a file that is a
+* A folder is written only where nothing is, or, with ``force``, into an empty folder
+  or over a folder that holds coolshift's marker file (:data:`MARKER`) of the same kind. A file is written only where nothing is, or over a file that is a
   coolshift output of the same kind (see :func:`is_coolshift_file`), with ``force``.
   Anything else (a regular file where a folder goes, a folder of other work, a symbolic
   link) is refused with a message naming the target.
@@ -265,7 +264,12 @@ class OutputClaim:
                     "is a file, not a folder; coolshift never replaces it. Choose a new --out"
                 )
             if not any(path.iterdir()):
-                return  # an empty folder: nothing is lost
+                if not self.force:
+                    raise self._error(
+                        "already exists (an empty folder); choose a new --out, or pass --force "
+                        "to write into it"
+                    )
+                return  # an empty folder with --force: nothing is lost
             found = marker_kind(path)
             if found is None:
                 raise self._error(
@@ -286,7 +290,7 @@ class OutputClaim:
                     "another --out"
                 )
         if not self.force:
-            raise self._error(f"already holds {what}; pass --force to replace it")
+            raise self._error(f"already exists and holds {what}; pass --force to replace it")
 
     def _recover_leftovers(self) -> None:
         """Clean (or report) what a killed process left beside the target."""

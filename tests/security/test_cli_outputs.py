@@ -118,7 +118,7 @@ def test_two_runs_to_one_out_at_once_exactly_one_wins(tmp_path):
     codes = sorted(code for code, _ in results)
     assert codes == [0, 2], results
     loser = next(err for code, err in results if code == 2)
-    assert "another coolshift process is writing" in loser or "already holds" in loser
+    assert "another coolshift process is writing" in loser or "already exists" in loser
     assert "Traceback" not in loser
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shared"]
     assert (out / "kpis.json").exists()

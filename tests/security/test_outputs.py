@@ -83,9 +83,11 @@ def test_a_symbolic_link_is_refused(tmp_path):
     assert link.is_symlink() and (folder / "thesis.docx").exists()
 
 
-def test_an_empty_folder_is_filled(tmp_path):
+def test_an_empty_folder_is_filled_only_with_force(tmp_path):
     (tmp_path / "empty").mkdir()
-    out = write_output(tmp_path / "empty", "run", _files)
+    with pytest.raises(ScenarioError, match="already exists"):
+        write_output(tmp_path / "empty", "run", _files)
+    out = write_output(tmp_path / "empty", "run", _files, force=True)
     assert (out / "a.txt").exists()
 
 
@@ -152,7 +154,7 @@ def test_two_processes_racing_for_one_target_exactly_one_wins(tmp_path):
         p.join(30)
     outcomes = sorted(results.get(timeout=5) for _ in procs)
     assert outcomes.count("won") == 1, outcomes
-    assert all("another coolshift process" in o or "already holds" in o for o in outcomes[:-1])
+    assert all("another coolshift process" in o or "already exists" in o for o in outcomes[:-1])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
 
 
@@ -262,7 +264,9 @@ SLOW_WRITER = textwrap.dedent(
 def test_a_signal_mid_write_keeps_the_old_output_and_leaves_nothing_next_run(tmp_path, signum):
     out = write_output(tmp_path / "r", "run", lambda t: _files(t, "old"))
     proc = subprocess.Popen(
-        [sys.executable, "-c", SLOW_WRITER, str(out)], stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", SLOW_WRITER, str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
         cwd=Path(__file__).resolve().parents[2],
     )
     assert proc.stdout.readline().strip() == "writing"
