@@ -32,7 +32,8 @@ SCHEDULE_STYLE = {
     "greedy": {"color": "#ff7f0e", "linestyle": "--", "linewidth": 1.1},
 }
 BAND_SHADE = {"P": "#d62728", "S": "#8c0000", "V": "#2ca02c", "D": "#0b5d1e"}
-TECH_COLORS = {"air": "#5b9bd5", "cold_plate": "#ed7d31", "immersion": "#70ad47"}
+TECH_COLORS = {"air": "#5b9bd5", "cold_plate": "#ed7d31", "immersion": "#70ad47",
+               "spray": "#9e480e", "two_phase_immersion": "#264478"}
 REFERENCE_COLORS = ("#d62728", "#9467bd", "#8c564b", "#7f7f7f", "#17becf")
 #: Longest run drawn hour by hour; longer runs are drawn as daily means [days].
 HOURLY_MAX_DAYS = 45
@@ -289,7 +290,7 @@ def compare_pue(runs: list[D.Run]) -> Figure:
 
 def compare_technologies(runs: list[D.Run]) -> Figure:
     """Hall PUE by cooling technology in each run (air vs cold plate vs immersion)."""
-    techs = [t for t in ("air", "cold_plate", "immersion")
+    techs = [t for t in TECH_COLORS
              if any(p.cooling == t for r in runs for p in r.scenario.pods)]
     x = np.arange(len(runs))
     width = 0.8 / max(len(techs), 1)

@@ -40,8 +40,7 @@ def set_points(run: D.Run) -> str:
     for p in run.scenario.pods:
         if p.cooling == "air":
             continue
-        default = (params.technology.cold_plate_water_class if p.cooling == "cold_plate"
-                   else params.technology.immersion_water_class)
+        default = getattr(params.technology, f"{p.cooling}_water_class")
         wc = p.water_class or default
         supply = water_class_supply_c(wc)
         if supply is not None:

@@ -11,7 +11,8 @@ from scenarios.kpis import KPI_DEFINITIONS
 #: The target table shows PUE to 4 decimals, so 1.2502 is not read as meeting 1.25.
 TARGET_DECIMALS = 4
 COOLING_NAMES = {"air": "air (CRAH, chilled water)", "cold_plate": "direct-to-chip cold plates",
-                 "immersion": "single-phase immersion"}
+                 "immersion": "single-phase immersion", "spray": "direct liquid spray",
+                 "two_phase_immersion": "two-phase (boiling) immersion"}
 
 
 def period_text(run: D.Run) -> str:

@@ -7,15 +7,29 @@ importing the scheduling stack.
 
 from __future__ import annotations
 
+import dataclasses
+
 from scenarios.errors import ScenarioError
 from scenarios.schema import PodSpec, Scenario
+from thermal.design_day import DesignConditions
 from thermal.errors import ThermalInputError
 from thermal.facility import FacilityParams, Pod, design_pod
 from thermal.params import override
 
 
-def facility_params(scenario: Scenario) -> FacilityParams:
+def facility_params(
+    scenario: Scenario, design_day_c: tuple[float, float] | None = None
+) -> FacilityParams:
     """The facility parameters: cited defaults with the scenario's overrides.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    design_day_c : (dry-bulb, wet-bulb), optional
+        The climate's design day [°C] (:attr:`scenarios.inputs.HourlyInputs.design_dry_bulb_c`),
+        used where ``[facility.design]`` does not fix it; without it the physics reads the
+        design day off the weather it simulates (right for a whole typical year, not for
+        a run's few weeks).
 
     Raises
     ------
@@ -23,9 +37,17 @@ def facility_params(scenario: Scenario) -> FacilityParams:
         An override the physics rejects (field ``facility``).
     """
     try:
-        return override(FacilityParams(), scenario.facility, where="facility")
+        params = override(FacilityParams(), scenario.facility, where="facility")
     except ThermalInputError as exc:
         raise ScenarioError(str(exc), field="facility") from None
+    if design_day_c is None:
+        return params
+    db, wb = design_day_c
+    design = DesignConditions(
+        dry_bulb_c=db if params.design.dry_bulb_c is None else params.design.dry_bulb_c,
+        wet_bulb_c=wb if params.design.wet_bulb_c is None else params.design.wet_bulb_c,
+    )
+    return dataclasses.replace(params, design=design)
 
 
 def thermal_pod(spec: PodSpec) -> Pod:

@@ -20,8 +20,9 @@ from scenarios.grid_factors import get_grid_factor
 from scenarios.importers import align_to_hours, read_carbon, read_carbon_free_share, read_price
 from scenarios.schema import Scenario
 from scenarios.tariffs import get_tariff, hourly_price
+from thermal.design_day import design_temperatures_c
 from thermal.errors import ThermalInputError
-from thermal.weather import WEATHER_COLUMNS, load_climate
+from thermal.weather import WEATHER_COLUMNS, load_climate, warmed
 
 
 @dataclass
@@ -35,6 +36,10 @@ class HourlyInputs:
     assumptions: list[str] = field(default_factory=list)
     demand_charge_per_kw_month: float = 0.0
     currency: str = "USD"
+    #: ASHRAE 0.4 % design dry-bulb and wet-bulb of the climate's whole typical year
+    #: (before any ``site.warm_k``): what the plant is sized for [°C].
+    design_dry_bulb_c: float = float("nan")
+    design_wet_bulb_c: float = float("nan")
 
 
 def horizon_hours(scenario: Scenario) -> pd.DatetimeIndex:
@@ -213,7 +218,22 @@ def resolve_inputs(scenario: Scenario) -> HourlyInputs:
     """
     hours = horizon_hours(scenario)
     weather = load_weather(scenario.site.climate)
-    inputs = HourlyInputs(frame=pd.DataFrame(index=hours), weather_attrs=dict(weather.attrs))
+    design_db, design_wb = design_temperatures_c(weather["dry_bulb_c"], weather["wet_bulb_c"])
+    warm_k = scenario.site.warm_k
+    if warm_k:
+        weather = warmed(weather, warm_k)
+    inputs = HourlyInputs(
+        frame=pd.DataFrame(index=hours),
+        weather_attrs=dict(weather.attrs),
+        design_dry_bulb_c=design_db,
+        design_wet_bulb_c=design_wb,
+    )
+    if warm_k:
+        inputs.assumptions.append(
+            f"The climate is shifted {warm_k:+g} K (dry-bulb and dew point, site.warm_k); the "
+            f"plant stays sized for the climate as it is (design day {design_db:.1f} °C "
+            f"dry-bulb, {design_wb:.1f} °C wet-bulb)."
+        )
     inputs.currency = scenario.grid.currency
     inputs.sources["weather"] = str(weather.attrs.get("source", scenario.site.climate))
     if "synthetic" in inputs.sources["weather"]:

@@ -293,7 +293,7 @@ def preflight(
     check_machine_fits(scenario)
     say("inputs")
     inputs = resolve_inputs(scenario)
-    params = facility_params(scenario)
+    params = facility_params(scenario, (inputs.design_dry_bulb_c, inputs.design_wet_bulb_c))
     pods = thermal_pods(scenario, params)
     say("thermal baseline")
     prep = _prepare(scenario, inputs, pods, params, time_limit_s)

@@ -101,6 +101,14 @@ class Site(_Model):
         max_length=MAX_PATH_CHARS,
         description="built-in climate name or a weather file path",
     )
+    warm_k: float = Field(
+        default=0.0,
+        ge=-15,
+        le=15,
+        description="K added to the climate's dry-bulb and dew point (a heat wave or a "
+        "warmer future); the plant stays sized for the climate as it is. Within +-15 K: "
+        "beyond, the weather leaves the range the psychrometrics are checked for",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -216,11 +224,11 @@ class Inference(_Model):
 
 class PodSpec(_Model):
     name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
-    cooling: Literal["air", "cold_plate", "immersion"]
+    cooling: Literal["air", "cold_plate", "immersion", "spray", "two_phase_immersion"]
     racks: int = Field(ge=1, le=MAX_RACKS)
     rack_kw: float = Field(gt=0, le=MAX_RACK_KW)
     water_class: str | None = Field(default=None, max_length=16)
-    heat_rejection: Literal["tower", "dry_cooler"] | None = None
+    heat_rejection: Literal["tower", "dry_cooler", "hybrid"] | None = None
     economizer: Literal["water_side", "air_side", "none"] = "water_side"
     liquid_fraction: float | None = Field(default=None, ge=0, le=1)
     air_class: Literal["A1", "A2", "A3", "A4"] = "A2"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.instances import make_jobs
-from optimizer.readers import read_jobs  # the app reads jobs CSVs through this layer
+from optimizer.readers import read_jobs as read_jobs  # re-exported: the app reads jobs here
 from scenarios.schema import Generator, PodSpec
 
 

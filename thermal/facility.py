@@ -20,6 +20,7 @@ import numpy as np
 
 from thermal import chiller, heat_rejection, loops
 from thermal.ashrae import air_class
+from thermal.coolants import boiling_point_c
 from thermal.design_day import DesignConditions
 from thermal.errors import ThermalInputError
 from thermal.it_power import ServerParams, compute_per_rack_kw, server_fan_kw
@@ -27,7 +28,9 @@ from thermal.loops import AirSideParams, LiquidParams
 from thermal.params import param
 from thermal.power_chain import PowerChainParams, fixed_site_kw, ups_loss_kw
 
-COOLING_TECHNOLOGIES = ("air", "cold_plate", "immersion")
+COOLING_TECHNOLOGIES = ("air", "cold_plate", "immersion", "spray", "two_phase_immersion")
+#: Liquid technologies (every one but air).
+LIQUID_TECHNOLOGIES = COOLING_TECHNOLOGIES[1:]
 ECONOMIZERS = ("water_side", "air_side", "none")
 MODES = ("free", "partial", "mechanical")
 
@@ -44,16 +47,46 @@ class TechnologyParams:
     )
     cold_plate_max_rack_kw: float = param(120.0, "kW/rack", "physics.md judgement")
     immersion_max_rack_kw: float = param(200.0, "kW/rack", "physics.md judgement")
+    spray_max_rack_kw: float = param(
+        48.0,
+        "kW/rack",
+        "spray liquid cooling tops out around 48 kW per rack today (IDC / Inspur 2023-2024 "
+        "China AI compute report, physics.md)",
+    )
+    two_phase_immersion_max_rack_kw: float = param(
+        150.0,
+        "kW/rack",
+        "two-phase (boiling) immersion: vendors quote 100-250 kW per tank; judgement within "
+        "that range (the very dense AI racks of ~130 kW fit, physics.md)",
+    )
     cold_plate_liquid_fraction: float = param(
         0.75, "-", "share of compute heat to the cold plates; DESIGN.md default"
     )
     immersion_liquid_fraction: float = param(
         1.0, "-", "single-phase immersion: practically all heat to liquid; DESIGN.md"
     )
+    spray_liquid_fraction: float = param(
+        0.9,
+        "-",
+        "share of compute heat the dielectric spray removes (processors, accelerators, "
+        "memory and power stages are sprayed; drives and boards keep some air); judgement",
+    )
+    two_phase_immersion_liquid_fraction: float = param(
+        1.0, "-", "boiling immersion: all IT heat to the fluid, no server fans; judgement"
+    )
     cold_plate_water_class: str = param(
         "W32", "-", "W32 and above run without chillers most of the year (physics.md); judgement"
     )
     immersion_water_class: str = param("W40", "-", "judgement")
+    spray_water_class: str = param(
+        "W32", "-", "judgement, as cold plates (the spray fluid returns at ~40-45 °C)"
+    )
+    two_phase_immersion_water_class: str = param(
+        "W32",
+        "-",
+        "the condenser coil's water must stay two_phase_condenser_approach_k under the "
+        "fluid's boiling point (Novec 649: 49 °C at 1 atm, CoolProp): W32 leaves 7 K; judgement",
+    )
     air_heat_rejection: str = param(
         "tower", "-", "chilled water with water-side economizer and open towers"
     )
@@ -95,7 +128,7 @@ class Pod:
     Parameters
     ----------
     name : str
-    cooling : {"air", "cold_plate", "immersion"}
+    cooling : {"air", "cold_plate", "immersion", "spray", "two_phase_immersion"}
     racks : int
         Number of racks.
     rack_kw : float
@@ -117,7 +150,7 @@ class Pod:
     """
 
     name: str
-    cooling: Literal["air", "cold_plate", "immersion"]
+    cooling: Literal["air", "cold_plate", "immersion", "spray", "two_phase_immersion"]
     racks: int
     rack_kw: float
     water_class: str | None = None
@@ -195,20 +228,9 @@ def design_pod(pod: Pod, params: FacilityParams | None = None) -> PodDesign:
         raise _bad(pod, f"rack_kw must be a positive number of kW, got {pod.rack_kw!r}")
     if not (np.isfinite(pod.utilisation) and 0.0 <= pod.utilisation <= 1.0):
         raise _bad(pod, f"utilisation must be within 0..1, got {pod.utilisation!r}")
-    limit = {
-        "air": tech.air_max_rack_kw,
-        "cold_plate": tech.cold_plate_max_rack_kw,
-        "immersion": tech.immersion_max_rack_kw,
-    }[pod.cooling]
+    limit = max_rack_kw(pod.cooling, tech)
     if pod.rack_kw > limit:
-        better = [
-            t
-            for t, lim in (
-                ("cold_plate", tech.cold_plate_max_rack_kw),
-                ("immersion", tech.immersion_max_rack_kw),
-            )
-            if lim >= pod.rack_kw
-        ]
+        better = [t for t in LIQUID_TECHNOLOGIES if max_rack_kw(t, tech) >= pod.rack_kw]
         raise _bad(
             pod,
             f"{pod.rack_kw:g} kW per rack exceeds the {pod.cooling} cooling limit of {limit:g} kW "
@@ -225,16 +247,14 @@ def design_pod(pod: Pod, params: FacilityParams | None = None) -> PodDesign:
     if pod.cooling == "air":
         f_liq = 0.0
         default_class, default_rej = None, tech.air_heat_rejection
-    elif pod.cooling == "cold_plate":
-        f_liq = (
-            tech.cold_plate_liquid_fraction if pod.liquid_fraction is None else pod.liquid_fraction
-        )
-        default_class, default_rej = tech.cold_plate_water_class, tech.liquid_heat_rejection
     else:
         f_liq = (
-            tech.immersion_liquid_fraction if pod.liquid_fraction is None else pod.liquid_fraction
+            getattr(tech, f"{pod.cooling}_liquid_fraction")
+            if pod.liquid_fraction is None
+            else pod.liquid_fraction
         )
-        default_class, default_rej = tech.immersion_water_class, tech.liquid_heat_rejection
+        default_class = getattr(tech, f"{pod.cooling}_water_class")
+        default_rej = tech.liquid_heat_rejection
     if not (np.isfinite(f_liq) and 0.0 <= f_liq <= 1.0):
         raise _bad(pod, f"liquid_fraction must be within 0..1, got {f_liq!r}")
     if pod.cooling == "air" and pod.water_class is not None:
@@ -254,6 +274,18 @@ def design_pod(pod: Pod, params: FacilityParams | None = None) -> PodDesign:
         fws = parse_water_class(pod.water_class or default_class) if default_class else float("nan")
     except ThermalInputError as exc:
         raise _bad(pod, str(exc)) from None
+    if pod.cooling == "two_phase_immersion":
+        fluid = p.liquid.two_phase_coolant
+        warmest = boiling_point_c(fluid) - p.liquid.two_phase_condenser_approach_k
+        if fws > warmest:
+            raise _bad(
+                pod,
+                f"water class W{fws:g} is too warm to condense {fluid} (boils at "
+                f"{boiling_point_c(fluid):.1f} °C; the condenser water must stay "
+                f"{p.liquid.two_phase_condenser_approach_k:g} K under it, at most "
+                f"{warmest:.1f} °C): use W{int(warmest) if int(warmest) >= 17 else 17} or "
+                "lower (facility.liquid.two_phase_condenser_approach_k sets the margin)",
+            )
 
     try:
         chw_supply, chw_return = loops.chilled_water_c(p.air)
@@ -318,6 +350,11 @@ def design_pod(pod: Pod, params: FacilityParams | None = None) -> PodDesign:
         liquid_chiller_trip_c=trip if f_liq > 0 else np.inf,
         air_heat_rejection=air_rejection,
     )
+
+
+def max_rack_kw(cooling: str, tech: TechnologyParams) -> float:
+    """The rack-density limit of a technology [kW/rack]."""
+    return float(getattr(tech, f"{cooling}_max_rack_kw"))
 
 
 def design_condenser_c(rejection: str, p: FacilityParams) -> float | None:

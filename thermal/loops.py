@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from thermal import chiller, heat_rejection
+from thermal.coolants import volumetric_heat_capacity_mj_per_m3_k
 from thermal.heat_rejection import HeatRejectionParams
 from thermal.params import param
 
@@ -193,17 +194,38 @@ class LiquidParams:
     cold_plate_pump_pa: float = param(
         150e3, "Pa", "TCS head through cold plates, manifolds and CDU; judgement"
     )
-    cold_plate_coolant_mj_per_m3_k: float = param(
-        4.0,
-        "MJ/(m³ K)",
-        "volumetric heat capacity of 25 % propylene glycol; physics.md (1.50 L/min per kW at 10 K)",
+    cold_plate_coolant: str = param(
+        "pg25",
+        "-",
+        "25 % propylene glycol; properties from CoolProp (INCOMP::MPG), thermal.coolants",
     )
     immersion_pump_pa: float = param(60e3, "Pa", "TCS head through tanks and CDU; judgement")
-    immersion_coolant_mj_per_m3_k: float = param(
-        1.7,
-        "MJ/(m³ K)",
-        "volumetric heat capacity of a synthetic hydrocarbon (PAO) immersion fluid, ~800 kg/m³ x "
-        "2.1 kJ/(kg K); judgement (physics.md: no CoolProp data, give a constant)",
+    immersion_coolant: str = param(
+        "pao",
+        "-",
+        "synthetic hydrocarbon (PAO) immersion oil; a constant (CoolProp has no oils), "
+        "thermal.coolants",
+    )
+    spray_pump_pa: float = param(
+        250e3,
+        "Pa",
+        "TCS head of a spray system: nozzles atomise at 1-3 bar, plus filters and the CDU; "
+        "judgement",
+    )
+    spray_coolant: str = param(
+        "hfe7100", "-", "HFE-7100 dielectric; properties from CoolProp (INCOMP::HFE2)"
+    )
+    two_phase_coolant: str = param(
+        "novec649",
+        "-",
+        "Novec 649 (FK-5-1-12) fluoroketone, boils at 49 °C at 1 atm (CoolProp); the "
+        "vapour rises and condenses on a water coil: no technology-coolant pump",
+    )
+    two_phase_condenser_approach_k: float = param(
+        10.0,
+        "K",
+        "facility water supply under the fluid's boiling point for the condenser coil to "
+        "condense the vapour at design heat; judgement",
     )
     tcs_pump_efficiency: float = param(0.7, "-", "judgement")
 
@@ -370,10 +392,16 @@ def air_economizer_fraction(dry_bulb_c, dew_point_c, params: AirSideParams):
 
 
 def tcs_pump_kw(heat_kw, cooling: str, params: LiquidParams):
-    """Technology-coolant pump power in the CDU [kW] for ``heat_kw`` [kW] of liquid heat."""
-    if cooling == "immersion":
-        pa, vhc = params.immersion_pump_pa, params.immersion_coolant_mj_per_m3_k
-    else:
-        pa, vhc = params.cold_plate_pump_pa, params.cold_plate_coolant_mj_per_m3_k
-    flow_m3_per_s = np.asarray(heat_kw, float) / (vhc * 1000.0 * params.tcs_delta_t_k)
+    """Technology-coolant pump power in the CDU [kW] for ``heat_kw`` [kW] of liquid heat.
+
+    The flow carries the heat at ``tcs_delta_t_k`` with the coolant's ``rho cp`` (from
+    CoolProp, :mod:`thermal.coolants`); a two-phase system boils and condenses without a
+    pump.
+    """
+    heat = np.asarray(heat_kw, float)
+    if cooling == "two_phase_immersion":
+        return np.zeros_like(heat)
+    pa = getattr(params, f"{cooling}_pump_pa")
+    vhc = volumetric_heat_capacity_mj_per_m3_k(getattr(params, f"{cooling}_coolant"))
+    flow_m3_per_s = heat / (vhc * 1000.0 * params.tcs_delta_t_k)
     return pa * flow_m3_per_s / params.tcs_pump_efficiency / 1000.0

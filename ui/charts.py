@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 #: One colour per cooling technology, and per pod in order.
-TECH_COLOURS = {"air": "#4C78A8", "cold_plate": "#F58518", "immersion": "#54A24B"}
+TECH_COLOURS = {"air": "#4C78A8", "cold_plate": "#F58518", "immersion": "#54A24B",
+                "spray": "#B279A2", "two_phase_immersion": "#72B7B2"}
 PALETTE = (
     "#4C78A8",
     "#F58518",

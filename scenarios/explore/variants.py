@@ -44,8 +44,12 @@ def with_cooling(data: dict, cooling: str) -> dict:
     Racks, densities and names stay; settings that belong to the old technology
     (water class and liquid fraction when going to air) are dropped.
     """
-    if cooling not in ("air", "cold_plate", "immersion"):
-        raise ScenarioError(f"unknown cooling {cooling!r}; use air, cold_plate or immersion")
+    from thermal.facility import COOLING_TECHNOLOGIES
+
+    if cooling not in COOLING_TECHNOLOGIES:
+        raise ScenarioError(
+            f"unknown cooling {cooling!r}; use one of {', '.join(COOLING_TECHNOLOGIES)}"
+        )
     out = copy.deepcopy(data)
     for pod in out.get("pods", []):
         if pod.get("cooling") == cooling:

@@ -119,3 +119,41 @@ def test_hybrid_coolers_use_water_only_above_their_switch_over():
     dry = simulate_pod(weather, Pod("im", "immersion", 50, 50, heat_rejection="dry_cooler"))
     assert dry["water_l"].sum() == 0
     assert f["facility_kw"].sum() <= dry["facility_kw"].sum()
+
+
+def test_spray_racks_above_48_kw_are_refused_with_the_technologies_that_fit():
+    with pytest.raises(ThermalInputError, match=r"48 kW.*cold_plate.*immersion.*two_phase"):
+        design_pod(Pod("sp", "spray", 10, 60))
+    design_pod(Pod("sp", "spray", 10, 48))
+
+
+def test_two_phase_immersion_needs_water_below_the_fluid_s_boiling_point():
+    with pytest.raises(ThermalInputError, match=r"W40 is too warm to condense novec649"):
+        design_pod(Pod("tp", "two_phase_immersion", 10, 100, water_class="W40"))
+    design = design_pod(Pod("tp", "two_phase_immersion", 10, 140))
+    assert design.liquid_fraction == 1.0 and design.it_design_kw == design.compute_design_kw
+
+
+@pytest.mark.parametrize("climate", ["greensboro", "miami", "beijing"])
+def test_new_liquid_technologies_run_like_published_liquid_facilities(climate):
+    weather = load_climate(climate)
+    spray = _summary(weather, Pod("sp", "spray", 50, 45))
+    two_phase = _summary(weather, Pod("tp", "two_phase_immersion", 50, 100))
+    assert 1.05 <= spray["pue"] <= 1.15 and 1.03 <= two_phase["pue"] <= 1.12
+    air = _summary(weather, Pod("air", "air", 50, 20))
+    assert two_phase["tue"] < spray["tue"] < air["tue"]
+    # no technology-coolant pump in a boiling bath
+    f = simulate_pod(weather, Pod("tp", "two_phase_immersion", 10, 100))
+    cp = simulate_pod(weather, Pod("im", "immersion", 10, 100, water_class="W32"))
+    assert f["pump_kw"].sum() < cp["pump_kw"].sum()
+
+
+def test_coolant_properties_come_from_coolprop_and_match_the_physics_sheet():
+    from thermal.coolants import boiling_point_c, volumetric_heat_capacity_mj_per_m3_k
+
+    # physics.md: 25 % propylene glycol, 1.50 L/min per kW at 10 K -> rho cp = 4.0 MJ/(m³ K)
+    assert volumetric_heat_capacity_mj_per_m3_k("pg25") == pytest.approx(4.0, rel=0.02)
+    assert volumetric_heat_capacity_mj_per_m3_k("hfe7100") == pytest.approx(1.75, rel=0.05)
+    assert boiling_point_c("novec649") == pytest.approx(49.0, abs=0.5)  # 3M data sheet: 49 °C
+    with pytest.raises(ThermalInputError, match="unknown coolant"):
+        volumetric_heat_capacity_mj_per_m3_k("unobtainium")

@@ -49,7 +49,7 @@ def test_unknown_key_names_the_field_and_suggests_the_nearest():
         (lambda d: d["grid"]["price"].update(tariff="cn-atlantis"), "unknown tariff 'cn-atlantis'"),
         (lambda d: d["grid"]["carbon"].update(factor="moon"), "unknown factor 'moon'"),
         (lambda d: d["pods"][0].update(racks=0), "pods[0].racks"),
-        (lambda d: d["pods"][0].update(cooling="spray"), "pods[0].cooling"),
+        (lambda d: d["pods"][0].update(cooling="evaporative_spray"), "pods[0].cooling"),
         (lambda d: d["pods"].append(dict(d["pods"][0])), "pod names must be unique"),
         (lambda d: d["horizon"].update(start="2023-07-01T00:30:00"), "on the hour"),
         (lambda d: d.pop("site"), "site: required field is missing"),
