@@ -229,7 +229,7 @@ class PodSpec(_Model):
     rack_kw: float = Field(gt=0, le=MAX_RACK_KW)
     water_class: str | None = Field(default=None, max_length=16)
     heat_rejection: Literal["tower", "dry_cooler", "hybrid"] | None = None
-    economizer: Literal["water_side", "air_side", "none"] = "water_side"
+    economizer: Literal["water_side", "air_side", "air_side_adiabatic", "none"] = "water_side"
     liquid_fraction: float | None = Field(default=None, ge=0, le=1)
     air_class: Literal["A1", "A2", "A3", "A4"] = "A2"
     inference: Inference = Inference()

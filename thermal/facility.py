@@ -31,7 +31,7 @@ from thermal.power_chain import PowerChainParams, fixed_site_kw, ups_loss_kw
 COOLING_TECHNOLOGIES = ("air", "cold_plate", "immersion", "spray", "two_phase_immersion")
 #: Liquid technologies (every one but air).
 LIQUID_TECHNOLOGIES = COOLING_TECHNOLOGIES[1:]
-ECONOMIZERS = ("water_side", "air_side", "none")
+ECONOMIZERS = ("water_side", "air_side", "air_side_adiabatic", "none")
 MODES = ("free", "partial", "mechanical")
 
 

@@ -135,6 +135,19 @@ class AirSideParams:
     air_economizer_max_dew_point_c: float = param(
         10.0, "°C", "outdoor dew point above which the air-side economizer closes; physics.md"
     )
+    evaporative_effectiveness: float = param(
+        0.85,
+        "-",
+        "direct evaporative media (wetted pads) of an adiabatic air-side economizer: the air "
+        "leaves this share of the way from dry-bulb to wet-bulb; ASHRAE Handbook - HVAC "
+        "Systems and Equipment ch. 41 gives 70-95 % for rigid media; judgement",
+    )
+    adiabatic_max_rh_pct: float = param(
+        80.0,
+        "%",
+        "highest supply relative humidity after evaporative cooling (ASHRAE class A2's "
+        "allowable 80 %); judgement for the class default",
+    )
 
 
 def chilled_water_c(params: AirSideParams) -> tuple[float, float]:
@@ -389,6 +402,63 @@ def air_economizer_fraction(dry_bulb_c, dew_point_c, params: AirSideParams):
     frac = _free_fraction(dry_bulb_c, params.supply_air_c, return_c)
     dry_enough = np.asarray(dew_point_c, float) <= params.air_economizer_max_dew_point_c
     return np.where(dry_enough, frac, 0.0)
+
+
+def adiabatic_air_economizer(
+    dry_bulb_c, wet_bulb_c, pressure_pa, params: AirSideParams, max_dew_point_c: float = np.inf
+) -> dict:
+    """Outdoor air through wetted pads (adiabatic / evaporative air-side economizer).
+
+    Outdoor air colder than the return air carries room heat; when it is warmer than the
+    supply set point the pads cool it toward its wet-bulb (``evaporative_effectiveness``),
+    as long as the supply stays under ``adiabatic_max_rh_pct`` and ``max_dew_point_c`` (the
+    server class's). The water evaporated is the airflow times the humidity it gains.
+
+    Parameters
+    ----------
+    dry_bulb_c, wet_bulb_c : array
+        Outdoor dry-bulb and wet-bulb [°C].
+    pressure_pa : float or array
+        Atmospheric pressure [Pa].
+    params : AirSideParams
+    max_dew_point_c : float
+        Highest dew point the servers' ASHRAE class allows [°C].
+
+    Returns
+    -------
+    dict of arrays
+        ``fraction``: share of room heat the outdoor air removes [-]; ``evaporated_l_per_kwh``:
+        water evaporated per kWh of room heat carried by outdoor air [L/kWh];
+        ``dew_point_c``: dew point of the air leaving the pads [°C].
+    """
+    from thermal.psychrometrics import (
+        MOLAR_MASS_RATIO,
+        humidity_ratio_from_wet_bulb,
+        saturation_vapor_pressure_pa,
+    )
+
+    db = np.asarray(dry_bulb_c, float)
+    wb = np.asarray(wet_bulb_c, float)
+    p = np.broadcast_to(np.asarray(pressure_pa, float), db.shape)
+    supply, ret = params.supply_air_c, params.supply_air_c + params.rack_delta_t_k
+    wet = db > supply
+    cooled = np.where(wet, db - params.evaporative_effectiveness * (db - wb), db)
+    # humidity of the air leaving the pads (same wet-bulb, lower dry-bulb)
+    w_in = humidity_ratio_from_wet_bulb(db, wb, p)
+    w_out = humidity_ratio_from_wet_bulb(cooled, wb, p)
+    vapour = w_out * p / (MOLAR_MASS_RATIO + w_out)
+    # humidity where it matters: at the supply, after mixing cold air up to the set point
+    at_supply = np.maximum(cooled, supply)
+    rh_out = np.clip(100.0 * vapour / saturation_vapor_pressure_pa(at_supply), 0.0, 100.0)
+    from thermal.psychrometrics import dew_point_c
+
+    dew = dew_point_c(at_supply, np.maximum(rh_out, 1e-3))
+    ok = (rh_out <= params.adiabatic_max_rh_pct) & (dew <= max_dew_point_c)
+    frac = np.where(ok, _free_fraction(cooled, supply, ret), 0.0)
+    # kg of water per kg of dry air, and kg of air per kWh of room heat at the rack rise
+    air_kg_per_kwh = 3600.0 / (AIR_CP_KJ_PER_KG_K * params.rack_delta_t_k)
+    evaporated = np.where(wet & ok, np.maximum(w_out - w_in, 0.0) * air_kg_per_kwh, 0.0)
+    return {"fraction": frac, "evaporated_l_per_kwh": evaporated, "dew_point_c": dew}
 
 
 def tcs_pump_kw(heat_kw, cooling: str, params: LiquidParams):

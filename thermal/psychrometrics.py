@@ -214,6 +214,14 @@ def _humidity_ratio_from_wet_bulb(t_c, t_wb_c, pressure_pa) -> np.ndarray:
     return np.maximum(np.where(t_wb_c >= 0.0, above, below), MIN_HUM_RATIO)
 
 
+def humidity_ratio_from_wet_bulb(t_c, t_wb_c, pressure_pa=STANDARD_PRESSURE_PA):
+    """Humidity ratio [kg/kg dry air] of air at dry-bulb and wet-bulb [°C] and pressure
+    [Pa] (ASHRAE Handbook - Fundamentals 2017, ch. 1, eq. 33 and 35)."""
+    return _humidity_ratio_from_wet_bulb(
+        _as_float_array(t_c), _as_float_array(t_wb_c), _as_float_array(pressure_pa)
+    )
+
+
 def wet_bulb_c(t_c, rh_pct, pressure_pa=STANDARD_PRESSURE_PA):
     """Thermodynamic wet-bulb temperature from dry-bulb, relative humidity and pressure.
 

@@ -86,6 +86,7 @@ def weather_arrays(weather: pd.DataFrame, params: FacilityParams | None = None) 
     validate_weather(weather)
     pressure = weather["pressure_pa"].to_numpy(float) if "pressure_pa" in weather else 101_325.0
     out = {k: weather[k].to_numpy(float) for k in ("dry_bulb_c", "wet_bulb_c", "dew_point_c")}
+    out["pressure_pa"] = np.broadcast_to(np.asarray(pressure, float), out["dry_bulb_c"].shape)
     out["evaporation_l_per_kwh"] = heat_rejection.tower_evaporation_l_per_kwh(
         out["dry_bulb_c"], out["dew_point_c"], pressure, p.rejection
     )
@@ -164,8 +165,21 @@ def simulate_pod(
         src["air_kw"], design.design_air_heat_kw, air_p, design.air_fan_pressure_pa
     )
     coil_heat = src["air_kw"] + air_fans
+    pad_water_l = np.zeros(n)
+    outdoor_dew = out["dew_point_c"]
     if pod.economizer == "air_side":
         f_outdoor_air = loops.air_economizer_fraction(out["dry_bulb_c"], out["dew_point_c"], air_p)
+    elif pod.economizer == "air_side_adiabatic":
+        pads = loops.adiabatic_air_economizer(
+            out["dry_bulb_c"],
+            out["wet_bulb_c"],
+            out["pressure_pa"],
+            air_p,
+            air_class(pod.air_class).max_dew_point_c,
+        )
+        f_outdoor_air = pads["fraction"]
+        outdoor_dew = pads["dew_point_c"]
+        pad_water_l = f_outdoor_air * coil_heat * pads["evaporated_l_per_kwh"]
     else:
         f_outdoor_air = np.zeros(n)
     air = loops.chilled_loop(
@@ -244,11 +258,12 @@ def simulate_pod(
 
     # Short of chiller capacity, chilled water and with it the supply air warm up.
     inlet = design.nominal_inlet_c + air["supply_rise_k"]
-    inlet_dew = np.where(f_outdoor_air > 0, out["dew_point_c"], p.technology.room_dew_point_c)
+    inlet_dew = np.where(f_outdoor_air > 0, outdoor_dew, p.technology.room_dew_point_c)
     inlet_dew = np.minimum(inlet_dew, inlet)
     inlet_rh = relative_humidity_pct(inlet, inlet_dew)
 
     water = {k: air[k] + liquid[k] for k in ("evaporation_l", "blowdown_l", "drift_l")}
+    water["evaporation_l"] = water["evaporation_l"] + pad_water_l
     capacity = _cooling_capacity_compute_kw(design, p, air, liquid, f_outdoor_air)
 
     frame = pd.DataFrame(

@@ -157,3 +157,16 @@ def test_coolant_properties_come_from_coolprop_and_match_the_physics_sheet():
     assert boiling_point_c("novec649") == pytest.approx(49.0, abs=0.5)  # 3M data sheet: 49 °C
     with pytest.raises(ThermalInputError, match="unknown coolant"):
         volumetric_heat_capacity_mj_per_m3_k("unobtainium")
+
+
+@pytest.mark.parametrize("climate", ["greensboro", "shanghai", "urumqi"])
+def test_adiabatic_outside_air_halls_use_a_fraction_of_the_towers_water(climate):
+    weather = load_climate(climate)
+    towers = _summary(weather, Pod("a", "air", 50, 20))
+    pads = _summary(weather, Pod("a", "air", 50, 20, economizer="air_side_adiabatic"))
+    # the lowest-WUE fleets run outside air with evaporative assist at 0.2-0.3 L/kWh
+    assert pads["wue_l_per_kwh"] < 0.4 * towers["wue_l_per_kwh"]
+    assert pads["pue"] < towers["pue"]
+    f = simulate_pod(weather, Pod("a", "air", 50, 20, economizer="air_side_adiabatic"))
+    cold = weather["dry_bulb_c"].to_numpy() <= FacilityParams().air.supply_air_c
+    assert f["water_evaporation_l"].to_numpy()[cold & (f["chiller_kw"].to_numpy() == 0)].sum() == 0
