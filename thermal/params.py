@@ -19,11 +19,42 @@ from thermal.errors import ThermalInputError
 #: temperature [°C], a pressure [Pa], a power [kW] or an efficiency, all far below it;
 #: beyond it the physics overflows instead of failing with a named error.
 MAX_OVERRIDE = 1e9
+#: Bounds an override must keep when its declaration gives none, by the convention of
+#: the names: whole-number parameters count equipment (``chiller.units``: 0 divides by
+#: zero, 10^8 loops for hours); efficiencies are shares of 1 above 0 (0 divides by zero);
+#: ``*_frac``, ``*_fraction`` and ``*_share`` are shares of 1.
+MAX_COUNT = 1_000
 
 
-def param(default: Any, unit: str, source: str) -> Any:
-    """Declare a default constant: ``x: float = param(0.96, "-", "where it comes from")``."""
-    return dataclasses.field(default=default, metadata={"unit": unit, "source": source})
+def param(
+    default: Any, unit: str, source: str, low: float | None = None, high: float | None = None
+) -> Any:
+    """Declare a default constant: ``x: float = param(0.96, "-", "where it comes from")``.
+
+    ``low`` and ``high`` bound what an override may set (inclusive); without them the
+    bounds follow the name (see :data:`MAX_COUNT` and :func:`bounds_of`).
+    """
+    metadata = {"unit": unit, "source": source, "low": low, "high": high}
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def bounds_of(name: str, default: Any, metadata: Mapping[str, Any]) -> tuple[float, float, bool]:
+    """The bounds an override of parameter ``name`` must keep: (low, high, low_open).
+
+    Declared bounds first; else by convention: counts (whole-number defaults)
+    1..:data:`MAX_COUNT`, efficiencies 0 (excluded)..1, shares (``*_frac``,
+    ``*_fraction``, ``*_share``) 0..1, anything else within +-:data:`MAX_OVERRIDE`.
+    """
+    low, high = metadata.get("low"), metadata.get("high")
+    if low is not None or high is not None:
+        return (-MAX_OVERRIDE if low is None else low), (MAX_OVERRIDE if high is None else high), False
+    if isinstance(default, int) and not isinstance(default, bool):
+        return 1, MAX_COUNT, False
+    if name.endswith("efficiency"):
+        return 0.0, 1.0, True
+    if name.endswith(("_frac", "_fraction", "_share")):
+        return 0.0, 1.0, False
+    return -MAX_OVERRIDE, MAX_OVERRIDE, False
 
 
 def describe(obj: Any, prefix: str = "") -> list[dict[str, Any]]:
@@ -88,8 +119,18 @@ def override(obj: Any, changes: Mapping[str, Any], where: str = "parameters") ->
                 raise ThermalInputError(f"{where}.{key} is a group: give a table of its keys")
             updates[key] = override(current, value, where=f"{where}.{key}")
         else:
-            updates[key] = _coerce(value, current, f"{where}.{key}")
+            name = f"{where}.{key}"
+            updates[key] = _coerce(value, current, name)
+            if isinstance(current, (int, float)) and not isinstance(current, bool):
+                _check_bounds(updates[key], bounds_of(key, current, fields[key].metadata), name)
     return dataclasses.replace(obj, **updates)
+
+
+def _check_bounds(value: float, bounds: tuple[float, float, bool], name: str) -> None:
+    low, high, low_open = bounds
+    if value < low or value > high or (low_open and value == low):
+        low_text = f"{low:,g} < " if low_open else f"{low:,g} <= "
+        raise ThermalInputError(f"{name} = {value:g} is outside {low_text}value <= {high:,g}")
 
 
 def _shown(value: Any, limit: int = 40) -> str:
@@ -119,10 +160,6 @@ def _coerce(value: Any, current: Any, name: str) -> Any:
             if not value.is_integer():
                 raise ThermalInputError(f"{name} must be a whole number, got {value!r}")
             value = int(value)
-        if abs(value) > MAX_OVERRIDE:
-            raise ThermalInputError(
-                f"{name} must lie within -{MAX_OVERRIDE:,.0f}..{MAX_OVERRIDE:,.0f}, got {value:g}"
-            )
         return type(current)(value) if isinstance(current, float) else value
     if isinstance(current, str) and not isinstance(value, str):
         raise ThermalInputError(f"{name} must be text, got {_shown(value)}")
