@@ -96,8 +96,9 @@ def test_technology_table_matches_the_hourly_frames(default, year):
     assert table.loc["air-20kW", "pue"] == pytest.approx(
         air["facility_kw"].sum() / air["it_kw"].sum()
     )
-    assert table.loc["immersion-50kW", "wue_l_per_kwh"] == 0.0  # dry coolers, no towers
-    assert table.loc["air-20kW", "wue_l_per_kwh"] > 0.5  # open cooling towers
+    # hybrid coolers wet only on hot afternoons; open towers evaporate all year
+    assert table.loc["immersion-50kW", "wue_l_per_kwh"] < 0.5 * table.loc["air-20kW", "wue_l_per_kwh"]
+    assert table.loc["air-20kW", "wue_l_per_kwh"] > 0.5
     # liquid cooling lowers PUE and TUE (server fans gone): the technologies rank
     assert table["pue"].is_monotonic_decreasing and table["tue"].is_monotonic_decreasing
     assert (table["tue"] >= table["pue"] - 1e-12).all()
@@ -120,7 +121,8 @@ def test_cooling_mode_hours_add_up_to_the_year(year):
     assert list(modes.columns) == ["free", "partial", "mechanical"]
     assert (modes.sum(axis=1) == 8760).all()
     air = frames["air-20kW"]
-    assert modes.loc["air-20kW", "free"] == (air["chiller_kw"] <= 1e-9 * air["facility_kw"]).sum()
+    # free: compressors remove at most 5 % of the pod's heat (thermal.simulate.FREE_TOLERANCE)
+    assert modes.loc["air-20kW", "free"] == (air["free_fraction"] >= 0.95).sum()
 
 
 def test_pue_grid_lays_hours_out_by_day_and_hour(year):
