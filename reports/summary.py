@@ -124,6 +124,20 @@ def findings(run: D.Run) -> list[str]:
     return out
 
 
+def climate_text(run: D.Run) -> str:
+    """Where the weather comes from, saying plainly when it is synthetic (first page)."""
+    source = str(run.manifest.get("sources", {}).get("weather", "")) or run.scenario.site.climate
+    if "synthetic" in source.lower():
+        text = (f"SYNTHETIC weather: a year generated from monthly climate normals "
+                f"({run.scenario.site.climate}), not a measured hourly year; {source}")
+    else:
+        text = f"typical-year weather file: {source}"
+    warm_k = getattr(run.scenario.site, "warm_k", 0.0)
+    if warm_k:
+        text += f"; shifted {warm_k:+g} K (plant sized for the climate as it is)"
+    return text
+
+
 def executive_summary(run: D.Run) -> doc.Section:
     """One page: site, halls, cooling, period, PUE, carbon, cost, savings, target."""
     k, cur = run.kpis, run.currency
@@ -134,6 +148,7 @@ def executive_summary(run: D.Run) -> doc.Section:
         ("Cooling", ", ".join(sorted({COOLING_NAMES[p.cooling] for p in s.pods}))),
         ("Installed IT power", f"{F.value_text(D.installed_it_kw(s), 0)} kW (nameplate)"),
         ("Period", period_text(run)),
+        ("Climate", climate_text(run)),
         ("Schedule", solver_text(run)),
         ("PUE basis", pue_basis(run)),
         ("PUE target", target_text(run)),

@@ -268,3 +268,14 @@ def test_hourly_units_come_from_the_column_names():
     assert build.column_unit("carbon_g_per_kwh", "CNY") == "g/kWh"
     assert build.column_unit("air-20kW.inlet_c", "EUR") == "°C"
     assert build.column_unit("site.mode", "EUR") == ""
+
+
+def test_the_first_page_says_when_the_climate_is_synthetic(single, default_run):
+    from reports.summary import climate_text
+
+    # the default scenario runs on Shanghai's synthetic year
+    assert climate_text(default_run).startswith("SYNTHETIC weather")
+    html = single["html"].decode("utf-8")
+    summary = html[html.index('-summary">'):]  # the first section (anchor s1-summary)
+    summary = summary[: summary.index("</section>")]
+    assert "SYNTHETIC weather" in summary
