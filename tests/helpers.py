@@ -11,6 +11,26 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 SHARED_DATA_DIR = REPO_DIR.parent / "shared" / "data"
 
 
+#: The Streamlit app and how long one AppTest run may take [s].
+APP = str(REPO_DIR / "streamlit_app.py")
+APP_TIMEOUT_S = 120
+
+
+def fresh_app():
+    """A fresh app session on the Site page, its uploaders shown (a generator for a
+    fixture: ``yield from fresh_app()``); caches cleared before and after (AppTest
+    sessions share the process's caches)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT_S)
+    at.run()
+    at.toggle(key="site_uploads").set_value(True).run()
+    yield at
+    st.cache_data.clear()
+
+
 def shared_file(*parts: str) -> Path:
     """Path of a file in ``../shared/data``; skips the calling test when it is absent."""
     path = SHARED_DATA_DIR.joinpath(*parts)

@@ -10,29 +10,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from scenarios import explore
 from scenarios.library import example_data
 from scenarios.loading import scenario_from_dict
+from tests.helpers import fresh_app
 from ui.results import STATUS_LABELS
 
 REPO_DIR = Path(__file__).resolve().parents[2]
-APP = str(REPO_DIR / "streamlit_app.py")
-TIMEOUT_S = 120
 
 
 @pytest.fixture
 def app():
-    """A fresh app session on the Site page, its uploaders shown; caches cleared before
-    and after (AppTest sessions share the process's caches)."""
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-    at.run()
-    at.toggle(key="site_uploads").set_value(True).run()
-    yield at
-    st.cache_data.clear()
+    yield from fresh_app()
 
 
 def ok(at: AppTest) -> AppTest:

@@ -44,5 +44,5 @@ def test_the_plant_is_sized_for_the_whole_year_not_the_run_s_weeks():
 def test_warm_k_out_of_range_is_refused():
     from scenarios.errors import ScenarioError
 
-    with pytest.raises(ScenarioError, match="site.warm_k"):
+    with pytest.raises(ScenarioError, match=r"site\.warm_k"):
         _scenario(40.0)

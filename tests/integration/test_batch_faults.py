@@ -7,11 +7,7 @@ scenario is solved. Dask tests start a real ``dask scheduler`` and ``dask worker
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,6 +16,7 @@ import pytest
 from scenarios.batch import check_scheduler_address, check_workers, run_batch
 from scenarios.errors import ScenarioError
 from tests.integration.batch_fakes import FakeScenario, fake_runner
+from tests.integration.dask_cluster import dask_cluster, free_port
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 
@@ -35,67 +32,6 @@ def _children() -> set[int]:
         if int(fields[1]) == me:
             out.add(int(stat.parent.name))
     return out
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _dask_cluster(workers: int, logs: Path, **config: str):
-    """A scheduler and ``workers`` single-thread workers without nannies on 127.0.0.1;
-    yields the scheduler address. ``config``: scheduler settings, as
-    ``DASK_DISTRIBUTED__SCHEDULER__<KEY>`` environment variables."""
-    distributed = pytest.importorskip("distributed")
-    dask = Path(sys.executable).with_name("dask")
-    if not dask.exists():
-        pytest.skip("the dask command is not installed next to this Python")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = dict(os.environ, PYTHONPATH=str(REPO_DIR))  # workers unpickle batch_fakes
-    env.update({f"DASK_DISTRIBUTED__SCHEDULER__{k.upper()}": v for k, v in config.items()})
-    procs = [
-        subprocess.Popen(
-            [str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            stdout=open(logs / "scheduler.log", "w"), stderr=subprocess.STDOUT, env=env,
-            cwd=REPO_DIR,
-        )
-    ]  # fmt: skip
-    procs += [
-        subprocess.Popen(
-            [str(dask), "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-             "--no-nanny", "--no-dashboard", "--name", f"w{i}",
-             "--local-directory", str(logs / f"w{i}")],
-            stdout=open(logs / f"worker{i}.log", "w"), stderr=subprocess.STDOUT, env=env,
-            cwd=REPO_DIR,
-        )
-        for i in range(workers)
-    ]  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with distributed.Client(address, timeout="2s") as client:
-                    if len(client.nthreads()) == workers:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the dask cluster did not start; logs in {logs}")
-            time.sleep(0.2)
-        yield address
-    finally:  # workers first: one closing while the scheduler closes can hang for long
-        for group in (procs[1:], procs[:1]):
-            for p in group:
-                p.terminate()
-            for p in group:
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
 
 
 # --- local worker processes ------------------------------------------------------------
@@ -166,7 +102,7 @@ def test_a_failing_runner_or_unpicklable_result_fails_only_its_scenario():
 def test_a_dead_dask_worker_fails_only_its_scenario(tmp_path):
     # Three workers, one task each (the scheduler spreads them by occupancy); the
     # scheduler gives up on a task after the first worker that dies running it.
-    with _dask_cluster(3, tmp_path, allowed_failures="0") as address:
+    with dask_cluster(3, tmp_path, allowed_failures="0") as address:
         scenarios = [FakeScenario("first", seconds=0.5), FakeScenario("doomed", "exit", 0.2),
                      FakeScenario("third", seconds=0.5)]  # fmt: skip
         finished = []
@@ -189,7 +125,7 @@ def test_a_dead_dask_worker_fails_only_its_scenario(tmp_path):
 
 def test_a_cluster_without_workers_fails_the_batch_in_time(tmp_path, monkeypatch):
     monkeypatch.setenv("COOLSHIFT_NO_WORKER_TIMEOUT_S", "3")
-    with _dask_cluster(0, tmp_path) as address:
+    with dask_cluster(0, tmp_path) as address:
         finished = []
         start = time.monotonic()
         outcomes = run_batch(
@@ -211,7 +147,7 @@ def test_a_cluster_without_workers_fails_the_batch_in_time(tmp_path, monkeypatch
 def test_a_cluster_whose_last_worker_died_fails_the_rest_in_time(tmp_path):
     # One worker; the first scenario kills it (the scheduler would retry it on another
     # worker, but none is left), so neither scenario can ever run.
-    with _dask_cluster(1, tmp_path) as address:
+    with dask_cluster(1, tmp_path) as address:
         start = time.monotonic()
         outcomes = run_batch(
             [FakeScenario("doomed", "kill"), FakeScenario("after")], scheduler=address,
@@ -300,5 +236,5 @@ def test_bad_no_worker_timeouts_are_refused_before_any_work(keyword, env, named,
     if env is not None:
         monkeypatch.setenv("COOLSHIFT_NO_WORKER_TIMEOUT_S", env)
     with pytest.raises(ScenarioError, match=named):
-        run_batch([FakeScenario("a")], scheduler=f"tcp://127.0.0.1:{_free_port()}",
+        run_batch([FakeScenario("a")], scheduler=f"tcp://127.0.0.1:{free_port()}",
                   no_worker_timeout_s=keyword, runner=fake_runner)  # fmt: skip

@@ -1,74 +1,20 @@
 """Batch runs on a real dask.distributed scheduler with two workers on loopback."""
 
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 
 from scenarios.batch import run_batch
 from scenarios.library import example_data
 from scenarios.loading import scenario_from_dict
 from scenarios.run import run_scenario
+from tests.integration.dask_cluster import dask_cluster, free_port
 
 distributed = pytest.importorskip("distributed")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    dask = Path(sys.executable).with_name("dask")
-    if not dask.exists():
-        pytest.skip("the dask command is not installed next to this Python")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    logs = tmp_path_factory.mktemp("dask")
-    procs = [
-        subprocess.Popen(
-            [str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            stdout=open(logs / "scheduler.log", "w"), stderr=subprocess.STDOUT,
-        )
-    ]
-    for i in range(2):
-        procs.append(
-            subprocess.Popen(
-                [str(dask), "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
-                 "--name", f"w{i}"],
-                stdout=open(logs / f"worker{i}.log", "w"), stderr=subprocess.STDOUT,
-            )
-        )
-    client = None
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                client = distributed.Client(address, timeout="2s")
-                if len(client.scheduler_info()["workers"]) == 2:
-                    break
-                client.close()
-                client = None
-            except OSError:
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail(f"dask cluster did not start; logs in {logs}")
-        client.close()
+    with dask_cluster(2, tmp_path_factory.mktemp("dask")) as address:
         yield address
-    finally:
-        for p in procs[::-1]:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
 
 
 def _variants() -> list:
@@ -102,4 +48,4 @@ def test_unreachable_scheduler_is_a_clear_error():
     from scenarios.errors import ScenarioError
 
     with pytest.raises(ScenarioError, match="cannot reach the Dask scheduler"):
-        run_batch(_variants()[:1], scheduler=f"tcp://127.0.0.1:{_free_port()}")
+        run_batch(_variants()[:1], scheduler=f"tcp://127.0.0.1:{free_port()}")

@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
-import streamlit as st
 import tomli_w
 from streamlit.testing.v1 import AppTest
 
 from scenarios.kpis import unplaced_note
+from tests.helpers import APP_TIMEOUT_S, fresh_app
 from tests.security.hostile import FIELDS, MARKUP, active_markdown, carbon_csv, hostile_scenario
 from ui.tables import markdown_text
 
 pytestmark = pytest.mark.component
 
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
-TIMEOUT_S = 120
 #: Plotly's HTML subset makes links of <a href>; these must never come from user text.
 #: A weather file a scenario names but was not uploaded with it.
 UNSENT = (
@@ -36,14 +33,7 @@ _CHART_MARKUP = re.compile(r"<\s*(a|img|script|svg|iframe)\b|href\s*=|javascript
 
 @pytest.fixture
 def app():
-    """A fresh app session on the Site page, its uploaders shown; caches cleared before
-    and after (AppTest sessions share the process's caches)."""
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-    at.run()
-    at.toggle(key="site_uploads").set_value(True).run()
-    yield at
-    st.cache_data.clear()
+    yield from fresh_app()
 
 
 def _bodies(at: AppTest) -> list[tuple[str, str]]:
@@ -192,7 +182,7 @@ def test_data_upload_errors_quote_file_names_and_cells_as_text(app):
 def _unplaced_hostile_jobs(folder: str) -> None:
     """An app script: the Workload page's savings of a two-day run of jobs with hostile
     ids, whose greedy rule leaves the first job out."""
-    from pathlib import Path
+    from pathlib import Path  # the script runs alone: it imports what it uses
 
     from tests.helpers import run_with_a_greedy_that_misses_a_job
     from tests.security.hostile import hostile_scenario
@@ -203,7 +193,7 @@ def _unplaced_hostile_jobs(folder: str) -> None:
 
 def test_a_baseline_s_unplaced_jobs_are_named_as_text(tmp_path):
     at = AppTest.from_function(
-        _unplaced_hostile_jobs, args=(str(tmp_path),), default_timeout=TIMEOUT_S
+        _unplaced_hostile_jobs, args=(str(tmp_path),), default_timeout=APP_TIMEOUT_S
     )
     at.run()
     _inert(at)
