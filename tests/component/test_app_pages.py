@@ -276,6 +276,21 @@ def test_halls_edit_changes_the_comparison(app):
     ok(app)
 
 
+def test_halls_add_spray_and_two_phase_pods(app):
+    edit_pods(app, {}, [
+        {"name": "spray-45", "cooling": "spray", "racks": 10, "rack_kw": 45.0},
+        {"name": "boiling-120", "cooling": "two_phase_immersion", "racks": 4, "rack_kw": 120.0},
+    ])
+    ok(app)
+    shown = _tech_table(app)
+    expected = _expected_table(app.session_state["scenario_data"])
+    for pod in ("spray-45", "boiling-120"):
+        assert shown.loc["PUE", pod] == f"{expected.loc[pod, 'pue']:.3f}"
+    # no server fans in a boiling bath, a few left by the spray: TUE ranks them below air
+    tue = expected["tue"]
+    assert tue["boiling-120"] < tue["spray-45"] < tue["air-20kW"]
+
+
 def test_an_unexpected_failure_is_a_short_message_not_a_traceback(app, monkeypatch):
     def broken(scenario):
         raise RuntimeError("secret internals")
