@@ -41,6 +41,14 @@ SITE_REQUIRED = (
     "carbon_g_per_kwh", "price_per_kwh",
 )  # fmt: skip
 POD_REQUIRED = ("job_compute_kw",)
+#: Further numeric columns the report plots where the run has them.
+PLOTTED_OPTIONAL = ("carbon_free_share", "asap.facility_kw", "greedy.facility_kw",
+                    "asap.job_compute_kw", "greedy.job_compute_kw")  # fmt: skip
+#: The only hourly.parquet columns holding text; every other column holds numbers.
+TEXT_COLUMNS = ("tariff_band", "site.mode")
+#: Largest magnitude of a plotted hourly value: 1e12 kW is ten thousand times the
+#: largest site; beyond it sums overflow and chart axes cannot be drawn.
+MAX_HOURLY_MAGNITUDE = 1e12
 
 
 @dataclass
@@ -121,9 +129,21 @@ def check_hourly_columns(hourly: pd.DataFrame, pods: Sequence[str], path: str | 
     if missing:
         shown = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
         raise corrupt_run_error(path, HOURLY, f"lacks the column(s) {shown}")
-    text = [c for c in needed if not pd.api.types.is_numeric_dtype(hourly[c])]
+    text = [
+        c for c in hourly.columns
+        if c not in TEXT_COLUMNS and not pd.api.types.is_numeric_dtype(hourly[c])
+    ]  # fmt: skip
     if text:
-        raise corrupt_run_error(path, HOURLY, f"column {text[0]} must hold numbers")
+        raise corrupt_run_error(path, HOURLY, f"column {str(text[0])[:60]} must hold numbers")
+    for column in [*needed, *(c for c in PLOTTED_OPTIONAL if c in hourly.columns)]:
+        values = hourly[column].to_numpy(dtype=float)
+        bad = ~np.isfinite(values) | (np.abs(values) > MAX_HOURLY_MAGNITUDE)
+        if bad.any():
+            first = hourly.index[int(np.flatnonzero(bad)[0])]
+            raise corrupt_run_error(
+                path, HOURLY, f"column {column} holds {values[bad][0]:g} at {first}; every value "
+                f"must be a finite number of magnitude up to {MAX_HOURLY_MAGNITUDE:g}",
+            )
 
 
 def load_runs(paths: Iterable[str | Path]) -> list[Run]:

@@ -324,7 +324,7 @@ def read_carbon(
         source = f"Electricity Maps export {path.name} ({column}, average, consumption-based)"
     else:
         value_col = _value_column(frame, ts_col, path)
-        source = f"{path.name} column {value_col!r}"
+        source = f"{path.name} column {_shown(value_col)}"
     index = parse_timestamps(frame[ts_col], naive, tz, path, notes)
     values = _numeric(frame[value_col], str(value_col), path, CARBON_G_PER_KWH, "gCO2e/kWh")
     return Imported(_finish(index, values, path, notes), "g/kWh", source, notes=notes)
@@ -358,7 +358,7 @@ def read_carbon_free_share(path: Path, *, naive: str = "utc", tz: str = "UTC") -
             file=str(path),
         )
     return Imported(
-        _finish(index, values, path, notes), "-", f"{path.name} column {value_col!r}", notes=notes
+        _finish(index, values, path, notes), "-", f"{path.name} column {_shown(value_col)}", notes=notes
     )
 
 
@@ -383,13 +383,14 @@ def read_price(
     header_unit = ("per_mwh" if match.group(2).lower() == "mwh" else "per_kwh") if match else None
     if unit and header_unit and unit != header_unit:
         raise ScenarioError(
-            f"the scenario says prices are {unit} but the column {value_col!r} says {header_unit}",
+            f"the scenario says prices are {unit} but the column {_shown(value_col)} says "
+            f"{header_unit}",
             file=str(path),
         )
     unit = unit or header_unit
     if unit not in ("per_kwh", "per_mwh"):
         raise ScenarioError(
-            f"cannot tell the unit of column {value_col!r}; set grid.price.unit to 'per_kwh' "
+            f"cannot tell the unit of column {_shown(value_col)}; set grid.price.unit to 'per_kwh' "
             "or 'per_mwh'",
             file=str(path),
         )
@@ -403,7 +404,7 @@ def read_price(
     return Imported(
         _finish(index, values, path, notes),
         "currency/kWh",
-        f"{path.name} column {value_col!r}",
+        f"{path.name} column {_shown(value_col)}",
         currency=currency,
         notes=notes,
     )

@@ -19,9 +19,19 @@ WATER_CLASSES = ("W17", "W27", "W32", "W40", "W45")
 # (scenarios.loading.explain_validation_error) before any computation. No number may be
 # NaN or infinite (TOML allows ``nan`` and ``inf``): see ``_Model``.
 
-#: Longest name of a scenario, site or pod [characters]: names are shown in tables,
-#: charts, folder names and messages.
+#: Longest name of a site or pod, or target label [characters]: names are shown in
+#: table headers, charts and messages.
 MAX_NAME_CHARS = 200
+#: Longest scenario name [characters]: a sweep names each variant NAME[key=value,...]
+#: (checked by this schema too), so the scenario's own name needs room to grow.
+MAX_SCENARIO_NAME_CHARS = 1_000
+#: Longest note or assumption [characters]: each is one table cell in the PDF report,
+#: which cannot split a cell across pages (~15,000 characters do not fit a page).
+MAX_NOTE_CHARS = 2_000
+#: Most assumptions listed in a scenario [-].
+MAX_ASSUMPTIONS = 100
+#: Longest description [characters]: a few paragraphs (the PDF flows it over pages).
+MAX_DESCRIPTION_CHARS = 20_000
 #: Longest file path [characters] (Linux PATH_MAX).
 MAX_PATH_CHARS = 4096
 #: Most pods (halls) in one scenario [-]: the jobs CSV reader's bound too.
@@ -187,7 +197,7 @@ class Price(_Model):
     demand_charge_per_kw_month: float | None = Field(
         default=None, ge=0, le=MAX_DEMAND_CHARGE_PER_KW_MONTH
     )
-    note: str = ""
+    note: str = Field(default="", max_length=MAX_NOTE_CHARS)
 
     @model_validator(mode="after")
     def _needs(self) -> Price:
@@ -319,7 +329,7 @@ class HeatReuse(_Model):
 
     liquid_share: float = Field(default=0.0, ge=0, le=1, description="of heat to liquid")
     air_share: float = Field(default=0.0, ge=0, le=1, description="of heat to air")
-    note: str = ""
+    note: str = Field(default="", max_length=MAX_NOTE_CHARS)
 
 
 class Targets(_Model):
@@ -330,8 +340,8 @@ class Targets(_Model):
 class Scenario(_Model):
     """A whole scenario: site, grid, halls, workload, objective, horizon, solver."""
 
-    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
-    description: str = ""
+    name: str = Field(min_length=1, max_length=MAX_SCENARIO_NAME_CHARS)
+    description: str = Field(default="", max_length=MAX_DESCRIPTION_CHARS)
     site: Site
     grid: Grid
     facility: dict[str, Any] = Field(default_factory=dict)
@@ -342,7 +352,9 @@ class Scenario(_Model):
     solver: Solver = Solver()
     targets: Targets = Targets()
     heat_reuse: HeatReuse = HeatReuse()
-    assumptions: list[str] = Field(default_factory=list)
+    assumptions: list[Annotated[str, Field(max_length=MAX_NOTE_CHARS)]] = Field(
+        default_factory=list, max_length=MAX_ASSUMPTIONS
+    )
 
     @model_validator(mode="after")
     def _unique_pods(self) -> Scenario:

@@ -214,6 +214,18 @@ KPI_RATIOS = ("pue", "tue", "wue_l_per_kwh")
 KPI_TEXT, KPI_BOOL = ("pue_target_label",), ("pue_target_met",)
 #: kpis.json ``pods.NAME`` keys the readers index directly (number or null).
 POD_KPIS = ("pue", "tue", "wue_l_per_kwh", "it_mwh", "facility_mwh")
+#: Largest magnitude of a number in kpis.json: a year of a 100 GW campus costs ~1e14 in
+#: any currency; the reports round with 28-digit decimals, which fail far above it.
+MAX_KPI_MAGNITUDE = 1e15
+#: Longest text in kpis.json [characters] (scenario names are at most 1,000) and in
+#: manifest.json (sources, notes, assumptions: a PDF table cell must fit one page).
+MAX_KPI_TEXT, MAX_MANIFEST_TEXT = 1_000, 5_000
+
+
+NUMBER = f"a number of magnitude up to {MAX_KPI_MAGNITUDE:g}"
+NUMBER_OR_NULL = f"{NUMBER} or null"
+KPI_TEXT_RULE = f"text of up to {MAX_KPI_TEXT:,} characters"
+MANIFEST_TEXT_RULE = f"text of up to {MAX_MANIFEST_TEXT:,} characters"
 
 
 class _Shape(ValueError):
@@ -279,14 +291,36 @@ def _json_kind(value) -> str:
 
 
 def _is_number(value, finite: bool = True) -> bool:
+    """A JSON number (not true/false); finite and of magnitude up to
+    :data:`MAX_KPI_MAGNITUDE` unless ``finite`` is False."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
-    return not finite or math.isfinite(value)
+    return not finite or (math.isfinite(value) and abs(value) <= MAX_KPI_MAGNITUDE)
+
+
+def _solver_figure(value) -> bool:
+    """A solver figure: null, a number within bounds, or NaN / infinity (no bound or
+    gap known; the reports show n/a)."""
+    if value is None or _is_number(value):
+        return True
+    return _is_number(value, finite=False) and not math.isfinite(value)
+
+
+def _is_text(value, limit: int) -> bool:
+    return isinstance(value, str) and len(value) <= limit
 
 
 def _expect(ok: bool, where: str, expected: str, value) -> None:
     if not ok:
-        raise _Shape(f"{where} must be {expected}, not {_json_kind(value)}")
+        if isinstance(value, str) and not expected.startswith("text"):
+            got = "text"
+        elif isinstance(value, str):
+            got = f"text of {len(value):,} characters"
+        elif _is_number(value, finite=False):
+            got = f"{value:g}"
+        else:
+            got = _json_kind(value)
+        raise _Shape(f"{where} must be {expected}, not {got}")
 
 
 def _dict_at(doc: dict, key: str, where: str, required: bool = True) -> dict:
@@ -306,8 +340,10 @@ def check_kpis_document(doc: dict) -> None:
     ValueError
         Naming the key (e.g. ``kpis.pue must be a number or null, not text``).
     """
-    _expect(isinstance(doc.get("scenario"), str), "scenario", "text", doc.get("scenario"))
-    _expect(isinstance(doc.get("currency", ""), str), "currency", "text", doc.get("currency"))
+    _expect(_is_text(doc.get("scenario"), MAX_KPI_TEXT), "scenario", KPI_TEXT_RULE,
+            doc.get("scenario"))  # fmt: skip
+    _expect(_is_text(doc.get("currency", ""), 16), "currency", "text of up to 16 characters",
+            doc.get("currency"))  # fmt: skip
     _expect(doc.get("schedule") in ("milp", "asap"), "schedule", "'milp' or 'asap'",
             doc.get("schedule"))  # fmt: skip
     kpis = _dict_at(doc, "kpis", "")
@@ -317,16 +353,18 @@ def check_kpis_document(doc: dict) -> None:
     for key, value in kpis.items():
         where = f"kpis.{str(key)[:40]}"
         if key in KPI_SUMS:
-            _expect(_is_number(value), where, "a number", value)
+            _expect(_is_number(value), where, NUMBER, value)
         elif key in KPI_TEXT:
-            _expect(value is None or isinstance(value, str), where, "text or null", value)
+            _expect(value is None or _is_text(value, MAX_KPI_TEXT), where,
+                    f"{KPI_TEXT_RULE} or null", value)  # fmt: skip
         elif key in KPI_BOOL:
             _expect(value is None or isinstance(value, bool), where, "true, false or null", value)
         elif key in K.KPI_DEFINITIONS:
-            _expect(value is None or _is_number(value), where, "a number or null", value)
+            _expect(value is None or _is_number(value), where, NUMBER_OR_NULL, value)
         else:  # a key of a later version: any plain value
-            _expect(value is None or isinstance(value, (bool, int, float, str)), where,
-                    "a number, text, true/false or null", value)  # fmt: skip
+            ok = value is None or isinstance(value, bool) or _is_number(value)
+            _expect(ok or _is_text(value, MAX_KPI_TEXT), where,
+                    f"{NUMBER}, {KPI_TEXT_RULE}, true/false or null", value)  # fmt: skip
     for name, values in _dict_at(doc, "pods", "").items():
         where = f"pods.{str(name)[:40]}"
         _expect(isinstance(values, dict), where, "an object", values)
@@ -335,21 +373,22 @@ def check_kpis_document(doc: dict) -> None:
                 raise _Shape(f"{where}.{key} is missing")
         for key, value in values.items():
             _expect(value is None or _is_number(value), f"{where}.{str(key)[:40]}",
-                    "a number or null", value)  # fmt: skip
+                    NUMBER_OR_NULL, value)  # fmt: skip
     for name, values in _dict_at(doc, "baselines", "", required=False).items():
         where = f"baselines.{str(name)[:40]}"
         _expect(isinstance(values, dict), where, "an object", values)
         for key, value in values.items():
-            _expect(value is None or isinstance(value, (bool, int, float)), f"{where}.{str(key)[:40]}",
-                    "a number, true/false or null", value)  # fmt: skip
+            ok = value is None or isinstance(value, bool) or _is_number(value)
+            _expect(ok, f"{where}.{str(key)[:40]}", f"{NUMBER}, true/false or null", value)
     targets = _dict_at(doc, "targets", "")
     references = targets.get("references")
     _expect(isinstance(references, list), "targets.references", "an array", references)
     for i, ref in enumerate(references):
         where = f"targets.references[{i}]"
         _expect(isinstance(ref, dict), where, "an object", ref)
-        _expect(isinstance(ref.get("label"), str), f"{where}.label", "text", ref.get("label"))
-        _expect(_is_number(ref.get("pue")), f"{where}.pue", "a number", ref.get("pue"))
+        _expect(_is_text(ref.get("label"), MAX_KPI_TEXT), f"{where}.label", KPI_TEXT_RULE,
+                ref.get("label"))  # fmt: skip
+        _expect(_is_number(ref.get("pue")), f"{where}.pue", NUMBER, ref.get("pue"))
         _expect(isinstance(ref.get("met"), bool), f"{where}.met", "true or false", ref.get("met"))
 
 
@@ -363,40 +402,44 @@ def check_manifest_document(doc: dict) -> None:
         Naming the key.
     """
     solver = _dict_at(doc, "solver", "", required=False)
-    for key in ("status",):
-        if key in solver:
-            _expect(isinstance(solver[key], str), f"solver.{key}", "text", solver[key])
+    if "status" in solver:
+        _expect(_is_text(solver["status"], MAX_KPI_TEXT), "solver.status", KPI_TEXT_RULE,
+                solver["status"])  # fmt: skip
     if "optimized" in solver:
         _expect(isinstance(solver["optimized"], bool), "solver.optimized", "true or false",
                 solver["optimized"])  # fmt: skip
-    for key in ("gap", "bound", "objective", "solve_s"):
+    for key in ("gap", "bound", "objective", "solve_s"):  # NaN or inf: shown as n/a
         if key in solver:
-            _expect(solver[key] is None or _is_number(solver[key], finite=False),
-                    f"solver.{key}", "a number or null", solver[key])  # fmt: skip
+            value = solver[key]
+            _expect(_solver_figure(value), f"solver.{key}", f"{NUMBER_OR_NULL} (or NaN)", value)
     for key in ("model_size", "validation"):
         for name, value in _dict_at(solver, key, "solver.", required=False).items():
             _expect(_is_number(value, finite=False), f"solver.{key}.{str(name)[:40]}", "a number",
                     value)  # fmt: skip
     warnings = solver.get("warnings", [])
-    _expect(isinstance(warnings, list) and all(isinstance(w, str) for w in warnings),
-            "solver.warnings", "an array of text", warnings)  # fmt: skip
+    _expect(isinstance(warnings, list) and all(_is_text(w, MAX_MANIFEST_TEXT) for w in warnings),
+            "solver.warnings", f"an array of {MANIFEST_TEXT_RULE}", warnings)  # fmt: skip
     linearisation = _dict_at(doc, "linearisation", "", required=False)
     if "relative_error" in linearisation:
         value = linearisation["relative_error"]
-        _expect(value is None or _is_number(value, finite=False), "linearisation.relative_error",
-                "a number or null", value)  # fmt: skip
-    for key in ("sources", "input_hashes", "versions"):
+        _expect(_solver_figure(value), "linearisation.relative_error", f"{NUMBER_OR_NULL} (or NaN)",
+                value)  # fmt: skip
+    # versions and hashes sit in narrow PDF columns: short text only (a sha256 is 64)
+    for key, limit in (("sources", MAX_MANIFEST_TEXT), ("input_hashes", 200), ("versions", 200)):
+        rule = f"text of up to {limit:,} characters"
         for name, value in _dict_at(doc, key, "", required=False).items():
-            _expect(isinstance(value, str), f"{key}.{str(name)[:40]}", "text", value)
+            where = f"{key}.{str(name)[:40]}"
+            _expect(len(str(name)) <= MAX_KPI_TEXT, f"{key} key", KPI_TEXT_RULE, str(name))
+            _expect(_is_text(value, limit), where, rule, value)
     for name, value in _dict_at(doc, "timings_s", "", required=False).items():
         _expect(_is_number(value, finite=False), f"timings_s.{str(name)[:40]}", "a number", value)
     for name, value in _dict_at(doc, "weather", "", required=False).items():
-        _expect(value is None or isinstance(value, (bool, int, float, str)),
-                f"weather.{str(name)[:40]}", "a number or text", value)  # fmt: skip
+        ok = value is None or _is_number(value, finite=False) or _is_text(value, MAX_KPI_TEXT)
+        _expect(ok, f"weather.{str(name)[:40]}", f"a number or {KPI_TEXT_RULE}", value)
     for key in ("notes", "assumptions"):
         items = doc.get(key, [])
-        _expect(isinstance(items, list) and all(isinstance(s, str) for s in items), key,
-                "an array of text", items)  # fmt: skip
+        _expect(isinstance(items, list) and all(_is_text(s, MAX_MANIFEST_TEXT) for s in items),
+                key, f"an array of {MANIFEST_TEXT_RULE}", items)  # fmt: skip
 
 
 def _read_hourly(path: Path) -> pd.DataFrame:
