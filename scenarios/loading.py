@@ -38,6 +38,8 @@ MAX_SCENARIO_BYTES = 1_000_000
 #: (``pods[].inference.utilisation``, ``facility.group.key``); much deeper nesting only
 #: exhausts the parser's and the validator's stack.
 MAX_NESTING = 16
+#: Most problems one message lists (one line; the rest are counted).
+MAX_PROBLEMS_SHOWN = 5
 #: How ``--set`` keys are written (repeated in every message about a malformed key).
 SET_KEY_FORMS = (
     "keys are dotted names such as grid.price.flat_per_kwh, with list items by index "
@@ -93,9 +95,12 @@ def resolve_paths(data: dict, base_dir: Path) -> dict:
     """A copy of raw scenario data with relative file paths made absolute."""
     out = copy.deepcopy(data)
     for dotted, value in file_fields(out).items():
-        path = Path(value).expanduser()
-        if not path.is_absolute():
-            set_field(out, dotted, str((base_dir / path).resolve()))
+        try:
+            path = Path(value).expanduser()
+            if not path.is_absolute():
+                set_field(out, dotted, str((base_dir / path).resolve()))
+        except (ValueError, OSError, RuntimeError):  # a NUL byte, a bad ~user: the schema names it
+            continue
     return out
 
 
@@ -195,12 +200,13 @@ def _range_text(loc: tuple) -> str:
 
 
 def explain_validation_error(exc: ValidationError, file: str) -> ScenarioError:
-    """One ScenarioError listing every problem with its field and a fix (numbers out of
-    bounds, NaN or infinite with their valid range)."""
+    """One ScenarioError, one line, naming each problem with its field and a fix
+    (numbers out of bounds, NaN or infinite with their valid range); the first
+    :data:`MAX_PROBLEMS_SHOWN` problems are listed and the rest counted."""
     lines = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if p not in ("function-after",))
-        field = _loc_text(loc)
+        field = _cut(_loc_text(loc), 120)
         if err["type"] == "extra_forbidden":
             valid = _field_names_at(Scenario, loc[:-1])
             near = difflib.get_close_matches(str(loc[-1]), valid, n=1)
@@ -213,8 +219,12 @@ def explain_validation_error(exc: ValidationError, file: str) -> ScenarioError:
             if err["type"] in _RANGE_ERRORS and (valid := _range_text(loc)):
                 msg = f"{msg} ({valid})"
             lines.append(f"{field}: {msg}" if field else msg)
-    text = lines[0] if len(lines) == 1 else "\n  " + "\n  ".join(lines)
-    return ScenarioError(text, file=file)
+    if len(lines) == 1:
+        return ScenarioError(lines[0], file=file)
+    shown = "; ".join(lines[:MAX_PROBLEMS_SHOWN])
+    more = len(lines) - MAX_PROBLEMS_SHOWN
+    rest = f"; and {more} more" if more > 0 else ""
+    return ScenarioError(f"{len(lines)} problems: {shown}{rest}", file=file)
 
 
 def _cut(text: str, limit: int = 80) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -93,10 +94,27 @@ def choices(model: type[BaseModel], field: str) -> tuple[str, ...]:
     return values
 
 
+#: Control characters no text of a scenario may hold (tab and line breaks may): a NUL
+#: in a path fails every file call, and escape sequences (ESC, CSI) in a name would
+#: reach the terminal when messages and results name it.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 class _Model(BaseModel):
     # allow_inf_nan=False: no float field (nor a float inside a tuple) takes NaN or an
     # infinity, which TOML allows as ``nan`` and ``inf``.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        for text in value if isinstance(value, list) else (value,):
+            if isinstance(text, str) and (found := _CONTROL_CHARACTERS.search(text)):
+                raise ValueError(
+                    f"holds the control character U+{ord(found.group()):04X} at character "
+                    f"{found.start() + 1}; text may hold tabs and line breaks only"
+                )
+        return value
 
 
 class Site(_Model):
@@ -141,7 +159,7 @@ class Carbon(_Model):
     """Grid carbon intensity (location-based)."""
 
     source: Literal["factor", "constant", "file"] = "factor"
-    factor: str | None = None
+    factor: str | None = Field(default=None, max_length=100)
     g_per_kwh: float | None = Field(default=None, ge=0, le=MAX_CARBON_G_PER_KWH)
     file: str | None = Field(default=None, max_length=MAX_PATH_CHARS)
     column: Literal["direct", "lca"] = "direct"
@@ -183,7 +201,7 @@ class Price(_Model):
     flat_per_kwh: float | None = Field(
         default=None, ge=-MAX_PRICE_PER_KWH, le=MAX_PRICE_PER_KWH
     )
-    tariff: str | None = None
+    tariff: str | None = Field(default=None, max_length=100)
     base_per_kwh: float | None = Field(
         default=None, ge=-MAX_PRICE_PER_KWH, le=MAX_PRICE_PER_KWH
     )

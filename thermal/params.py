@@ -163,4 +163,8 @@ def _coerce(value: Any, current: Any, name: str) -> Any:
         return type(current)(value) if isinstance(current, float) else value
     if isinstance(current, str) and not isinstance(value, str):
         raise ThermalInputError(f"{name} must be text, got {_shown(value)}")
+    if isinstance(value, str) and (len(value) > 100 or not value.isprintable()):
+        raise ThermalInputError(
+            f"{name} must be printable text of up to 100 characters, got {_shown(value)}"
+        )
     return value

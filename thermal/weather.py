@@ -108,10 +108,11 @@ def load_climate(
     if path.suffix.lower() in (".epw", ".csv", ".tm2") and path.exists():
         return read_weather_file(path)
     names = ", ".join(list_climates())
+    shown = repr(key if len(key) <= 200 else f"{key[:197]}...")
     if path.suffix.lower() in (".epw", ".csv", ".tm2"):
-        raise ThermalInputError(f"weather file {key!r} does not exist")
+        raise ThermalInputError(f"weather file {shown} does not exist")
     raise ThermalInputError(
-        f"unknown climate {key!r}: use one of {names}, or a path to an EPW, TMY3 (.csv) "
+        f"unknown climate {shown}: use one of {names}, or a path to an EPW, TMY3 (.csv) "
         "or TMY2 (.tm2) file"
     )
 
