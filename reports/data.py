@@ -127,7 +127,8 @@ def check_hourly_columns(hourly: pd.DataFrame, pods: Sequence[str], path: str | 
     needed = [*SITE_REQUIRED, *(f"{pod}.{col}" for pod in pods for col in POD_REQUIRED)]
     missing = [c for c in needed if c not in hourly.columns]
     if missing:
-        shown = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+        more = f" and {len(missing) - 4} more" if len(missing) > 4 else ""
+        shown = ", ".join(missing[:4]) + more
         raise corrupt_run_error(path, HOURLY, f"lacks the column(s) {shown}")
     text = [
         c for c in hourly.columns

@@ -100,7 +100,9 @@ def read_data_bytes(path: Path, what: str = "CSV") -> bytes:
     if len(content) > MAX_DATA_BYTES:  # grew since the check
         raise ScenarioError(f"larger than {MAX_DATA_BYTES // 2**20} MB", file=file)
     if not content.strip():
-        raise ScenarioError(f"the file is empty; a {what} file with a header row is needed", file=file)
+        raise ScenarioError(
+            f"the file is empty; a {what} file with a header row is needed", file=file
+        )
     if b"\x00" in content:
         raise ScenarioError(f"is a binary file, not a {what} text file", file=file)
     return content

@@ -417,9 +417,8 @@ def _split_key(key: str, file: str = "<scenario>") -> list:
             raise _key_error(key, "a part between dots is empty", file)
         match = _KEY_PART.fullmatch(chunk)
         if match is None or not match.group(1).strip():
-            raise _key_error(
-                key, f"{_cut(chunk, 40)!r} is not NAME or NAME[INDEX] (INDEX a whole number >= 0)", file
-            )
+            problem = f"{_cut(chunk, 40)!r} is not NAME or NAME[INDEX] (INDEX a whole number >= 0)"
+            raise _key_error(key, problem, file)
         parts.append(match.group(1))
         if match.group(2) is not None:
             parts.append(int(match.group(2)))

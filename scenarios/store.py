@@ -221,7 +221,7 @@ MAX_KPI_MAGNITUDE = 1e15
 #: manifest.json (sources, notes, assumptions: a PDF table cell must fit one page).
 MAX_KPI_TEXT, MAX_MANIFEST_TEXT = 1_000, 5_000
 
-
+#: How messages name what a value must be.
 NUMBER = f"a number of magnitude up to {MAX_KPI_MAGNITUDE:g}"
 NUMBER_OR_NULL = f"{NUMBER} or null"
 KPI_TEXT_RULE = f"text of up to {MAX_KPI_TEXT:,} characters"
@@ -245,7 +245,8 @@ def _check_size(path: Path, name: str, limit: int) -> None:
     size = (path / name).stat().st_size
     if size > limit:
         raise corrupt_run_error(
-            path, name, f"{size / 2**20:,.0f} MB, larger than coolshift writes ({limit // 2**20:,} MB)"
+            path, name,
+            f"{size / 2**20:,.0f} MB, larger than coolshift writes ({limit // 2**20:,} MB)",
         )
 
 
@@ -270,7 +271,8 @@ def _read_json(path: Path, name: str, allow_nan: bool) -> dict:
     except UnicodeDecodeError:
         raise corrupt_run_error(path, name, "not UTF-8 text (a binary file?)") from None
     except json.JSONDecodeError as exc:
-        raise corrupt_run_error(path, name, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        problem = f"not valid JSON ({exc.msg} at line {exc.lineno})"
+        raise corrupt_run_error(path, name, problem) from None
     except RecursionError:
         raise corrupt_run_error(path, name, "nested too deeply to read") from None
     except _Shape as exc:
@@ -477,7 +479,9 @@ def _read_schedule(path: Path) -> pd.DataFrame:
     missing = [c for c in SCHEDULE_COLUMNS if c not in frame.columns]
     if missing:
         raise corrupt_run_error(
-            path, SCHEDULE, f"lacks column(s) {', '.join(missing)} (it has {', '.join(SCHEDULE_COLUMNS)})"
+            path, SCHEDULE,
+            f"lacks column(s) {', '.join(missing)} (coolshift writes "
+            f"{', '.join(SCHEDULE_COLUMNS)})",
         )
     stamps = pd.to_datetime(frame["timestamp"], utc=True, format="ISO8601", errors="coerce")
     power = pd.to_numeric(frame["power_kw"], errors="coerce")
@@ -535,9 +539,8 @@ def read_run(run_dir: str | Path) -> dict:
         ) from None
     absent = [p.name for p in scenario.pods if p.name not in documents[KPIS]["pods"]]
     if absent:
-        raise corrupt_run_error(
-            path, KPIS, f"pods lacks the scenario's hall(s) {', '.join(repr(n[:40]) for n in absent[:5])}"
-        )
+        names = ", ".join(repr(n[:40]) for n in absent[:5])
+        raise corrupt_run_error(path, KPIS, f"pods lacks the scenario's hall(s) {names}")
     return {
         "path": path,
         "kpis": documents[KPIS],
