@@ -121,8 +121,9 @@ def override(obj: Any, changes: Mapping[str, Any], where: str = "parameters") ->
         else:
             name = f"{where}.{key}"
             updates[key] = _coerce(value, current, name)
-            if isinstance(current, (int, float)) and not isinstance(current, bool):
-                _check_bounds(updates[key], bounds_of(key, current, fields[key].metadata), name)
+            if current is None or (isinstance(current, (int, float)) and not isinstance(current, bool)):
+                default = 0.0 if current is None else current  # None: an optional number
+                _check_bounds(updates[key], bounds_of(key, default, fields[key].metadata), name)
     return dataclasses.replace(obj, **updates)
 
 

@@ -181,6 +181,10 @@ SCENARIO_CASES = [
      ("facility.power.lighting_frac", "0 <= value <= 1")),
     ("facility-supply-air-1e12", add("[facility.air]\nsupply_air_c = 1e12"),
      ("facility.air.supply_air_c", "1e+09")),
+    ("facility-optional-design-1e300", add("[facility.design]\ndry_bulb_c = 1e300"),
+     ("facility.design.dry_bulb_c", "1e+09")),
+    ("facility-optional-chw-nan", add("[facility.air]\nchw_supply_c = nan"),
+     ("facility.air.chw_supply_c", "finite")),
     # absurd values: refused with the valid range
     ("racks-100-million", sub("racks = 20", "racks = 100000001"), ("pods[0].racks", "100,000")),
     ("rack-kw-1e9", sub("rack_kw = 20", "rack_kw = 1e9"), ("pods[0].rack_kw", "500")),
