@@ -146,7 +146,7 @@ def test_density_limit_error_names_pod_limit_and_remedy():
 @pytest.mark.parametrize(
     ("pod", "message"),
     [
-        (Pod("x", "spray", 10, 20), "unknown cooling"),
+        (Pod("x", "fog", 10, 20), "unknown cooling"),
         (Pod("x", "air", 0, 20), "racks"),
         (Pod("x", "air", 10, -3), "rack_kw"),
         (Pod("x", "air", 10, float("nan")), "rack_kw"),

@@ -9,8 +9,8 @@ import re
 import openpyxl
 import pytest
 
-from reports import formatting as F
 from cli.main import main
+from reports import formatting as F
 from scenarios.library import example_data
 from scenarios.loading import scenario_from_dict
 from scenarios.run import run_scenario
