@@ -205,6 +205,11 @@ def load_profile(run: D.Run) -> Figure:
     return fig
 
 
+def _bars(values) -> list[float]:
+    """Bar heights: a missing value (an idle hall has no PUE) is no bar."""
+    return [float("nan") if v is None else float(v) for v in values]
+
+
 def targets_chart(run: D.Run) -> Figure:
     """Site and hall PUE against the policy references and the scenario's target."""
     names = ["Site", *run.pods]
@@ -213,7 +218,7 @@ def targets_chart(run: D.Run) -> Figure:
     ax = fig.subplots()
     y = np.arange(len(names))[::-1]
     colors = ["#1f4e79"] + [TECH_COLORS[p.cooling] for p in run.scenario.pods]
-    bars = ax.barh(y, values, color=colors, height=0.6)
+    bars = ax.barh(y, _bars(values), color=colors, height=0.6)
     ax.bar_label(bars, labels=[F.kpi_text("pue", v) for v in values], padding=3, fontsize=7.5)
     refs = [(r["label"], r["pue"]) for r in run.doc["targets"]["references"]]
     target = run.kpis.get("pue_target")
@@ -223,7 +228,7 @@ def targets_chart(run: D.Run) -> Figure:
         ax.axvline(value, color=REFERENCE_COLORS[i % len(REFERENCE_COLORS)],
                    linestyle="--" if i else "-", linewidth=1.1, label=f"{value:.2f}  {name}")
     ax.set_yticks(y, names)
-    high = max([*values, *(v for _, v in refs)])
+    high = np.nanmax([*_bars(values), *(v for _, v in refs)])
     ax.set_xlim(1.0, high + 0.08)
     ax.set_xlabel("PUE [-]")
     ax.grid(axis="y", visible=False)
@@ -237,19 +242,22 @@ def pods_chart(run: D.Run) -> Figure:
     x = np.arange(len(pods))
     fig = Figure()
     axes = fig.subplots(1, 2, width_ratios=[2, 1])
+    def values(key: str) -> list:
+        return [run.doc["pods"][p].get(key) for p in pods]
+
     for offset, key, color in ((-0.2, "pue", "#1f4e79"), (0.2, "tue", "#5b9bd5")):
-        vals = [run.doc["pods"][p][key] for p in pods]
-        bars = axes[0].bar(x + offset, vals, width=0.4, label=F.label(key), color=color)
-        axes[0].bar_label(bars, labels=[F.kpi_text(key, v) for v in vals], fontsize=7, padding=2)
-    top = max(run.doc["pods"][p]["tue"] for p in pods)
+        bars = axes[0].bar(x + offset, _bars(values(key)), width=0.4, label=F.label(key), color=color)
+        axes[0].bar_label(bars, labels=[F.kpi_text(key, v) for v in values(key)], fontsize=7, padding=2)
+    top = np.nanmax([*_bars(values("tue")), 1.1])
     axes[0].set_ylim(1.0, top + 0.08)
     axes[0].legend(frameon=False, loc="upper right")
     axes[0].set_title("PUE and TUE by hall [-]")
-    wue = [run.doc["pods"][p]["wue_l_per_kwh"] for p in pods]
-    bars = axes[1].bar(x, wue, color=[TECH_COLORS[p.cooling] for p in run.scenario.pods], width=0.6)
+    wue = values("wue_l_per_kwh")
+    bars = axes[1].bar(x, _bars(wue), color=[TECH_COLORS[p.cooling] for p in run.scenario.pods],
+                       width=0.6)
     axes[1].bar_label(bars, labels=[F.kpi_text("wue_l_per_kwh", v) for v in wue], fontsize=7, padding=2)
     axes[1].set_title("WUE by hall [L/kWh]")
-    axes[1].set_ylim(0, max(max(wue) * 1.2, 0.1))
+    axes[1].set_ylim(0, max(np.nanmax([*_bars(wue), 0.0]) * 1.2, 0.1))
     for ax in axes:
         ax.set_xticks(x, pods, rotation=20, ha="right")
         ax.grid(axis="x", visible=False)

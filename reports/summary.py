@@ -99,9 +99,14 @@ def findings(run: D.Run) -> list[str]:
             line += ("; above " if met else " is above ") + ", ".join(
                 f"{r['pue']:.2f} ({r['label']})" for r in missed)
         out.append(line + ".")
-    if pods:
-        best = min(pods, key=lambda p: pods[p]["pue"])
-        worst = max(pods, key=lambda p: pods[p]["pue"])
+    idle = [p for p in pods if pods[p].get("pue") is None]
+    if idle:
+        out.append(f"Hall(s) {', '.join(idle)} carried no IT load in this period: no PUE, TUE or "
+                   "WUE for them (their fixed losses count in the site's energy).")
+    rated = {p: v for p, v in pods.items() if v.get("pue") is not None}
+    if rated:
+        best = min(rated, key=lambda p: rated[p]["pue"])
+        worst = max(rated, key=lambda p: rated[p]["pue"])
         if best != worst:
             out.append(
                 f"Hall {best} has the lowest PUE ({F.kpi_text('pue', pods[best]['pue'])}, TUE "
@@ -228,7 +233,8 @@ def targets_section(run: D.Run) -> doc.Section:
                   + [doc.num(v, TARGET_DECIMALS) for v in values]]
     for name, limit in rows:
         table_rows.append([doc.text(name), doc.kpi("pue_target", limit)]
-                          + [doc.text("met" if v <= limit else "not met") for v in values])
+                          + [doc.text("no load" if v is None else "met" if v <= limit else "not met")
+                             for v in values])
     table = doc.Table("targets", "PUE against targets (met when PUE <= limit)", columns,
                       table_rows, font_scale=0.95)
     figure = doc.Figure("targets", "Site and hall PUE against the targets",

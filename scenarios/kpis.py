@@ -214,13 +214,15 @@ def savings(own: dict, other: dict, name: str) -> dict:
 
 def target_check(pue: float, target: float | None, label: str) -> dict:
     """The scenario's target and the policy references, each met or not."""
+    known = pue is not None and np.isfinite(pue)
     references = [
-        {"label": name, "pue": value, "met": bool(pue <= value)} for name, value in PUE_REFERENCES
+        {"label": name, "pue": value, "met": bool(pue <= value) if known else None}
+        for name, value in PUE_REFERENCES
     ]
     return {
         "pue_target": target,
         "pue_target_label": label or None,
-        "pue_target_met": None if target is None else bool(pue <= target),
+        "pue_target_met": None if target is None or not known else bool(pue <= target),
         "references": references,
     }
 

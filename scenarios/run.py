@@ -28,6 +28,7 @@ from optimizer.options import Limits, Objective, SolverOptions
 from optimizer.problem import JOB_COLUMNS, Pods, prepare_problem
 from optimizer.solve import baseline_summary
 from scenarios import kpis as K
+from scenarios.errors import ScenarioError
 from scenarios.facility import facility_params, thermal_pods
 from scenarios.inputs import HourlyInputs, resolve_inputs
 from scenarios.outcomes import ScheduleOutcome, resimulate
@@ -252,8 +253,6 @@ def check_machine_fits(scenario: Scenario) -> None:
     """
     import os
 
-    from scenarios.errors import ScenarioError
-
     cores = os.cpu_count() or 1
     if scenario.solver.threads > cores:
         raise ScenarioError(
@@ -297,6 +296,14 @@ def preflight(
     pods = thermal_pods(scenario, params)
     say("thermal baseline")
     prep = _prepare(scenario, inputs, pods, params, time_limit_s)
+    job_kwh = float((prep.jobs["duration_h"] * prep.jobs["power_kw"]).sum()) if len(prep.jobs) else 0.0
+    if not prep.baseline.to_numpy().sum() > 0 and not job_kwh > 0:
+        raise ScenarioError(
+            "the run has no IT load: every pod's inference utilisation is 0 and no job draws "
+            "power, so PUE and every per-kWh indicator are undefined; set "
+            "pods[].inference.utilisation above 0 or give jobs",
+            field="pods",
+        )
     if len(prep.jobs):
         problem = prepare_problem(prep.jobs, prep.signals, prep.pods, prep.limits, prep.objective)
         explain_infeasible_inputs(problem)

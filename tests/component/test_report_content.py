@@ -279,3 +279,31 @@ def test_the_first_page_says_when_the_climate_is_synthetic(single, default_run):
     summary = html[html.index('-summary">'):]  # the first section (anchor s1-summary)
     summary = summary[: summary.index("</section>")]
     assert "SYNTHETIC weather" in summary
+
+
+def test_an_idle_hall_is_reported_as_carrying_no_load(tmp_path_factory):
+    d = example_data("default")
+    d["name"] = "idle-hall"
+    d["horizon"]["hours"] = 24
+    d["workload"] = {}
+    d["pods"][0]["inference"] = {"utilisation": 0.0}
+    run_dir = _write(tmp_path_factory, "idle-hall", d)
+    run = data.load_run(run_dir)
+    assert run.doc["pods"][d["pods"][0]["name"]]["pue"] is None
+    html = reports.render_report(run_dir, "html").decode("utf-8")
+    assert "carried no IT load" in html and "no load" in html
+    for fmt in ("pdf", "xlsx"):
+        assert reports.render_report(run_dir, fmt)
+
+
+def test_a_run_with_no_it_load_at_all_is_refused_before_running():
+    from scenarios.errors import ScenarioError
+    from scenarios.loading import scenario_from_dict
+    from scenarios.run import preflight
+
+    d = example_data("default")
+    d["workload"] = {}
+    for pod in d["pods"]:
+        pod["inference"] = {"utilisation": 0.0}
+    with pytest.raises(ScenarioError, match="no IT load"):
+        preflight(scenario_from_dict(d))
