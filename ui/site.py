@@ -3,13 +3,12 @@ files), see where it is and what its climate is like."""
 
 from __future__ import annotations
 
-import tomllib
-
 import pandas as pd
 import streamlit as st
 
 from scenarios.errors import ScenarioError
 from scenarios.library import example_data, example_names
+from scenarios.loading import parse_scenario_text
 from scenarios.schema import Carbon, Price, choices
 from ui import caching, charts, state, tables, uploads
 from ui.errors import noted_errors, shown_errors
@@ -53,8 +52,9 @@ def _on_scenario_upload() -> None:
                 continue
             attachments[f.name] = uploads.accept_upload(f.name, f.getvalue(), "data", folder)
         toml = tomls[0]
-        text = uploads.check_upload(toml.name, toml.getvalue(), "scenario")
-        raw = uploads.attach_files(tomllib.loads(text), attachments, toml.name)
+        uploads.check_upload(toml.name, toml.getvalue(), "scenario")
+        parsed = parse_scenario_text(toml.getvalue(), file=uploads.safe_name(toml.name))
+        raw = uploads.attach_files(parsed, attachments, toml.name)
         state.current_scenario(raw)  # validate before replacing the one being edited
         state.replace_scenario(raw, f"uploaded scenario {uploads.safe_name(toml.name)!r}")
         st.session_state[PICK] = None

@@ -1,7 +1,8 @@
 """Uploaded files: size, type and content checks, a private copy per session, and the rule
 that a scenario reads no file but this session's uploads.
 
-Nothing here executes what it reads: TOML goes through ``tomllib``, CSV and weather files
+Nothing here executes what it reads: TOML goes through the scenario layer's checked parser
+(``scenarios.loading.parse_scenario_text``), CSV and weather files
 are only sniffed as text here and parsed by the scenario layer's readers afterwards.
 """
 
@@ -11,11 +12,10 @@ import copy
 import hashlib
 import os
 import re
-import tomllib
 from pathlib import Path
 
 from scenarios.errors import ScenarioError
-from scenarios.loading import WEATHER_SUFFIXES, file_fields, set_field
+from scenarios.loading import WEATHER_SUFFIXES, file_fields, parse_scenario_text, set_field
 
 #: Largest accepted upload [MB]; also ``server.maxUploadSize`` in .streamlit/config.toml.
 MAX_UPLOAD_MB = 20
@@ -91,10 +91,7 @@ def check_upload(name: str, data: bytes, kind: str) -> str:
     first = text.lstrip().splitlines()[0] if text.strip() else ""
     suffix = _suffix(name)
     if kind == "scenario":
-        try:
-            tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"not valid TOML: {exc}", file=name) from None
+        parse_scenario_text(data, file=name)  # the CLI's checks: TOML, nesting, size
     elif suffix == ".epw" and not first.upper().startswith("LOCATION"):
         raise ScenarioError(
             "is not an EPW weather file (its first line must start with LOCATION)", file=name

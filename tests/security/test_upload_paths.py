@@ -176,3 +176,17 @@ def test_saved_uploads_are_named_by_their_resolved_path(tmp_path):
     data = example_data("default")
     data["site"]["climate"] = str(path)
     uploads.check_paths(data, alias)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"a = " + b"[" * 5000 + b"]" * 5000,
+        b"x = 1\n" + b"\x00" * 10,
+        b"name = 'x'\n" + b"\xff\xfe" * 10,
+    ],
+    ids=["deeply-nested", "binary", "not-utf8"],
+)
+def test_an_uploaded_scenario_is_parsed_by_the_cli_s_checked_parser(content):
+    with pytest.raises(ScenarioError, match=r"mine\.toml"):
+        uploads.check_upload("mine.toml", content, "scenario")
