@@ -8,16 +8,15 @@ The page is tests/security/injection_page.py, served with ``streamlit run``.
 
 from __future__ import annotations
 
-import importlib.util
-import os
-
 import pytest
 
-from tests.browser.harness import CHROMIUM, REPO_DIR, app_server, browser_context, playwright
+from tests.browser.harness import REPO_DIR, app_server, browser_context
 from tests.security.hostile import FIELDS, FORMULAS, MARKUP
 from ui.tables import WORD_JOINER
 
-pytestmark = pytest.mark.browser
+# a trust check (tests/security holds the others): ``pytest -m security`` runs it too; in
+# tests/browser because Playwright's sync driver is one per process (the session's)
+pytestmark = pytest.mark.security
 
 PAGE = str(REPO_DIR / "tests" / "security" / "injection_page.py")
 #: What escaped text must never turn into, inside the page's main area.
@@ -25,19 +24,10 @@ ACTIVE = "a, img, script, svg a, iframe, code, em, del, h1, h2, h3, blockquote, 
 
 
 @pytest.fixture(scope="module")
-def shown(tmp_path_factory):
-    """(page, outside requests) once the page is drawn."""
-    missing = None
-    if not CHROMIUM.is_file():
-        missing = f"{CHROMIUM} is not installed (apt-get install -y chromium)"
-    elif importlib.util.find_spec("playwright") is None:
-        missing = "the playwright package is not installed (pip install -e '.[test]')"
-    if missing:
-        if os.environ.get("COOLSHIFT_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"COOLSHIFT_REQUIRE_BROWSER=1 but {missing}")
-        pytest.skip(missing)
+def shown(tmp_path_factory, driver):
+    """(page, outside requests) once the page is drawn (in its own browser profile)."""
     log = tmp_path_factory.mktemp("browser") / "streamlit.log"
-    with app_server(log, script=PAGE) as (url, _), playwright() as pw, browser_context(pw) as ctx:
+    with app_server(log, script=PAGE) as (url, _), browser_context(driver) as ctx:
         page = ctx.new_page()
         outside: list[str] = []
         page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(url) else None)
