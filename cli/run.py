@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import math
 import re
 import sys
@@ -73,17 +74,27 @@ def run_options(p: argparse.ArgumentParser) -> None:
 
 
 def slug(name: str) -> str:
-    """A folder name for a scenario name (sweep variants carry brackets and commas)."""
-    return re.sub(r"[^A-Za-z0-9._=-]+", "_", name).strip("_.")[:120] or "run"
+    """A folder name for a scenario name (sweep variants carry brackets and commas): the
+    name's safe characters, and, when anything had to be dropped or cut, a short hash of
+    the whole name, so two names never share a folder."""
+    safe = re.sub(r"[^A-Za-z0-9._=-]+", "_", name).strip("_.")
+    if safe == name and len(safe) <= 120:
+        return safe
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{safe[:100] or 'run'}-{digest}"
 
 
 def out_dirs(names: list[str], out: str | None) -> list[Path]:
     """The run directory of each scenario: ``--out`` itself for one scenario, else one
     folder per scenario in ``--out`` (default ``runs/NAME-STAMP``)."""
-    if out and len(names) == 1:
-        return [Path(out)]
-    if out:
-        return [Path(out) / slug(n) for n in names]
+    if out is not None:
+        from scenarios.outputs import check_out_text
+
+        if len(names) == 1:
+            return [check_out_text(out)]  # '' or '.' is an error, not "no --out"
+        if not str(out).strip() or "\x00" in str(out):
+            raise ScenarioError("--out is empty; give a folder for the run directories")
+        return [Path(out) / slug(n) for n in names]  # a parent folder: '.' is fine
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return [Path("runs") / f"{slug(n)}-{stamp}" for n in names]
 
@@ -161,10 +172,7 @@ def execute(scenarios: list[Scenario], args: argparse.Namespace) -> int:
     check_run_options(args)
     dirs = out_dirs(names, args.out)
     if len({d.resolve() for d in dirs}) != len(dirs):
-        raise ScenarioError(
-            "two scenarios would write the same run directory (their names differ only in "
-            "characters a folder name cannot hold); rename one"
-        )
+        raise ScenarioError("two scenarios would write the same run directory; rename one")
     with contextlib.ExitStack() as claims_held:
         claims = [
             claims_held.enter_context(claim_output(d, "run", force=args.force)) for d in dirs

@@ -184,10 +184,19 @@ def format_table(rows: list[dict[str, object]], header: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.racks < 1:
-        raise ThermalInputError(f"--racks must be at least 1, got {args.racks}")
-    if not math.isfinite(args.rack_kw) or args.rack_kw <= 0:
-        raise ThermalInputError(f"--rack-kw must be a positive number of kW, got {args.rack_kw}")
+    from scenarios.schema import MAX_RACK_KW, MAX_RACKS
+
+    if not 1 <= args.racks <= MAX_RACKS:
+        raise ThermalInputError(f"--racks must be a whole number from 1 to {MAX_RACKS:,}, got {args.racks}")
+    if not (math.isfinite(args.rack_kw) and 0 < args.rack_kw <= MAX_RACK_KW):
+        raise ThermalInputError(
+            f"--rack-kw must be a number of kW above 0 and at most {MAX_RACK_KW:g}, got {args.rack_kw}"
+        )
+    if not (math.isfinite(args.utilisation) and 0 < args.utilisation <= 1):
+        raise ThermalInputError(
+            f"--utilisation must be above 0 and at most 1 (a hall with no load has no PUE), "
+            f"got {args.utilisation}"
+        )
     if not (math.isfinite(args.warm_k) and abs(args.warm_k) <= MAX_WARM_K):
         raise ThermalInputError(
             f"--warm-k must be a number of K from -{MAX_WARM_K:g} to {MAX_WARM_K:g}, got "

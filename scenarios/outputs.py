@@ -30,6 +30,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import fnmatch
 import json
 import os
 import shutil
@@ -59,6 +60,10 @@ LEGACY_RUN_FILES = frozenset(
      "report.pdf", "report.html", "report.xlsx"}
 )  # fmt: skip
 
+#: The random part of a temporary sibling's name: exactly what ``tempfile`` makes (8
+#: characters of [a-z0-9_]), so ``.a.b.x1y2z3w4.tmp`` of a target ``a.b`` never matches
+#: the leftovers of a target ``a``.
+TMP_RANDOM_GLOB = "[a-z0-9_]" * 8
 _RENAME_NOREPLACE = 1
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -83,6 +88,21 @@ def _renameat2(src: Path, dst: Path, flags: int) -> bool:
 
 def _describe(path: Path) -> str:
     return repr(str(path))
+
+
+#: The files coolshift writes into a folder of each kind (fnmatch patterns): a folder of
+#: that kind holding anything else is not replaced, so nothing a user added is lost.
+OWN_FILES = {
+    "run": (MARKER, *LEGACY_RUN_FILES, "schedule_*.csv"),
+    "schedule": (MARKER, "schedule.csv", "summary.json"),
+    "report": (MARKER, "report.pdf", "report.html", "report.xlsx"),
+    "examples": (MARKER, "*.toml"),
+}
+
+
+def own_file(kind: str, name: str) -> bool:
+    """Whether a file of that name is one coolshift writes in a folder of ``kind``."""
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in OWN_FILES[kind])
 
 
 def marker_kind(folder: Path) -> str | None:
@@ -119,8 +139,10 @@ def is_coolshift_file(path: Path, kind: str, suffix: str | None = None) -> bool:
             return b"<dc:creator>coolshift" in core
         with open(path, "rb") as fh:
             head = fh.read(1 << 20)
+            fh.seek(max(os.fstat(fh.fileno()).st_size - (1 << 16), 0))
+            tail = fh.read()  # fpdf2 writes the Info dictionary near the end
         if suffix == ".pdf":
-            return head.startswith(b"%PDF") and b"/Creator (coolshift" in head
+            return head.startswith(b"%PDF") and b"/Creator (coolshift" in head + tail
         if suffix == ".html":
             return b'<meta name="generator" content="coolshift' in head[:8192]
     except (OSError, zipfile.BadZipFile, KeyError):
@@ -193,6 +215,13 @@ class OutputClaim:
                     "another coolshift process is writing to it right now; wait for it to "
                     "finish or choose another --out"
                 ) from None
+            except OSError as exc:  # no locks on this file system (NFS without lockd, ...)
+                os.close(fd)
+                _unlink_quietly(lock)
+                raise self._error(
+                    f"cannot lock {_describe(lock)} ({exc.strerror}); coolshift writes only "
+                    "where it can lock against a second writer: choose a local folder"
+                ) from None
             try:
                 same = os.path.samestat(os.fstat(fd), os.stat(lock, follow_symlinks=False))
             except FileNotFoundError:
@@ -252,6 +281,12 @@ class OutputClaim:
             raise self._error(f"folder {_describe(parent)} is not writable")
 
     def _check_target(self) -> None:
+        try:
+            self._check_target_unsafe()
+        except OSError as exc:  # an unreadable folder, a vanished path
+            raise self._error(f"cannot be inspected ({exc.strerror or exc})") from None
+
+    def _check_target_unsafe(self) -> None:
         path, kind = self.path, self.kind
         if path.is_symlink():
             raise self._error("is a symbolic link; coolshift writes only to a real path")
@@ -289,6 +324,14 @@ class OutputClaim:
                     "is a file coolshift did not write; coolshift never replaces it. Choose "
                     "another --out"
                 )
+        if self.folder:
+            foreign = sorted(p.name for p in path.iterdir() if not own_file(kind, p.name))
+            if foreign:
+                shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+                raise self._error(
+                    f"holds {what} and also file(s) coolshift did not write ({shown}); "
+                    "coolshift never deletes them: move them out, or choose another --out"
+                )
         if not self.force:
             raise self._error(f"already exists and holds {what}; pass --force to replace it")
 
@@ -309,7 +352,7 @@ class OutputClaim:
                 self.notes.append(f"removed {old.name}, left by a stopped coolshift process")
         elif old.exists() or old.is_symlink():
             self.notes.append(f"left {old.name} alone: it is not a coolshift output of this kind")
-        for tmp in parent.glob(f".{glob_escape(name)}.*.tmp"):
+        for tmp in parent.glob(f".{glob_escape(name)}.{TMP_RANDOM_GLOB}.tmp"):
             if tmp.is_symlink():
                 self.notes.append(f"left {tmp.name} alone: a symbolic link")
             elif tmp.is_dir() and (marker_kind(tmp) == self.kind or not any(tmp.iterdir())):
@@ -385,8 +428,20 @@ class OutputClaim:
             return
         old = path.with_name(f".{path.name}.old")
         os.rename(path, old)
-        os.rename(tmp, path)
+        try:
+            os.rename(tmp, path)
+        except BaseException:  # a signal or an error between the two renames
+            if not path.exists():
+                os.rename(old, path)
+            raise
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def glob_escape(name: str) -> str:

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.unit
 
 
 def _files(tmp: Path, content: str = "new") -> None:
-    (tmp / "a.txt").write_text(content, encoding="utf-8")
+    (tmp / "kpis.json").write_text(content, encoding="utf-8")
 
 
 def _tree(folder: Path) -> dict[str, str]:
@@ -50,7 +50,7 @@ def _users_folder(tmp_path: Path) -> Path:
 
 def test_a_new_folder_is_written_with_its_marker(tmp_path):
     out = write_output(tmp_path / "new" / "deeper", "run", _files)
-    assert (out / "a.txt").read_text() == "new"
+    assert (out / "kpis.json").read_text() == "new"
     assert json.loads((out / MARKER).read_text())["kind"] == "run"
     assert sorted(p.name for p in out.parent.iterdir()) == ["deeper"]  # no lock, no tmp
 
@@ -88,16 +88,16 @@ def test_an_empty_folder_is_filled_only_with_force(tmp_path):
     with pytest.raises(ScenarioError, match="already exists"):
         write_output(tmp_path / "empty", "run", _files)
     out = write_output(tmp_path / "empty", "run", _files, force=True)
-    assert (out / "a.txt").exists()
+    assert (out / "kpis.json").exists()
 
 
 def test_an_output_of_the_same_kind_is_replaced_only_with_force(tmp_path):
     out = write_output(tmp_path / "r", "run", lambda t: _files(t, "old"))
     with pytest.raises(ScenarioError, match="pass --force"):
         write_output(out, "run", _files)
-    assert (out / "a.txt").read_text() == "old"
+    assert (out / "kpis.json").read_text() == "old"
     write_output(out, "run", _files, force=True)
-    assert (out / "a.txt").read_text() == "new"
+    assert (out / "kpis.json").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
 
 
@@ -120,7 +120,7 @@ def test_replacing_without_the_atomic_exchange_still_never_loses_the_old_output(
     monkeypatch.setattr(outputs, "_renameat2", lambda *a: False)
     out = write_output(tmp_path / "r", "run", lambda t: _files(t, "old"))
     write_output(out, "run", _files, force=True)
-    assert (out / "a.txt").read_text() == "new"
+    assert (out / "kpis.json").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
 
 
@@ -160,12 +160,12 @@ def test_two_processes_racing_for_one_target_exactly_one_wins(tmp_path):
 
 def test_leftovers_of_a_killed_writer_are_cleaned_and_reported(tmp_path):
     out = write_output(tmp_path / "r", "run", lambda t: _files(t, "old"))
-    stale = tmp_path / ".r.abc123.tmp"
+    stale = tmp_path / ".r.abc12345.tmp"
     stale.mkdir()
     (stale / MARKER).write_text('{"kind": "run"}')
-    empty = tmp_path / ".r.def456.tmp"
+    empty = tmp_path / ".r.def45678.tmp"
     empty.mkdir()
-    foreign = tmp_path / ".r.users.tmp"
+    foreign = tmp_path / ".r.users123.tmp"
     foreign.mkdir()
     (foreign / "keep.txt").write_text("mine")
     lock = tmp_path / ".r.lock"
@@ -174,7 +174,7 @@ def test_leftovers_of_a_killed_writer_are_cleaned_and_reported(tmp_path):
         claim.write(_files)
     assert not stale.exists() and not empty.exists() and not lock.exists()
     assert (foreign / "keep.txt").read_text() == "mine"
-    assert any("left .r.users.tmp alone" in n for n in claim.notes)
+    assert any("left .r.users123.tmp alone" in n for n in claim.notes)
     assert sum("removed" in n for n in claim.notes) == 2
 
 
@@ -183,7 +183,7 @@ def test_an_old_output_hidden_by_a_killed_replace_is_restored(tmp_path):
     os.rename(out, tmp_path / ".r.old")  # killed between the two renames of the fallback
     with pytest.raises(ScenarioError, match=r"pass --force.*restored"):
         claim_output(tmp_path / "r", "run")
-    assert (out / "a.txt").read_text() == "old"
+    assert (out / "kpis.json").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
 
 
@@ -248,7 +248,7 @@ SLOW_WRITER = textwrap.dedent(
     signal.signal(signal.SIGTERM, _stop)
 
     def fill(tmp):
-        (tmp / "a.txt").write_text("new")
+        (tmp / "kpis.json").write_text("new")
         print("writing", flush=True)
         time.sleep(30)
 
@@ -272,11 +272,75 @@ def test_a_signal_mid_write_keeps_the_old_output_and_leaves_nothing_next_run(tmp
     assert proc.stdout.readline().strip() == "writing"
     proc.send_signal(signum)
     proc.wait(20)
-    assert (out / "a.txt").read_text() == "old"
+    assert (out / "kpis.json").read_text() == "old"
     left = sorted(p.name for p in tmp_path.iterdir())
     if signum != signal.SIGKILL:
         assert left == ["r"]  # the stopped writer cleaned its temporary folder and lock
     with claim_output(out, "run", force=True) as claim:
         claim.write(_files)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
-    assert (out / "a.txt").read_text() == "new"
+    assert (out / "kpis.json").read_text() == "new"
+
+
+def test_a_target_s_leftover_cleaning_never_touches_a_longer_named_target_s_live_write(tmp_path):
+    # ".a.b.XXXXXXXX.tmp" (target a.b, being written) is not a leftover of target "a"
+    seen = {}
+
+    def fill_ab(tmp: Path) -> None:
+        _files(tmp, "a.b")
+        with claim_output(tmp_path / "a", "run") as other:
+            seen["notes"] = list(other.notes)
+            other.write(_files)
+        assert (tmp / "kpis.json").read_text() == "a.b"
+
+    out = write_output(tmp_path / "a.b", "run", fill_ab)
+    assert (out / "kpis.json").read_text() == "a.b" and seen["notes"] == []
+
+
+def test_a_signal_between_the_fallback_s_two_renames_puts_the_old_output_back(tmp_path, monkeypatch):
+    out = write_output(tmp_path / "r", "run", lambda t: _files(t, "old"))
+    monkeypatch.setattr(outputs, "_renameat2", lambda *a: False)
+    real_rename = os.rename
+
+    stopped = []
+
+    def interrupted(src, dst):
+        if Path(dst) == out and not stopped:  # the second rename: stopped just before it
+            stopped.append(src)
+            raise KeyboardInterrupt
+        real_rename(src, dst)
+
+    monkeypatch.setattr(outputs.os, "rename", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_output(out, "run", _files, force=True)
+    monkeypatch.setattr(outputs.os, "rename", real_rename)
+    assert (out / "kpis.json").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_force_never_deletes_a_user_s_file_inside_a_coolshift_folder(tmp_path):
+    out = write_output(tmp_path / "r", "run", lambda t: _files(t, "old"))
+    (out / "notes.md").write_text("my analysis")
+    with pytest.raises(ScenarioError, match=r"notes\.md"):
+        write_output(out, "run", _files, force=True)
+    assert (out / "notes.md").read_text() == "my analysis"
+
+
+def test_a_large_coolshift_pdf_is_recognised_by_its_trailer(tmp_path):
+    pdf = tmp_path / "big.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n" + b"0" * (2 << 20) + b"\n/Creator (coolshift reports (fpdf2))\n%%EOF")
+    assert outputs.is_coolshift_file(pdf, "report")
+    pdf.write_bytes(b"%PDF-1.4\n" + b"0" * (2 << 20) + b"\n/Creator (someone else)\n%%EOF")
+    assert not outputs.is_coolshift_file(pdf, "report")
+
+
+def test_a_file_system_without_locks_is_a_clear_error_and_leaves_no_lock(tmp_path, monkeypatch):
+    import errno as errno_
+
+    def no_locks(fd, op):
+        raise OSError(errno_.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(outputs.fcntl, "flock", no_locks)
+    with pytest.raises(ScenarioError, match="cannot lock"):
+        claim_output(tmp_path / "r", "run")
+    assert list(tmp_path.iterdir()) == []
