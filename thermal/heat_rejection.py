@@ -82,6 +82,8 @@ class HeatRejectionParams:
         "kg water / kg air",
         "tower water-to-air mass flow ratio, sets the air's enthalpy rise; judgement "
         "(typical design range 0.75-1.5)",
+        low=0.1,
+        high=10.0,
     )
     hybrid_switch_over_c: float = param(
         24.0,
@@ -96,7 +98,9 @@ class HeatRejectionParams:
         "hybrid cooler leaving fluid above wet-bulb when wet: as a closed-circuit tower, "
         "Energies 2023 16(9):3661 (physics.md)",
     )
-    cycles_of_concentration: float = param(3.0, "-", "physics.md (EnergyPlus; 3-5, default 3)")
+    cycles_of_concentration: float = param(
+        3.0, "-", "physics.md (EnergyPlus; 3-5, default 3)", low=1.5, high=20.0
+    )
     drift_frac: float = param(
         0.00008, "of circulating water", "0.008 % of circulating flow; physics.md (EnergyPlus)"
     )

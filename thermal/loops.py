@@ -93,6 +93,8 @@ class AirSideParams:
         "Pa per kW/rack",
         "extra air-side pressure per kW of rack density above dense_rack_kw (close-coupled "
         "coils and their fans in the air path); judgement: 30 kW racks 480 Pa, 50 kW 640 Pa",
+        low=0.0,
+        high=100.0,
     )
     airflow_margin: float = param(
         1.2,

@@ -50,11 +50,31 @@ def bounds_of(name: str, default: Any, metadata: Mapping[str, Any]) -> tuple[flo
         return (-MAX_OVERRIDE if low is None else low), (MAX_OVERRIDE if high is None else high), False
     if isinstance(default, int) and not isinstance(default, bool):
         return 1, MAX_COUNT, False
-    if name.endswith("efficiency"):
+    if name.endswith(("efficiency", "effectiveness")):
         return 0.0, 1.0, True
     if name.endswith(("_frac", "_fraction", "_share")):
         return 0.0, 1.0, False
+    for suffixes, bounds in PHYSICAL_BOUNDS:
+        if name.endswith(suffixes):
+            return bounds
     return -MAX_OVERRIDE, MAX_OVERRIDE, False
+
+
+#: Bounds by the unit a name ends in: what keeps every quantity physical (a temperature
+#: rise of 0 divides by zero, a negative pressure makes energy from nothing).
+#: (suffixes, (low, high, low excluded)).
+PHYSICAL_BOUNDS: tuple[tuple[tuple[str, ...], tuple[float, float, bool]], ...] = (
+    (("_delta_t_k", "_range_k"), (0.0, 50.0, True)),  # a fluid must warm to carry heat
+    (("_approach_k", "_margin_k"), (0.0, 50.0, False)),  # no exchanger beats its inlet
+    (("_pa",), (0.0, 5e6, False)),  # pressures [Pa]: none negative, 50 bar at most
+    (("airflow_margin",), (1.0, 10.0, False)),  # installed airflow at least the design's
+    (("sizing_factor",), (0.1, 10.0, False)),
+    (("_kw_per_kw",), (0.0, 1.0, False)),  # auxiliary power per kW of heat
+    (("_per_k",), (0.0, 1.0, False)),
+    (("_max_rack_kw",), (1.0, 500.0, False)),
+    (("_pct",), (0.0, 100.0, False)),
+    (("_c",), (-60.0, 100.0, False)),  # set points and design temperatures [°C]
+)
 
 
 def describe(obj: Any, prefix: str = "") -> list[dict[str, Any]]:

@@ -140,3 +140,18 @@ def test_unknown_override_key_suggests_the_nearest():
 def test_override_of_the_wrong_kind_is_an_error():
     with pytest.raises(ThermalInputError, match="must be a number"):
         override(FacilityParams(), {"air.chw_supply_c": "cold"})
+
+
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("liquid.fws_delta_t_k", 0), ("liquid.tcs_delta_t_k", 0), ("rejection.condenser_range_k", 0),
+        ("air.airflow_margin", 0.5), ("rejection.cycles_of_concentration", 1),
+        ("air.fan_pressure_pa", -400), ("rejection.tower_approach_k", -100),
+        ("air.supply_air_c", -1e9), ("air.chw_delta_t_k", 0),
+    ],
+)
+def test_overrides_that_would_divide_by_zero_or_make_energy_from_nothing_are_refused(key, value):
+    # each used to run: PUE 0 or inf, or a fan that gave energy back (exit 0)
+    with pytest.raises(ThermalInputError, match=key.replace(".", r"\.")):
+        override(FacilityParams(), {key: value}, where="facility")
