@@ -10,6 +10,7 @@ Exit codes (the design's contract):
 * 1  internal error (a bug: please report it)
 * 2  bad input (file, field, value or output path), named in the message
 * 3  infeasible (no schedule meets every deadline and limit), jobs named
+* 4  no schedule found within the solver's time limit
 * 130 / 143  stopped by Ctrl-C (SIGINT) / SIGTERM; nothing half written is left
 
 Every expected failure prints one line ``coolshift: error: ...`` to stderr and no

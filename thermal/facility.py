@@ -1,4 +1,5 @@
-"""The facility model: pods of air, cold-plate or immersion racks, hour by hour.
+"""The facility model: pods of air, cold-plate, immersion, spray or two-phase immersion
+racks, hour by hour.
 
 :func:`simulate_pod` turns weather and a pod's compute load into the power of every
 component, the heat flows, water and cooling mode of each hour; :func:`simulate_site`
@@ -139,7 +140,7 @@ class Pod:
         temperature [°C]); default by technology.
     heat_rejection : {"tower", "dry_cooler", "hybrid"}, optional
         Default by technology.
-    economizer : {"water_side", "air_side", "none"}
+    economizer : {"water_side", "air_side", "air_side_adiabatic", "none"}
         Free cooling of the air loop.
     liquid_fraction : float, optional
         Share of compute heat to liquid (cold plate); default by technology.

@@ -135,7 +135,11 @@ class AirSideParams:
         "through chillers and coils); judgement",
     )
     air_economizer_max_dew_point_c: float = param(
-        10.0, "°C", "outdoor dew point above which the air-side economizer closes; physics.md"
+        15.0,
+        "°C",
+        "dew point above which outdoor air (dry or through pads) may not be supplied: the top "
+        "of ASHRAE's recommended envelope (dew point <= 15 °C, physics.md; the sheet's older "
+        "rule of thumb for air-side economizers is ~10 °C)",
     )
     evaporative_effectiveness: float = param(
         0.85,
@@ -145,10 +149,10 @@ class AirSideParams:
         "Systems and Equipment ch. 41 gives 70-95 % for rigid media; judgement",
     )
     adiabatic_max_rh_pct: float = param(
-        80.0,
+        60.0,
         "%",
-        "highest supply relative humidity after evaporative cooling (ASHRAE class A2's "
-        "allowable 80 %); judgement for the class default",
+        "highest supply relative humidity after evaporative cooling: the top of ASHRAE's "
+        "recommended envelope (60 % RH, Thermal Guidelines 5th ed.)",
     )
 
 
@@ -407,60 +411,68 @@ def air_economizer_fraction(dry_bulb_c, dew_point_c, params: AirSideParams):
 
 
 def adiabatic_air_economizer(
-    dry_bulb_c, wet_bulb_c, pressure_pa, params: AirSideParams, max_dew_point_c: float = np.inf
+    dry_bulb_c, wet_bulb_c, dew_point_c, pressure_pa, params: AirSideParams
 ) -> dict:
-    """Outdoor air through wetted pads (adiabatic / evaporative air-side economizer).
+    """Outdoor air, through wetted pads when that helps (adiabatic air-side economizer).
 
-    Outdoor air colder than the return air carries room heat; when it is warmer than the
-    supply set point the pads cool it toward its wet-bulb (``evaporative_effectiveness``),
-    as long as the supply stays under ``adiabatic_max_rh_pct`` and ``max_dew_point_c`` (the
-    server class's). The water evaporated is the airflow times the humidity it gains.
+    The same humidity rule as the dry economizer (:func:`air_economizer_fraction`): the
+    air reaching the servers may hold no more moisture than ``air_economizer_max_dew_point_c``
+    and no more than ``adiabatic_max_rh_pct`` relative humidity at the supply. Each hour
+    the pads are wetted only when the cooled air still meets that rule and carries more
+    of the room heat than dry outdoor air would; then they cool it toward its wet-bulb
+    (``evaporative_effectiveness``). The water evaporated is the outdoor airflow times the
+    humidity it gains; the outdoor airflow is what carries the heat from the air's
+    temperature up to the return.
 
     Parameters
     ----------
-    dry_bulb_c, wet_bulb_c : array
-        Outdoor dry-bulb and wet-bulb [°C].
+    dry_bulb_c, wet_bulb_c, dew_point_c : array
+        Outdoor dry-bulb, wet-bulb and dew point [°C].
     pressure_pa : float or array
         Atmospheric pressure [Pa].
     params : AirSideParams
-    max_dew_point_c : float
-        Highest dew point the servers' ASHRAE class allows [°C].
 
     Returns
     -------
     dict of arrays
         ``fraction``: share of room heat the outdoor air removes [-]; ``evaporated_l_per_kwh``:
-        water evaporated per kWh of room heat carried by outdoor air [L/kWh];
-        ``dew_point_c``: dew point of the air leaving the pads [°C].
+        water evaporated per kWh of room heat the outdoor air carries [L/kWh];
+        ``dew_point_c``: dew point of the air supplied [°C].
     """
     from thermal.psychrometrics import (
         MOLAR_MASS_RATIO,
         humidity_ratio_from_wet_bulb,
         saturation_vapor_pressure_pa,
     )
+    from thermal.psychrometrics import (
+        dew_point_c as dew_from_rh,
+    )
 
     db = np.asarray(dry_bulb_c, float)
     wb = np.asarray(wet_bulb_c, float)
     p = np.broadcast_to(np.asarray(pressure_pa, float), db.shape)
     supply, ret = params.supply_air_c, params.supply_air_c + params.rack_delta_t_k
-    wet = db > supply
-    cooled = np.where(wet, db - params.evaporative_effectiveness * (db - wb), db)
-    # humidity of the air leaving the pads (same wet-bulb, lower dry-bulb)
+    dry = air_economizer_fraction(db, dew_point_c, params)
+    cooled = db - params.evaporative_effectiveness * (db - wb)
     w_in = humidity_ratio_from_wet_bulb(db, wb, p)
-    w_out = humidity_ratio_from_wet_bulb(cooled, wb, p)
+    w_out = humidity_ratio_from_wet_bulb(cooled, wb, p)  # same wet-bulb, lower dry-bulb
     vapour = w_out * p / (MOLAR_MASS_RATIO + w_out)
-    # humidity where it matters: at the supply, after mixing cold air up to the set point
-    at_supply = np.maximum(cooled, supply)
-    rh_out = np.clip(100.0 * vapour / saturation_vapor_pressure_pa(at_supply), 0.0, 100.0)
-    from thermal.psychrometrics import dew_point_c
-
-    dew = dew_point_c(at_supply, np.maximum(rh_out, 1e-3))
-    ok = (rh_out <= params.adiabatic_max_rh_pct) & (dew <= max_dew_point_c)
-    frac = np.where(ok, _free_fraction(cooled, supply, ret), 0.0)
-    # kg of water per kg of dry air, and kg of air per kWh of room heat at the rack rise
-    air_kg_per_kwh = 3600.0 / (AIR_CP_KJ_PER_KG_K * params.rack_delta_t_k)
-    evaporated = np.where(wet & ok, np.maximum(w_out - w_in, 0.0) * air_kg_per_kwh, 0.0)
-    return {"fraction": frac, "evaporated_l_per_kwh": evaporated, "dew_point_c": dew}
+    at_supply = np.maximum(cooled, supply)  # colder air is mixed up to the set point
+    rh = np.clip(100.0 * vapour / saturation_vapor_pressure_pa(at_supply), 1e-3, 100.0)
+    dew = dew_from_rh(at_supply, rh)
+    pads_ok = (
+        (db > supply)
+        & (rh <= params.adiabatic_max_rh_pct)
+        & (dew <= params.air_economizer_max_dew_point_c)
+    )
+    wet_frac = np.where(pads_ok, _free_fraction(cooled, supply, ret), 0.0)
+    pads = wet_frac > dry
+    frac = np.where(pads, wet_frac, dry)
+    # kg of outdoor air per kWh of heat it carries, warming from the pads to the return
+    air_kg_per_kwh = 3600.0 / (AIR_CP_KJ_PER_KG_K * np.maximum(ret - cooled, 1e-6))
+    evaporated = np.where(pads, np.maximum(w_out - w_in, 0.0) * air_kg_per_kwh, 0.0)
+    supplied_dew = np.where(pads, dew, np.asarray(dew_point_c, float))
+    return {"fraction": frac, "evaporated_l_per_kwh": evaporated, "dew_point_c": supplied_dew}
 
 
 def tcs_pump_kw(heat_kw, cooling: str, params: LiquidParams):

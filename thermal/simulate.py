@@ -171,11 +171,7 @@ def simulate_pod(
         f_outdoor_air = loops.air_economizer_fraction(out["dry_bulb_c"], out["dew_point_c"], air_p)
     elif pod.economizer == "air_side_adiabatic":
         pads = loops.adiabatic_air_economizer(
-            out["dry_bulb_c"],
-            out["wet_bulb_c"],
-            out["pressure_pa"],
-            air_p,
-            air_class(pod.air_class).max_dew_point_c,
+            out["dry_bulb_c"], out["wet_bulb_c"], out["dew_point_c"], out["pressure_pa"], air_p
         )
         f_outdoor_air = pads["fraction"]
         outdoor_dew = pads["dew_point_c"]

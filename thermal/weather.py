@@ -380,7 +380,9 @@ def warmed(weather: pd.DataFrame, delta_k: float) -> pd.DataFrame:
     """The same weather ``delta_k`` warmer: dry-bulb and dew point shifted, the rest derived.
 
     A simple climate-sensitivity case (and the basis of the "hotter climate never lowers
-    air-cooled PUE" test).
+    air-cooled PUE" test, for a plant sized for the climate it runs in: a plant sized for
+    a cooler climate trips in a hot one, and its PUE then falls with the heat it leaves
+    unmet).
 
     Parameters
     ----------
