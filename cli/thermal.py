@@ -36,6 +36,7 @@ TABLE_COLUMNS = (
     ("peak_facility_kw", "Peak kW", "{:,.0f}"),
     ("hours_outside_air_class", "h outside ASHRAE", "{:,.0f}"),
     ("unmet_heat_h", "Unmet h", "{:,.0f}"),
+    ("unmet_heat_mwh", "Unmet MWh", "{:,.1f}"),
 )
 #: Largest --warm-k [K]: beyond it the weather leaves what the psychrometrics are fit for.
 MAX_WARM_K = 15.0
@@ -224,6 +225,7 @@ def run(args: argparse.Namespace) -> int:
         "\nPUE = facility / IT energy; TUE = facility / compute energy (server fans count "
         "against IT);\nWUE = site water / IT energy; free-cooling h = hours in which "
         "compressors remove at most 5 % of the heat;\nchiller-free % = share of the heat "
-        "removed without compressors; unmet h = hours the plant could not remove all heat."
+        "removed without compressors; unmet h / MWh = hours and heat the plant could not remove\n"
+        "(with unmet heat, PUE and WUE flatter the plant: that heat cost no energy)."
     )
     return 0

@@ -38,7 +38,8 @@ def period_summary(frame: pd.DataFrame) -> dict[str, float]:
     -------
     dict
         The keys of :data:`INDICATORS` (plus ``compute_mwh``, ``water_m3``,
-        ``unmet_heat_h``), as floats.
+        ``unmet_heat_h``, ``unmet_heat_mwh``), as floats. With unmet heat, PUE and WUE
+        flatter the plant: heat it could not remove cost no energy.
     """
     it_kwh = float(frame["it_kw"].sum())
     compute_kwh = float(frame["compute_kw"].sum())
@@ -61,6 +62,7 @@ def period_summary(frame: pd.DataFrame) -> dict[str, float]:
         "compute_mwh": compute_kwh / 1000.0,
         "water_m3": water_l / 1000.0,
         "unmet_heat_h": float((frame["unmet_heat_kw"] > 1e-9).sum()),
+        "unmet_heat_mwh": float(frame["unmet_heat_kw"].sum()) / 1000.0,
     }
 
 
