@@ -152,3 +152,18 @@ def test_report_replaces_its_own_reports_only_with_force(tmp_path):
     assert sorted(p.name for p in run_dir.iterdir() if p.name.startswith(".")) == [
         ".coolshift-output"
     ]
+
+
+def test_a_bad_out_is_refused_before_the_scenario_runs(tmp_path, monkeypatch, capsys):
+    """In this process, with the run itself made to fail loudly if it is ever reached."""
+    import scenarios.run
+    from cli.main import main
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the computation started before --out was checked")
+
+    monkeypatch.setattr(scenarios.run, "run_scenario", must_not_run)
+    folder, files = _users_folder(tmp_path)
+    assert main(["run", "default", "--no-optimize", "--force", "--out", str(folder)]) == 2
+    assert "coolshift did not write" in capsys.readouterr().err
+    _unchanged(folder, files)
