@@ -93,6 +93,19 @@ def weather_arrays(weather: pd.DataFrame, params: FacilityParams | None = None) 
     return out
 
 
+def cooling_mode(free_fraction) -> pd.Categorical:
+    """Each hour's mode from its compressor-free share of heat [-]: free (compressors
+    remove at most :data:`FREE_TOLERANCE` of it), mechanical (at least 1 - that), else
+    partial."""
+    free = np.asarray(free_fraction, float)
+    mode = np.where(
+        free >= 1.0 - FREE_TOLERANCE,
+        "free",
+        np.where(free <= FREE_TOLERANCE, "mechanical", "partial"),
+    )
+    return pd.Categorical(mode, categories=["free", "partial", "mechanical"])
+
+
 def with_design_conditions(params: FacilityParams, outdoor: dict) -> FacilityParams:
     """``params`` with its design conditions filled from the weather where not given."""
     design = resolved(params.design, outdoor["dry_bulb_c"], outdoor["wet_bulb_c"])
@@ -246,11 +259,7 @@ def simulate_pod(
         out=np.ones(n),
         where=weight > 0,
     )
-    mode = np.where(
-        free >= 1.0 - FREE_TOLERANCE,
-        "free",
-        np.where(free <= FREE_TOLERANCE, "mechanical", "partial"),
-    )
+    mode = cooling_mode(free)
 
     # Short of chiller capacity, chilled water and with it the supply air warm up.
     inlet = design.nominal_inlet_c + air["supply_rise_k"]
@@ -289,7 +298,7 @@ def simulate_pod(
             if design.liquid_fraction > 0
             else np.full(n, np.nan),
             "free_fraction": free,
-            "mode": pd.Categorical(mode, categories=list(("free", "partial", "mechanical"))),
+            "mode": mode,
             "inlet_c": inlet,
             "inlet_dew_point_c": inlet_dew,
             "inlet_rh_pct": inlet_rh,
@@ -416,14 +425,7 @@ def site_total(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         for f in frames.values()
     )
     site["free_fraction"] = np.divide(freed, heat, out=np.ones(len(site)), where=heat > 0)
-    site["mode"] = pd.Categorical(
-        np.where(
-            site["free_fraction"] >= 1.0 - FREE_TOLERANCE,
-            "free",
-            np.where(site["free_fraction"] <= FREE_TOLERANCE, "mechanical", "partial"),
-        ),
-        categories=["free", "partial", "mechanical"],
-    )
+    site["mode"] = cooling_mode(site["free_fraction"].to_numpy())
     site["within_air_class"] = np.logical_and.reduce(
         [f["within_air_class"].to_numpy() for f in frames.values()]
     )
