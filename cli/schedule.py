@@ -61,9 +61,11 @@ def check_options(args) -> None:
     ):
         raise bad("--grid-limit-kw", f"a number of kW above 0 and up to {MAX_OPTION_VALUE:g}",
                   args.grid_limit_kw)
-    if not (math.isfinite(args.time_limit) and 0 < args.time_limit <= 7 * 24 * 3600):
-        raise bad("--time-limit", "a number of seconds above 0 and at most 604800 (a week)",
-                  args.time_limit)
+    from cli.run import MAX_TIME_LIMIT_S
+
+    if not (math.isfinite(args.time_limit) and 0 < args.time_limit <= MAX_TIME_LIMIT_S):
+        raise bad("--time-limit", f"a number of seconds above 0 and at most {MAX_TIME_LIMIT_S:,.0f} "
+                  "(a week)", args.time_limit)
     if not (math.isfinite(args.gap) and 0 <= args.gap < 1):
         raise bad("--gap", "a relative gap from 0 up to (not including) 1", args.gap)
 

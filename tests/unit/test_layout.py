@@ -55,3 +55,11 @@ def test_the_cli_has_one_module_per_command():
     assert {m.removeprefix("cli.") for m in COMMAND_MODULES} == commands
     assert not list((ROOT / "scenarios").glob("cmd_*.py"))
     assert not list((ROOT / "reports").glob("cmd_*.py"))
+
+
+def test_the_schema_and_the_readers_share_their_bounds():
+    # kept apart so the schema imports no optimizer (the app's first page); equal by test
+    from optimizer import readers
+    from scenarios import schema
+
+    assert schema.MAX_JOBS == readers.MAX_JOBS and schema.MAX_PODS == readers.MAX_PODS
