@@ -12,6 +12,19 @@ PSYCHRO_ATOL_K = 0.1
 SYNTHETIC_MONTHLY_MEAN_ATOL_K = 0.3
 SYNTHETIC_HOURS_BELOW_RTOL = 0.05
 
+#: Synthetic weather against the real CSWD year, issue 9 ("physics a planner can act on"):
+#: share of saturated hours in every month [percentage points], the ASHRAE 0.4 % design
+#: dry-bulb and wet-bulb [K], and free-cooling hours of an air and a cold-plate pod
+#: (relative), the issue's targets. The real years have 0-3.6 % saturated hours a month
+#: and one rainy spell moves a month by 1-2 points, and 35 hours set a design value, so
+#: these test the generator's statistics, not one year's weather: over 30 other seeds of
+#: the generator the saturated share holds in 100 % (Beijing) and 80 % (Shanghai) of
+#: years, the design dry-bulb in 73 % / 100 %, the wet-bulb in 83 % / 87 %, free cooling
+#: in all (docs/physics-validation.md, "Synthetic weather").
+SYNTHETIC_SATURATED_SHARE_ATOL_PP = 2.0
+SYNTHETIC_DESIGN_ATOL_K = 1.0
+SYNTHETIC_FREE_COOLING_RTOL = 0.10
+
 #: Linear facility model (marginal factor + fixed) against full re-simulation for
 #: +/-20 % IT load (relative), issue 2.
 LINEARISATION_RTOL = 0.01
