@@ -163,7 +163,7 @@ def scope2_section(run: D.Run) -> doc.Section:
 #: Per-hall keys of kpis.json's ``pods`` in the order the hall table shows them.
 POD_KEYS = ("pue", "ppue_cooling", "itue", "tue", "wue_l_per_kwh", "it_mwh", "compute_mwh",
             "facility_mwh", "water_m3", "free_cooling_h", "free_cooling_share",
-            "peak_facility_kw", "hours_outside_air_class", "unmet_heat_h")
+            "peak_facility_kw", "hours_outside_air_class", "unmet_heat_h", "unmet_heat_mwh")
 #: Most halls one table shows side by side; more are split into several tables.
 HALLS_PER_TABLE = 5
 

@@ -86,6 +86,7 @@ RULES: dict[str, Rule] = {
     "free_cooling_share": Rule("Heat removed without compressors", 1, percent=True),
     "hours_outside_air_class": Rule("Hours outside air class", 0),
     "unmet_heat_h": Rule("Hours with unmet heat", 0),
+    "unmet_heat_mwh": Rule("Unmet heat", 1),
 }
 
 #: Units of the per-hall keys (kpis.json lists units of the run-level keys only).
@@ -96,6 +97,7 @@ _POD_UNITS = {
     "free_cooling_share": "-",
     "hours_outside_air_class": "h",
     "unmet_heat_h": "h",
+    "unmet_heat_mwh": "MWh",
     "feasible": "-",
 }
 
