@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 
 from optimizer import Limits, Objective, ScheduleInputError, SolverOptions, solve_schedule
+from optimizer.options import BILLING
 from optimizer.readers import read_jobs, read_pods, read_signals
 
 #: Largest money or power figure an option takes (1e12: above any real tariff or site).
@@ -32,6 +33,9 @@ def register(subparsers) -> None:
     p.add_argument("--grid-limit-kw", type=float, default=None)
     p.add_argument("--carbon-price", type=float, default=0.0, help="per tonne CO2")
     p.add_argument("--demand-charge", type=float, default=0.0, help="per kW of monthly peak")
+    p.add_argument("--billing", choices=BILLING, default="prorated",
+                   help="a month the signals cover in part pays its demand charge x its share "
+                   "of hours (prorated, default) or in full (full_month)")
     p.add_argument("--time-limit", type=float, default=60.0,
                    help="seconds per solve: LP, heuristics and MILP (per window when rolling)")
     p.add_argument("--gap", type=float, default=1e-3, help="relative MIP gap")
@@ -87,7 +91,8 @@ def run(args) -> int:
         pods = read_pods(args.pods, signals.index) if args.pods else None
         options = SolverOptions(time_limit_s=args.time_limit, rel_gap=args.gap)
         objective = Objective(
-            carbon_price_per_t=args.carbon_price, demand_charge_per_kw=args.demand_charge
+            carbon_price_per_t=args.carbon_price, demand_charge_per_kw=args.demand_charge,
+            billing=args.billing,
         )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -220,7 +220,7 @@ def simple_bound(problem) -> float:
         if jobs.soft[j] and not jobs.preemptible[j]:
             best = min(best, float(jobs.defer_cost[j]))
         total += best if np.isfinite(best) else 0.0
-    if problem.demand_weight_per_kw > 0:
-        total += problem.demand_weight_per_kw * float(
-            monthly_peaks_kw(problem, problem.base_facility_kw).sum())
+    if problem.has_demand_charge:
+        total += float(problem.demand_weight_per_kw @ monthly_peaks_kw(
+            problem, problem.base_facility_kw))
     return total

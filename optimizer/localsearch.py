@@ -91,8 +91,8 @@ def assignment_of(plan: Plan) -> Assignment:
 def plan_objective(problem: Problem, plan: Plan) -> float:
     """Objective of the plan without the rolling horizon's deferral terms [currency]."""
     total = float(problem.energy_weight_per_kwh @ plan.facility)
-    if problem.demand_weight_per_kw > 0:
-        total += problem.demand_weight_per_kw * float(monthly_peaks_kw(problem, plan.facility).sum())
+    if problem.has_demand_charge:
+        total += float(problem.demand_weight_per_kw @ monthly_peaks_kw(problem, plan.facility))
     return total
 
 
@@ -110,14 +110,16 @@ def shift_load(problem: Problem, plan: Plan, j: int, pod: int, hours: np.ndarray
     plan.facility[hours] += sign * problem.facility_factor[pod, hours] * power
 
 
-def _peak_rise(problem: Problem, rise_kw: np.ndarray, t0: int, length: int) -> np.ndarray:
-    """Sum over months of the largest rise above the month's peak in each window."""
+def _peak_rise_cost(problem: Problem, rise_kw: np.ndarray, t0: int, length: int) -> np.ndarray:
+    """Demand weight of the largest rise above the month's peak in each window, summed
+    over months [currency]."""
     months = problem.month[t0 : t0 + len(rise_kw)]
+    weight = problem.demand_weight_per_kw
     if months[0] == months[-1]:
-        return window_max(rise_kw, length)
+        return weight[months[0]] * window_max(rise_kw, length)
     total = np.zeros(len(rise_kw) - length + 1)
     for m in np.unique(months):
-        total += window_max(np.where(months == m, rise_kw, 0.0), length)
+        total += weight[m] * window_max(np.where(months == m, rise_kw, 0.0), length)
     return total
 
 
@@ -132,6 +134,7 @@ def best_placement(problem: Problem, plan: Plan, j: int, limit_kw: np.ndarray,
     r, d, power = int(jobs.release[j]), int(jobs.deadline[j]), jobs.power_kw[j]
     pods = jobs.pods_of(j)
     demand = problem.demand_weight_per_kw
+    charged = problem.has_demand_charge
     w = problem.energy_weight_per_kwh[r:d]
     peak_t = peaks_kw[problem.month[r:d]]
     best = None
@@ -141,7 +144,7 @@ def best_placement(problem: Problem, plan: Plan, j: int, limit_kw: np.ndarray,
         ok = problem.job_capacity_kw[p, r:d] - plan.load[p, r:d] >= power - CAPACITY_EPS_KW
         ok &= new_fac <= limit_kw[r:d] + CAPACITY_EPS_KW
         cost = w * ff * power
-        rise = np.maximum(new_fac - peak_t, 0.0) if demand > 0 else None
+        rise = np.maximum(new_fac - peak_t, 0.0) if charged else None
         for hours in _candidates(problem, j, ok, cost, rise, r):
             if hours is None:
                 continue
@@ -161,7 +164,7 @@ def _candidates(problem: Problem, j: int, ok, cost, rise, r):
             return
         score = window_sums(cost, n)
         if rise is not None:
-            score = score + problem.demand_weight_per_kw * _peak_rise(problem, rise, r, n)
+            score = score + _peak_rise_cost(problem, rise, r, n)
         s = int(np.argmin(np.where(fits, score, np.inf)))
         yield np.arange(s, s + n) + r
         return
@@ -184,7 +187,7 @@ def _delta(problem, hours, r, cost, rise, demand) -> float:
     if rise is not None and len(rel):
         months = problem.month[hours]
         for m in np.unique(months):
-            delta += demand * float(rise[rel[months == m]].max())
+            delta += demand[m] * float(rise[rel[months == m]].max())
     return delta
 
 
@@ -217,11 +220,11 @@ def _current_delta(problem, plan, j, p, hours, peaks) -> float:
     ff = problem.facility_factor[p, hours]
     delta = float((problem.energy_weight_per_kwh[hours] * ff * power).sum())
     demand = problem.demand_weight_per_kw
-    if demand > 0 and len(hours):
+    if problem.has_demand_charge and len(hours):
         rise = np.maximum(plan.facility[hours] + ff * power - peaks[problem.month[hours]], 0.0)
         months = problem.month[hours]
         for m in np.unique(months):
-            delta += demand * float(rise[months == m].max())
+            delta += demand[m] * float(rise[months == m].max())
     return delta
 
 
@@ -321,7 +324,7 @@ def improve(problem: Problem, assignment: Assignment, time_budget_s: float = 5.0
     for _ in range(passes):
         if not relocate_pass(problem, plan, grid, deadline):
             break
-    if problem.demand_weight_per_kw > 0:
+    if problem.has_demand_charge:
         plan = lower_peak(problem, plan, deadline)
         for _ in range(passes):
             if not relocate_pass(problem, plan, grid, deadline):

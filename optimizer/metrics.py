@@ -23,7 +23,8 @@ class Metrics:
     energy_cost : float
         sum_t price_t * facility energy_t [currency].
     demand_cost : float
-        Demand charge x sum over months of the monthly peak [currency].
+        Sum over months of the month's peak x its billed demand rate
+        (:attr:`optimizer.problem.Problem.demand_rate_per_kw`) [currency].
     carbon_kg : float
         sum_t carbon_t * facility energy_t / 1000 [kg CO2].
     energy_kwh : float
@@ -62,7 +63,7 @@ def evaluate(problem: Problem, assignment: Assignment) -> Metrics:
     energy_cost = float(problem.price_per_kwh @ facility)
     carbon_kg = float(problem.carbon_g_per_kwh @ facility / 1e3)
     peaks = monthly_peaks_kw(problem, facility)
-    demand_cost = float(problem.objective.demand_charge_per_kw * peaks.sum())
+    demand_cost = float(problem.demand_rate_per_kw @ peaks)
     cost = energy_cost + demand_cost
     o = problem.objective
     objective = o.cost_weight * cost + o.carbon_weight * o.carbon_price_per_t * carbon_kg / 1e3

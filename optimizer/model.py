@@ -107,7 +107,7 @@ def add_variables(model, problem: Problem, layout: Layout, formulation: str) -> 
     v["load_keys"] = [(problem.pods[p], int(h)) for p, h in zip(v["load_pod"], v["load_t"],
                                                                strict=True)]
     v["it_load_kw"] = add_columns(model, "it_load_kw", v["load_keys"], 0.0, np.inf, False)
-    if problem.demand_weight_per_kw > 0:
+    if problem.has_demand_charge:
         floor = np.full(len(problem.month_labels), -np.inf)
         np.maximum.at(floor, problem.month, problem.base_facility_kw)
         floor = np.maximum(floor, problem.peak_floor_kw)
@@ -121,7 +121,7 @@ def add_variables(model, problem: Problem, layout: Layout, formulation: str) -> 
 def add_objective(model, problem: Problem, layout: Layout, v: dict) -> None:
     """``objective``: weighted energy of every hour, monthly peaks and deferred work.
 
-    sum_t w_t (base_t + sum_p ff[p,t] it_load[p,t]) + demand x sum_m peak[m]
+    sum_t w_t (base_t + sum_p ff[p,t] it_load[p,t]) + sum_m demand[m] peak[m]
     + defer cost of work a rolling window leaves to later windows.
     """
     jobs = problem.jobs
@@ -131,7 +131,7 @@ def add_objective(model, problem: Problem, layout: Layout, v: dict) -> None:
     constant = float(w @ problem.base_facility_kw)
     if len(v["peak_kw"]):
         cols.append(v["peak_kw"])
-        coefs.append(np.full(len(v["peak_kw"]), problem.demand_weight_per_kw))
+        coefs.append(problem.demand_weight_per_kw)
     soft_np = jobs.soft[layout.np_job]
     if soft_np.any():
         if v["formulation"] == "pulse":

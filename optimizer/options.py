@@ -20,6 +20,10 @@ class Limits:
     grid_limit_kw: float | None = None
 
 
+#: How demand charges of months the horizon covers in part are billed (see Objective).
+BILLING = ("prorated", "full_month")
+
+
 @dataclass(frozen=True)
 class Objective:
     """What the schedule minimises.
@@ -35,6 +39,13 @@ class Objective:
     demand_charge_per_kw : float
         Charge per kW of each calendar month's peak facility power [currency / kW / month],
         as in China's two-part tariff (元/kW·月); 0 by default (judgement).
+    billing : str
+        How a month that the horizon covers only in part is charged. "prorated" (default):
+        the month's charge times the share of the month's hours inside the horizon, so a
+        30-day run costs about the same wherever it starts (the usual way a partial
+        billing period is settled, and the only fair basis for comparing runs of
+        different lengths); "full_month": the whole month's charge, for utilities that
+        bill every month touched in full.
     cost_weight, carbon_weight : float
         Weights of money and of carbon money; 1 and 1 by default (judgement: plain
         sum of both in one currency).
@@ -44,12 +55,17 @@ class Objective:
     demand_charge_per_kw: float = 0.0
     cost_weight: float = 1.0
     carbon_weight: float = 1.0
+    billing: str = "prorated"
 
     def __post_init__(self) -> None:
         for name in ("carbon_price_per_t", "demand_charge_per_kw", "cost_weight", "carbon_weight"):
             value = getattr(self, name)
             if not (value >= 0.0):  # also rejects NaN
                 raise ScheduleInputError(f"objective {name} must be >= 0, got {value!r}")
+        if self.billing not in BILLING:
+            raise ScheduleInputError(
+                f"objective billing must be one of {', '.join(BILLING)}, got {self.billing!r}"
+            )
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ optimum, which then starts the cost optimum and every capped point (it meets eve
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -20,7 +22,7 @@ from optimizer.highs_solve import run_highs
 from optimizer.linear import add_rows, objective_vector, to_highs
 from optimizer.metrics import evaluate
 from optimizer.model import assignment_from_values, build_model, values_from_assignment
-from optimizer.options import DEFAULT_OPTIONS, Objective, SolverOptions
+from optimizer.options import DEFAULT_OPTIONS, SolverOptions
 from optimizer.precheck import explain_infeasible_inputs
 from optimizer.problem import Problem
 
@@ -43,10 +45,8 @@ def pareto_front(problem: Problem, n_points: int = 5,
     if n_points < 2:
         raise ValueError("n_points must be >= 2")
     explain_infeasible_inputs(problem)
-    money = problem.with_objective(Objective(
-        carbon_price_per_t=0.0,
-        demand_charge_per_kw=problem.objective.demand_charge_per_kw,
-        cost_weight=1.0, carbon_weight=0.0))
+    money = problem.with_objective(replace(
+        problem.objective, carbon_price_per_t=0.0, cost_weight=1.0, carbon_weight=0.0))
     built = build_model(money)
     v = built.v
     # carbon [kg] of the jobs' load: sum_t carbon_t / 1000 * sum_p ff[p,t] it_load[p,t]

@@ -180,6 +180,7 @@ class Problem:
     month: np.ndarray  # (T,) calendar-month code 0..M-1
     month_labels: tuple[str, ...]
     peak_floor_kw: np.ndarray  # (M,) committed peak (rolling) [kW]
+    month_share: np.ndarray  # (M,) share of each billing month's hours in the horizon [-]
     objective: Objective = DEFAULT_OBJECTIVE
 
     @property
@@ -195,9 +196,24 @@ class Problem:
         )
 
     @property
-    def demand_weight_per_kw(self) -> float:
-        """Objective weight of one kW of a month's peak [currency / kW]."""
-        return self.objective.cost_weight * self.objective.demand_charge_per_kw
+    def demand_rate_per_kw(self) -> np.ndarray:
+        """Demand charge billed per kW of each month's peak for this horizon [currency / kW]
+        (M,): the monthly charge times the month's share in the horizon ("prorated"
+        billing) or the whole charge ("full_month")."""
+        charge = self.objective.demand_charge_per_kw
+        if self.objective.billing == "full_month":
+            return np.full(len(self.month_share), charge)
+        return charge * self.month_share
+
+    @property
+    def demand_weight_per_kw(self) -> np.ndarray:
+        """Objective weight of one kW of each month's peak [currency / kW] (M,)."""
+        return self.objective.cost_weight * self.demand_rate_per_kw
+
+    @property
+    def has_demand_charge(self) -> bool:
+        """Whether any month's peak carries a weight in the objective."""
+        return bool(np.any(self.demand_weight_per_kw > 0))
 
     @property
     def job_capacity_kw(self) -> np.ndarray:
@@ -497,9 +513,7 @@ def prepare_problem(
     if not grid > 0:
         raise ScheduleInputError(f"grid_limit_kw must be > 0, got {limits.grid_limit_kw!r}")
     job_arrays = parse_jobs(jobs, hours, names)
-    month_key = hours.year * 12 + hours.month - 1
-    codes, uniques = pd.factorize(np.asarray(month_key))
-    labels = tuple(f"{k // 12:04d}-{k % 12 + 1:02d}" for k in uniques)
+    codes, labels, share = billing_months(hours)
     return Problem(
         hours=hours,
         pods=names,
@@ -511,8 +525,44 @@ def prepare_problem(
         grid_limit_kw=np.full(len(hours), grid),
         price_per_kwh=price,
         carbon_g_per_kwh=carbon,
-        month=codes.astype(np.int64),
+        month=codes,
         month_labels=labels,
-        peak_floor_kw=np.full(len(uniques), -np.inf),
+        peak_floor_kw=np.full(len(labels), -np.inf),
+        month_share=share,
         objective=objective,
     )
+
+
+def billing_months(hours: pd.DatetimeIndex) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
+    """Calendar (billing) month of every hour and each month's share inside ``hours``.
+
+    Months are those of the hours' own time zone (a tariff bills the local calendar
+    month). A month's length is its real elapsed hours there (743 or 745 in a month with
+    a daylight-saving change).
+
+    Parameters
+    ----------
+    hours : DatetimeIndex
+        tz-aware, hourly.
+
+    Returns
+    -------
+    codes : ndarray of int
+        Month position 0..M-1 of every hour, in order of appearance.
+    labels : tuple of str
+        ``YYYY-MM`` of each month.
+    share : ndarray
+        Hours of the month inside ``hours`` / hours of the whole month [-] (M,).
+    """
+    month_key = np.asarray(hours.year * 12 + hours.month - 1)
+    codes, uniques = pd.factorize(month_key)
+    counts = np.bincount(codes, minlength=len(uniques))
+    month_h = np.empty(len(uniques))
+    for i, key in enumerate(np.asarray(uniques).tolist()):
+        first = pd.Timestamp(year=key // 12, month=key % 12 + 1, day=1)
+        after = first + pd.offsets.MonthBegin(1)
+        local = pd.DatetimeIndex([first, after]).tz_localize(
+            hours.tz, ambiguous=np.array([True, True]), nonexistent="shift_forward")
+        month_h[i] = (local[1] - local[0]) / pd.Timedelta(hours=1)
+    labels = tuple(f"{k // 12:04d}-{k % 12 + 1:02d}" for k in np.asarray(uniques).tolist())
+    return codes.astype(np.int64), labels, np.minimum(counts / month_h, 1.0)

@@ -125,6 +125,7 @@ def _window_problem(problem: Problem, a: int, end: int, fixed_load: np.ndarray,
         month=codes.astype(np.int64),
         month_labels=tuple(problem.month_labels[m] for m in months),
         peak_floor_kw=floor,
+        month_share=problem.month_share[months],
     )
 
 

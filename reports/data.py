@@ -182,11 +182,16 @@ def installed_it_kw(scenario: Scenario) -> float:
 
 def demand_charge_per_kw_month(run: Run) -> float:
     """The demand charge the run applied [currency/kW/month], recovered from its KPIs
-    (demand cost / sum of each calendar month's peak)."""
-    peaks = K.monthly_peaks_kw(site(run, "facility_kw"), run.tz)
-    total_peak = float(peaks.sum())
+    (demand cost / the demand cost a charge of 1 would give)."""
+    per_unit = K.monthly_demand(site(run, "facility_kw"), 1.0, run.tz, billing(run))
+    unit_cost = float(per_unit["demand_cost"].sum())
     cost = run.kpis.get("demand_cost") or 0.0
-    return float(cost / total_peak) if total_peak > 0 else 0.0
+    return float(cost / unit_cost) if unit_cost > 0 else 0.0
+
+
+def billing(run: Run) -> str:
+    """How the run billed months it covers in part ("prorated" or "full_month")."""
+    return run.scenario.grid.price.billing
 
 
 def period_kind(run: Run) -> str:
@@ -217,9 +222,10 @@ def period_table(run: Run) -> pd.DataFrame:
     facility = site(run, "facility_kw")
     it = site(run, "it_kw")
     idx = facility.index
-    keys = idx.strftime("%Y-%m" if kind == "month" else "%Y-%m-%d")
+    keys = idx.tz_convert(run.tz).strftime("%Y-%m" if kind == "month" else "%Y-%m-%d")
     market = run.scenario.grid.market
     rate = demand_charge_per_kw_month(run)
+    demand_by_month = K.monthly_demand(facility, rate, run.tz, billing(run))["demand_cost"]
     cfe = _carbon_free(run)
     rows = {}
     for key in pd.unique(keys):
@@ -235,7 +241,7 @@ def period_table(run: Run) -> pd.DataFrame:
             None if cfe is None else cfe[mask],
         )
         energy_cost = float((fac * run.hourly["price_per_kwh"][mask]).sum())
-        demand = rate * float(fac.max()) if kind == "month" else np.nan
+        demand = float(demand_by_month[key]) if kind == "month" else np.nan
         rows[key] = {
             "hours": int(mask.sum()),
             "it_mwh": it_kwh / 1000.0,

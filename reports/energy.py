@@ -63,9 +63,12 @@ def period_rows(run: D.Run) -> tuple[list[doc.Column], list[list[doc.Cell]], str
         total += [doc.num(k["demand_cost"], 0), doc.num(k["total_cost"], 0)]
     rows.append(total)
     if kind == "month":
+        prorated = D.billing(run) == "prorated"
         note = ("Demand cost: each calendar month's peak facility kW x the demand charge "
-                f"({F.value_text(D.demand_charge_per_kw_month(run), 2)} {cur}/kW/month). "
-                "Partial months are marked by their hours.")
+                f"({F.value_text(D.demand_charge_per_kw_month(run), 2)} {cur}/kW/month)"
+                + (", prorated to the share of the month's hours in the run. "
+                   if prorated else ", a whole month's charge for every month the run touches. ")
+                + "Partial months are marked by their hours.")
     else:
         note = (f"By day, because the run is shorter than two months ({run.hours} h). The demand "
                 f"charge is billed on each calendar month's peak and is not split by day: "

@@ -55,7 +55,8 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
     "energy_cost": ("currency", "sum over hours of price x facility energy", ""),
     "demand_cost": (
         "currency",
-        "demand charge x each calendar month's peak facility kW in the run",
+        "sum over calendar months of the month's peak facility kW x demand charge x the "
+        "share of the month's hours in the run (1 with full_month billing)",
         "two-part tariff",
     ),
     "total_cost": ("currency", "energy cost + demand cost", ""),
@@ -158,6 +159,41 @@ def carbon_kpis(
     return {
         "carbon_location_t": location_kg / 1000.0,
         "carbon_market_t": uncovered_kg / 1000.0,
+def monthly_demand(facility_kw: pd.Series, demand_charge: float, tz: str,
+                   billing: str = "prorated") -> pd.DataFrame:
+    """Each calendar month's peak and demand cost, as the optimizer bills them.
+
+    Parameters
+    ----------
+    facility_kw : Series
+        Hourly facility power [kW], tz-aware index.
+    demand_charge : float
+        Demand charge [currency / kW / month].
+    tz : str
+        Site time zone (months are local calendar months).
+    billing : str
+        "prorated" (a month's charge times the share of its hours in the run) or
+        "full_month" (see :class:`optimizer.options.Objective`).
+
+    Returns
+    -------
+    DataFrame
+        Index ``YYYY-MM``; columns ``peak_kw`` [kW], ``share`` [-] (hours in the run /
+        hours of the month), ``demand_cost`` [currency].
+    """
+    from optimizer.problem import billing_months
+
+    local = facility_kw.index.tz_convert(tz)
+    codes, labels, share = billing_months(local)
+    peaks = np.full(len(labels), -np.inf)
+    np.maximum.at(peaks, codes, facility_kw.to_numpy(dtype=float))
+    billed = share if billing == "prorated" else np.ones(len(labels))
+    return pd.DataFrame(
+        {"peak_kw": peaks, "share": share, "demand_cost": demand_charge * billed * peaks},
+        index=pd.Index(labels, name="month"),
+    )
+
+
         "cue_kg_per_kwh": location_kg / it_kwh if it_kwh else None,
         "ref": renewable_share,
         "cfe_score": cfe,
@@ -165,11 +201,13 @@ def carbon_kpis(
 
 
 def cost_kpis(
-    facility_kw: pd.Series, price_per_kwh: pd.Series, demand_charge: float, tz: str
+    facility_kw: pd.Series, price_per_kwh: pd.Series, demand_charge: float, tz: str,
+    billing: str = "prorated",
 ) -> dict:
-    """Energy cost, demand cost on each month's peak, total."""
+    """Energy cost, demand cost on each month's peak (:func:`monthly_demand`), total."""
     energy_cost = float((facility_kw.to_numpy() * price_per_kwh.to_numpy()).sum())
-    demand_cost = float(demand_charge * monthly_peaks_kw(facility_kw, tz).sum())
+    demand_cost = float(monthly_demand(facility_kw, demand_charge, tz, billing)["demand_cost"]
+                        .sum())
     return {
         "energy_cost": energy_cost,
         "demand_cost": demand_cost,

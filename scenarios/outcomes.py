@@ -79,6 +79,7 @@ def resimulate(
             inputs.frame["price_per_kwh"],
             inputs.demand_charge_per_kw_month,
             scenario.site.timezone,
+            grid.price.billing,
         )
     )
     reuse = scenario.heat_reuse

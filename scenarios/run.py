@@ -167,6 +167,7 @@ def _prepare(
             carbon_price_per_t=scenario.objective.carbon_price_per_t,
             demand_charge_per_kw=inputs.demand_charge_per_kw_month,
             cost_weight=scenario.objective.cost_weight,
+            billing=scenario.grid.price.billing,
             carbon_weight=scenario.objective.carbon_weight,
         ),
         options=SolverOptions(

@@ -215,6 +215,11 @@ class Price(_Model):
     demand_charge_per_kw_month: float | None = Field(
         default=None, ge=0, le=MAX_DEMAND_CHARGE_PER_KW_MONTH
     )
+    billing: Literal["prorated", "full_month"] = Field(
+        default="prorated",
+        description="a month the run covers in part: its demand charge times the share of "
+        "its hours in the run (prorated), or the whole month's charge (full_month)",
+    )
     note: str = Field(default="", max_length=MAX_NOTE_CHARS)
 
     @model_validator(mode="after")

@@ -200,7 +200,8 @@ def pareto_curve(
     pods = optimizer_pods(baseline, design, result.coefficients)
     frame = result.inputs.frame.loc[hours]
     signals = frame[["price_per_kwh", "carbon_g_per_kwh"]]
-    objective = Objective(demand_charge_per_kw=result.inputs.demand_charge_per_kw_month)
+    objective = Objective(demand_charge_per_kw=result.inputs.demand_charge_per_kw_month,
+                          billing=result.scenario.grid.price.billing)
     problem = prepare_problem(
         inside.reset_index(drop=True),
         signals,

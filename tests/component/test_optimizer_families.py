@@ -111,7 +111,9 @@ def test_demand_charge_flattens_the_peak():
     jobs = [job("a", 0, 2, 1), job("b", 0, 2, 1)]
     energy_only = solve(jobs, sig)
     assert energy_only.peak_kw == pytest.approx(200.0)
-    charged = solve(jobs, sig, objective=Objective(demand_charge_per_kw=10.0))
+    # whole-month billing keeps the arithmetic plain (prorating scales the charge)
+    charged = solve(jobs, sig, objective=Objective(demand_charge_per_kw=10.0,
+                                                   billing="full_month"))
     # both at hour 0: 200 + 10 x 200 = 2200; split: 100 + 110 + 10 x 100 = 1210
     assert charged.objective == pytest.approx(1210.0, rel=OPTIMIZER_OBJECTIVE_RTOL)
     assert charged.peak_kw == pytest.approx(100.0)
@@ -124,7 +126,8 @@ def test_demand_charge_is_per_calendar_month():
                        index=idx)
     jobs = pd.DataFrame([{"job_id": "a", "release": idx[0], "deadline": idx[-1] + pd.Timedelta(
         hours=1), "duration_h": 2, "power_kw": 100.0, "preemptible": True}])
-    result = solve_schedule(jobs, sig, objective=Objective(demand_charge_per_kw=1.0),
+    result = solve_schedule(jobs, sig, objective=Objective(demand_charge_per_kw=1.0,
+                                                           billing="full_month"),
                             options=EXACT)
     # any 2 hours cost 200 of energy; 2 hours in one month -> peak 100 there, 0 in the
     # other month = 100; one hour in each month -> 100 + 100 = 200
@@ -390,3 +393,19 @@ def test_a_rolling_window_without_a_baseline_starts_from_the_previous_plan(monke
     assert starts[0] == ("asap", "feasible")
     assert set(starts[1:]) == {("carried", "feasible")}
     assert validate(result.schedule, inst.jobs, inst.pods, inst.signals) == []
+
+
+def test_prorated_demand_charge_weights_each_month_by_its_share():
+    # 2 h of July (of 744) and 2 h of August (of 744): each month's peak is charged
+    # 2/744 of the monthly rate; 744 per kW per month makes the weight exactly 2 per kW
+    idx = pd.date_range("2025-07-31T22:00", periods=4, freq="h", tz="Asia/Shanghai")
+    sig = pd.DataFrame({"price_per_kwh": [1.0, 1.0, 1.0, 1.0], "carbon_g_per_kwh": 0.0},
+                       index=idx)
+    jobs = pd.DataFrame([{"job_id": "a", "release": idx[0], "deadline": idx[-1] + pd.Timedelta(
+        hours=1), "duration_h": 2, "power_kw": 100.0, "preemptible": True}])
+    result = solve_schedule(jobs, sig, objective=Objective(demand_charge_per_kw=744.0),
+                            options=EXACT)
+    # energy 200; both hours in one month: 2 x 100 = 200 of demand charge; split: 400
+    assert result.objective == pytest.approx(400.0, rel=OPTIMIZER_OBJECTIVE_RTOL)
+    assert result.metrics.demand_cost == pytest.approx(200.0, rel=1e-9)
+    assert len({t.month for t in result.schedule["timestamp"]}) == 1
