@@ -29,6 +29,14 @@ first ``step_h`` hours are committed (the last window commits everything). Rules
 
 The final schedule is evaluated on the whole horizon; if the greedy baseline is better,
 it is kept (``source == "greedy"``).
+
+Forecasts (``signals_at``): a planner who does not know the future re-issues its forecast
+of price and carbon at each window start with the data known then. ``signals_at(a)``
+gives the signals of hours ``a`` onwards as known at hour ``a``; window ``a`` is planned on
+them (its deferral costs too). The caller keeps ``signals_at`` causal (only actual
+signals of hours before ``a``) and settles the schedule on the actual signals itself.
+The whole-horizon greedy replacement above is then skipped: choosing between two
+schedules after the fact would use hindsight.
 """
 
 from __future__ import annotations
@@ -129,6 +137,34 @@ def _window_problem(problem: Problem, a: int, end: int, fixed_load: np.ndarray,
     )
 
 
+#: Forecast hook: issue hour position ``a`` -> (price [currency/kWh], carbon [g/kWh]) of
+#: hours ``a .. n_hours - 1`` as known at hour ``a`` (see the module doc).
+SignalsAt = Callable[[int], tuple[np.ndarray, np.ndarray]]
+
+
+def issued(problem: Problem, a: int, signals_at: SignalsAt) -> Problem:
+    """``problem`` with the price and carbon of hours ``a`` onwards replaced by the
+    forecast ``signals_at(a)`` issued at hour ``a`` (earlier hours keep their values).
+
+    Raises
+    ------
+    ValueError
+        When the forecast does not hold one finite value per hour from ``a`` on (a bug
+        of the caller's hook, not bad user input).
+    """
+    price, carbon = (np.asarray(v, dtype=float) for v in signals_at(a))
+    n = problem.n_hours - a
+    for name, values in (("price", price), ("carbon", carbon)):
+        if values.shape != (n,) or not np.isfinite(values).all():
+            raise ValueError(f"signals_at({a}) must give {n} finite {name} values "
+                             f"(hours {a}..{problem.n_hours - 1}), got shape {values.shape}")
+    return replace(
+        problem,
+        price_per_kwh=np.concatenate((problem.price_per_kwh[:a], price)),
+        carbon_g_per_kwh=np.concatenate((problem.carbon_g_per_kwh[:a], carbon)),
+    )
+
+
 def window_count(n_hours: int, window_h: int, step_h: int) -> int:
     """Windows a rolling solve of ``n_hours`` uses (1 when one window holds them all).
 
@@ -139,10 +175,13 @@ def window_count(n_hours: int, window_h: int, step_h: int) -> int:
 
 
 def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
-                  progress: Callable[[str], None] | None = None) -> ScheduleResult:
+                  progress: Callable[[str], None] | None = None,
+                  signals_at: SignalsAt | None = None) -> ScheduleResult:
     """Solve ``problem`` window by window (see the module doc).
 
     ``progress`` is called with ``"window k/N"`` before each window is solved.
+    ``signals_at``, if given, is the forecast re-issued at each window start (module doc,
+    "Forecasts"); the result's metrics are then on ``problem``'s own signals.
     """
     from optimizer.solve import (
         NoSolutionError,
@@ -173,7 +212,8 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
         soft_pre = jobs.preemptible & (jobs.deadline > end)
         js = np.flatnonzero(~finished & (jobs.release < end) & ~soft_pre)
         if len(js):
-            sub = _window_problem(problem, a, end, fixed_load, state, js)
+            view = problem if signals_at is None else issued(problem, a, signals_at)
+            sub = _window_problem(view, a, end, fixed_load, state, js)
             explain_infeasible_inputs(sub)
             base_greedy, base_asap = greedy(sub), asap(sub)
             if preferred_baseline(base_greedy, base_asap) is None and plan is not None:
@@ -211,7 +251,8 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
                       f"returning the whole-horizon {base.name} schedule", stacklevel=2)
         assignment, source = base.assignment, base.name
     metrics = evaluate(problem, assignment)
-    if base_greedy.status == "feasible" and base_greedy.metrics.objective < metrics.objective:
+    if signals_at is None and base_greedy.status == "feasible" and \
+            base_greedy.metrics.objective < metrics.objective:
         assignment, metrics, source = base_greedy.assignment, base_greedy.metrics, "greedy"
     all_optimal = stranded is None and all(w["termination"] == "optimal" for w in windows)
     if not all_optimal and stranded is None:

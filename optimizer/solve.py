@@ -344,6 +344,7 @@ def solve_schedule(
     objective: Objective = DEFAULT_OBJECTIVE,
     options: SolverOptions = DEFAULT_OPTIONS,
     progress: Callable[[str], None] | None = None,
+    signals_at: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> ScheduleResult:
     """Schedule jobs against hourly signals and pod capacities.
 
@@ -361,6 +362,10 @@ def solve_schedule(
     progress : callable, optional
         Called with a short text as the solve moves on (e.g. ``"window 3/8"`` when
         rolling), for progress displays.
+    signals_at : callable, optional
+        Forecasts re-issued at each rolling window's start
+        (:func:`optimizer.rolling.solve_rolling`); ``signals`` are then the plan at hour 0,
+        the only one used when the horizon is solved in one piece.
 
     Returns
     -------
@@ -375,7 +380,7 @@ def solve_schedule(
     if problem.n_hours > options.window_h:
         from optimizer.rolling import solve_rolling
 
-        return solve_rolling(problem, options, progress)
+        return solve_rolling(problem, options, progress, signals_at)
     if progress is not None:
         progress(f"MILP ({problem.n_hours} h, {len(problem.jobs)} jobs)")
     return solve_problem(problem, options)
