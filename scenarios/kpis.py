@@ -88,6 +88,51 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
         "",
     ),
     "carbon_saving_vs_greedy_pct": ("%", "carbon saving against greedy / greedy carbon", ""),
+    "forecast_carbon_nmae_pct": (
+        "%",
+        "error of the carbon forecast the run planned on: sum of absolute errors over sum "
+        "of actual values, forecasts issued every 24 h for the next 24 h (null with "
+        "perfect foresight or when carbon is not an hourly file series)",
+        "",
+    ),
+    "forecast_price_nmae_pct": (
+        "%",
+        "the same for the market price (null unless grid.price is a file series)",
+        "",
+    ),
+    "forecast_regret": (
+        "currency",
+        "objective (cost + carbon price x carbon) of the MILP schedule planned on forecasts "
+        "minus that of the perfect-foresight schedule, both settled on the actual signals "
+        "(the optimizer's metrics; null with perfect foresight or without the MILP)",
+        "",
+    ),
+    "forecast_regret_pct": ("%", "forecast regret / perfect-foresight objective", ""),
+    "forecast_greedy_regret": (
+        "currency",
+        "the same regret for the greedy rule, each job decided at its release (null with "
+        "perfect foresight or when the rule misses a job)",
+        "",
+    ),
+    "forecast_carbon_regret_t": (
+        "tCO2",
+        "location-based carbon of this schedule (planned on forecasts) minus that of the "
+        "perfect-foresight MILP schedule, both re-simulated (null with perfect foresight)",
+        "",
+    ),
+    "perfect_cost_saving_vs_asap_pct": (
+        "%",
+        "cost saving against ASAP of the perfect-foresight MILP schedule, beside "
+        "cost_saving_vs_asap_pct of the schedule planned on forecasts (null with perfect "
+        "foresight)",
+        "",
+    ),
+    "perfect_carbon_saving_vs_asap_pct": (
+        "%",
+        "carbon saving against ASAP of the perfect-foresight MILP schedule, beside "
+        "carbon_saving_vs_asap_pct (null with perfect foresight)",
+        "",
+    ),
     "pue_target": ("-", "the scenario's PUE target (null if none)", "China hub targets"),
     "pue_target_label": ("-", "what the target is (text; null if none)", ""),
     "pue_target_met": ("-", "PUE <= target (null if no target)", ""),
@@ -112,6 +157,41 @@ def monthly_peaks_kw(facility_kw: pd.Series, tz: str) -> pd.Series:
     """Peak facility power [kW] of each calendar month (site local time) in the run."""
     local = facility_kw.index.tz_convert(tz)
     return facility_kw.groupby([local.year, local.month]).max()
+
+
+def monthly_demand(facility_kw: pd.Series, demand_charge: float, tz: str,
+                   billing: str = "prorated") -> pd.DataFrame:
+    """Each calendar month's peak and demand cost, as the optimizer bills them.
+
+    Parameters
+    ----------
+    facility_kw : Series
+        Hourly facility power [kW], tz-aware index.
+    demand_charge : float
+        Demand charge [currency / kW / month].
+    tz : str
+        Site time zone (months are local calendar months).
+    billing : str
+        "prorated" (a month's charge times the share of its hours in the run) or
+        "full_month" (see :class:`optimizer.options.Objective`).
+
+    Returns
+    -------
+    DataFrame
+        Index ``YYYY-MM``; columns ``peak_kw`` [kW], ``share`` [-] (hours in the run /
+        hours of the month), ``demand_cost`` [currency].
+    """
+    from optimizer.problem import billing_months
+
+    local = facility_kw.index.tz_convert(tz)
+    codes, labels, share = billing_months(local)
+    peaks = np.full(len(labels), -np.inf)
+    np.maximum.at(peaks, codes, facility_kw.to_numpy(dtype=float))
+    billed = share if billing == "prorated" else np.ones(len(labels))
+    return pd.DataFrame(
+        {"peak_kw": peaks, "share": share, "demand_cost": demand_charge * billed * peaks},
+        index=pd.Index(labels, name="month"),
+    )
 
 
 def energy_kpis(site: pd.DataFrame) -> dict:
@@ -159,41 +239,6 @@ def carbon_kpis(
     return {
         "carbon_location_t": location_kg / 1000.0,
         "carbon_market_t": uncovered_kg / 1000.0,
-def monthly_demand(facility_kw: pd.Series, demand_charge: float, tz: str,
-                   billing: str = "prorated") -> pd.DataFrame:
-    """Each calendar month's peak and demand cost, as the optimizer bills them.
-
-    Parameters
-    ----------
-    facility_kw : Series
-        Hourly facility power [kW], tz-aware index.
-    demand_charge : float
-        Demand charge [currency / kW / month].
-    tz : str
-        Site time zone (months are local calendar months).
-    billing : str
-        "prorated" (a month's charge times the share of its hours in the run) or
-        "full_month" (see :class:`optimizer.options.Objective`).
-
-    Returns
-    -------
-    DataFrame
-        Index ``YYYY-MM``; columns ``peak_kw`` [kW], ``share`` [-] (hours in the run /
-        hours of the month), ``demand_cost`` [currency].
-    """
-    from optimizer.problem import billing_months
-
-    local = facility_kw.index.tz_convert(tz)
-    codes, labels, share = billing_months(local)
-    peaks = np.full(len(labels), -np.inf)
-    np.maximum.at(peaks, codes, facility_kw.to_numpy(dtype=float))
-    billed = share if billing == "prorated" else np.ones(len(labels))
-    return pd.DataFrame(
-        {"peak_kw": peaks, "share": share, "demand_cost": demand_charge * billed * peaks},
-        index=pd.Index(labels, name="month"),
-    )
-
-
         "cue_kg_per_kwh": location_kg / it_kwh if it_kwh else None,
         "ref": renewable_share,
         "cfe_score": cfe,

@@ -28,6 +28,7 @@ PATH_FIELDS = (
     "grid.market.carbon_free_file",
     "grid.price.file",
     "workload.jobs",
+    "forecast.file",
 )
 #: File endings of a weather file (a site.climate without one is a climate name).
 WEATHER_SUFFIXES = (".epw", ".csv", ".tm2")

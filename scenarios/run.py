@@ -30,6 +30,7 @@ from optimizer.solve import baseline_summary
 from scenarios import kpis as K
 from scenarios.errors import ScenarioError
 from scenarios.facility import facility_params, thermal_pods
+from scenarios.forecast_mode import forecast_kpis, plan_on_forecasts, prepare_forecasts
 from scenarios.inputs import HourlyInputs, resolve_inputs
 from scenarios.outcomes import ScheduleOutcome, resimulate
 from scenarios.schema import Scenario
@@ -271,6 +272,8 @@ class Preflight:
     params: object  # thermal.params.FacilityParams
     pods: list[Pod]
     prepared: _Prepared
+    #: scenarios.forecast_mode.Forecasts, None with perfect foresight
+    forecasts: object = None
 
 
 def preflight(
@@ -308,7 +311,9 @@ def preflight(
     if len(prep.jobs):
         problem = prepare_problem(prep.jobs, prep.signals, prep.pods, prep.limits, prep.objective)
         explain_infeasible_inputs(problem)
-    return Preflight(inputs=inputs, params=params, pods=pods, prepared=prep)
+    forecasts = prepare_forecasts(scenario, inputs)  # forecast file read and checked
+    return Preflight(inputs=inputs, params=params, pods=pods, prepared=prep,
+                     forecasts=forecasts)
 
 
 def run_scenario(
@@ -345,6 +350,9 @@ def run_scenario(
     say("schedule")
     t = time.perf_counter()
     schedules, unplaced, solver = _schedule(prep, optimize, say)
+    if checked.forecasts is not None:  # plan on forecasts, settle on actuals
+        schedules, unplaced, solver = plan_on_forecasts(
+            checked.forecasts, prep, optimize, schedules, unplaced, solver, say)
     timings["schedule_s"] = time.perf_counter() - t
 
     say("re-simulation")
@@ -376,6 +384,7 @@ def run_scenario(
             kpis.update(K.savings(main.kpis, outcomes[name].kpis, name))
         else:
             kpis.update({k: 0.0 for k in K.savings(main.kpis, main.kpis, name)})
+    kpis.update(forecast_kpis(outcomes, solver))
     target = K.target_check(kpis["pue"], scenario.targets.pue, scenario.targets.label)
     kpis.update({k: v for k, v in target.items() if k != "references"})
     timings["total_s"] = time.perf_counter() - t0

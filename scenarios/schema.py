@@ -347,6 +347,27 @@ class Solver(_Model):
         return self
 
 
+class Forecast(_Model):
+    """The signals the schedule is planned on (scenarios.forecasts; docs/optimizer.md,
+    "Forecasts"): the actual ones (perfect foresight) or a forecast of the hourly series
+    read from files, the schedule then settled on the actual signals."""
+
+    method: Literal["perfect", "persistence", "seasonal_naive", "file"] = "perfect"
+    file: str | None = Field(default=None, max_length=MAX_PATH_CHARS)
+    timestamps: NaiveTimestamps = "utc"
+
+    @model_validator(mode="after")
+    def _file_with_its_method(self) -> Forecast:
+        if self.method == "file" and self.file is None:
+            raise ValueError("method = 'file' needs file (a forecast CSV)")
+        if self.method != "file" and self.file is not None:
+            raise ValueError(
+                f"file is read only with method = 'file' (method is {self.method!r}); remove "
+                "file or set method = 'file'"
+            )
+        return self
+
+
 class HeatReuse(_Model):
     """Heat exported for reuse outside the data centre (district heating, greenhouses)."""
 
@@ -373,6 +394,7 @@ class Scenario(_Model):
     objective: ObjectiveSpec = ObjectiveSpec()
     horizon: Horizon
     solver: Solver = Solver()
+    forecast: Forecast = Forecast()
     targets: Targets = Targets()
     heat_reuse: HeatReuse = HeatReuse()
     assumptions: list[Annotated[str, Field(max_length=MAX_NOTE_CHARS)]] = Field(

@@ -75,6 +75,7 @@ def input_hashes(result: RunResult, scenario_text: str) -> dict[str, str]:
         ("carbon_free", s.grid.market.carbon_free_file),
         ("price", s.grid.price.file),
         ("jobs", s.workload.jobs),
+        ("forecast", s.forecast.file),
     ):
         if path and Path(path).is_file():
             hashes[f"{label}:{Path(path).name}"] = sha256_file(path)

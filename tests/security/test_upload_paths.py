@@ -122,6 +122,8 @@ def _with_field(base: dict, field: str) -> dict:
         data["grid"]["price"] = {"source": "file", "file": ""}
     elif field.startswith("workload"):
         data["workload"] = {"jobs": ""}
+    elif field.startswith("forecast"):
+        data["forecast"] = {"method": "file", "file": ""}
     return data
 
 
