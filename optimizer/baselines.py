@@ -4,7 +4,11 @@ Jobs are placed one by one in EDF order (deadline, then release, then input orde
 jobs that must go on running from a previous rolling window first);
 each placement respects what earlier jobs left of pod, cooling and grid room.
 
-* ASAP: each job starts as early as possible, on the first allowed pod with room.
+* ASAP: each job starts as early as possible; where several allowed pods have room
+  then, on the one an operator would pick: the most efficient (lowest facility factor
+  over those hours), ties by pod name. So neither baseline depends on the order the pods
+  are written in (it did: ASAP took the first pod listed, and listing the air hall first
+  credited the optimiser with moving jobs to the liquid-cooled halls).
 * Greedy (carbon/price-aware): non-preemptible jobs take the feasible window with the
   lowest objective weight (energy price + carbon price x intensity, times the pod's
   facility factor); preemptible jobs take the k cheapest feasible hours (k grows with
@@ -140,11 +144,25 @@ def _ranked(problem: Problem, j: int, cap_left, grid_left, weight, rule: str, li
             n = int(jobs.duration_h[j])
             candidates.extend(_windows(ok, cost, n, rule, r, limit))
         for hours in candidates:
-            key = (int(hours.min()) if len(hours) else r) if rule == "asap" else float(
-                cost[hours - r].sum())
-            found.append((key, len(found), p, hours))
-    found.sort(key=lambda c: (c[0], c[1]))
-    return [(p, hours) for _, _, p, hours in found[:limit]]
+            found.append((_rank_key(problem, rule, p, hours, cost[hours - r], r), p, hours))
+    found.sort(key=lambda c: c[0])
+    return [(p, hours) for _, p, hours in found[:limit]]
+
+
+def _rank_key(problem: Problem, rule: str, p: int, hours: np.ndarray, cost: np.ndarray,
+              release: int) -> tuple:
+    """Sort key of a placement: the same whatever order the pods are written in.
+
+    ASAP: earliest first hour, then the pod an operator would pick, the most efficient
+    (lowest mean facility factor over those hours), then the pod's name. Greedy: lowest
+    cost, then the pod's name, then the earliest first hour.
+    """
+    first = int(hours.min()) if len(hours) else release
+    name = problem.pods[p]
+    if rule == "asap":
+        ff = float(problem.facility_factor[p, hours].mean()) if len(hours) else 0.0
+        return (first, ff, name)
+    return (float(cost.sum()), name, first)
 
 
 def _windows(ok, cost, n, rule, r, limit=1):

@@ -7,6 +7,7 @@ from reports import data as D
 from reports import document as doc
 from reports import formatting as F
 from reports.summary import missing_reason, solver_text
+from scenarios import kpis as K
 from scenarios.tariffs import BAND_NAMES
 
 #: Baseline keys of kpis.json in the order the comparison table shows them.
@@ -43,8 +44,11 @@ def effect_table(run: D.Run) -> doc.Table:
     shifted = k.get("shifted_energy_share")
     shifted_mwh = None if shifted is None else shifted * k.get("job_energy_mwh", 0.0)
     keys = ["jobs", "job_energy_mwh", "shifted_energy_share", "deadlines_met_share",
-            "cost_saving_vs_asap", "cost_saving_vs_asap_pct", "carbon_saving_vs_asap_t",
-            "carbon_saving_vs_asap_pct", "cost_saving_vs_greedy", "cost_saving_vs_greedy_pct",
+            "cost_saving_vs_asap", "cost_saving_vs_asap_pct",
+            *(f"cost_saving_vs_asap_{lever}" for lever in K.LEVERS),
+            "carbon_saving_vs_asap_t", "carbon_saving_vs_asap_pct",
+            *(f"carbon_saving_vs_asap_{lever}_t" for lever in K.LEVERS if lever != "peak"),
+            "cost_saving_vs_greedy", "cost_saving_vs_greedy_pct",
             "carbon_saving_vs_greedy_t", "carbon_saving_vs_greedy_pct"]
     rows = []
     for key in keys:

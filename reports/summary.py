@@ -59,6 +59,10 @@ def missing_reason(run: D.Run, key: str) -> str:
         if greedy.get("feasible") is False:
             return "the greedy rule missed deadlines or capacities, so savings against it are not reported"
         return "no greedy baseline in the run"
+    if key.startswith(("cost_saving_vs_asap_", "carbon_saving_vs_asap_")) and not key.endswith(
+            "_pct") and key != "carbon_saving_vs_asap_t":
+        return ("split only for a MILP schedule against an ASAP schedule that placed every "
+                "job")
     if "asap" in key:
         return "no ASAP baseline in the run"
     return "not available from this run"

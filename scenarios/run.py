@@ -24,8 +24,10 @@ import pandas as pd
 
 from optimizer import solve_schedule, validate
 from optimizer.baselines import asap, greedy
+from optimizer.levers import LeverSavings, lever_savings
 from optimizer.options import Limits, Objective, SolverOptions
 from optimizer.problem import JOB_COLUMNS, Pods, prepare_problem
+from optimizer.schedule import from_frame
 from optimizer.solve import baseline_summary
 from scenarios import kpis as K
 from scenarios.errors import ScenarioError
@@ -167,8 +169,8 @@ def _prepare(
         objective=Objective(
             carbon_price_per_t=scenario.objective.carbon_price_per_t,
             demand_charge_per_kw=inputs.demand_charge_per_kw_month,
-            cost_weight=scenario.objective.cost_weight,
             billing=scenario.grid.price.billing,
+            cost_weight=scenario.objective.cost_weight,
             carbon_weight=scenario.objective.carbon_weight,
         ),
         options=SolverOptions(
@@ -226,6 +228,17 @@ def _schedule(prep: _Prepared, optimize: bool,
             detail = "; ".join(f"{v.kind}: {v.detail}" for v in violations[:5])
             raise RuntimeError(f"the {name} schedule fails independent validation: {detail}")
     return schedules, unplaced, solver
+
+
+def _lever_savings(prep: _Prepared, schedules: dict, unplaced: dict,
+                   optimize: bool) -> LeverSavings | None:
+    """The MILP's saving against ASAP split into placement, timing and peak (None when
+    there is no MILP schedule, no job, or ASAP could not place every job)."""
+    if not optimize or not len(prep.jobs) or "asap" in unplaced:
+        return None
+    problem = prepare_problem(prep.jobs, prep.signals, prep.pods, prep.limits, prep.objective)
+    return lever_savings(problem, from_frame(problem, schedules["asap"]),
+                         from_frame(problem, schedules["milp"]))
 
 
 def _linearisation(prep: _Prepared, main: ScheduleOutcome) -> dict:
@@ -385,6 +398,7 @@ def run_scenario(
         else:
             kpis.update({k: 0.0 for k in K.savings(main.kpis, main.kpis, name)})
     kpis.update(forecast_kpis(outcomes, solver))
+    kpis.update(K.lever_kpis(_lever_savings(prep, schedules, unplaced, optimize), kpis))
     target = K.target_check(kpis["pue"], scenario.targets.pue, scenario.targets.label)
     kpis.update({k: v for k, v in target.items() if k != "references"})
     timings["total_s"] = time.perf_counter() - t0

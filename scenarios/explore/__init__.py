@@ -9,7 +9,7 @@ Plain functions over a validated :class:`~scenarios.schema.Scenario` or a finish
   calendar year of every pod at its inference load), :func:`technology_table`,
   :func:`pue_grid`, :func:`energy_by_component`, :func:`cooling_mode_hours`;
 * :mod:`~scenarios.explore.runs`: :func:`gantt_segments`, :func:`power_stack`,
-  :func:`schedule_comparison`, :func:`savings_table`, :func:`pareto_curve`;
+  :func:`schedule_comparison`, :func:`savings_table`, :func:`lever_table`, :func:`pareto_curve`;
 * :mod:`~scenarios.explore.variants`: :func:`with_cooling`, :func:`with_rack_density`,
   :func:`kpi_table`.
 
@@ -34,6 +34,7 @@ from scenarios.explore.halls import (
 )
 from scenarios.explore.runs import (
     gantt_segments,
+    lever_table,
     pareto_curve,
     power_stack,
     rolling_windows,
@@ -55,6 +56,7 @@ __all__ = [
     "gantt_segments",
     "input_errors",
     "kpi_table",
+    "lever_table",
     "load_weather",
     "pareto_curve",
     "pod_problems",

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import ScenarioError
+from scenarios.kpis import LEVERS
 
 if TYPE_CHECKING:
     from scenarios.run import RunResult
@@ -157,6 +158,34 @@ def savings_table(kpis: dict) -> pd.DataFrame:
             "carbon_saving_pct": kpis.get(f"carbon_saving_vs_{name}_pct"),
         }
     return pd.DataFrame(rows).T
+
+
+def lever_table(kpis: dict) -> pd.DataFrame:
+    """The saving against ASAP split by lever (:func:`scenarios.kpis.lever_kpis`).
+
+    Returns
+    -------
+    DataFrame
+        Index "hall placement", "timing", "lower peak", "re-simulation rest", "total";
+        columns cost_saving [currency], carbon_saving_t [t]; None where not reported.
+        Empty when the run has no split (no MILP schedule, or ASAP missed a job).
+    """
+    if kpis.get("cost_saving_vs_asap_timing") is None:
+        return pd.DataFrame(columns=["cost_saving", "carbon_saving_t"])
+    rows = {}
+    for lever, label in zip(LEVERS, LEVER_LABELS, strict=True):
+        rows[label] = {
+            "cost_saving": kpis.get(f"cost_saving_vs_asap_{lever}"),
+            "carbon_saving_t": 0.0 if lever == "peak" else kpis.get(
+                f"carbon_saving_vs_asap_{lever}_t"),
+        }
+    rows["total"] = {"cost_saving": kpis.get("cost_saving_vs_asap"),
+                     "carbon_saving_t": kpis.get("carbon_saving_vs_asap_t")}
+    return pd.DataFrame(rows).T
+
+
+#: How the app and reports name each lever of :data:`scenarios.kpis.LEVERS`.
+LEVER_LABELS = ("hall placement", "timing", "lower peak", "re-simulation rest")
 
 
 def pareto_curve(
