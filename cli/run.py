@@ -210,6 +210,8 @@ def execute(scenarios: list[Scenario], args: argparse.Namespace) -> int:
             path = write_run(result, claim, csv=args.csv)
             rows.append((outcome.name, result.kpis))
             print(f"{outcome.name}: {path}  ({solver_line(result)})")
+            if (line := forecast_line(result.kpis, result.inputs.currency)) is not None:
+                print(f"  {line}")
             for line in result.inputs.assumptions:
                 print(f"  assumption: {line}")
     if rows:
@@ -234,6 +236,23 @@ def solver_line(result) -> str:
         + (f", bound {bound:,.2f}" if isinstance(bound, float) else "")
         + (f", largest window gap {window_gap:.2%}" if isinstance(window_gap, float) else "")
         + f"; linearisation error {result.linearisation['relative_error']:.3%}"
+    )
+
+
+def forecast_line(kpis: dict, currency: str) -> str | None:
+    """A forecast run's result in one line (None with perfect foresight): the carbon
+    saving planned on forecasts beside perfect foresight's, the regrets, the forecast's
+    day-ahead error (definitions: scenarios.kpis.KPI_DEFINITIONS)."""
+    keys = ("forecast_regret", "forecast_greedy_regret", "forecast_carbon_nmae_pct")
+    if all(kpis.get(k) is None for k in keys):
+        return None
+    return (
+        f"forecast: CO2 saving vs ASAP {fmt(kpis.get('carbon_saving_vs_asap_pct'), '.2f')} % "
+        f"(perfect foresight {fmt(kpis.get('perfect_carbon_saving_vs_asap_pct'), '.2f')} %), "
+        f"regret {fmt(kpis.get('forecast_regret'), ',.2f')} {currency} "
+        f"({fmt(kpis.get('forecast_regret_pct'), '.2f')} %), greedy regret "
+        f"{fmt(kpis.get('forecast_greedy_regret'), ',.2f')} {currency}; day-ahead carbon "
+        f"error {fmt(kpis.get('forecast_carbon_nmae_pct'), '.1f')} %"
     )
 
 

@@ -60,6 +60,8 @@ def test_a_forecast_run_writes_its_kpis_and_the_perfect_foresight_references(tmp
     result = coolshift("run", str(scenario), "--no-optimize", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "planned on the forecast file forecast.csv" in result.stdout
+    assert "forecast: CO2 saving vs ASAP 0.00 % (perfect foresight – %), regret – EUR" in \
+        result.stdout  # no MILP: ASAP is the schedule, the greedy regret is reported
     doc = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
     assert set(FORECAST_KPIS) <= set(doc["kpis"])
     assert doc["kpis"]["forecast_carbon_nmae_pct"] > 0
