@@ -83,7 +83,8 @@ def test_perfect_foresight_settled_on_actuals_is_never_worse_than_a_forecast(see
                               objective=CARBON)
     perfect = solve_problem(actual, EXACT)
     forecast = solve_problem(planned, EXACT)
-    assert perfect.status == forecast.status == "optimal"
+    # both proven optimal (up to rounding), so the perfect plan is the actual optimum
+    assert max(perfect.gap, forecast.gap) <= OPTIMIZER_OBJECTIVE_RTOL
     assert validate(forecast.schedule, inst.jobs, inst.pods, _signals(known[history_h:])) == []
     settled = evaluate(actual, from_frame(actual, forecast.schedule)).objective
     regret = settled - perfect.objective
