@@ -57,7 +57,7 @@ DEFAULT_CASES = ("200x168", "1000x720", "3000x720")
 QUICK_CASE = "50x48"
 QUICK_TIME_LIMIT_S = 10.0
 #: Tightness of the instances [-] (make_instance: mean job energy per hour over free room).
-TIGHTNESS = 0.7
+TIGHTNESS = 0.6
 #: Demand charge [currency / kW / month] (judgement: close to Shanghai's 44.8 CNY/kW).
 DEMAND_CHARGE_PER_KW = 40.0
 #: Carbon price [currency / t CO2].
@@ -124,9 +124,11 @@ def run_one(solver: str, case: str, preemptible: float, seed: int, tightness: fl
         a = from_frame(problem, result.schedule)
         if result.windows:
             note = f"rolled: {len(result.windows)} windows x {time_limit:g} s"
+        size = result.model_size
+        size = size.as_dict() if hasattr(size, "as_dict") else dict(size)
         meta = {"status": result.status, "objective": result.objective,
                 "bound": result.best_bound, "gap": result.gap, "wall_s": wall,
-                "build_s": result.build_s, "size": result.model_size, "note": note,
+                "build_s": result.build_s, "size": size, "note": note,
                 "source": result.source}
         return meta, (a.job, a.pod, a.t)
     from bench import peers
@@ -140,6 +142,7 @@ def run_one(solver: str, case: str, preemptible: float, seed: int, tightness: fl
         note = f"rounding <= {peers.cpsat_rounding_bound(problem):.3g}"
     else:
         raise ValueError(f"unknown solver {solver!r}")
+    note = "; ".join(x for x in (f"build {r.build_s:.1f} s", note) if x)
     wall = time.perf_counter() - tick
     meta = {"status": r.status, "objective": r.objective, "bound": r.bound, "gap": r.gap,
             "wall_s": wall, "build_s": r.build_s, "size": r.size, "note": note, "source": ""}
