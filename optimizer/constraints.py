@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from optimizer.layout import Layout, block_starts, expand
-from optimizer.linear import add_rows
+from optimizer.linear import add_columns, add_rows
+from optimizer.precheck import CAPACITY_EPS_KW
 from optimizer.problem import UNLIMITED_STARTS, Problem
 
 #: Keeps ``job_work``'s upper side strictly below the next whole hour (judgement:
@@ -320,3 +321,277 @@ def add_peak_demand(model, problem: Problem, layout: Layout, v: dict) -> None:
     coefs = np.concatenate([coefs, -np.ones(n)])
     add_rows(model, "peak_demand", [int(h) for h in hours], rows, cols, coefs, -np.inf,
              -problem.base_facility_kw[hours])
+
+
+# --- Cuts: valid inequalities that tighten the LP relaxation (docs/optimizer.md, "Bound").
+# They cut off no integer schedule; each is switchable (optimizer.model.CUT_FAMILIES).
+
+#: How far back from an hour t the staircase cuts look for the last start before t [h]
+#: (measured on the default scenario's LP: bound 174,252 with 4, 174,389 with 8 and the
+#: same with 16 while the rows grow with it; docs/optimizer.md, "Bound").
+STAIRCASE_LOOKBACK_H = 8
+#: Coefficients and room differences below this are dropped [kW] (judgement: far below
+#: any job's power, far above rounding noise).
+CUT_EPS_KW = 1e-6
+
+
+def job_room_kw(problem: Problem) -> np.ndarray:
+    """IT power jobs can use per pod and hour, rounded down to what whole jobs can fill
+    [kW] (P, T); inf where unlimited.
+
+    When every job power allowed on pod p is a whole number of kW, any set of jobs there
+    draws a multiple of g_p = gcd of those powers, so a load <= room is also <= g_p x
+    floor(room / g_p) (a Chvatal-Gomory rounding of the capacity row). The room gets
+    ``CAPACITY_EPS_KW`` before rounding: a schedule the heuristics accept within that
+    tolerance stays feasible.
+    """
+    room = problem.job_capacity_kw.astype(float).copy()
+    power = problem.jobs.power_kw
+    allowed = problem.jobs.usable_pods()
+    if not len(power) or np.any(np.abs(power - np.round(power)) > 1e-9):
+        return room
+    whole = np.round(power).astype(np.int64)
+    for p in range(room.shape[0]):
+        on_p = whole[allowed[:, p]]
+        g = int(np.gcd.reduce(on_p)) if len(on_p) else 0
+        if g > 0:
+            finite = np.isfinite(room[p])
+            room[p, finite] = g * np.floor((room[p, finite] + CAPACITY_EPS_KW) / g)
+    return room
+
+
+def add_capacity_rounding(model, problem: Problem, layout: Layout, v: dict) -> None:
+    """``capacity_rounded[pod, t]``: it_load_kw <= g_p x floor(room / g_p) [kW].
+
+    See :func:`job_room_kw` (room = pod and cooling room; g_p = gcd of the whole-kW job
+    powers allowed on the pod). Valid: whole jobs draw a multiple of g_p. Rows only where
+    the rounding tightens the capacity row. Default scenario (powers in steps of 10 kW):
+    LP bound +0.19 %.
+    """
+    p, t = v["load_pod"], v["load_t"]
+    room = problem.job_capacity_kw[p, t]
+    rounded = job_room_kw(problem)[p, t]
+    sel = np.flatnonzero(np.isfinite(rounded) & (rounded < room - CUT_EPS_KW))
+    if not len(sel):
+        return
+    keys = [v["load_keys"][i] for i in sel]
+    add_rows(model, "capacity_rounded", keys, np.arange(len(sel)), v["it_load_kw"][sel],
+             np.ones(len(sel)), -np.inf, rounded[sel])
+
+
+def _pod_starts(model, problem: Problem, layout: Layout, v: dict) -> None:
+    """Columns ``pod_starts[pod, t]``: how many jobs start (or resume) on the pod at t.
+
+    pod_starts[p,t] = sum_j start[j,p,t] + sum_j run_start[j,p,t] (``pod_starts_def``),
+    with, for preemptible jobs, run_start[j,p,t] >= run[j,p,t] - run[j,p,t-1]
+    (``run_start_detect``) and, for jobs with run-start variables, sum_p run_start[j,p,t]
+    <= resume[j,t] (``run_start_tie``). In an integer schedule a job runs on one pod, so
+    its runs starting on p at t are exactly the ones the job's resume counts, and
+    run_start = max(run_t - run_{t-1}, 0) meets every row: the columns cut off nothing.
+    The tie makes these starts cost restart overhead in the LP (without it the LP
+    swaps jobs hour by hour for free and the staircase cuts gain nothing: measured).
+    Added once, by the first cut family that needs them; pulse formulation only.
+    """
+    if "pod_starts" in v:
+        return
+    jobs, n_t = problem.jobs, problem.n_hours
+    run_start = np.zeros(0, dtype=np.int64)
+    if len(layout.pr_job):
+        block, t = expand(layout.pr_first, layout.pr_count)
+        job, pod = layout.pr_job[block], layout.pr_pod[block]
+        keys = list(zip(np.asarray(jobs.ids, dtype=object)[job].tolist(),
+                        np.asarray(problem.pods, dtype=object)[pod].tolist(), t.tolist(),
+                        strict=True))
+        run_start = add_columns(model, "run_start", keys, 0.0, 1.0, False)
+        n = len(t)
+        later = t > layout.pr_first[block]
+        rows = np.concatenate([np.arange(n), np.arange(n), np.flatnonzero(later)])
+        cols = np.concatenate([run_start, v["run"], v["run"][np.flatnonzero(later) - 1]])
+        coefs = np.concatenate([np.ones(n), -np.ones(n), np.ones(int(later.sum()))])
+        lower = np.where(~later & jobs.running_before[job], -1.0, 0.0)
+        add_rows(model, "run_start_detect", keys, rows, cols, coefs, lower, np.inf)
+        if len(v["resume"]):
+            res_block, rt = expand(layout.rs_first, layout.rs_count)
+            res_key = layout.rs_job[res_block] * n_t + rt
+            order = np.argsort(res_key)
+            pos = np.searchsorted(res_key[order], job * n_t + t)
+            pos = np.minimum(pos, len(order) - 1)
+            has = res_key[order][pos] == job * n_t + t
+            if has.any():
+                row = pos[has]
+                n_res = len(res_key)
+                add_rows(model, "run_start_tie",
+                         [(jobs.ids[k // n_t], int(k % n_t)) for k in res_key[order].tolist()],
+                         np.concatenate([row, np.arange(n_res)]),
+                         np.concatenate([run_start[has], v["resume"][order]]),
+                         np.concatenate([np.ones(int(has.sum())), -np.ones(n_res)]),
+                         -np.inf, 0.0)
+    v["run_start"] = run_start
+    n_keys = len(v["load_key"])
+    v["pod_starts"] = add_columns(model, "pod_starts", v["load_keys"], 0.0, np.inf, False)
+    rows, cols = [np.arange(n_keys)], [v["pod_starts"]]
+    coefs = [np.ones(n_keys)]
+    if len(layout.np_job):
+        block, s = expand(layout.np_first, layout.np_count)
+        rows.append(np.searchsorted(v["load_key"], layout.np_pod[block] * n_t + s))
+        cols.append(v["started"])
+        coefs.append(-np.ones(len(s)))
+    if len(run_start):
+        block, t = expand(layout.pr_first, layout.pr_count)
+        rows.append(np.searchsorted(v["load_key"], layout.pr_pod[block] * n_t + t))
+        cols.append(run_start)
+        coefs.append(-np.ones(len(t)))
+    add_rows(model, "pod_starts_def", v["load_keys"], np.concatenate(rows),
+             np.concatenate(cols), np.concatenate(coefs), 0.0, 0.0)
+
+
+def cut_column_values(problem: Problem, layout: Layout, v: dict, x: np.ndarray) -> None:
+    """Fill the cut families' own columns of ``x`` from its start and run values.
+
+    run_start = max(run_t - run_{t-1}, 0) (at a window's first hour max(run - running
+    before, 0)); pod_starts = starts + run starts on the pod at that hour.
+    """
+    if "pod_starts" not in v:
+        return
+    n_t = problem.n_hours
+    total = np.zeros(len(v["load_key"]))
+    if len(layout.np_job):
+        block, s = expand(layout.np_first, layout.np_count)
+        np.add.at(total, np.searchsorted(v["load_key"], layout.np_pod[block] * n_t + s),
+                  x[v["started"]])
+    if len(v["run_start"]):
+        block, t = expand(layout.pr_first, layout.pr_count)
+        run = x[v["run"]]
+        prev = np.where(t > layout.pr_first[block], np.concatenate(([0.0], run[:-1])),
+                        problem.jobs.running_before[layout.pr_job[block]].astype(float))
+        starts = np.maximum(run - prev, 0.0)
+        x[v["run_start"]] = starts
+        np.add.at(total, np.searchsorted(v["load_key"], layout.pr_pod[block] * n_t + t), starts)
+    x[v["pod_starts"]] = total
+
+
+def add_pod_staircase(model, problem: Problem, layout: Layout, v: dict) -> None:
+    """``pod_staircase[pod, t, t0]``: a pod's load can rise only where a job starts on it.
+
+    Let r_t be the pod's room for jobs (:func:`job_room_kw`; 0 in hours no job can
+    touch), t0 < t, and S_u = pod_starts[p,u]. Then
+
+        it_load[p,t] <= r_t0 + sum_{u=t0+1..t} (min(r_u..r_t) - r_t0)^+ x S_u.
+
+    Valid: let t* be the latest hour at which a job running on p at t started its current
+    run (non-preemptible jobs run without a break, a preemptible job's run is unbroken
+    from its start to t). Every job running at t also runs at every hour of [t*, t], so
+    load_t <= min(r_t*..r_t). If t* <= t0 this gives load_t <= r_t0 (every term >= 0);
+    otherwise S_t* >= 1 and its coefficient makes up the difference. Only pairs with
+    r_t0 < r_t give rows (otherwise the pod capacity row is tighter), for t - t0 <=
+    ``STAIRCASE_LOOKBACK_H``.
+
+    Why: rooms rise through the night as the baseline falls; the LP follows them hour by
+    hour with small fractions of jobs starting or resuming, whole jobs cannot (each
+    start adds >= 50 kW on the default scenario). With preemptible jobs held to their
+    resume count (``run_start_tie``), the default scenario's LP bound rises by 1.2 %.
+    Pulse formulation only (no rows for the cumulative one).
+    """
+    if v["formulation"] != "pulse" or not len(v["load_key"]):
+        return
+    _pod_starts(model, problem, layout, v)
+    n_t, n_p = problem.n_hours, len(problem.pods)
+    room = np.zeros((n_p, n_t))
+    room[v["load_pod"], v["load_t"]] = job_room_kw(problem)[v["load_pod"], v["load_t"]]
+    col_of = np.full((n_p, n_t), -1, dtype=np.int64)
+    col_of[v["load_pod"], v["load_t"]] = np.arange(len(v["load_key"]))
+    keys, rows, cols, coefs, upper = [], [], [], [], []
+    n_rows = 0
+    for k in range(1, STAIRCASE_LOOKBACK_H + 1):
+        p, t = v["load_pod"], v["load_t"]
+        ok = t - k >= 0
+        p, t = p[ok], t[ok]
+        t0 = t - k
+        r0, rt = room[p, t0], room[p, t]
+        ok = np.isfinite(rt) & (r0 < rt - CUT_EPS_KW)
+        p, t, t0, r0 = p[ok], t[ok], t0[ok], r0[ok]
+        if not len(p):
+            continue
+        row = n_rows + np.arange(len(p))
+        rows.append(row)
+        cols.append(v["it_load_kw"][col_of[p, t]])
+        coefs.append(np.ones(len(p)))
+        low = np.full(len(p), np.inf)
+        for i in range(k):  # u = t - i, low = min(r_u..r_t)
+            u = t - i
+            low = np.minimum(low, room[p, u])
+            c = low - r0
+            has = (c > CUT_EPS_KW) & (col_of[p, u] >= 0)
+            rows.append(row[has])
+            cols.append(v["pod_starts"][col_of[p[has], u[has]]])
+            coefs.append(-c[has])
+        upper.append(r0)
+        keys.extend(zip(np.asarray(problem.pods, dtype=object)[p].tolist(), t.tolist(),
+                        t0.tolist(), strict=True))
+        n_rows += len(p)
+    if n_rows:
+        add_rows(model, "pod_staircase", keys, np.concatenate(rows), np.concatenate(cols),
+                 np.concatenate(coefs), -np.inf, np.concatenate(upper))
+
+
+def add_site_staircase(model, problem: Problem, layout: Layout, v: dict) -> None:
+    """``site_staircase[t, t0]``: facility power rises under the month's peak only where a
+    job starts somewhere.
+
+    With F_t = sum_p ff[p,t] it_load[p,t], P the month's peak, b_t the base facility
+    power, rho = max(1, max_p ff[p,t] / ff[p,t0]), P_lb the peak's lower bound and
+    S_u = sum_p pod_starts[p,u], for t0 < t in the same month:
+
+        F_t - rho P - c sum_{u=t0+1..t} S_u <= -rho b_t0,
+        c = (1 - rho) P_lb + rho b_t0 - b_t   (rows only where c > 0).
+
+    Valid: if no job starts on any pod in (t0, t], every pod runs at t a subset of its
+    jobs at t0, so F_t <= rho F_t0 <= rho (P - b_t0). Otherwise sum S >= 1 and the
+    right-hand side is >= rho P + (1 - rho) P_lb - b_t >= P - b_t >= F_t (rho >= 1,
+    P >= P_lb). The facility's room under the peak rises at night as the baseline falls
+    (the pod version is :func:`add_pod_staircase`).
+    """
+    if v["formulation"] != "pulse" or not len(v["peak_kw"]) or not len(v["load_key"]):
+        return
+    _pod_starts(model, problem, layout, v)
+    n_t, n_p = problem.n_hours, len(problem.pods)
+    base, ff, month = problem.base_facility_kw, problem.facility_factor, problem.month
+    floor = np.full(len(problem.month_labels), -np.inf)
+    np.maximum.at(floor, month, base)
+    floor = np.maximum(floor, problem.peak_floor_kw)
+    col_of = np.full((n_p, n_t), -1, dtype=np.int64)
+    col_of[v["load_pod"], v["load_t"]] = np.arange(len(v["load_key"]))
+    hours = np.unique(v["load_t"])
+    keys, rows, cols, coefs, upper = [], [], [], [], []
+    n_rows = 0
+    for k in range(1, STAIRCASE_LOOKBACK_H + 1):
+        t = hours[hours - k >= 0]
+        t0 = t - k
+        t, t0 = t[month[t] == month[t0]], t0[month[t] == month[t0]]
+        rho = np.maximum(1.0, (ff[:, t] / ff[:, t0]).max(0))
+        c = (1 - rho) * floor[month[t]] + rho * base[t0] - base[t]
+        ok = c > CUT_EPS_KW
+        t, t0, rho, c = t[ok], t0[ok], rho[ok], c[ok]
+        if not len(t):
+            continue
+        row = n_rows + np.arange(len(t))
+        for q in range(n_p):
+            has = col_of[q, t] >= 0
+            rows.append(row[has])
+            cols.append(v["it_load_kw"][col_of[q, t[has]]])
+            coefs.append(ff[q, t[has]])
+            for i in range(k):
+                u = t - i
+                has = col_of[q, u] >= 0
+                rows.append(row[has])
+                cols.append(v["pod_starts"][col_of[q, u[has]]])
+                coefs.append(-c[has])
+        rows.append(row)
+        cols.append(v["peak_kw"][month[t]])
+        coefs.append(-rho)
+        upper.append(-rho * base[t0])
+        keys.extend(zip(t.tolist(), t0.tolist(), strict=True))
+        n_rows += len(t)
+    if n_rows:
+        add_rows(model, "site_staircase", keys, np.concatenate(rows), np.concatenate(cols),
+                 np.concatenate(coefs), -np.inf, np.concatenate(upper))
