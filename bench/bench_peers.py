@@ -209,9 +209,9 @@ def _size(size: dict) -> str:
 
 
 HEADER = ("| solver | status | objective | bound | gap | wall s | obj / coolshift | "
-          "gap - coolshift | time / coolshift | valid | own - score | size | note | "
-          "load 1 min before -> after |")
-RULE = "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|---|"
+          "bound / coolshift | gap - coolshift | time / coolshift | valid | own - score | "
+          "size | note | load 1 min before -> after |")
+RULE = "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|---|"
 
 
 def bench_case(case: str, pre: float, args, solvers: list[str], ortools: bool) -> list[dict]:
@@ -262,7 +262,7 @@ def _reference(rows: list[dict]) -> dict | None:
 def _print_row(row: dict, rows: list[dict]) -> None:
     if "score" not in row:
         print(f"| {row['label']} | {row['status']} | - | - | - | "
-              f"{_fmt(row.get('wall_s'), '.1f')} | - | - | - | - | - | - | - | "
+              f"{_fmt(row.get('wall_s'), '.1f')} | - | - | - | - | - | - | - | - | "
               f"{row.get('load', '-')} |", flush=True)
         return
     s = row["score"]
@@ -270,9 +270,13 @@ def _print_row(row: dict, rows: list[dict]) -> None:
     gap = (s - bound) / abs(s) if np.isfinite(s) and np.isfinite(bound) else np.inf
     row["score_gap"] = gap
     ref = _reference(rows)
-    ratio = dgap = tratio = "-"
-    if ref is not None and np.isfinite(s):
-        ratio = f"{s / ref['score']:.4f}"
+    ratio = bratio = dgap = tratio = "-"
+    if ref is not None:
+        if np.isfinite(s):
+            ratio = f"{s / ref['score']:.4f}"
+        ref_bound = ref["bound"] if ref["bound"] is not None else -np.inf
+        if np.isfinite(bound) and np.isfinite(ref_bound) and ref_bound > 0:
+            bratio = f"{bound / ref_bound:.4f}"
         if np.isfinite(gap) and np.isfinite(ref.get("score_gap", np.inf)):
             dgap = f"{(gap - ref['score_gap']) * 100:+.2f} pp"
         tratio = f"{row['wall_s'] / ref['wall_s']:.2f}"
@@ -283,7 +287,8 @@ def _print_row(row: dict, rows: list[dict]) -> None:
     note = "; ".join(x for x in (row.get("source") and f"source {row['source']}",
                                  row.get("note")) if x)
     print(f"| {row['label']} | {row['status']} | {_fmt(s)} | {_fmt(bound)} | "
-          f"{_fmt(gap * 100, '.2f')} % | {row['wall_s']:.1f} | {ratio} | {dgap} | {tratio} | "
+          f"{_fmt(gap * 100, '.2f')} % | {row['wall_s']:.1f} | {ratio} | {bratio} | {dgap} | "
+          f"{tratio} | "
           f"{valid} | {_fmt(diff, '.2f')} | {_size(row.get('size'))} | {note or '-'} | "
           f"{row['load']} |", flush=True)
 
