@@ -60,7 +60,7 @@ def run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-optimize", action="store_true", help="skip the MILP; report the ASAP schedule"
     )
-    p.add_argument("--time-limit", type=float, metavar="S", help="HiGHS time limit per solve [s]")
+    p.add_argument("--time-limit", type=float, metavar="S", help="limit of each run's whole optimisation [s] (rolling windows share it)")
     p.add_argument("--csv", action="store_true", help="also write CSV copies of every table")
     p.add_argument(
         "--force",
@@ -107,14 +107,25 @@ def kpi_rows(named_kpis: list[tuple[str, dict]]) -> str:
     return text_table(headers, body)
 
 
+#: Start of every plain progress line (so a log reader, or a test, tells them from the
+#: one error message a failed run ends with).
+PROGRESS_PREFIX = "progress: "
+#: Without a terminal, a progress line repeats the same kind of stage (e.g. the next
+#: rolling window) at most this often [s] (judgement: a readable log of a long run).
+LOG_EVERY_S = 10.0
+
+
 class _Spinner:
-    """Elapsed-time progress on stderr for one long run (stages and seconds)."""
+    """Progress on stderr for one long run: a self-updating line on a terminal, plain
+    timestamped lines in pipes and logs (each new stage; rolling windows at most every
+    :data:`LOG_EVERY_S`)."""
 
     def __init__(self, name: str):
         self.name, self.stage, self.start = name, "starting", time.perf_counter()
         self._stop = threading.Event()
         self._tty = sys.stderr.isatty()
         self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._logged_kind, self._logged_at = "", -math.inf
 
     def __enter__(self):
         if self._tty:
@@ -122,7 +133,15 @@ class _Spinner:
         return self
 
     def update(self, stage: str) -> None:
-        self.stage = stage  # shown by the spinner on a terminal; silent in pipes and logs
+        self.stage = stage
+        if self._tty:
+            return  # the spinner shows it
+        kind = re.split(r"\d", stage, maxsplit=1)[0]  # "schedule: window " for every window
+        now = time.perf_counter()
+        if kind != self._logged_kind or now - self._logged_at >= LOG_EVERY_S:
+            self._logged_kind, self._logged_at = kind, now
+            print(f"{PROGRESS_PREFIX}{self.name}: {stage} ({now - self.start:.1f} s)",
+                  file=sys.stderr, flush=True)
 
     def _loop(self) -> None:
         while not self._stop.wait(0.5):
@@ -236,6 +255,8 @@ def solver_line(result) -> str:
         + (f", bound {bound:,.2f}" if isinstance(bound, float) else "")
         + (f", largest window gap {window_gap:.2%}" if isinstance(window_gap, float) else "")
         + f"; linearisation error {result.linearisation['relative_error']:.3%}"
+        + (f"; {solver['rolling']}" if str(solver.get("rolling", "")).startswith("rolling")
+           else "")
     )
 
 

@@ -37,7 +37,7 @@ def register(subparsers) -> None:
                    help="a month the signals cover in part pays its demand charge x its share "
                    "of hours (prorated, default) or in full (full_month)")
     p.add_argument("--time-limit", type=float, default=60.0,
-                   help="seconds per solve: LP, heuristics and MILP (per window when rolling)")
+                   help="seconds for the whole optimisation (rolling windows share it)")
     p.add_argument("--gap", type=float, default=1e-3, help="relative MIP gap")
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--force", action="store_true",

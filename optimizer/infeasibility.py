@@ -14,7 +14,7 @@ import numpy as np
 from optimizer.errors import InfeasibleError
 from optimizer.highs_solve import run_highs
 from optimizer.linear import to_highs
-from optimizer.model import BuiltModel, assignment_from_values
+from optimizer.model import BuiltModel, assignment_from_values, build_model
 from optimizer.options import SolverOptions
 
 #: Families whose rows get an elastic slack.
@@ -24,7 +24,13 @@ SLACK_EPS_KW = 1e-5
 
 
 def diagnose(built: BuiltModel, options: SolverOptions) -> InfeasibleError:
-    """An :class:`InfeasibleError` naming the conflicting hours, pods and jobs."""
+    """An :class:`InfeasibleError` naming the conflicting hours, pods and jobs.
+
+    The elastic model is the base model without cut families: a cut derived from a pod's
+    room would stay infeasible when that room is relaxed, and hide the conflict.
+    """
+    if built.cuts:
+        built = build_model(built.problem, cuts=())
     problem, rec = built.problem, built.model.record
     h = to_highs(built.model, cost=np.zeros(rec.n_cols))
     h.changeObjectiveOffset(0.0)

@@ -11,9 +11,10 @@ from pyomo.common.gc_manager import PauseGC
 
 from optimizer import constraints as C
 from optimizer.layout import Layout, block_starts, expand, make_layout
-from optimizer.linear import add_columns, new_model, set_objective
+from optimizer.linear import add_columns, new_model, objective_vector, set_objective
 from optimizer.precheck import fits_alone
 from optimizer.problem import Problem
+from optimizer.result import ModelSize
 from optimizer.schedule import Assignment, it_load_kw
 
 #: The constraint families, in the order they are added (docs/optimizer.md).
@@ -77,6 +78,7 @@ class BuiltModel:
     layout: Layout
     v: dict
     build_s: float
+    cuts: tuple = ()  # the cut families the model has
 
 
 def _keys3(problem: Problem, job, pod, t) -> list:
@@ -229,7 +231,7 @@ def build_model(problem: Problem, formulation: str = "pulse",
             if name in cuts:
                 family(model, problem, layout, v)
         add_objective(model, problem, layout, v)
-    return BuiltModel(model, problem, layout, v, time.perf_counter() - tick)
+    return BuiltModel(model, problem, layout, v, time.perf_counter() - tick, tuple(cuts))
 
 
 def assignment_from_values(built: BuiltModel, x: np.ndarray) -> Assignment:
@@ -324,3 +326,14 @@ def values_from_assignment(built: BuiltModel, assignment: Assignment) -> np.ndar
     C.cut_column_values(problem, layout, v, x)
     return x
 
+
+def model_size(built: BuiltModel) -> ModelSize:
+    """Columns, rows, nonzeros and integer columns of a built model."""
+    rec = built.model.record
+    binaries = int(np.concatenate(rec.col_integer).sum()) if rec.col_integer else 0
+    return ModelSize(variables=rec.n_cols, rows=rec.n_rows, nonzeros=rec.nnz, binaries=binaries)
+
+
+def model_objective(built: BuiltModel, x: np.ndarray) -> float:
+    """Objective of a column vector in the model, its constant included [currency]."""
+    return float(objective_vector(built.model) @ x + built.model.record.obj_constant)

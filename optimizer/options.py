@@ -20,6 +20,11 @@ class Limits:
     grid_limit_kw: float | None = None
 
 
+#: The stages of one solve, in the order they run (optimizer.pipeline.STAGES).
+STAGE_NAMES = ("baselines", "lp", "lp_guided", "local_search", "rens", "ruin_recreate", "milp")
+#: When a horizon is solved in rolling windows (SolverOptions.rolling).
+ROLLING = ("auto", "always", "never")
+
 #: How demand charges of months the horizon covers in part are billed (see Objective).
 BILLING = ("prorated", "full_month")
 
@@ -75,9 +80,12 @@ class SolverOptions:
     Attributes
     ----------
     time_limit_s : float or None
-        Wall-clock limit of one solve after the model is built: LP relaxation,
-        heuristics and HiGHS's MILP together [s]; per window when rolling. None for no
-        limit. 60 s by default (judgement: interactive use).
+        Wall-clock limit of the whole optimisation [s], from the call of
+        :func:`optimizer.solve_schedule` / :func:`optimizer.solve_problem` to its result:
+        baselines, model builds, LP relaxation, heuristics and HiGHS's MILP together;
+        rolling windows share it. None for no limit. 60 s by default (judgement:
+        interactive use). It is only exceeded when no schedule at all has been found by
+        then (``optimizer.pipeline.FIRST_SOLUTION_S`` more for a first one).
     rel_gap : float
         Relative MIP gap at which HiGHS stops [-]; 1e-3 by default (issue 3; HiGHS's own
         default is 1e-4).
@@ -85,14 +93,21 @@ class SolverOptions:
         HiGHS threads; 1 by default (reference/scheduling.md: the MIP solver gains little
         from threads; one single-threaded HiGHS per worker process).
     window_h : int
-        Rolling-horizon window [h]; 168 by default (DESIGN.md). Horizons of at most
-        window_h hours are solved in one piece.
+        Rolling-horizon window [h]; 168 by default (DESIGN.md).
     step_h : int
         Hours committed per rolling window [h]; 24 by default (DESIGN.md).
+    rolling : str
+        "auto" (default): roll only when the whole horizon would not fit the time limit
+        or memory (:func:`optimizer.rolling.rolling_decision`, a measured rule);
+        "always": roll whenever the horizon is longer than ``window_h``; "never": one
+        piece whatever its size.
     warm_start : bool
         Run the LP relaxation and the heuristics and pass their best schedule to HiGHS
         as a MIP start (docs/optimizer.md, "The solve"); True by default. False: HiGHS
         alone, from no start.
+    stages : tuple of str
+        Stages of :data:`optimizer.pipeline.STAGES` to run (all by default; for
+        measuring what each is worth).
     interface : str
         "direct" (default): the Pyomo model's rows, which the constraint-family functions
         record as sparse triplets, go to highspy in one call; "pyomo": Pyomo's own
@@ -107,6 +122,8 @@ class SolverOptions:
     step_h: int = 24
     warm_start: bool = True
     interface: str = "direct"
+    rolling: str = "auto"
+    stages: tuple = STAGE_NAMES
 
     def __post_init__(self) -> None:
         if self.time_limit_s is not None and not (self.time_limit_s > 0):
@@ -121,6 +138,14 @@ class SolverOptions:
             raise ScheduleInputError(
                 f"window_h must be an integer >= step_h ({self.step_h}), got {self.window_h!r}"
             )
+        if self.rolling not in ROLLING:
+            raise ScheduleInputError(
+                f"rolling must be one of {', '.join(ROLLING)}, got {self.rolling!r}")
+        unknown = [s for s in self.stages if s not in STAGE_NAMES]
+        if unknown or "baselines" not in self.stages:
+            raise ScheduleInputError(
+                f"stages must include 'baselines' and name only {', '.join(STAGE_NAMES)}; "
+                f"got {list(self.stages)}")
         if self.interface not in ("direct", "pyomo"):
             raise ScheduleInputError(
                 f"interface must be 'direct' or 'pyomo', got {self.interface!r}"

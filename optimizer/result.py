@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from optimizer.metrics import Metrics
+from optimizer.schedule import to_frame
 
 #: Status strings a :class:`ScheduleResult` can carry.
 STATUS_OPTIMAL = "optimal"  # HiGHS proved the schedule within rel_gap of the optimum
@@ -20,6 +21,57 @@ STATUSES = (STATUS_OPTIMAL, STATUS_TIME_LIMIT, STATUS_ROLLING_OPTIMAL,
 
 
 @dataclass(frozen=True)
+class ModelSize:
+    """Size of a MILP (summed over windows when rolling)."""
+
+    variables: int = 0
+    rows: int = 0
+    nonzeros: int = 0
+    binaries: int = 0
+
+    def __add__(self, other: ModelSize) -> ModelSize:
+        return ModelSize(self.variables + other.variables, self.rows + other.rows,
+                         self.nonzeros + other.nonzeros, self.binaries + other.binaries)
+
+    def as_dict(self) -> dict:
+        return {k: int(getattr(self, k)) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class WindowRecord:
+    """One rolling window: what it was given and what it returned.
+
+    Attributes
+    ----------
+    start : str
+        First hour (ISO 8601).
+    jobs : int
+        Jobs planned in the window.
+    budget_s : float
+        Its share of the run's time left [s] (inf without a limit).
+    termination : str
+        "optimal" (within rel_gap of the window's bound) or "time_limit".
+    gap : float
+        The window's own gap [-] (against its bound, commitments before it taken as given).
+    source : str
+        The stage that found the window's schedule (:data:`optimizer.pipeline.STAGES`).
+    build_s, solve_s : float
+        Model build and hand-offs [s]; everything else [s].
+    size : ModelSize
+    """
+
+    start: str
+    jobs: int
+    budget_s: float
+    termination: str
+    gap: float
+    source: str
+    build_s: float
+    solve_s: float
+    size: ModelSize
+
+
+@dataclass(frozen=True)
 class BaselineSummary:
     """Metrics of a baseline schedule; ``status`` "feasible" or "infeasible"."""
 
@@ -28,6 +80,13 @@ class BaselineSummary:
     schedule: pd.DataFrame
     metrics: Metrics | None
     unplaced: tuple[str, ...] = ()
+
+    @staticmethod
+    def of(problem, base) -> BaselineSummary:
+        """The summary of an :class:`optimizer.baselines.BaselineResult` on ``problem``."""
+        return BaselineSummary(name=base.name, status=base.status,
+                               schedule=to_frame(problem, base.assignment),
+                               metrics=base.metrics, unplaced=base.unplaced)
 
     def as_dict(self) -> dict:
         out = {"status": self.status}
@@ -62,20 +121,27 @@ class ScheduleResult:
         Relative gap (objective - best_bound) / |objective| [-] (rolling: against that
         bound; the largest window gap is ``summary()["max_window_gap"]``).
     build_s, solve_s : float
-        Model build (Pyomo construction and hand-off to HiGHS) [s]; everything after it
-        (LP relaxation, heuristics, MILP) [s].
+        Model build (Pyomo construction and every hand-off to HiGHS) [s]; everything
+        else (baselines, LP relaxation, heuristics, MILP) [s].
     metrics : Metrics
         Cost, carbon, peak, energy of the schedule.
     source : str
-        Where the returned schedule comes from: "milp" (HiGHS's branch and bound),
-        "local_search" (local search / ruin and recreate), "rens" (the LP's sub-MILP),
-        "lp_guided" (LP-guided placement), "greedy" or "asap" (a baseline kept as is).
+        The stage that found the returned schedule (:data:`optimizer.pipeline.STAGES`):
+        "milp" (HiGHS's branch and bound), "ruin_recreate", "local_search", "rens" (the
+        LP's sub-MILP), "lp_guided", "greedy" or "asap" (a baseline kept as is).
+        Rolling: "rolling", each window's own source in ``windows``; or the whole-horizon
+        baseline's name when it replaced the rolling schedule.
     baselines : dict
         "asap" and "greedy" :class:`BaselineSummary`.
-    model_size : dict
-        Variables, rows and nonzeros (summed over windows when rolling).
-    windows : list of dict
-        Per rolling window: start, status, gap, build_s, solve_s (empty when monolithic).
+    model_size : ModelSize
+        Summed over windows when rolling.
+    windows : tuple of WindowRecord
+        Per rolling window (empty when solved in one piece).
+    stages : tuple of optimizer.search.StageRecord
+        Per stage of the one-piece solve: time, objective and bound after it (empty when
+        rolling: each window has its own).
+    rolling_reason : str
+        Why the horizon was (or was not) solved in rolling windows.
     """
 
     schedule: pd.DataFrame
@@ -89,8 +155,10 @@ class ScheduleResult:
     metrics: Metrics
     source: str
     baselines: dict
-    model_size: dict = field(default_factory=dict)
-    windows: list = field(default_factory=list)
+    model_size: ModelSize = field(default_factory=ModelSize)
+    windows: tuple = ()
+    stages: tuple = ()
+    rolling_reason: str = ""
 
     @property
     def cost(self) -> float:
@@ -118,13 +186,22 @@ class ScheduleResult:
             "build_s": round(self.build_s, 4),
             "solve_s": round(self.solve_s, 4),
             "source": self.source,
-            "model_size": self.model_size,
+            "model_size": self.model_size.as_dict(),
+            "rolling": self.rolling_reason,
         }
         for name, base in self.baselines.items():
             out[name] = base.as_dict()
         if self.windows:
             out["windows"] = len(self.windows)
-            out["max_window_gap"] = _num(max(w["gap"] for w in self.windows))
+            out["max_window_gap"] = _num(max(w.gap for w in self.windows))
+            sources: dict[str, int] = {}
+            for w in self.windows:
+                sources[w.source] = sources.get(w.source, 0) + 1
+            out["window_sources"] = sources
+        if self.stages:
+            out["stages"] = [{"stage": s.stage, "seconds": round(s.seconds, 4),
+                              "objective": _num(s.objective), "bound": _num(s.bound),
+                              "improved": s.improved, "note": s.note} for s in self.stages]
         return out
 
 

@@ -1,4 +1,4 @@
-"""Rolling horizon for horizons longer than one window.
+"""Rolling horizon: a long horizon solved window by window, when one piece would not fit.
 
 Windows of ``W`` hours start every ``step_h`` hours; each is solved as a MILP and its
 first ``step_h`` hours are committed (the last window commits everything). Rules:
@@ -22,10 +22,17 @@ first ``step_h`` hours are committed (the last window commits everything). Rules
 * The window is at least the longest job + ``step_h`` hours, so a job becomes hard
   (its deadline inside the window) while its whole window can still be planned.
 
-* Each window starts from the greedy (else ASAP) baseline; when neither places every
-  job, from the previous window's plan for the jobs both share with the new jobs placed
-  around it (``_carried_start``). Only if the window still has no schedule in time is
-  the run abandoned for the whole-horizon greedy (else ASAP) schedule, with a warning.
+* Each window runs the stages of :mod:`optimizer.pipeline` (baselines, LP, heuristics,
+  MILP); when neither baseline places every job, the previous window's plan for the
+  jobs both share, with the new jobs placed around it (``_carried_start``), is a start.
+  Only if the window still has no schedule in time is the run abandoned for the
+  whole-horizon greedy (else ASAP) schedule, with a warning.
+* One time limit for the whole run: each window gets the time left divided by the
+  windows left (so a window that finishes early leaves its time to the later ones).
+  Its state is a :class:`RollingState`; each window's record says its budget, gap and
+  the stage that found its schedule.
+* Whether to roll at all is :func:`rolling_decision`: only when the one-piece model would
+  not fit the memory or the time limit.
 
 The final schedule is evaluated on the whole horizon; if the greedy baseline is better,
 it is kept (``source == "greedy"``).
@@ -41,24 +48,32 @@ schedules after the fact would use hindsight.
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from optimizer.baselines import BaselineResult, asap, complete_around, greedy
+from optimizer.baselines import asap, complete_around, greedy
 from optimizer.heuristics import simple_bound
+from optimizer.layout import make_layout
 from optimizer.metrics import evaluate, facility_kw
+from optimizer.model import model_size
 from optimizer.options import DEFAULT_OPTIONS, SolverOptions
+from optimizer.pipeline import NoSolutionError, run_stages
 from optimizer.precheck import explain_infeasible_inputs
 from optimizer.problem import Problem
 from optimizer.result import (
     STATUS_ROLLING_OPTIMAL,
     STATUS_ROLLING_TIME_LIMIT,
+    BaselineSummary,
+    ModelSize,
     ScheduleResult,
+    WindowRecord,
 )
 from optimizer.schedule import Assignment, load_frame, to_frame
+from optimizer.search import preferred_baseline, relative_gap
 
 
 def _defer_costs(problem: Problem, js: np.ndarray, end: int) -> tuple[np.ndarray, np.ndarray]:
@@ -88,11 +103,12 @@ def _defer_costs(problem: Problem, js: np.ndarray, end: int) -> tuple[np.ndarray
     return cost, max_h
 
 
-def _window_problem(problem: Problem, a: int, end: int, fixed_load: np.ndarray,
-                    state: dict, js: np.ndarray) -> Problem:
+def _window_problem(problem: Problem, a: int, end: int, state: RollingState,
+                    js: np.ndarray) -> Problem:
     jobs = problem.jobs
     sl = slice(a, end)
     ff = problem.facility_factor[:, sl]
+    fixed_load = state.fixed_load_kw
     fixed = fixed_load[:, sl]
     months, codes = np.unique(problem.month[sl], return_inverse=True)
     committed_fac = facility_kw(problem, fixed_load)[:a]
@@ -111,10 +127,10 @@ def _window_problem(problem: Problem, a: int, end: int, fixed_load: np.ndarray,
         sub,
         release=np.maximum(sub.release - a, 0),
         deadline=np.minimum(sub.deadline, end) - a,
-        done_h=state["done_h"][js],
-        starts_done=state["starts_done"][js],
-        running_before=state["running"][js],
-        pinned_pod=state["pod"][js],
+        done_h=state.done_h[js],
+        starts_done=state.starts_done[js],
+        running_before=state.running[js],
+        pinned_pod=state.pod[js],
         soft=soft,
         defer_cost=defer_cost,
         defer_max_h=defer_max,
@@ -165,6 +181,72 @@ def issued(problem: Problem, a: int, signals_at: SignalsAt) -> Problem:
     )
 
 
+#: Measured on this project's 2-core machine (bench/README.md, "Rolling rule"): model
+#: build [s per nonzero] (0.7-2.4 us over 118k-1.6M nonzeros; the upper envelope) and
+#: peak memory [bytes per nonzero] above a base (0.24-0.40 kB; upper envelope, with
+#: headroom for HiGHS's copy).
+BUILD_S_PER_NNZ = 2.5e-6
+MEMORY_BYTES_PER_NNZ = 500.0
+MEMORY_BASE_BYTES = 250e6
+#: Largest model solved in one piece [bytes] (judgement: a third of a 24 GiB machine,
+#: leaving room for the thermal model, the re-simulations and a second worker).
+MEMORY_BUDGET_BYTES = 8e9
+#: Share of the time limit the one-piece model build may take (judgement: the rest is
+#: what the heuristics and HiGHS need to improve on the baselines).
+BUILD_SHARE = 0.25
+
+
+def estimated_nonzeros(problem: Problem) -> int:
+    """Nonzeros the one-piece model of ``problem`` would have (from its layout, no build).
+
+    Pulse starts: one per covered hour plus the single-start row; run binaries: about ten
+    (load, work and its cap, job-hour, pod-work cap, resume detection twice, interruption
+    and first-run rows; 9.6-10.4 measured on the benchmark instances); two per pod-hour
+    (load definition, capacity / peak). Within 25 % of the built model on the benchmark
+    instances (tests/component/test_rolling_rule.py). The base model: the cut families of
+    :func:`optimizer.model.auto_cuts` go only to small models, far from any limit here.
+    """
+    layout = make_layout(problem)
+    jobs = problem.jobs
+    length = np.ceil(jobs.required_h()[layout.np_job] - 1e-9).astype(np.int64)
+    starts = int((layout.np_count * (length + 1)).sum())
+    runs = 10 * int(layout.pr_count.sum())
+    return starts + runs + 2 * len(problem.pods) * problem.n_hours
+
+
+def rolling_decision(problem: Problem, options: SolverOptions) -> tuple[bool, str]:
+    """Whether to solve ``problem`` in rolling windows, and why (a sentence).
+
+    ``options.rolling``: "never" and "always" decide (always rolls only a horizon longer
+    than ``window_h``); "auto" rolls only when the one-piece model would not fit: its
+    estimated memory above :data:`MEMORY_BUDGET_BYTES`, or its estimated build above
+    :data:`BUILD_SHARE` of the time limit (both from :func:`estimated_nonzeros` and the
+    measured rates above). One piece is otherwise better: every stage sees the whole
+    horizon, and the bound is the whole problem's (a rolling horizon's is the solve-free
+    one).
+    """
+    n_t, window = problem.n_hours, options.window_h
+    if options.rolling == "never":
+        return False, "one piece: rolling = never"
+    if n_t <= window:
+        return False, f"one piece: the horizon ({n_t} h) fits one window ({window} h)"
+    if options.rolling == "always":
+        return True, f"rolling: rolling = always and the horizon ({n_t} h) exceeds {window} h"
+    nnz = estimated_nonzeros(problem)
+    memory = MEMORY_BASE_BYTES + MEMORY_BYTES_PER_NNZ * nnz
+    build_s = BUILD_S_PER_NNZ * nnz
+    size = f"~{nnz / 1e6:.1f} M nonzeros"
+    if memory > MEMORY_BUDGET_BYTES:
+        return True, (f"rolling: the whole horizon ({size}) would need ~{memory / 1e9:.1f} GB, "
+                      f"above the {MEMORY_BUDGET_BYTES / 1e9:.0f} GB budget")
+    limit = options.time_limit_s
+    if limit is not None and build_s > BUILD_SHARE * limit:
+        return True, (f"rolling: building the whole horizon ({size}) would take ~{build_s:.0f} s "
+                      f"of the {limit:g} s limit")
+    return False, (f"one piece: the whole horizon ({size}, ~{memory / 1e9:.1f} GB) fits the "
+                   "time limit and memory")
+
+
 def window_count(n_hours: int, window_h: int, step_h: int) -> int:
     """Windows a rolling solve of ``n_hours`` uses (1 when one window holds them all).
 
@@ -174,115 +256,188 @@ def window_count(n_hours: int, window_h: int, step_h: int) -> int:
     return 1 + max(int(np.ceil((n_hours - window_h) / step_h)), 0)
 
 
+@dataclass
+class RollingState:
+    """What the windows solved so far committed (mutable; one per rolling solve).
+
+    Attributes
+    ----------
+    done_h : ndarray
+        Work hours each job has done [h].
+    starts_done : ndarray of int
+        Runs each job has started.
+    running : ndarray of bool
+        Whether each (preemptible) job ran in the last committed hour.
+    pod : ndarray of int
+        The pod a started preemptible job stays on (-1: none yet).
+    finished : ndarray of bool
+        Jobs whose work is all committed.
+    fixed_load_kw : ndarray
+        Committed job load per pod and hour [kW] (P, T).
+    committed : list of Assignment
+        The committed job-hours, window by window.
+    windows : list of WindowRecord
+    last_plan : tuple or None
+        (jobs, first hour, schedule) of the last window solved, for :func:`_carried_start`.
+    """
+
+    done_h: np.ndarray
+    starts_done: np.ndarray
+    running: np.ndarray
+    pod: np.ndarray
+    finished: np.ndarray
+    fixed_load_kw: np.ndarray
+    committed: list = field(default_factory=list)
+    windows: list = field(default_factory=list)
+    last_plan: tuple | None = None
+
+    @staticmethod
+    def start(problem: Problem) -> RollingState:
+        n_j = len(problem.jobs)
+        return RollingState(
+            done_h=np.zeros(n_j), starts_done=np.zeros(n_j, dtype=np.int64),
+            running=np.zeros(n_j, dtype=bool), pod=np.full(n_j, -1, dtype=np.int64),
+            finished=np.zeros(n_j, dtype=bool),
+            fixed_load_kw=np.zeros((len(problem.pods), problem.n_hours)))
+
+
 def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
                   progress: Callable[[str], None] | None = None,
-                  signals_at: SignalsAt | None = None) -> ScheduleResult:
+                  signals_at: SignalsAt | None = None, deadline_s: float | None = None,
+                  reason: str = "") -> ScheduleResult:
     """Solve ``problem`` window by window (see the module doc).
 
-    ``progress`` is called with ``"window k/N"`` before each window is solved.
-    ``signals_at``, if given, is the forecast re-issued at each window start (module doc,
-    "Forecasts"); the result's metrics are then on ``problem``'s own signals.
+    Parameters
+    ----------
+    problem : Problem
+    options : SolverOptions
+        ``time_limit_s`` bounds the whole rolling solve: each window gets the time left
+        divided by the windows left.
+    progress : callable, optional
+        Called with ``"window k/N, S s left"`` before each window is solved.
+    signals_at : callable, optional
+        The forecast re-issued at each window start (module doc, "Forecasts"); the
+        result's metrics are then on ``problem``'s own signals.
+    deadline_s : float, optional
+        ``time.perf_counter()`` value by which to finish (default: now + time limit).
+    reason : str
+        Why the horizon rolls (kept in the result).
     """
-    from optimizer.solve import (
-        NoSolutionError,
-        baseline_summary,
-        optimise_from_baselines,
-        preferred_baseline,
-    )
-
+    if deadline_s is None:
+        deadline_s = _deadline(options)
     explain_infeasible_inputs(problem)
     jobs, n_t = problem.jobs, problem.n_hours
     longest = int(jobs.duration_h.max()) if len(jobs) else 0
     window = max(options.window_h, longest + options.step_h)
-    n_j = len(jobs)
-    state = {"done_h": np.zeros(n_j), "starts_done": np.zeros(n_j, dtype=np.int64),
-             "running": np.zeros(n_j, dtype=bool), "pod": np.full(n_j, -1, dtype=np.int64)}
-    finished = np.zeros(n_j, dtype=bool)
-    fixed_load = np.zeros((len(problem.pods), n_t))
-    committed: list[Assignment] = []
-    windows: list[dict] = []
+    state = RollingState.start(problem)
     n_windows = window_count(n_t, window, options.step_h)
-    a, stranded, plan = 0, None, None  # plan: the last window's (jobs, start, schedule)
+    a, stranded, k = 0, None, 0
     while True:
+        k += 1
+        left_s = deadline_s - time.perf_counter()
         if progress is not None:
-            progress(f"window {a // options.step_h + 1}/{n_windows}")
+            progress(f"window {k}/{n_windows}" + ("" if np.isinf(left_s) else
+                                                   f", {max(left_s, 0.0):.0f} s left"))
         end = min(a + window, n_t)
         final = end == n_t
         commit_end = n_t if final else a + options.step_h
         soft_pre = jobs.preemptible & (jobs.deadline > end)
-        js = np.flatnonzero(~finished & (jobs.release < end) & ~soft_pre)
+        js = np.flatnonzero(~state.finished & (jobs.release < end) & ~soft_pre)
         if len(js):
             view = problem if signals_at is None else issued(problem, a, signals_at)
-            sub = _window_problem(view, a, end, fixed_load, state, js)
+            sub = _window_problem(view, a, end, state, js)
             explain_infeasible_inputs(sub)
-            base_greedy, base_asap = greedy(sub), asap(sub)
-            if preferred_baseline(base_greedy, base_asap) is None and plan is not None:
-                base_asap = _carried_start(sub, js, a, *plan)
+            budget_s = max(left_s, 0.0) / (n_windows - k + 1)
+            plan = state.last_plan
+            carried = None if plan is None else (
+                lambda sub=sub, js=js, a=a, plan=plan: _carried_start(sub, js, a, *plan))
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    solved = optimise_from_baselines(sub, options, base_greedy, base_asap)
+                    search = run_stages(sub, options, time.perf_counter() + budget_s, carried)
             except NoSolutionError as exc:
                 # earlier commitments left this window without a schedule found in time:
                 # the whole-horizon baseline below is the answer if it fits
                 stranded = exc
                 break
-            windows.append({"start": problem.hours[a].isoformat(), "jobs": len(js),
-                            "termination": solved.termination, "gap": solved.gap,
-                            "build_s": solved.build_s, "solve_s": solved.solve_s,
-                            "size": solved.size})
-            _commit(problem, sub, solved.assignment, js, a, commit_end, state, finished,
-                    fixed_load, committed)
-            plan = (js, a, solved.assignment)
+            state.windows.append(_record(problem.hours[a].isoformat(), len(js), budget_s,
+                                         search))
+            _commit(problem, search.assignment(), js, a, commit_end, state)
+            state.last_plan = (js, a, search.assignment())
         if final:
             break
         a += options.step_h
+    return _result(problem, state, stranded, signals_at is not None, reason)
+
+
+def _deadline(options: SolverOptions) -> float:
+    limit = options.time_limit_s
+    return time.perf_counter() + limit if limit is not None else np.inf
+
+
+def _record(start: str, n_jobs: int, budget_s: float, search) -> WindowRecord:
+    """A window's record from its solve."""
+    return WindowRecord(
+        start=start, jobs=n_jobs, budget_s=budget_s,
+        termination="optimal" if search.proven else "time_limit", gap=search.gap,
+        source=search.source, build_s=search.built.build_s + search.handoff_s,
+        solve_s=sum(r.seconds for r in search.records) - search.handoff_s,
+        size=model_size(search.built))
+
+
+def _result(problem: Problem, state: RollingState, stranded, forecast: bool,
+            reason: str) -> ScheduleResult:
+    """The whole horizon's schedule from the committed windows (or a whole-horizon
+    baseline when a window found nothing in time)."""
     base_asap, base_greedy = asap(problem), greedy(problem)
+    baselines = {"asap": base_asap, "greedy": base_greedy}
     if stranded is None:
-        unfinished = np.flatnonzero(~finished)
+        unfinished = np.flatnonzero(~state.finished)
         if len(unfinished):  # cannot happen when every window is solved; guard the invariant
             raise RuntimeError(f"rolling horizon left jobs unfinished: {unfinished[:5]}")
-        assignment, source = Assignment.concat(committed), "milp"
+        assignment, source = Assignment.concat(state.committed), "rolling"
     else:
-        base = preferred_baseline(base_greedy, base_asap)
+        base = preferred_baseline(baselines)
         if base is None:
             raise stranded
-        warnings.warn(f"rolling window {len(windows) + 1} found no schedule in time ({stranded}); "
-                      f"returning the whole-horizon {base.name} schedule", stacklevel=2)
+        warnings.warn(f"rolling window {len(state.windows) + 1} found no schedule in time "
+                      f"({stranded}); returning the whole-horizon {base.name} schedule",
+                      stacklevel=3)
         assignment, source = base.assignment, base.name
     metrics = evaluate(problem, assignment)
-    if signals_at is None and base_greedy.status == "feasible" and \
+    # after the fact, a better whole-horizon greedy schedule replaces the rolling one (not
+    # with forecasts: choosing between two schedules after the fact would use hindsight)
+    if not forecast and base_greedy.status == "feasible" and \
             base_greedy.metrics.objective < metrics.objective:
         assignment, metrics, source = base_greedy.assignment, base_greedy.metrics, "greedy"
-    all_optimal = stranded is None and all(w["termination"] == "optimal" for w in windows)
+    windows = tuple(state.windows)
+    all_optimal = stranded is None and all(w.termination == "optimal" for w in windows)
     if not all_optimal and stranded is None:
         warnings.warn("some rolling windows stopped at the time limit (their gaps are in "
-                      "result.windows)", stacklevel=2)
+                      "result.windows)", stacklevel=3)
     # a bound for the whole horizon: the windows' bounds are not (each takes the
     # commitments before it as given), so the solve-free bound of the whole problem
     bound = min(simple_bound(problem), metrics.objective)
-    size = {k: int(sum(w["size"][k] for w in windows)) for k in
-            ("variables", "rows", "nonzeros", "binaries")} if windows else {}
     return ScheduleResult(
         schedule=to_frame(problem, assignment),
         it_load_kw=load_frame(problem, assignment),
         status=STATUS_ROLLING_OPTIMAL if all_optimal else STATUS_ROLLING_TIME_LIMIT,
         objective=metrics.objective,
         best_bound=bound,
-        gap=abs(metrics.objective - bound) / max(abs(metrics.objective), 1e-9),
-        build_s=sum(w["build_s"] for w in windows),
-        solve_s=sum(w["solve_s"] for w in windows),
+        gap=relative_gap(metrics.objective, bound),
+        build_s=sum(w.build_s for w in windows),
+        solve_s=sum(w.solve_s for w in windows),
         metrics=metrics,
         source=source,
-        baselines={"asap": baseline_summary(problem, base_asap),
-                   "greedy": baseline_summary(problem, base_greedy)},
-        model_size=size,
+        baselines={name: BaselineSummary.of(problem, base) for name, base in baselines.items()},
+        model_size=sum((w.size for w in windows), ModelSize()),
         windows=windows,
+        rolling_reason=reason,
     )
 
 
 def _carried_start(sub: Problem, js: np.ndarray, a: int, prev_js: np.ndarray, prev_a: int,
-                   prev: Assignment) -> BaselineResult:
+                   prev: Assignment) -> Assignment | None:
     """A start for window ``sub`` (jobs ``js`` from hour ``a``) when neither baseline
     places every job: the previous window's plan for the hours from ``a`` on, kept for
     the jobs both windows share, with the other jobs placed around it
@@ -296,11 +451,12 @@ def _carried_start(sub: Problem, js: np.ndarray, a: int, prev_js: np.ndarray, pr
     job, t = prev_js[prev.job], prev.t + prev_a
     keep = (t >= a) & np.isin(job, js)
     fixed = Assignment(np.searchsorted(js, job[keep]), prev.pod[keep], t[keep] - a)
-    return complete_around(sub, fixed, "carried")
+    completed = complete_around(sub, fixed, "carried")
+    return completed.assignment if completed.status == "feasible" else None
 
 
-def _commit(problem, sub, assignment, js, a, commit_end, state, finished, fixed_load,
-            committed) -> None:
+def _commit(problem: Problem, assignment: Assignment, js: np.ndarray, a: int, commit_end: int,
+            state: RollingState) -> None:
     """Fix the window's first hours: update job state, fixed load and the schedule."""
     jobs = problem.jobs
     job = js[assignment.job]
@@ -313,26 +469,26 @@ def _commit(problem, sub, assignment, js, a, commit_end, state, finished, fixed_
         if not jobs.preemptible[j]:
             if t[sel].min() < commit_end:
                 keep |= sel
-                finished[j] = True
+                state.finished[j] = True
             continue
         in_step = sel & (t < commit_end)
         if not in_step.any():
             continue
         keep |= in_step
         hours = np.sort(t[in_step])
-        prev_end = a - 1 if state["running"][j] else -2
+        prev_end = a - 1 if state.running[j] else -2
         runs = int(np.sum(np.diff(np.concatenate(([prev_end], hours))) > 1))
-        state["starts_done"][j] += runs
-        state["done_h"][j] += len(hours)
-        state["pod"][j] = int(pod[in_step][0])
-        state["running"][j] = bool(hours[-1] == commit_end - 1)
-        need = jobs.duration_h[j] + jobs.overhead_h[j] * max(state["starts_done"][j] - 1, 0)
-        if state["done_h"][j] >= need - 1e-9:
-            finished[j] = True
+        state.starts_done[j] += runs
+        state.done_h[j] += len(hours)
+        state.pod[j] = int(pod[in_step][0])
+        state.running[j] = bool(hours[-1] == commit_end - 1)
+        need = jobs.duration_h[j] + jobs.overhead_h[j] * max(state.starts_done[j] - 1, 0)
+        if state.done_h[j] >= need - 1e-9:
+            state.finished[j] = True
     # preemptible jobs not running in the last committed hour are not running any more
     idle = jobs.preemptible & ~np.isin(np.arange(len(jobs)), job[keep & (t == commit_end - 1)])
-    state["running"][idle] = False
+    state.running[idle] = False
     part = Assignment(job[keep], pod[keep], t[keep])
-    np.add.at(fixed_load, (part.pod, part.t), jobs.power_kw[part.job])
-    committed.append(part)
+    np.add.at(state.fixed_load_kw, (part.pod, part.t), jobs.power_kw[part.job])
+    state.committed.append(part)
 

@@ -178,6 +178,7 @@ def _prepare(
             rel_gap=spec.rel_gap,
             threads=spec.threads,
             window_h=spec.window_h,
+            rolling=spec.rolling,
             step_h=spec.step_h,
         ),
     )

@@ -335,6 +335,12 @@ class Solver(_Model):
     rel_gap: float = Field(default=1e-3, ge=0, lt=1)
     threads: int = Field(default=1, ge=1, le=MAX_THREADS)
     window_h: int = Field(default=168, ge=24, le=MAX_HOURS)
+    rolling: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="auto: rolling windows only when the whole horizon would not fit the "
+        "time limit or memory (a measured rule); always: whenever the horizon exceeds "
+        "window_h; never: one piece",
+    )
     step_h: int = Field(default=24, ge=1, le=MAX_HOURS)
 
     @model_validator(mode="after")

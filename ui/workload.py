@@ -275,12 +275,14 @@ def _run_controls() -> None:
         st.write("")
         clicked = st.button("Run the schedule", type="primary", key="run_button")
     solver, hours = scenario.solver, scenario.horizon.hours
-    if optimise and hours > solver.window_h:
+    if optimise and hours > solver.window_h and solver.rolling != "never":
         windows = explore.rolling_windows(scenario)
         st.caption(
             f"The horizon ({hours} h) is longer than one solver window ({solver.window_h} h): "
-            f"it is solved rolling, {windows} windows of up to {limit:g} s each (at most about "
-            f"{windows * limit / 60:.0f} min)."
+            + (f"it is solved rolling, up to {windows} windows sharing the {limit:g} s limit."
+               if solver.rolling == "always" else
+               f"it is solved in one piece when that fits the {limit:g} s limit and memory, "
+               f"else rolling (up to {windows} windows sharing the limit).")
         )
     if clicked:
         _run(scenario, optimise, limit)

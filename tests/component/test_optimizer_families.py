@@ -6,6 +6,7 @@ Every returned schedule passes through the independent validator.
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import highspy
@@ -316,11 +317,20 @@ def test_rolling_month_within_one_percent_of_monolithic():
                               objective=Objective(carbon_price_per_t=50))
     mono = solve_problem(problem, SolverOptions(time_limit_s=60))
     said = []
+    tick = time.perf_counter()
     rolling = solve_rolling(problem, SolverOptions(time_limit_s=20), progress=said.append)
+    wall_s = time.perf_counter() - tick
     assert rolling.status in ("rolling_optimal", "rolling_time_limit_feasible")
     assert len(rolling.windows) > 20
-    # progress names every window out of the right total: (720 - 168) / 24 + 1 = 24
-    assert said == [f"window {k}/24" for k in range(1, 25)]
+    # progress names every window out of the right total, (720 - 168) / 24 + 1 = 24, and
+    # the time left of the one limit the windows share
+    assert [text.split(",")[0] for text in said] == [f"window {k}/24" for k in range(1, 25)]
+    left = [float(text.split(", ")[1].split(" s left")[0]) for text in said]
+    assert left[0] <= 20 and all(b <= a for a, b in zip(left, left[1:], strict=False))
+    # the whole rolling solve keeps to the limit (whole-horizon baselines and the
+    # result's tables after the last window: a little over)
+    assert wall_s < 20 * 1.25
+    assert all(w.budget_s <= 20 for w in rolling.windows)
     for result in (mono, rolling):
         assert validate(result.schedule, inst.jobs, inst.pods, inst.signals) == []
     assert rolling.objective <= mono.objective * (1 + ROLLING_VS_MONOLITHIC_RTOL)
@@ -330,19 +340,19 @@ def test_a_rolling_window_without_a_schedule_falls_back_to_the_whole_horizon_bas
         monkeypatch):
     # seen on a built-in scenario under CI load at 2 s per window: one window's MILP found
     # nothing in time; the run must return a valid schedule, not fail
-    import optimizer.solve as solve_module
+    import optimizer.rolling as rolling_module
 
     inst = make_instance(20, 240, seed=4, n_pods=2, preemptible_share=0.5, tightness=0.3)
     problem = prepare_problem(inst.jobs, inst.signals, inst.pods)
-    real, calls = solve_module.optimise, []
+    real, calls = rolling_module.run_stages, []
 
     def flaky(*args, **kwargs):
         calls.append(1)
         if len(calls) == 2:
-            raise solve_module.NoSolutionError("no schedule in time (test)")
+            raise rolling_module.NoSolutionError("no schedule in time (test)")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(solve_module, "optimise", flaky)
+    monkeypatch.setattr(rolling_module, "run_stages", flaky)
     with pytest.warns(UserWarning, match="returning the whole-horizon (greedy|asap) schedule"):
         result = solve_rolling(problem, SolverOptions(time_limit_s=2))
     assert result.status == "rolling_time_limit_feasible"
@@ -355,8 +365,8 @@ def test_a_rolling_window_without_a_baseline_starts_from_the_previous_plan(monke
     # schedule and HiGHS found none in time. The previous window's plan, with the jobs
     # new to the window placed around it, is then the start; here both baselines of every
     # window after the first are made to fail.
+    import optimizer.pipeline as pipeline_module
     import optimizer.rolling as rolling_module
-    import optimizer.solve as solve_module
     from optimizer.baselines import BaselineResult
     from optimizer.rolling import window_count
     from optimizer.schedule import Assignment
@@ -374,24 +384,26 @@ def test_a_rolling_window_without_a_baseline_starts_from_the_previous_plan(monke
         return rule
 
     starts = []
-    real_optimise = solve_module.optimise_from_baselines
+    real_stages = rolling_module.run_stages
 
-    def spy(sub, options, base_greedy, base_asap):
+    def spy(sub, options, deadline_s, carried=None):
+        search = real_stages(sub, options, deadline_s, carried)
         windows_seen.append(sub.hours[0])
-        starts.append((base_asap.name, base_asap.status))
-        return real_optimise(sub, options, base_greedy, base_asap)
+        starts.append(search.starts[0][0] if search.starts else None)
+        return search
 
-    monkeypatch.setattr(rolling_module, "greedy", failing(rolling_module.greedy))
-    monkeypatch.setattr(rolling_module, "asap", failing(rolling_module.asap))
-    monkeypatch.setattr(solve_module, "optimise_from_baselines", spy)
+    for module in (rolling_module, pipeline_module):
+        monkeypatch.setattr(module, "greedy", failing(module.greedy))
+        monkeypatch.setattr(module, "asap", failing(module.asap))
+    monkeypatch.setattr(rolling_module, "run_stages", spy)
     options = SolverOptions(time_limit_s=2, window_h=72, step_h=24)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = solve_rolling(problem, options)
     assert not [w for w in caught if "found no schedule" in str(w.message)]  # not stranded
     assert len(result.windows) == window_count(problem.n_hours, 72, 24) == len(starts)
-    assert starts[0] == ("asap", "feasible")
-    assert set(starts[1:]) == {("carried", "feasible")}
+    assert starts[0] in ("greedy", "asap")
+    assert set(starts[1:]) == {"carried"}
     assert validate(result.schedule, inst.jobs, inst.pods, inst.signals) == []
 
 

@@ -18,10 +18,18 @@ def coolshift(*args: str, cwd: Path | None = None, timeout: float = 300) -> subp
     )
 
 
+def error_text(result: subprocess.CompletedProcess) -> str:
+    """stderr without the plain progress lines a run writes when stderr is not a terminal."""
+    from cli.run import PROGRESS_PREFIX
+
+    return "".join(line for line in result.stderr.splitlines(keepends=True)
+                   if not line.startswith(PROGRESS_PREFIX))
+
+
 def assert_clean_failure(result: subprocess.CompletedProcess, code: int, *fragments: str) -> None:
     """An expected failure: the exit code, one message naming the problem, no traceback."""
     assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
-    assert result.stderr.startswith("coolshift: error:"), result.stderr
+    assert error_text(result).startswith("coolshift: error:"), result.stderr
     for fragment in fragments:
         assert fragment in result.stderr, (fragment, result.stderr)

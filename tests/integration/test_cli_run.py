@@ -124,7 +124,7 @@ def test_a_rolling_run_prints_its_whole_horizon_bound_and_window_gap(tmp_path):
     data = example_data("default")
     data["horizon"]["hours"] = 72
     data["workload"]["generator"].update(count=8, slack_h=[4, 16], duration_h=[2, 6])
-    data["solver"] = {"window_h": 24, "step_h": 12, "time_limit_s": 2}
+    data["solver"] = {"window_h": 24, "step_h": 12, "time_limit_s": 2, "rolling": "always"}
     out = tmp_path / "run"
     result = coolshift("run", str(_write_scenario(tmp_path, data)), "--out", str(out))
     assert result.returncode == 0, result.stderr
@@ -133,3 +133,5 @@ def test_a_rolling_run_prints_its_whole_horizon_bound_and_window_gap(tmp_path):
     assert solver["bound"] <= solver["objective"]
     assert solver["gap"] == pytest.approx((solver["objective"] - solver["bound"]) / solver["objective"])
     assert "largest window gap" in result.stdout and "bound" in result.stdout
+    # the run says that, and why, it rolled
+    assert "rolling: rolling = always" in result.stdout and solver["rolling"].startswith("rolling")

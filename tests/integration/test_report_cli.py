@@ -15,7 +15,7 @@ from scenarios.library import example_data
 from scenarios.loading import scenario_from_dict
 from scenarios.run import run_scenario
 from scenarios.store import read_run, write_run
-from tests.integration.cli import assert_clean_failure, coolshift
+from tests.integration.cli import assert_clean_failure, coolshift, error_text
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_bad_input_in_a_real_process_exits_2_with_one_line_and_writes_nothing(ru
     before = _files(tmp_path)
     result = coolshift("report", *args, cwd=tmp_path)
     assert_clean_failure(result, 2, *fragments)
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(error_text(result).strip().splitlines()) == 1
     assert _files(tmp_path) == before
 
 

@@ -24,7 +24,7 @@ import pytest
 
 from cli.main import main
 from scenarios.library import example_text
-from tests.integration.cli import assert_clean_failure, coolshift
+from tests.integration.cli import assert_clean_failure, coolshift, error_text
 from thermal.weather import PVLIB_CLIMATES, _pvlib_data_dir
 
 pytestmark = pytest.mark.integration
@@ -50,7 +50,9 @@ def assert_rejected(code: int, err: str, *fragments: str) -> None:
     fragment, no traceback and no 'internal error'."""
     assert code == 2, (code, err)
     assert "Traceback" not in err and "internal error" not in err, err
-    lines = err.strip().splitlines()
+    from cli.run import PROGRESS_PREFIX
+
+    lines = [line for line in err.strip().splitlines() if not line.startswith(PROGRESS_PREFIX)]
     assert len(lines) == 1, err
     assert lines[0].startswith("coolshift: error: "), err
     assert len(lines[0]) <= MAX_MESSAGE_CHARS, (len(lines[0]), lines[0][:300])
@@ -751,7 +753,7 @@ def test_console_nested_toml(tmp_path):
     path.write_text(nested(10_000), encoding="utf-8")
     result = coolshift("validate", str(path))
     assert_clean_failure(result, 2, "deep.toml", "nested")
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(error_text(result).strip().splitlines()) == 1
 
 
 def test_console_binary_scenario_writes_no_run(tmp_path):
@@ -768,7 +770,7 @@ def test_console_weather_with_text_in_a_number_column_writes_no_run(tmp_path):
     out = tmp_path / "out"
     result = coolshift("run", str(scenario), "--no-optimize", "--out", str(out))
     assert_clean_failure(result, 2, "wx.csv", "not a number")
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr  # no pandas warnings
+    assert len(error_text(result).strip().splitlines()) == 1, result.stderr  # no pandas warnings
     assert not out.exists()
 
 

@@ -1,0 +1,244 @@
+"""One solve of one problem: the stages, run in order from one table.
+
+=================  =========================================================  ==========
+stage              what it does                                               time share
+=================  =========================================================  ==========
+baselines          ASAP and greedy (and any schedule the caller carries in)   --
+lp                 LP relaxation: the first proven bound, and a guide         0.5
+lp_guided          capacity-aware placement following the LP                  --
+local_search       relocate and peak shaving from every start                 0.2 each
+rens               the LP's integral jobs fixed, the rest as a sub-MILP       0.6
+ruin_recreate      take related jobs out, put them back (threshold accepting) 0.85
+milp               HiGHS's branch and bound from the incumbent                what is left
+=================  =========================================================  ==========
+
+Every stage reads and updates one :class:`optimizer.search.Search` (incumbent, bound,
+clock); a schedule becomes the incumbent only through :meth:`Search.offer`. The shares are
+of the time *left when the stage starts*; the stages stop as soon as the incumbent is
+within ``rel_gap`` of the bound (then HiGHS is not needed). Without ``warm_start`` only
+the baselines and HiGHS run, HiGHS from no start. Which stage found the returned schedule
+is its ``source``; the result carries each stage's record (time, objective and bound
+after it), which is how bench/bench_optimizer.py --stages measures what each is worth.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from optimizer.baselines import asap, greedy
+from optimizer.errors import InfeasibleError
+from optimizer.heuristics import lp_guided, lp_relaxation, rens, simple_bound
+from optimizer.highs_solve import solve_direct, solve_pyomo
+from optimizer.infeasibility import diagnose
+from optimizer.localsearch import assignment_of, improve, plan_of
+from optimizer.model import build_model, values_from_assignment
+from optimizer.options import SolverOptions
+from optimizer.problem import Problem
+from optimizer.ruin import ruin_and_recreate
+from optimizer.schedule import Assignment
+from optimizer.search import Search, preferred_baseline
+
+#: Shares of the time left when each stage starts (judgement, from the benchmark and
+#: the default scenario: ruin and recreate lowers the objective far more than HiGHS's
+#: branch and bound in the same time, and on 1000 jobs x 720 h RENS closes the gap;
+#: most stages stop well before their share).
+LP_SHARE = 0.5
+LOCAL_SEARCH_SHARE = 0.2
+RENS_SHARE = 0.6
+RUIN_SHARE = 0.85
+#: Least time worth giving HiGHS's MILP after the heuristics [s] (judgement: below this
+#: HiGHS does not finish its presolve and root LP on the benchmark models).
+MIN_MILP_S = 1.0
+#: Time for a first schedule when the limit passed without any [s] (judgement: HiGHS
+#: finds one in seconds on the benchmark's tightest rolling windows). The only time a
+#: solve may run past its limit: without a schedule there is nothing to return.
+FIRST_SOLUTION_S = 30.0
+
+
+class NoSolutionError(RuntimeError):
+    """HiGHS stopped (time limit) before finding any schedule and no baseline fits."""
+
+
+def _baselines(search: Search) -> str:
+    problem = search.problem
+    search.baselines = {"asap": asap(problem), "greedy": greedy(problem)}
+    for name in ("greedy", "asap"):
+        base = search.baselines[name]
+        if base.status == "feasible":
+            search.offer_assignment(base.assignment, name)
+            search.starts.append((name, base.assignment))
+    if preferred_baseline(search.baselines) is None and search.carried is not None:
+        carried = search.carried()
+        if search.offer_assignment(carried, "carried"):
+            search.starts.append(("carried", carried))
+    search.raise_bound(simple_bound(problem))
+    return ", ".join(f"{n} {b.status}" for n, b in search.baselines.items())
+
+
+def _lp(search: Search) -> str:
+    timing: dict = {}
+    limit = None if np.isinf(search.deadline_s) else search.budget(LP_SHARE)
+    search.x_lp = lp_relaxation(search.built, search.options, limit, timing)
+    search.handoff_s += timing.get("handoff_s", 0.0)
+    if search.x_lp is None:
+        return "not solved in time (bound: solve-free)"
+    search.raise_bound(search.objective_of(search.x_lp))
+    return "solved"
+
+
+def _lp_guided(search: Search) -> str:
+    if search.x_lp is None:
+        return "skipped: no LP"
+    guided = lp_guided(search.built, search.x_lp)
+    if guided is None:
+        return "a job did not fit"
+    search.guided = guided
+    search.starts.append(("lp_guided", guided))
+    search.offer_assignment(guided, "lp_guided")
+    return "placed"
+
+
+def _local_search(search: Search) -> str:
+    for _name, start in search.starts:
+        if search.proven:
+            break
+        search.offer_assignment(improve(search.problem, start, search.budget(
+            LOCAL_SEARCH_SHARE)), "local_search")
+    return f"{len(search.starts)} start(s)"
+
+
+def _rens(search: Search) -> str:
+    if search.x_lp is None or search.guided is None:
+        return "skipped: no LP-guided start"
+    timing: dict = {}
+    x = rens(search.built, search.x_lp, values_from_assignment(search.built, search.guided),
+             search.budget(RENS_SHARE), search.options.threads, timing)
+    search.handoff_s += timing.get("handoff_s", 0.0)
+    search.offer(x, "rens")
+    return "no sub-MILP" if x is None else "solved"
+
+
+def _ruin_recreate(search: Search) -> str:
+    if search.incumbent is None:
+        return "skipped: no schedule"
+    rel_gap = search.options.rel_gap
+    target = search.bound / (1 - rel_gap) if search.bound > 0 else -np.inf
+    plan = ruin_and_recreate(search.problem, plan_of(search.problem, search.assignment()),
+                             time.perf_counter() + search.budget(RUIN_SHARE), target=target)
+    search.offer_assignment(assignment_of(plan), "ruin_recreate")
+    return ""
+
+
+def _milp(search: Search) -> str:
+    options, built = search.options, search.built
+    direct = options.interface == "direct"
+    left = search.time_left()
+    if search.incumbent is not None and direct and left < MIN_MILP_S:
+        search.milp_termination = "time_limit"
+        return f"skipped: {max(left, 0.0):.2f} s left"
+    limited = options if np.isinf(search.deadline_s) else replace(
+        options, time_limit_s=max(left, MIN_MILP_S))
+    if direct:
+        start = search.incumbent if options.warm_start else None
+        outcome = solve_direct(built, limited, start)
+        if search.incumbent is None and not outcome.has_solution and \
+                outcome.termination == "time_limit":
+            # nothing to return yet (a rolling window cannot be skipped): a first schedule
+            retry = replace(options, time_limit_s=FIRST_SOLUTION_S)
+            extra = solve_direct(built, retry, None, first_solution=True)
+            outcome = replace(extra, solve_s=outcome.solve_s + extra.solve_s,
+                              load_s=outcome.load_s + extra.load_s)
+    else:
+        outcome = solve_pyomo(built, limited)
+    search.handoff_s += outcome.load_s
+    if outcome.termination == "infeasible":
+        raise diagnose(built, options)
+    if outcome.has_solution:
+        search.offer(outcome.values, "milp", checked=True)
+    search.raise_bound(outcome.bound)
+    search.milp_termination = outcome.termination
+    return outcome.detail
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One row of :data:`STAGES`: a name and the function that runs it on a Search."""
+
+    name: str
+    run: Callable[[Search], str]
+
+
+#: The stages in the order they run (module doc).
+STAGES = (
+    Stage("baselines", _baselines),
+    Stage("lp", _lp),
+    Stage("lp_guided", _lp_guided),
+    Stage("local_search", _local_search),
+    Stage("rens", _rens),
+    Stage("ruin_recreate", _ruin_recreate),
+    Stage("milp", _milp),
+)
+STAGE_NAMES = tuple(stage.name for stage in STAGES)
+#: Stages of ``warm_start=False``: HiGHS alone (the baselines for the comparison).
+COLD_STAGES = ("baselines", "milp")
+
+
+def run_stages(problem: Problem, options: SolverOptions, deadline_s: float,
+               carried: Callable[[], Assignment | None] | None = None) -> Search:
+    """Solve ``problem`` by the stages of :data:`STAGES` until ``deadline_s``.
+
+    Parameters
+    ----------
+    problem : Problem
+    options : SolverOptions
+        ``options.stages`` names the stages to run (all by default); ``warm_start=False``
+        runs only :data:`COLD_STAGES`.
+    deadline_s : float
+        ``time.perf_counter()`` value at which to stop (inf: no limit).
+    carried : callable, optional
+        Gives a schedule (Assignment or None) to start from when neither baseline places
+        every job: a rolling window's plan carried over from the window before (called
+        only then).
+
+    Returns
+    -------
+    Search
+        With the incumbent, the bound, and a record per stage that ran.
+
+    Raises
+    ------
+    InfeasibleError
+        With the conflicting hours and jobs (elastic relaxation).
+    NoSolutionError
+        When no stage found any schedule.
+    """
+    built = build_model(problem)
+    search = Search(built=built, options=options, deadline_s=deadline_s, carried=carried)
+    wanted = set(options.stages if options.warm_start else COLD_STAGES)
+    if options.interface != "direct":
+        wanted &= set(COLD_STAGES)
+    for stage in STAGES:
+        if stage.name not in wanted:
+            continue
+        if stage.name != "baselines" and search.proven:
+            break
+        if stage.name not in ("baselines", "milp") and search.time_left() <= 0:
+            search.record(stage.name, 0.0, False, "skipped: time limit")
+            continue
+        tick, before = time.perf_counter(), search.objective
+        note = stage.run(search)
+        search.record(stage.name, time.perf_counter() - tick, search.objective < before, note)
+    if search.incumbent is None:
+        last = search.records[-1].note if search.records else ""
+        raise NoSolutionError(
+            f"no schedule found in time (HiGHS: {last}) and no baseline places every job; "
+            "raise the time limit")
+    return search
+
+
+__all__ = ["STAGES", "STAGE_NAMES", "InfeasibleError", "NoSolutionError", "Stage",
+           "run_stages"]
