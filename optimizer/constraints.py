@@ -24,15 +24,13 @@ WORK_UPPER_EPS_H = 1e-6
 def add_it_load(model, problem: Problem, layout: Layout, v: dict) -> None:
     """``it_load[pod, t]``: it_load_kw[pod, t] = sum of job power running on the pod.
 
-    Pulse form (default): a non-preemptible job is running at t on p when one of its
-    starts ``start[j,p,s]`` with t-L < s <= t is 1 (L nonzeros per job and hour).
-    Cumulative form: ``started[j,p,s]`` is 1 if the job started on p at or before s;
-    it runs at t exactly when ``started[j,p,min(t, last)] - started[j,p,t-L]`` is 1 (two
-    nonzeros per job and hour, but one ``start_order`` row per start variable).
+    A non-preemptible job is running at t on p when one of its starts ``start[j,p,s]``
+    with t-L < s <= t is 1 (pulse form: L nonzeros per job and hour); a preemptible job
+    when ``run[j,p,t]`` is 1.
     """
     jobs, n_t = problem.jobs, problem.n_hours
     parts_key, parts_col, parts_coef = [], [], []
-    if len(layout.np_job) and v["formulation"] == "pulse":
+    if len(layout.np_job):
         # start[j,p,s] counts in every hour s .. s+L-1
         length = np.ceil(jobs.required_h()[layout.np_job] - 1e-9).astype(np.int64)
         block, s = expand(layout.np_first, layout.np_count)
@@ -43,21 +41,6 @@ def add_it_load(model, problem: Problem, layout: Layout, v: dict) -> None:
         parts_key.append(layout.np_pod[sb] * n_t + t)
         parts_col.append(col)
         parts_coef.append(jobs.power_kw[layout.np_job][sb])
-    elif len(layout.np_job):
-        length = np.ceil(jobs.required_h()[layout.np_job] - 1e-9).astype(np.int64)
-        span = layout.np_count - 1 + length  # hours the job may occupy
-        block, t = expand(layout.np_first, span)
-        col0 = v["started"][block_starts(layout.np_count)]
-        power = jobs.power_kw[layout.np_job]
-        pos = np.minimum(t - layout.np_first[block], layout.np_count[block] - 1)
-        parts_key.append(layout.np_pod[block] * n_t + t)
-        parts_col.append(col0[block] + pos)
-        parts_coef.append(power[block])
-        back = t - length[block] - layout.np_first[block]
-        has = back >= 0
-        parts_key.append((layout.np_pod[block] * n_t + t)[has])
-        parts_col.append((col0[block] + back)[has])
-        parts_coef.append(-power[block][has])
     if len(layout.pr_job):
         block, t = expand(layout.pr_first, layout.pr_count)
         parts_key.append(layout.pr_pod[block] * n_t + t)
@@ -75,41 +58,21 @@ def add_it_load(model, problem: Problem, layout: Layout, v: dict) -> None:
 
 
 def add_single_start(model, problem: Problem, layout: Layout, v: dict) -> None:
-    """``single_start[job]`` (and ``start_order[job, pod, s]``) for non-preemptible jobs.
+    """``single_start[job]`` for non-preemptible jobs.
 
-    Each job starts exactly once over all its allowed pods and start hours (at most
-    once for soft jobs of a rolling window): pulse form sum_{p,s} start[j,p,s] = 1;
-    cumulative form sum_p started[j,p,last] = 1 with the cumulative start
-    non-decreasing in s: started[s] - started[s-1] >= 0.
+    Each job starts exactly once over all its allowed pods and start hours (at most once
+    for soft jobs of a rolling window): sum_{p,s} start[j,p,s] = 1.
     """
     jobs = problem.jobs
     if not len(layout.np_job):
         return
-    starts = block_starts(layout.np_count)
-    if v["formulation"] == "pulse":
-        last_rows = np.repeat(np.arange(len(layout.np_job)), layout.np_count)
-        last = v["started"]
-    else:
-        last_rows = np.arange(len(layout.np_job))
-        last = v["started"][starts + layout.np_count - 1]
+    last_rows = np.repeat(np.arange(len(layout.np_job)), layout.np_count)
     job_list = np.unique(layout.np_job)
     row = np.searchsorted(job_list, layout.np_job)[last_rows]
     keys = [jobs.ids[j] for j in job_list]
-    upper = np.ones(len(job_list))
     lower = np.where(jobs.soft[job_list], 0.0, 1.0)
-    add_rows(model, "single_start", keys, row, last, np.ones(len(last)), lower, upper)
-    if v["formulation"] == "pulse":
-        return
-    block, s = expand(layout.np_first, layout.np_count)
-    later = s > layout.np_first[block]
-    cols = v["started"][later]
-    n = len(cols)
-    if n:
-        keys = [(jobs.ids[j], problem.pods[p], int(t)) for j, p, t in zip(
-            layout.np_job[block[later]], layout.np_pod[block[later]], s[later], strict=True)]
-        rows = np.concatenate([np.arange(n), np.arange(n)])
-        add_rows(model, "start_order", keys, rows, np.concatenate([cols, cols - 1]),
-                 np.concatenate([np.ones(n), -np.ones(n)]), 0.0, np.inf)
+    add_rows(model, "single_start", keys, row, v["started"], np.ones(len(v["started"])), lower,
+             1.0)
 
 
 def _run_by_job(layout: Layout, v: dict):
@@ -124,7 +87,7 @@ def add_pod_assignment(model, problem: Problem, layout: Layout, v: dict) -> None
     For preemptible jobs with several allowed pods (non-preemptible jobs choose their pod
     through ``single_start``). With z = on_pod[j,p]:
 
-    * one pod (at most one for soft jobs): sum_p z = 1;
+    * one pod: sum_p z = 1;
     * no hours on a pod that is not chosen: sum_t run[j,p,t] <= max_h x z, max_h = the
       most hours the job can run (its work with every allowed restart's overhead, + 1).
       (The per-pod lower side, sum_t run[j,p,t] >= work x z, left the LP bound unchanged
@@ -144,9 +107,8 @@ def add_pod_assignment(model, problem: Problem, layout: Layout, v: dict) -> None
     job_list = np.unique(layout.pr_job[blocks])
     row = np.searchsorted(job_list, layout.pr_job[blocks])
     z = v["on_pod"]
-    lower = np.where(jobs.soft[job_list], 0.0, 1.0)
     add_rows(model, "pod_choice", [jobs.ids[j] for j in job_list], row, z,
-             np.ones(len(z)), lower, 1.0)
+             np.ones(len(z)), 1.0, 1.0)
     col0 = v["run"][block_starts(layout.pr_count)][blocks]
     row, offset = expand(np.zeros(len(blocks), dtype=np.int64), layout.pr_count[blocks])
     cols = col0[row] + offset
@@ -177,8 +139,7 @@ def add_job_work(model, problem: Problem, layout: Layout, v: dict) -> None:
 
     Work hours run = duration + restart overhead x resumes, i.e. with the job's run starts
     ``resume[j, t]``: need <= sum_{p,t} run - overhead x sum_t resume < need + 1, need =
-    duration - done + overhead x (starts done - 1). A soft job (rolling window) may fall
-    short by ``shortfall_h`` (lower side only).
+    duration - done + overhead x (starts done - 1).
     """
     jobs = problem.jobs
     if not len(layout.pr_job):
@@ -198,11 +159,6 @@ def add_job_work(model, problem: Problem, layout: Layout, v: dict) -> None:
     row, col, coef = (np.concatenate(a) for a in (rows, cols, coefs))
     add_rows(model, "job_work_cap", keys, row, col, coef, -np.inf,
              need + 1 - WORK_UPPER_EPS_H)
-    soft = np.flatnonzero(jobs.soft[job_list])
-    if len(soft):
-        row = np.concatenate([row, soft])
-        col = np.concatenate([col, v["shortfall_h"][job_list[soft]]])
-        coef = np.concatenate([coef, np.ones(len(soft))])
     add_rows(model, "job_work", keys, row, col, coef, need, np.inf)
 
 
@@ -215,8 +171,8 @@ def add_interruptions(model, problem: Problem, layout: Layout, v: dict) -> None:
     job counts as running before if it was, on its pinned pod). Counting starts per job,
     not per pod, keeps the LP easy: per-pod start rows next to a fractional pod choice
     made the root LP of 300 jobs x 168 h take > 30 s instead of < 1 s (docs/optimizer.md).
-    The number of runs is at most max_interruptions + 1, minus runs already started (a
-    soft job keeps one in reserve to finish after the window). A job not running just
+    The number of runs is at most max_interruptions + 1, minus runs already started. A
+    job not running just
     before starts at least once, sum_t resume >= 1 (valid; the LP then pays the first
     run's overhead).
     """
@@ -246,12 +202,12 @@ def add_interruptions(model, problem: Problem, layout: Layout, v: dict) -> None:
     row = np.repeat(np.arange(len(rs)), layout.rs_count)
     limited = np.flatnonzero(jobs.max_starts[rs] < UNLIMITED_STARTS)
     if len(limited):
-        cap = (jobs.max_starts - jobs.starts_done - jobs.soft.astype(np.int64))[rs[limited]]
+        cap = (jobs.max_starts - jobs.starts_done)[rs[limited]]
         sel = np.isin(row, limited)
         add_rows(model, "interruptions", [jobs.ids[j] for j in rs[limited]],
                  np.searchsorted(limited, row[sel]), v["resume"][sel],
                  np.ones(int(sel.sum())), -np.inf, np.maximum(cap, 0).astype(float))
-    fresh = np.flatnonzero(~jobs.running_before[rs] & ~jobs.soft[rs])
+    fresh = np.flatnonzero(~jobs.running_before[rs])
     if len(fresh):
         sel = np.isin(row, fresh)
         add_rows(model, "first_run", [jobs.ids[j] for j in rs[fresh]],
@@ -390,7 +346,7 @@ def _pod_starts(model, problem: Problem, layout: Layout, v: dict) -> None:
     run_start = max(run_t - run_{t-1}, 0) meets every row: the columns cut off nothing.
     The tie makes these starts cost restart overhead in the LP (without it the LP
     swaps jobs hour by hour for free and the staircase cuts gain nothing: measured).
-    Added once, by the first cut family that needs them; pulse formulation only.
+    Added once, by the first cut family that needs them.
     """
     if "pod_starts" in v:
         return
@@ -490,9 +446,8 @@ def add_pod_staircase(model, problem: Problem, layout: Layout, v: dict) -> None:
     hour with small fractions of jobs starting or resuming, whole jobs cannot (each
     start adds >= 50 kW on the default scenario). With preemptible jobs held to their
     resume count (``run_start_tie``), the default scenario's LP bound rises by 1.2 %.
-    Pulse formulation only (no rows for the cumulative one).
     """
-    if v["formulation"] != "pulse" or not len(v["load_key"]):
+    if not len(v["load_key"]):
         return
     _pod_starts(model, problem, layout, v)
     n_t, n_p = problem.n_hours, len(problem.pods)
@@ -551,7 +506,7 @@ def add_site_staircase(model, problem: Problem, layout: Layout, v: dict) -> None
     P >= P_lb). The facility's room under the peak rises at night as the baseline falls
     (the pod version is :func:`add_pod_staircase`).
     """
-    if v["formulation"] != "pulse" or not len(v["peak_kw"]) or not len(v["load_key"]):
+    if not len(v["peak_kw"]) or not len(v["load_key"]):
         return
     _pod_starts(model, problem, layout, v)
     n_t, n_p = problem.n_hours, len(problem.pods)

@@ -23,7 +23,7 @@ import numpy as np
 
 from optimizer.baselines import _pick_hours, _place, _rooms, _take, edf_order
 from optimizer.highs_solve import apply_options
-from optimizer.layout import block_starts, expand
+from optimizer.layout import expand
 from optimizer.linear import to_highs
 from optimizer.metrics import monthly_peaks_kw
 from optimizer.model import BuiltModel, job_of_column
@@ -88,10 +88,6 @@ def lp_guided(built: BuiltModel, x_lp: np.ndarray) -> Assignment | None:
     if len(layout.np_job):
         block, s = expand(layout.np_first, layout.np_count)
         val = x_lp[v["started"]]
-        if v["formulation"] == "cumulative":
-            prev = np.concatenate(([0.0], val[:-1]))
-            prev[block_starts(layout.np_count)] = 0.0
-            val = val - prev
         for b, ss, y in zip(block.tolist(), s.tolist(), val.tolist(), strict=True):
             if y > LP_ZERO:
                 cand.setdefault(int(layout.np_job[b]), []).append((int(layout.np_pod[b]), ss, y))
@@ -207,9 +203,7 @@ def simple_bound(problem) -> float:
         best = np.inf
         for p in pods:
             cost = weight[p, r:d] * power
-            if jobs.soft[j] and jobs.preemptible[j]:  # deferral >= 0, energy >= its savings
-                value = np.minimum(cost, 0.0).sum()
-            elif not len(cost) or need > len(cost):
+            if not len(cost) or need > len(cost):
                 continue
             elif jobs.preemptible[j]:
                 ranked = np.sort(cost)

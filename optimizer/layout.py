@@ -1,8 +1,8 @@
 """Where the model's variables live: one block of columns per (job, allowed pod).
 
 Variables exist only inside each job's window. A non-preemptible job has, on each
-allowed pod, cumulative start variables ``started[j, p, s]`` (1 if the job has started on
-pod p at or before hour s) for s in [release, deadline - duration]; a preemptible job
+allowed pod, start variables ``start[j, p, s]`` (1 if the job starts on pod p at hour s;
+the pulse form) for s in [release, deadline - duration]; a preemptible job
 has run binaries ``run[j, p, t]`` for t in [release, deadline) on each allowed pod, a pod
 choice ``on_pod[j, p]`` when it has more than one allowed pod, and, when its
 interruptions are limited or cost overhead, one run-start indicator ``resume[j, t]`` per

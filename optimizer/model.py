@@ -89,10 +89,10 @@ def _keys3(problem: Problem, job, pod, t) -> list:
     return list(zip(ids.tolist(), pods.tolist(), np.asarray(t).tolist(), strict=True))
 
 
-def _start_upper(problem: Problem, layout: Layout, formulation: str) -> np.ndarray:
-    """Upper bound of each start variable: 0 where the job cannot run alone (pulse)."""
+def _start_upper(problem: Problem, layout: Layout) -> np.ndarray:
+    """Upper bound of each start variable: 0 where the job cannot run alone."""
     block, s = expand(layout.np_first, layout.np_count)
-    if formulation != "pulse" or not len(s):
+    if not len(s):
         return np.ones(len(s))
     length = np.ceil(problem.jobs.required_h()[layout.np_job] - 1e-9).astype(np.int64)[block]
     var, t = expand(s, length)
@@ -100,7 +100,7 @@ def _start_upper(problem: Problem, layout: Layout, formulation: str) -> np.ndarr
     return np.minimum.reduceat(ok.astype(float), block_starts(length))
 
 
-def add_variables(model, problem: Problem, layout: Layout, formulation: str) -> dict:
+def add_variables(model, problem: Problem, layout: Layout) -> dict:
     """Create every variable family; return their column arrays and helper indices.
 
     Start and run binaries are fixed to 0 (upper bound 0) where the job cannot run
@@ -109,12 +109,11 @@ def add_variables(model, problem: Problem, layout: Layout, formulation: str) -> 
     fraction of its power in hours it does not fit.
     """
     jobs, n_t = problem.jobs, problem.n_hours
-    v: dict = {"formulation": formulation}
+    v: dict = {}
     block, s = expand(layout.np_first, layout.np_count)
-    name = "start" if formulation == "pulse" else "started"
-    v["started"] = add_columns(model, name, _keys3(
+    v["started"] = add_columns(model, "start", _keys3(
         problem, layout.np_job[block], layout.np_pod[block], s), 0.0,
-        _start_upper(problem, layout, formulation), True)
+        _start_upper(problem, layout), True)
     block, t = expand(layout.pr_first, layout.pr_count)
     v["run"] = add_columns(model, "run", _keys3(
         problem, layout.pr_job[block], layout.pr_pod[block], t), 0.0,
@@ -127,11 +126,6 @@ def add_variables(model, problem: Problem, layout: Layout, formulation: str) -> 
     v["on_pod"] = add_columns(model, "on_pod", [
         (jobs.ids[j], problem.pods[p]) for j, p in zip(layout.pr_job[cb], layout.pr_pod[cb],
                                                        strict=True)], 0.0, 1.0, True)
-    soft_pre = np.unique(layout.pr_job[jobs.soft[layout.pr_job]])
-    shortfall = np.full(len(jobs), -1, dtype=np.int64)
-    shortfall[soft_pre] = add_columns(model, "shortfall_h", [jobs.ids[j] for j in soft_pre],
-                                      0.0, jobs.defer_max_h[soft_pre], False)
-    v["shortfall_h"] = shortfall
     # pod-hours any job can touch
     keys = []
     if len(layout.np_job):
@@ -162,7 +156,7 @@ def add_objective(model, problem: Problem, layout: Layout, v: dict) -> None:
     """``objective``: weighted energy of every hour, monthly peaks and deferred work.
 
     sum_t w_t (base_t + sum_p ff[p,t] it_load[p,t]) + sum_m demand[m] peak[m]
-    + defer cost of work a rolling window leaves to later windows.
+    + the deferral cost of soft jobs of a rolling window that do not start in it.
     """
     jobs = problem.jobs
     w = problem.energy_weight_per_kwh
@@ -174,43 +168,24 @@ def add_objective(model, problem: Problem, layout: Layout, v: dict) -> None:
         coefs.append(problem.demand_weight_per_kw)
     soft_np = jobs.soft[layout.np_job]
     if soft_np.any():
-        if v["formulation"] == "pulse":
-            block, _ = expand(layout.np_first, layout.np_count)
-            sel = soft_np[block]
-            cols.append(v["started"][sel])
-            coefs.append(-jobs.defer_cost[layout.np_job[block[sel]]])
-        else:
-            last = v["started"][block_starts(layout.np_count) + layout.np_count - 1]
-            cols.append(last[soft_np])
-            coefs.append(-jobs.defer_cost[layout.np_job[soft_np]])
+        block, _ = expand(layout.np_first, layout.np_count)
+        sel = soft_np[block]
+        cols.append(v["started"][sel])
+        coefs.append(-jobs.defer_cost[layout.np_job[block[sel]]])
         soft_jobs = np.unique(layout.np_job[soft_np])
         constant += float(jobs.defer_cost[soft_jobs].sum())
-    has_short = v["shortfall_h"] >= 0
-    if has_short.any():
-        cols.append(v["shortfall_h"][has_short])
-        coefs.append(jobs.defer_cost[has_short])
     set_objective(model, np.concatenate(cols), np.concatenate(coefs), constant)
 
 
-#: Non-preemptible formulations (docs/optimizer.md compares them).
-FORMULATIONS = ("pulse", "cumulative")
-
-
-def build_model(problem: Problem, formulation: str = "pulse",
-                cuts: tuple[str, ...] | str = "auto") -> BuiltModel:
+def build_model(problem: Problem, cuts: tuple[str, ...] | str = "auto") -> BuiltModel:
     """Build the Pyomo model of ``problem`` (variables, every family, objective).
 
     Parameters
     ----------
-    formulation : str
-        "pulse" (start binaries; default, fastest to solve here) or "cumulative"
-        (cumulative start binaries: fewer nonzeros, more rows).
     cuts : tuple of str or "auto"
         Names of the :data:`CUT_FAMILIES` to add (valid inequalities; () for none);
         "auto": :func:`auto_cuts`.
     """
-    if formulation not in FORMULATIONS:
-        raise ValueError(f"formulation must be one of {FORMULATIONS}, got {formulation!r}")
     unknown = set() if cuts == "auto" else set(cuts) - set(CUT_FAMILIES)
     if unknown:
         raise ValueError(f"unknown cut families {sorted(unknown)}; known: {list(CUT_FAMILIES)}")
@@ -222,7 +197,7 @@ def build_model(problem: Problem, formulation: str = "pulse",
     with PauseGC():
         model = new_model()
         layout = make_layout(problem)
-        v = add_variables(model, problem, layout, formulation)
+        v = add_variables(model, problem, layout)
         if cuts == "auto":
             cuts = auto_cuts(problem, layout)
         for family in FAMILIES:
@@ -244,7 +219,7 @@ def assignment_from_values(built: BuiltModel, x: np.ndarray) -> Assignment:
         length = np.ceil(problem.jobs.required_h() - 1e-9).astype(np.int64)
         for b in range(len(layout.np_job)):
             seg = started[off[b] : off[b] + layout.np_count[b]]
-            if not seg.any() or (v["formulation"] == "cumulative" and not seg[-1]):
+            if not seg.any():
                 continue
             s = layout.np_first[b] + int(np.argmax(seg))
             n = int(length[layout.np_job[b]])
@@ -287,10 +262,7 @@ def values_from_assignment(built: BuiltModel, assignment: Assignment) -> np.ndar
                                        strict=True)):
             if (j, p) in first_hour:
                 k = first_hour[(j, p)] - layout.np_first[b]
-                if v["formulation"] == "pulse":
-                    x[v["started"][off[b] + k]] = 1.0
-                else:
-                    x[v["started"][off[b] + k : off[b] + layout.np_count[b]]] = 1.0
+                x[v["started"][off[b] + k]] = 1.0
     run_on = np.zeros((len(jobs), len(problem.pods), problem.n_hours), dtype=bool) if len(
         layout.pr_job) else None
     if run_on is not None:
@@ -308,14 +280,6 @@ def values_from_assignment(built: BuiltModel, assignment: Assignment) -> np.ndar
         x[v["resume"]] = starts
         cb = np.flatnonzero(layout.pr_needs_choice)
         x[v["on_pod"]] = run_on[layout.pr_job[cb], layout.pr_pod[cb]].any(1)
-        has_short = np.flatnonzero(v["shortfall_h"] >= 0)
-        if len(has_short):
-            done = run_on[has_short].sum((1, 2))
-            new_starts = np.zeros(len(jobs))
-            np.add.at(new_starts, j, starts)
-            work = done - jobs.overhead_h[has_short] * new_starts[has_short]
-            need = (jobs.duration_h - jobs.done_h + jobs.overhead_h * (jobs.starts_done - 1))
-            x[v["shortfall_h"][has_short]] = np.maximum(need[has_short] - work, 0.0)
     load = it_load_kw(problem, assignment)
     x[v["it_load_kw"]] = load[v["load_pod"], v["load_t"]]
     if len(v["peak_kw"]):

@@ -94,9 +94,9 @@ class JobArrays:
     ``release <= t < deadline``. The rolling horizon adds state: ``done_h`` work hours
     already done, ``starts_done`` runs already started, ``running_before`` whether the
     job ran in the hour before the grid starts (then it must stay on ``pinned_pod``),
-    ``soft`` jobs whose deadline lies beyond the grid (they need not finish here; not
-    doing work costs ``defer_cost``: per job if non-preemptible, per work hour if
-    preemptible; at most ``defer_max_h`` work hours can be left for later).
+    ``soft`` non-preemptible jobs whose deadline lies beyond the grid (they need not
+    start here; not starting costs ``defer_cost``). A preemptible job is never soft: the
+    rolling horizon plans it only once its deadline is inside the window.
     """
 
     ids: tuple[str, ...]
@@ -114,7 +114,6 @@ class JobArrays:
     pinned_pod: np.ndarray = field(default=None)  # type: ignore[assignment]
     soft: np.ndarray = field(default=None)  # type: ignore[assignment]
     defer_cost: np.ndarray = field(default=None)  # type: ignore[assignment]
-    defer_max_h: np.ndarray = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         n = len(self.ids)
@@ -125,7 +124,6 @@ class JobArrays:
             "pinned_pod": np.full(n, -1, dtype=np.int64),
             "soft": np.zeros(n, dtype=bool),
             "defer_cost": np.zeros(n),
-            "defer_max_h": np.full(n, np.inf),
         }
         for name, value in defaults.items():
             if getattr(self, name) is None:

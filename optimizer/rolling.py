@@ -16,9 +16,7 @@ first ``step_h`` hours are committed (the last window commits everything). Rules
   the MILP defers a job only when a later start is cheaper.
 * Preemptible jobs whose deadline lies beyond the window end wait until it does not:
   a partly done job pinned to a pod whose later hours other windows fill could
-  otherwise become infeasible. (The model and :mod:`optimizer.constraints` support
-  soft preemptible jobs with a per-hour deferral cost; the rolling rule does not use
-  them, for robustness.)
+  otherwise become infeasible.
 * The window is at least the longest job + ``step_h`` hours, so a job becomes hard
   (its deadline inside the window) while its whole window can still be planned.
 
@@ -76,31 +74,22 @@ from optimizer.schedule import Assignment, load_frame, to_frame
 from optimizer.search import preferred_baseline, relative_gap
 
 
-def _defer_costs(problem: Problem, js: np.ndarray, end: int) -> tuple[np.ndarray, np.ndarray]:
-    """Cost of leaving each job's remaining work after hour ``end``; max hours left."""
+def _defer_costs(problem: Problem, js: np.ndarray, end: int) -> np.ndarray:
+    """Cost of starting each (non-preemptible) job after hour ``end``: its cheapest start
+    that ends by its deadline (energy weight only) [currency]."""
     jobs = problem.jobs
     w = problem.energy_weight_per_kwh[None, :] * problem.facility_factor  # (P, T)
     cost = np.zeros(len(js))
-    max_h = np.full(len(js), np.inf)
     for k, j in enumerate(js):
-        d, power = jobs.deadline[j], jobs.power_kw[j]
-        allowed = jobs.pods_of(j)
-        if not jobs.preemptible[j]:
-            n = int(jobs.duration_h[j])
-            lo = max(end - n + 1, jobs.release[j])
-            best = np.inf
-            for p in allowed:
-                c = np.concatenate(([0.0], np.cumsum(w[p, lo:d])))
-                if len(c) > n:
-                    best = min(best, float((c[n:] - c[:-n]).min()))
-            cost[k] = power * best if np.isfinite(best) else 0.0
-        else:
-            hours_after = d - end
-            need = max(int(np.ceil(jobs.required_h()[j] - 1e-9)), 1)
-            cheapest = np.sort(w[allowed, end:d].min(0))[: min(need, hours_after)]
-            cost[k] = power * float(cheapest.mean()) if len(cheapest) else 0.0
-            max_h[k] = hours_after
-    return cost, max_h
+        d, power, n = jobs.deadline[j], jobs.power_kw[j], int(jobs.duration_h[j])
+        lo = max(end - n + 1, jobs.release[j])
+        best = np.inf
+        for p in jobs.pods_of(j):
+            c = np.concatenate(([0.0], np.cumsum(w[p, lo:d])))
+            if len(c) > n:
+                best = min(best, float((c[n:] - c[:-n]).min()))
+        cost[k] = power * best if np.isfinite(best) else 0.0
+    return cost
 
 
 def _window_problem(problem: Problem, a: int, end: int, state: RollingState,
@@ -117,11 +106,10 @@ def _window_problem(problem: Problem, a: int, end: int, state: RollingState,
         sel = problem.month[:a] == m
         if sel.any():
             floor[k] = committed_fac[sel].max()
-    soft = jobs.deadline[js] > end
+    soft = (jobs.deadline[js] > end) & ~jobs.preemptible[js]
     defer_cost = np.zeros(len(js))
-    defer_max = np.full(len(js), np.inf)
     if soft.any():
-        defer_cost[soft], defer_max[soft] = _defer_costs(problem, js[soft], end)
+        defer_cost[soft] = _defer_costs(problem, js[soft], end)
     sub = jobs.take(js)
     sub = replace(
         sub,
@@ -133,7 +121,6 @@ def _window_problem(problem: Problem, a: int, end: int, state: RollingState,
         pinned_pod=state.pod[js],
         soft=soft,
         defer_cost=defer_cost,
-        defer_max_h=defer_max,
     )
     return replace(
         problem,
