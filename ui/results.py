@@ -88,8 +88,10 @@ def _savings(result) -> None:
         st.markdown("**Where the saving against ASAP comes from**")
         st.caption(
             "Hall placement: which hall each job runs in; timing: which hours; lower peak: "
-            "the demand charge on the billed monthly peaks; re-simulation rest: the exact "
-            "facility model against the scheduler's linear one. The parts add up to the total."
+            "the demand charge on the billed monthly peaks (no carbon part); re-simulation "
+            "rest: the exact facility model against the scheduler's linear one. The parts "
+            "add up to the total. A negative part means the schedule does worse than ASAP "
+            "there (e.g. more carbon for a lower price)."
         )
         shown = formatted(levers, {"cost_saving": ",.0f", "carbon_saving_t": ",.2f"})
         st.dataframe(shown.rename(columns={"cost_saving": f"cost saving [{currency}]",

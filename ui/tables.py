@@ -48,7 +48,10 @@ def fmt(value, spec: str = ".4g") -> str:
         return str(value)
     if not math.isfinite(number):
         return MISSING
-    return format(number, spec)
+    text = format(number, spec)
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        text = text[1:]  # a tiny negative shown as -0.00 is 0.00
+    return text
 
 
 def kpi_text(key: str, value) -> str:

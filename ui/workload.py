@@ -295,9 +295,11 @@ def _run(scenario, optimise: bool, limit: float) -> None:
     with st.status("Running…", expanded=True) as status:
 
         def progress(stage: str) -> None:
-            head, _, detail = stage.partition(": ")  # e.g. "schedule: window 3/8"
-            text = md(STAGES.get(head, head) + (f" ({detail})" if detail else ""))
-            status.update(label=f"{text}…")
+            head, _, detail = stage.partition(": ")  # e.g. "schedule: window 3/8, 41 s left"
+            text = md(STAGES.get(head, head) + (f": {detail}" if detail else ""))
+            # expanded again on each update: an update without it collapses the box and
+            # hides the timed lines (Streamlit clears the setting)
+            status.update(label=f"{text}…", expanded=True)
             status.write(f"{time.perf_counter() - t0:5.1f} s  {text}")
 
         try:

@@ -62,6 +62,10 @@ def test_merge_pods_applies_edits_additions_and_deletions():
         (1234567.8, ",.0f", "1,234,568"),
         ("optimal", ".2f", "optimal"),
         (0.1234, ".1%", "12.3%"),
+        (-0.0004, ".2f", "0.00"),  # no "-0.00" for a tiny negative
+        (-0.004, ".1%", "-0.4%"),
+        (-1e-9, ",.0f", "0"),
+        (-0.5, ".2f", "-0.50"),
     ],
 )
 def test_fmt_never_shows_nan(value, spec, text):
