@@ -35,6 +35,7 @@ import numpy as np
 
 from optimizer.metrics import Metrics, evaluate
 from optimizer.placement import contiguous, window_sums
+from optimizer.plan import Plan
 from optimizer.precheck import CAPACITY_EPS_KW, runs_of
 from optimizer.problem import Problem
 from optimizer.schedule import Assignment
@@ -111,22 +112,24 @@ def _pick_hours(order_hours: np.ndarray, problem: Problem, j: int) -> np.ndarray
     return None
 
 
-def _place(problem: Problem, j: int, cap_left, grid_left, weight, rule: str):
-    """Best (pod, hours) for job j under the rule, or None."""
-    ranked = _ranked(problem, j, cap_left, grid_left, weight, rule, 1)
+def _place(problem: Problem, j: int, plan: Plan, rule: str):
+    """Best (pod, hours) for job j under the rule in the room ``plan`` leaves, or None."""
+    ranked = _ranked(problem, j, plan, rule, 1)
     return ranked[0] if ranked else None
 
 
-def _ranked(problem: Problem, j: int, cap_left, grid_left, weight, rule: str, limit: int):
-    """Up to ``limit`` placements (pod, hours) of job j, best first by the rule."""
+def _ranked(problem: Problem, j: int, plan: Plan, rule: str, limit: int):
+    """Up to ``limit`` placements (pod, hours) of job j in the room ``plan`` leaves, best
+    first by the rule."""
     jobs = problem.jobs
     r, d, power = jobs.release[j], jobs.deadline[j], jobs.power_kw[j]
     pods = jobs.pods_of(j)
+    grid_room = plan.grid_room_kw(problem, r, d)
     found = []  # (key, pod, hours)
     for p in pods:
-        ok = cap_left[p, r:d] >= power - CAPACITY_EPS_KW
-        ok &= problem.facility_factor[p, r:d] * power <= grid_left[r:d] + CAPACITY_EPS_KW
-        cost = weight[p, r:d] * power
+        ok = plan.pod_room_kw(problem, p, r, d) >= power - CAPACITY_EPS_KW
+        ok &= problem.facility_factor[p, r:d] * power <= grid_room + CAPACITY_EPS_KW
+        cost = problem.energy_weight_per_kwh[r:d] * problem.facility_factor[p, r:d] * power
         candidates = []
         if jobs.preemptible[j]:
             free = np.flatnonzero(ok)
@@ -196,13 +199,13 @@ def complete_around(problem: Problem, fixed: Assignment, name: str) -> BaselineR
     previous window's plan for the jobs it shares with this one is feasible here, so
     only the jobs new to the window must be fitted around it.
     """
-    cap_left, grid_left, weight = _rooms(problem)
+    plan = Plan.empty(problem)
     for j in np.unique(fixed.job):
         sel = fixed.job == j
-        _take(problem, j, fixed.pod[sel][0], fixed.t[sel], cap_left, grid_left)
+        plan.place(problem, j, fixed.pod[sel][0], np.sort(fixed.t[sel]))
     kept = set(fixed.job.tolist())
     order = [j for j in _hard_order(problem) if j not in kept]
-    placements = _place_in_order(problem, order, "asap", cap_left, grid_left, weight)
+    placements = _place_in_order(problem, order, "asap", plan)
     rest = _result(problem, name, order, placements)
     if rest.status != "feasible":
         return rest
@@ -210,27 +213,14 @@ def complete_around(problem: Problem, fixed: Assignment, name: str) -> BaselineR
     return BaselineResult(name, "feasible", assignment, (), evaluate(problem, assignment))
 
 
-def _rooms(problem: Problem):
-    """Room left for jobs: pod IT (P, T), grid (T) [kW] and hourly weights (P, T)."""
-    cap_left = problem.job_capacity_kw.copy()
-    grid_left = problem.grid_limit_kw - problem.base_facility_kw
-    weight = problem.energy_weight_per_kwh[None, :] * problem.facility_factor
-    return cap_left, grid_left, weight
-
-
-def _take(problem: Problem, j, p, hours, cap_left, grid_left) -> None:
-    cap_left[p, hours] -= problem.jobs.power_kw[j]
-    grid_left[hours] -= problem.facility_factor[p, hours] * problem.jobs.power_kw[j]
-
-
-def _asap_completes(problem: Problem, later, cap_left, grid_left, weight) -> bool:
-    """Whether the ASAP rule places every job of ``later`` in the room left."""
-    cap_left, grid_left = cap_left.copy(), grid_left.copy()
+def _asap_completes(problem: Problem, later, plan: Plan) -> bool:
+    """Whether the ASAP rule places every job of ``later`` in the room ``plan`` leaves."""
+    trial = plan.copy()
     for j in later:
-        placed = _place(problem, j, cap_left, grid_left, weight, "asap")
+        placed = _place(problem, j, trial, "asap")
         if placed is None:
             return False
-        _take(problem, j, placed[0], placed[1], cap_left, grid_left)
+        trial.place(problem, j, placed[0], placed[1])
     return True
 
 
@@ -238,22 +228,22 @@ def _hard_order(problem: Problem) -> list:
     return [j for j in edf_order(problem) if not problem.jobs.soft[j]]
 
 
-def _place_in_order(problem: Problem, order: list, rule: str, cap_left, grid_left,
-                    weight) -> list:
-    """Each job of ``order`` placed by the rule in the room the earlier ones left
-    (``cap_left`` and ``grid_left`` are used up); None for a job that does not fit."""
+def _place_in_order(problem: Problem, order: list, rule: str, plan: Plan) -> list:
+    """Each job of ``order`` placed by the rule into ``plan`` in the room the earlier ones
+    left; None for a job that does not fit."""
     placements = []
     for j in order:
-        placed = _place(problem, j, cap_left, grid_left, weight, rule)
+        placed = _place(problem, j, plan, rule)
         placements.append(placed)
         if placed is not None:
-            _take(problem, j, placed[0], placed[1], cap_left, grid_left)
+            plan.place(problem, j, placed[0], placed[1])
     return placements
 
 
 def _place_all(problem: Problem, rule: str) -> BaselineResult:
     order = _hard_order(problem)
-    return _result(problem, rule, order, _place_in_order(problem, order, rule, *_rooms(problem)))
+    return _result(problem, rule, order,
+                   _place_in_order(problem, order, rule, Plan.empty(problem)))
 
 
 def _result(problem: Problem, rule: str, order: list, placements: list) -> BaselineResult:
@@ -285,28 +275,28 @@ def _repaired_greedy(problem: Problem) -> BaselineResult | None:
     n = len(order)
     choices: list = [None] * n
 
-    def rooms_after(k: int):
-        cap_left, grid_left, weight = _rooms(problem)
+    def plan_after(k: int) -> Plan:
+        plan = Plan.empty(problem)
         for j, (p, hours) in zip(order[:k], choices[:k], strict=True):
-            _take(problem, j, p, hours, cap_left, grid_left)
-        return cap_left, grid_left, weight
+            plan.place(problem, j, p, hours)
+        return plan
 
     def completes(k: int) -> bool:
-        return _asap_completes(problem, order[k:], *rooms_after(k))
+        return _asap_completes(problem, order[k:], plan_after(k))
 
     if not completes(0):
         return None
     fixed = 0
     for _ in range(REPAIR_MAX_ROUNDS):
-        cap_left, grid_left, weight = rooms_after(fixed)
+        plan = plan_after(fixed)
         failed = None
         for k in range(fixed, n):
-            placed = _place(problem, order[k], cap_left, grid_left, weight, "greedy")
+            placed = _place(problem, order[k], plan, "greedy")
             if placed is None:
                 failed = k
                 break
             choices[k] = placed
-            _take(problem, order[k], placed[0], placed[1], cap_left, grid_left)
+            plan.place(problem, order[k], placed[0], placed[1])
         if failed is None:
             return _result(problem, "greedy", order, choices)
         lo, hi = fixed, failed + 1  # completes(lo); not completes(hi) (job failed unplaced)
@@ -317,20 +307,20 @@ def _repaired_greedy(problem: Problem) -> BaselineResult | None:
             else:
                 hi = mid
         # greedy's choice for order[lo] leaves ASAP short: repair it
-        choices[lo] = _repair_choice(problem, order[lo], order[lo + 1 :], *rooms_after(lo))
+        choices[lo] = _repair_choice(problem, order[lo], order[lo + 1 :], plan_after(lo))
         fixed = lo + 1
     return None
 
 
-def _repair_choice(problem: Problem, j, later, cap_left, grid_left, weight):
+def _repair_choice(problem: Problem, j, later, plan: Plan):
     """Cheapest of job j's first windows that ASAP can complete after, else ASAP's."""
-    fallback = _place(problem, j, cap_left, grid_left, weight, "asap")
-    for p, hours in _ranked(problem, j, cap_left, grid_left, weight, "greedy", REPAIR_TRIES):
+    fallback = _place(problem, j, plan, "asap")
+    for p, hours in _ranked(problem, j, plan, "greedy", REPAIR_TRIES):
         if fallback is not None and p == fallback[0] and np.array_equal(hours, fallback[1]):
             return p, hours
-        trial_cap, trial_grid = cap_left.copy(), grid_left.copy()
-        _take(problem, j, p, hours, trial_cap, trial_grid)
-        if _asap_completes(problem, later, trial_cap, trial_grid, weight):
+        trial = plan.copy()
+        trial.place(problem, j, p, hours)
+        if _asap_completes(problem, later, trial):
             return p, hours
     return fallback
 

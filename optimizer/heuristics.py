@@ -21,7 +21,7 @@ import time
 import highspy
 import numpy as np
 
-from optimizer.baselines import _pick_hours, _place, _rooms, _take, edf_order
+from optimizer.baselines import _pick_hours, _place, edf_order
 from optimizer.highs_solve import apply_options
 from optimizer.layout import expand
 from optimizer.linear import to_highs
@@ -29,6 +29,7 @@ from optimizer.metrics import monthly_peaks_kw
 from optimizer.model import BuiltModel, job_of_column
 from optimizer.options import SolverOptions
 from optimizer.placement import window_sums
+from optimizer.plan import Plan
 from optimizer.precheck import CAPACITY_EPS_KW
 from optimizer.schedule import Assignment
 
@@ -81,7 +82,8 @@ def lp_guided(built: BuiltModel, x_lp: np.ndarray) -> Assignment | None:
     """Capacity-aware placement following the LP relaxation (see the module doc)."""
     problem, layout, v = built.problem, built.layout, built.v
     jobs = problem.jobs
-    cap_left, grid_left, weight = _rooms(problem)
+    plan = Plan.empty(problem)
+    weight = problem.energy_weight_per_kwh[None, :] * problem.facility_factor
     # LP values per job: non-preemptible (pod, start, value); preemptible (pod, hour, value)
     cand: dict[int, list] = {}
     confident = np.zeros(len(jobs), dtype=bool)
@@ -101,28 +103,27 @@ def lp_guided(built: BuiltModel, x_lp: np.ndarray) -> Assignment | None:
                 cand.setdefault(int(layout.pr_job[b]), []).append((int(layout.pr_pod[b]), hh, u))
     order = edf_order(problem)
     order = np.concatenate([order[confident[order]], order[~confident[order]]])
-    parts = []
     for j in order:
         if jobs.soft[j]:
             continue
-        placed = _place_from_lp(problem, j, cand.get(int(j), []), cap_left, grid_left, weight)
+        placed = _place_from_lp(problem, j, cand.get(int(j), []), plan, weight)
         if placed is None:
-            placed = _place(problem, j, cap_left, grid_left, weight, "greedy")
+            placed = _place(problem, j, plan, "greedy")
         if placed is None:
             return None
-        p, hours = placed
-        _take(problem, j, p, hours, cap_left, grid_left)
-        parts.append(Assignment(np.full(len(hours), j), np.full(len(hours), p), hours))
-    return Assignment.concat(parts)
+        plan.place(problem, j, placed[0], placed[1])
+    return plan.assignment()
 
 
-def _fits(problem, j, p, hours, cap_left, grid_left) -> bool:
+def _fits(problem, j, p, hours, plan: Plan) -> bool:
     power = problem.jobs.power_kw[j]
-    return bool((cap_left[p, hours] >= power - CAPACITY_EPS_KW).all() and (
-        problem.facility_factor[p, hours] * power <= grid_left[hours] + CAPACITY_EPS_KW).all())
+    start, end = int(hours[0]), int(hours[-1]) + 1
+    return bool((plan.pod_room_kw(problem, p, start, end) >= power - CAPACITY_EPS_KW).all() and (
+        problem.facility_factor[p, start:end] * power
+        <= plan.grid_room_kw(problem, start, end) + CAPACITY_EPS_KW).all())
 
 
-def _place_from_lp(problem, j, cand, cap_left, grid_left, weight):
+def _place_from_lp(problem, j, cand, plan: Plan, weight: np.ndarray):
     jobs = problem.jobs
     if not cand:
         return None
@@ -130,7 +131,7 @@ def _place_from_lp(problem, j, cand, cap_left, grid_left, weight):
         n = int(jobs.duration_h[j])
         for p, s, _ in sorted(cand, key=lambda c: (-c[2], weight[c[0], c[1]:c[1] + n].sum())):
             hours = np.arange(s, s + n)
-            if _fits(problem, j, p, hours, cap_left, grid_left):
+            if _fits(problem, j, p, hours, plan):
                 return p, hours
         return None
     r, d, power = jobs.release[j], jobs.deadline[j], jobs.power_kw[j]
@@ -138,8 +139,9 @@ def _place_from_lp(problem, j, cand, cap_left, grid_left, weight):
     for p, hh, u in cand:
         by_pod.setdefault(p, {})[hh] = u
     for p in sorted(by_pod, key=lambda q: -sum(by_pod[q].values())):
-        ok = cap_left[p, r:d] >= power - CAPACITY_EPS_KW
-        ok &= problem.facility_factor[p, r:d] * power <= grid_left[r:d] + CAPACITY_EPS_KW
+        ok = plan.pod_room_kw(problem, p, r, d) >= power - CAPACITY_EPS_KW
+        ok &= problem.facility_factor[p, r:d] * power <= plan.grid_room_kw(problem, r, d) + \
+            CAPACITY_EPS_KW
         free = np.flatnonzero(ok) + r
         lp = np.array([by_pod[p].get(int(h), 0.0) for h in free])
         order = free[np.lexsort((weight[p, free], -lp))]

@@ -1,6 +1,6 @@
 """Local search on a feasible schedule, judged by the exact objective.
 
-A :class:`Plan` is a schedule being improved: each job's pod and hours, the pods' job
+A :class:`optimizer.plan.Plan` is a schedule being improved: each job's pod and hours, the pods' job
 load and the facility power. Two moves, both keeping every limit:
 
 * **relocate** (:func:`relocate_pass`): take one job out and put it back at its best
@@ -25,13 +25,13 @@ builds a broader search (ruin and recreate) on the same moves.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
 from optimizer.baselines import _pick_hours, edf_order
-from optimizer.metrics import facility_kw, monthly_peaks_kw
+from optimizer.metrics import monthly_peaks_kw
 from optimizer.placement import cheapest_hours, contiguous, window_max, window_sums
+from optimizer.plan import Plan
 from optimizer.precheck import CAPACITY_EPS_KW
 from optimizer.problem import Problem
 from optimizer.schedule import Assignment
@@ -48,46 +48,6 @@ PEAK_STEPS = 24
 PEAK_BISECTIONS = 6
 
 
-@dataclass
-class Plan:
-    """A schedule being improved (mutable working state, data only).
-
-    ``pod[j]`` is -1 for jobs without placement (soft jobs of a rolling window).
-    """
-
-    pod: np.ndarray
-    hours: list
-    load: np.ndarray  # (P, T) jobs' IT load [kW]
-    facility: np.ndarray  # (T,) facility power [kW]
-
-    def copy(self) -> Plan:
-        return Plan(self.pod.copy(), list(self.hours), self.load.copy(), self.facility.copy())
-
-
-def plan_of(problem: Problem, assignment: Assignment) -> Plan:
-    """The :class:`Plan` of an assignment."""
-    n_j = len(problem.jobs)
-    pod = np.full(n_j, -1, dtype=np.int64)
-    hours: list = [np.zeros(0, dtype=np.int64)] * n_j
-    order = np.argsort(assignment.job, kind="stable")
-    bounds = np.searchsorted(assignment.job[order], np.arange(n_j + 1))
-    for j in range(n_j):
-        sel = order[bounds[j] : bounds[j + 1]]
-        if len(sel):
-            pod[j] = int(assignment.pod[sel[0]])
-            hours[j] = np.sort(assignment.t[sel])
-    load = np.zeros((len(problem.pods), problem.n_hours))
-    np.add.at(load, (assignment.pod, assignment.t), problem.jobs.power_kw[assignment.job])
-    return Plan(pod, hours, load, facility_kw(problem, load))
-
-
-def assignment_of(plan: Plan) -> Assignment:
-    """The :class:`Assignment` of a plan."""
-    parts = [Assignment(np.full(len(h), j), np.full(len(h), p), h)
-             for j, (p, h) in enumerate(zip(plan.pod, plan.hours, strict=True)) if p >= 0]
-    return Assignment.concat(parts)
-
-
 def plan_objective(problem: Problem, plan: Plan) -> float:
     """Objective of the plan without the rolling horizon's deferral terms [currency]."""
     total = float(problem.energy_weight_per_kwh @ plan.facility)
@@ -100,14 +60,6 @@ def movable_jobs(problem: Problem, plan: Plan) -> np.ndarray:
     """Jobs the search may move: placed, and not soft (rolling windows)."""
     jobs = problem.jobs
     return (plan.pod >= 0) & ~jobs.soft
-
-
-def shift_load(problem: Problem, plan: Plan, j: int, pod: int, hours: np.ndarray,
-               sign: float) -> None:
-    """Add (sign 1) or remove (sign -1) job j's load at ``hours`` on ``pod``."""
-    power = problem.jobs.power_kw[j]
-    plan.load[pod, hours] += sign * power
-    plan.facility[hours] += sign * problem.facility_factor[pod, hours] * power
 
 
 def _peak_rise_cost(problem: Problem, rise_kw: np.ndarray, t0: int, length: int) -> np.ndarray:
@@ -199,7 +151,7 @@ def relocate_pass(problem: Problem, plan: Plan, limit_kw: np.ndarray, deadline_s
         if not movable[j] or time.perf_counter() > deadline_s:
             continue
         p0, h0 = int(plan.pod[j]), plan.hours[j]
-        shift_load(problem, plan, j, p0, h0, -1.0)
+        plan.shift(problem, j, p0, h0, -1.0)
         peaks = monthly_peaks_kw(problem, plan.facility)
         cand = best_placement(problem, plan, j, limit_kw, peaks)
         current = _current_delta(problem, plan, j, p0, h0, peaks)
@@ -208,10 +160,10 @@ def relocate_pass(problem: Problem, plan: Plan, limit_kw: np.ndarray, deadline_s
         if cand is not None and cand[0] < current - scale:
             _, p1, h1 = cand
             plan.pod[j], plan.hours[j] = p1, h1
-            shift_load(problem, plan, j, p1, h1, 1.0)
+            plan.shift(problem, j, p1, h1, 1.0)
             changed = True
         else:
-            shift_load(problem, plan, j, p0, h0, 1.0)
+            plan.shift(problem, j, p0, h0, 1.0)
     return changed
 
 
@@ -244,20 +196,20 @@ def shave(problem: Problem, plan: Plan, target_kw: float, deadline_s: float) -> 
         best = None
         for j in here:
             p0, h0 = int(plan.pod[j]), hours_of[j]
-            shift_load(problem, plan, j, p0, h0, -1.0)
+            plan.shift(problem, j, p0, h0, -1.0)
             peaks = monthly_peaks_kw(problem, plan.facility)
             cand = best_placement(problem, plan, j, limit, peaks)
             if cand is not None:
                 extra = cand[0] - _current_delta(problem, plan, j, p0, h0, peaks)
                 if best is None or extra < best[0]:
                     best = (extra, j, cand[1], cand[2])
-            shift_load(problem, plan, j, p0, h0, 1.0)
+            plan.shift(problem, j, p0, h0, 1.0)
         if best is None:
             return False
         _, j, p1, h1 = best
-        shift_load(problem, plan, j, int(plan.pod[j]), hours_of[j], -1.0)
+        plan.shift(problem, j, int(plan.pod[j]), hours_of[j], -1.0)
         plan.pod[j], hours_of[j] = p1, h1
-        shift_load(problem, plan, j, p1, h1, 1.0)
+        plan.shift(problem, j, p1, h1, 1.0)
     return False
 
 
@@ -318,7 +270,7 @@ def improve(problem: Problem, assignment: Assignment, time_budget_s: float = 5.0
         Most relocate passes after each peak step.
     """
     deadline = time.perf_counter() + time_budget_s
-    plan = plan_of(problem, assignment)
+    plan = Plan.of(problem, assignment)
     start_obj = plan_objective(problem, plan)
     grid = problem.grid_limit_kw.astype(float)
     for _ in range(passes):
@@ -331,5 +283,5 @@ def improve(problem: Problem, assignment: Assignment, time_budget_s: float = 5.0
                 break
     if plan_objective(problem, plan) > start_obj:  # cannot happen: every kept move lowers it
         return assignment
-    return assignment_of(plan)
+    return plan.assignment()
 

@@ -34,9 +34,10 @@ from optimizer.errors import InfeasibleError
 from optimizer.heuristics import lp_guided, lp_relaxation, rens, simple_bound
 from optimizer.highs_solve import solve_direct, solve_pyomo
 from optimizer.infeasibility import diagnose
-from optimizer.localsearch import assignment_of, improve, plan_of
+from optimizer.localsearch import improve
 from optimizer.model import build_model, values_from_assignment
 from optimizer.options import SolverOptions
+from optimizer.plan import Plan
 from optimizer.problem import Problem
 from optimizer.ruin import ruin_and_recreate
 from optimizer.schedule import Assignment
@@ -127,9 +128,9 @@ def _ruin_recreate(search: Search) -> str:
         return "skipped: no schedule"
     rel_gap = search.options.rel_gap
     target = search.bound / (1 - rel_gap) if search.bound > 0 else -np.inf
-    plan = ruin_and_recreate(search.problem, plan_of(search.problem, search.assignment()),
+    plan = ruin_and_recreate(search.problem, Plan.of(search.problem, search.assignment()),
                              time.perf_counter() + search.budget(RUIN_SHARE), target=target)
-    search.offer_assignment(assignment_of(plan), "ruin_recreate")
+    search.offer_assignment(plan.assignment(), "ruin_recreate")
     return ""
 
 

@@ -19,13 +19,12 @@ import numpy as np
 
 from optimizer.localsearch import (
     IMPROVE_RTOL,
-    Plan,
     best_placement,
     movable_jobs,
     plan_objective,
-    shift_load,
 )
 from optimizer.metrics import monthly_peaks_kw
+from optimizer.plan import Plan
 from optimizer.problem import Problem
 
 #: Ruin and recreate: most jobs taken out at once; random spread [h] added to the
@@ -73,7 +72,7 @@ def ruin_and_recreate(problem: Problem, plan: Plan, deadline_s: float, seed: int
                                   + rng.random(len(movable)) * RUIN_SPREAD_H)][:k]
         trial = current.copy()
         for j in near:
-            shift_load(problem, trial, j, int(trial.pod[j]), trial.hours[j], -1.0)
+            trial.shift(problem, j, int(trial.pod[j]), trial.hours[j], -1.0)
         order = near[rng.permutation(len(near))] if rng.random() < 0.5 else near[
             np.argsort(-(jobs.power_kw[near] * jobs.duration_h[near]))]
         if not _recreate(problem, trial, order, limit):
@@ -94,5 +93,5 @@ def _recreate(problem: Problem, plan: Plan, order: np.ndarray, limit: np.ndarray
             return False
         _, p, hours = cand
         plan.pod[j], plan.hours[j] = p, hours
-        shift_load(problem, plan, j, p, hours, 1.0)
+        plan.shift(problem, j, p, hours, 1.0)
     return True

@@ -36,9 +36,9 @@ from optimizer import (
 )
 from optimizer.heuristics import lp_relaxation
 from optimizer.linear import to_highs
+from optimizer.model import model_objective
 from optimizer.placement import runs_needed_h
 from optimizer.schedule import Assignment, it_load_kw
-from optimizer.model import model_objective
 from tests.data.optimizer.default_scenario import load as load_default_scenario
 from tests.optimizer_cases import EXACT, T0, hours
 from tests.tolerances import (

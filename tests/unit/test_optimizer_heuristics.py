@@ -33,8 +33,9 @@ from optimizer import (
 )
 from optimizer.baselines import _place_all
 from optimizer.heuristics import simple_bound
-from optimizer.localsearch import assignment_of, improve, plan_objective, plan_of
+from optimizer.localsearch import improve, plan_objective
 from optimizer.placement import cheapest_hours
+from optimizer.plan import Plan
 from optimizer.ruin import ruin_and_recreate
 from optimizer.schedule import to_frame
 from tests.tolerances import OPTIMIZER_OBJECTIVE_RTOL
@@ -108,9 +109,9 @@ def test_local_search_is_never_worse_and_valid(demand_charge):
         start = asap(problem).assignment
         before = evaluate(problem, start).objective
         local = improve(problem, start, time_budget_s=5.0)
-        plan = ruin_and_recreate(problem, plan_of(problem, local), time.perf_counter() + 0.3,
+        plan = ruin_and_recreate(problem, Plan.of(problem, local), time.perf_counter() + 0.3,
                                  seed=seed)
-        searched = assignment_of(plan)
+        searched = plan.assignment()
         after_local = evaluate(problem, local).objective
         after = evaluate(problem, searched).objective
         assert after <= after_local * (1 + 1e-12) and after_local <= before * (1 + 1e-12)
