@@ -21,7 +21,7 @@ class Limits:
 
 
 #: The stages of one solve, in the order they run (optimizer.pipeline.STAGES).
-STAGE_NAMES = ("baselines", "lp", "lp_guided", "local_search", "rens", "ruin_recreate", "milp")
+STAGE_NAMES = ("baselines", "lp", "local_search", "ruin_recreate", "milp")
 #: When a horizon is solved in rolling windows (SolverOptions.rolling).
 ROLLING = ("auto", "always", "never")
 

@@ -4,10 +4,8 @@
 stage              what it does                                               time share
 =================  =========================================================  ==========
 baselines          ASAP and greedy (and any schedule the caller carries in)   --
-lp                 LP relaxation: the first proven bound, and a guide         0.5
-lp_guided          capacity-aware placement following the LP                  --
+lp                 LP relaxation: the first proven bound                      0.5
 local_search       relocate and peak shaving from every start                 0.2 each
-rens               the LP's integral jobs fixed, the rest as a sub-MILP       0.6
 ruin_recreate      take related jobs out, put them back (threshold accepting) 0.85
 milp               HiGHS's branch and bound from the incumbent                what is left
 =================  =========================================================  ==========
@@ -18,7 +16,8 @@ of the time *left when the stage starts*; the stages stop as soon as the incumbe
 within ``rel_gap`` of the bound (then HiGHS is not needed). Without ``warm_start`` only
 the baselines and HiGHS run, HiGHS from no start. Which stage found the returned schedule
 is its ``source``; the result carries each stage's record (time, objective and bound
-after it), which is how bench/bench_optimizer.py --stages measures what each is worth.
+after it), and ``SolverOptions.stages`` runs a subset: bench/bench_optimizer.py --ablation
+measures what each stage is worth (docs/optimizer.md, "What each stage is worth").
 """
 
 from __future__ import annotations
@@ -31,11 +30,11 @@ import numpy as np
 
 from optimizer.baselines import asap, greedy
 from optimizer.errors import InfeasibleError
-from optimizer.heuristics import lp_guided, lp_relaxation, rens, simple_bound
+from optimizer.heuristics import lp_relaxation, simple_bound
 from optimizer.highs_solve import solve_direct, solve_pyomo
 from optimizer.infeasibility import diagnose
 from optimizer.localsearch import improve
-from optimizer.model import build_model, values_from_assignment
+from optimizer.model import build_model
 from optimizer.options import SolverOptions
 from optimizer.plan import Plan
 from optimizer.problem import Problem
@@ -45,11 +44,9 @@ from optimizer.search import Search, preferred_baseline
 
 #: Shares of the time left when each stage starts (judgement, from the benchmark and
 #: the default scenario: ruin and recreate lowers the objective far more than HiGHS's
-#: branch and bound in the same time, and on 1000 jobs x 720 h RENS closes the gap;
-#: most stages stop well before their share).
+#: branch and bound in the same time; most stages stop well before their share).
 LP_SHARE = 0.5
 LOCAL_SEARCH_SHARE = 0.2
-RENS_SHARE = 0.6
 RUIN_SHARE = 0.85
 #: Least time worth giving HiGHS's MILP after the heuristics [s] (judgement: below this
 #: HiGHS does not finish its presolve and root LP on the benchmark models).
@@ -91,18 +88,6 @@ def _lp(search: Search) -> str:
     return "solved"
 
 
-def _lp_guided(search: Search) -> str:
-    if search.x_lp is None:
-        return "skipped: no LP"
-    guided = lp_guided(search.built, search.x_lp)
-    if guided is None:
-        return "a job did not fit"
-    search.guided = guided
-    search.starts.append(("lp_guided", guided))
-    search.offer_assignment(guided, "lp_guided")
-    return "placed"
-
-
 def _local_search(search: Search) -> str:
     for _name, start in search.starts:
         if search.proven:
@@ -110,17 +95,6 @@ def _local_search(search: Search) -> str:
         search.offer_assignment(improve(search.problem, start, search.budget(
             LOCAL_SEARCH_SHARE)), "local_search")
     return f"{len(search.starts)} start(s)"
-
-
-def _rens(search: Search) -> str:
-    if search.x_lp is None or search.guided is None:
-        return "skipped: no LP-guided start"
-    timing: dict = {}
-    x = rens(search.built, search.x_lp, values_from_assignment(search.built, search.guided),
-             search.budget(RENS_SHARE), search.options.threads, timing)
-    search.handoff_s += timing.get("handoff_s", 0.0)
-    search.offer(x, "rens")
-    return "no sub-MILP" if x is None else "solved"
 
 
 def _ruin_recreate(search: Search) -> str:
@@ -177,9 +151,7 @@ class Stage:
 STAGES = (
     Stage("baselines", _baselines),
     Stage("lp", _lp),
-    Stage("lp_guided", _lp_guided),
     Stage("local_search", _local_search),
-    Stage("rens", _rens),
     Stage("ruin_recreate", _ruin_recreate),
     Stage("milp", _milp),
 )

@@ -1,8 +1,8 @@
 """The one working schedule every placement heuristic builds and changes: :class:`Plan`.
 
-ASAP and greedy (:mod:`optimizer.baselines`), the LP-guided placement
-(:mod:`optimizer.heuristics`), the local search (:mod:`optimizer.localsearch`) and ruin and
-recreate (:mod:`optimizer.ruin`) all place jobs into a Plan: each job's pod and hours, the
+ASAP and greedy (:mod:`optimizer.baselines`, with greedy's repair and the rolling
+horizon's completion of a carried plan), the local search (:mod:`optimizer.localsearch`)
+and ruin and recreate (:mod:`optimizer.ruin`) all place jobs into a Plan: each job's pod and hours, the
 pods' job load and the facility power, kept in step by :meth:`Plan.shift`. The room a
 job can use is read from it (:meth:`Plan.pod_room_kw`, :meth:`Plan.grid_room_kw`), so
 there is one account of what is taken. :class:`optimizer.schedule.Assignment` (job-hours)

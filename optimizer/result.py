@@ -127,8 +127,8 @@ class ScheduleResult:
         Cost, carbon, peak, energy of the schedule.
     source : str
         The stage that found the returned schedule (:data:`optimizer.pipeline.STAGES`):
-        "milp" (HiGHS's branch and bound), "ruin_recreate", "local_search", "rens" (the
-        LP's sub-MILP), "lp_guided", "greedy" or "asap" (a baseline kept as is).
+        "milp" (HiGHS's branch and bound), "ruin_recreate", "local_search", "greedy" or
+        "asap" (a baseline kept as is), "carried" (a rolling window's previous plan).
         Rolling: "rolling", each window's own source in ``windows``; or the whole-horizon
         baseline's name when it replaced the rolling schedule.
     baselines : dict

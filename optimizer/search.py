@@ -92,14 +92,12 @@ class Search:
     baselines : dict
         "asap" and "greedy" :class:`optimizer.baselines.BaselineResult`.
     starts : list of (str, Assignment)
-        Feasible schedules the local search starts from (baselines, LP-guided, ...).
+        Feasible schedules the local search starts from (the baselines, a carried plan).
     carried : callable or None
         Gives a schedule a caller carries in, offered when neither baseline places every
         job (:func:`optimizer.pipeline.run_stages`).
     x_lp : ndarray or None
         The LP relaxation's column values, once solved.
-    guided : Assignment or None
-        The LP-guided placement, once made.
     handoff_s : float
         Time spent loading the model into HiGHS, every load summed [s].
     milp_termination : str
@@ -113,7 +111,6 @@ class Search:
     starts: list = field(default_factory=list)
     carried: object = None
     x_lp: np.ndarray | None = None
-    guided: Assignment | None = None
     handoff_s: float = 0.0
     milp_termination: str = ""
     incumbent: np.ndarray | None = None
