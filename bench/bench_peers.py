@@ -149,6 +149,19 @@ def run_one(solver: str, case: str, preemptible: float, seed: int, tightness: fl
     return meta, (r.job, r.pod, r.t)
 
 
+def code_version() -> str:
+    """Short commit of the repository, "+dirty" when optimizer/ has uncommitted changes
+    (the coolshift rows run the working tree; others may change it during a run)."""
+    try:
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "optimizer"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
 def _load() -> str:
     try:
         return Path("/proc/loadavg").read_text().split()[0]
@@ -239,8 +252,11 @@ def bench_case(case: str, pre: float, args, solvers: list[str], ortools: bool) -
             _print_row(rows[-1], rows)
             continue
         before = _load()
+        version = code_version() if solver.startswith("coolshift") else ""
         meta, arrays = _subprocess(solver, case, pre, args, workers, hard)
         row = {"label": label, **meta, "load": f"{before} -> {_load()}"}
+        if version:
+            row["note"] = "; ".join(x for x in (row.get("note"), f"code {version}") if x)
         if arrays is not None:
             row.update(score(inst, problem, arrays) if len(arrays[0]) else
                        {"score": float("nan"), "violations": []})
@@ -335,6 +351,7 @@ def main(argv=None) -> int:
     print(f"date {time.strftime('%Y-%m-%d %H:%M %Z')}; machine {platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}; "
           f"load {Path('/proc/loadavg').read_text().strip() if os.path.exists('/proc/loadavg') else 'n/a'}")
+    print(f"code {code_version()}")
     print("command: " + " ".join([".venv/bin/python", "bench/bench_peers.py",
                                   *(argv if argv is not None else sys.argv[1:])]))
     tick = time.perf_counter()
