@@ -71,7 +71,7 @@ from optimizer.result import (
     WindowRecord,
 )
 from optimizer.schedule import Assignment, load_frame, to_frame
-from optimizer.search import preferred_baseline, relative_gap
+from optimizer.search import preferred_baseline, relative_gap, work_deadline
 
 
 def _defer_costs(problem: Problem, js: np.ndarray, end: int) -> np.ndarray:
@@ -311,7 +311,7 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
         Why the horizon rolls (kept in the result).
     """
     if deadline_s is None:
-        deadline_s = _deadline(options)
+        deadline_s = work_deadline(options)
     explain_infeasible_inputs(problem)
     jobs, n_t = problem.jobs, problem.n_hours
     longest = int(jobs.duration_h.max()) if len(jobs) else 0
@@ -355,11 +355,6 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
             break
         a += options.step_h
     return _result(problem, state, stranded, signals_at is not None, reason)
-
-
-def _deadline(options: SolverOptions) -> float:
-    limit = options.time_limit_s
-    return time.perf_counter() + limit if limit is not None else np.inf
 
 
 def _record(start: str, n_jobs: int, budget_s: float, search) -> WindowRecord:

@@ -10,11 +10,9 @@ it, from the call to the result.
 
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 
 from optimizer.errors import InfeasibleError
@@ -39,6 +37,7 @@ from optimizer.result import (
 )
 from optimizer.rolling import SignalsAt, rolling_decision, solve_rolling
 from optimizer.schedule import load_frame, to_frame
+from optimizer.search import work_deadline
 
 
 class TimeLimitWarning(UserWarning):
@@ -59,13 +58,13 @@ def solve_problem(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
     problem : Problem
     options : SolverOptions
     deadline_s : float, optional
-        ``time.perf_counter()`` value by which to finish (default: now + time limit).
+        ``time.perf_counter()`` value by which the search must stop (default:
+        :func:`work_deadline`).
     reason : str
         Why the horizon is solved in one piece (kept in the result).
     """
     if deadline_s is None:
-        limit = options.time_limit_s
-        deadline_s = time.perf_counter() + limit if limit is not None else np.inf
+        deadline_s = work_deadline(options)
     explain_infeasible_inputs(problem)
     search = run_stages(problem, options, deadline_s)
     assignment = search.assignment()
@@ -141,8 +140,7 @@ def solve_schedule(
     ------
     ScheduleInputError, InfeasibleError, NoSolutionError
     """
-    limit = options.time_limit_s
-    deadline_s = time.perf_counter() + limit if limit is not None else np.inf
+    deadline_s = work_deadline(options)
     problem = prepare_problem(jobs, signals, pods, limits, objective)
     return solve_prepared(problem, options, progress, signals_at, deadline_s)
 
@@ -155,8 +153,7 @@ def solve_prepared(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
     :func:`optimizer.rolling.rolling_decision` says, by ``deadline_s`` (default: now +
     the time limit)."""
     if deadline_s is None:
-        limit = options.time_limit_s
-        deadline_s = time.perf_counter() + limit if limit is not None else np.inf
+        deadline_s = work_deadline(options)
     roll, reason = rolling_decision(problem, options)
     if signals_at is not None and problem.n_hours > options.window_h:
         roll, reason = True, "rolling: forecasts are re-issued at each window's start"
