@@ -262,7 +262,8 @@ def bench_case(case: str, pre: float, args, solvers: list[str], ortools: bool) -
                        {"score": float("nan"), "violations": []})
         rows.append(row)
         _print_row(row, rows)
-        if solver == "coolshift" and (arrays is None or meta.get("note", "").startswith("rolled")):
+        if solver == "coolshift" and (meta["status"].startswith("killed")
+                                      or meta.get("note", "").startswith("rolled")):
             pending.insert(0, ("coolshift (whole)", 1))
     return rows
 
