@@ -7,8 +7,9 @@
 
 Instances: ``optimizer.make_instance(jobs, hours, seed, preemptible_share, tightness)``
 (4 pods, jobs allowed on 2, 30 % baseline load, cooling losing 15 % at 15:00, half the
-jobs preemptible with 1-4 interruptions allowed), tightness 0.7 by default (pods near
-full: the jobs' mean IT energy per hour is 70 % of the room the baseline leaves), carbon
+jobs preemptible with 1-4 interruptions allowed), tightness 0.6 by default (pods near
+full: the jobs' mean IT energy per hour is 60 % of the room the baseline leaves; at 0.7
+no solver places every job of 200x168 in 20 s), carbon
 price 50 per t and a demand charge of 40 per kW and month, prorated to the month's share
 of hours in the horizon (``Problem.demand_weight_per_kw``).
 
