@@ -16,7 +16,6 @@ tightness 0.3, carbon price 50/t; "default" = tests/data/optimizer/default_scena
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -24,24 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-
-def _problem(case: str, preemptible: float, seed: int):
-    from optimizer import Objective, make_instance, prepare_problem
-
-    if case == "default":
-        from tests.data.optimizer.default_scenario import load
-
-        d = load()
-        return prepare_problem(d["jobs"], d["signals"], d["pods"], d["limits"], d["objective"])
-    jobs, hours = (int(x) for x in case.split("x"))
-    inst = make_instance(jobs, hours, seed=seed, preemptible_share=preemptible, tightness=0.3)
-    return prepare_problem(inst.jobs, inst.signals, inst.pods,
-                           objective=Objective(carbon_price_per_t=50.0))
-
-
-def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if os.path.exists(
-        "/proc/loadavg") else "n/a"
+from bench.common import bench_problem, load_average  # noqa: E402
 
 
 def configurations() -> list[tuple[str, tuple[str, ...]]]:
@@ -109,7 +91,7 @@ def main(argv=None) -> int:
     for case in args.cases:
         shares = [None] if case == "default" else args.preemptible
         for pre in shares:
-            problem = _problem(case, pre or 0.0, args.seed)
+            problem = bench_problem(case, pre or 0.0, args.seed)
             label = case if pre is None else f"{case} {'preemptible' if pre else 'non-preemptible'}"
             base = greedy(problem)
             start = base.assignment if base.status == "feasible" else None
@@ -117,7 +99,7 @@ def main(argv=None) -> int:
             for name, cuts in configurations():
                 if args.only and name not in args.only:
                     continue
-                before = _load()
+                before = load_average()
                 r = measure(problem, cuts, args.nodes, start)
                 ref = r["lp"] if ref is None else ref
                 line = (f"| {label} | {name} | {r['rows']:,} | {r['nnz']:,} | {r['build_s']:.2f} | "

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -32,24 +31,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.common import bench_problem, load_average  # noqa: E402
+
 DEFAULT_CASES = ("50x168", "300x168", "1000x720")
 #: Time limit of the whole year run [s] (issue 14: within 150 s non-preemptible, 200 s
 #: preemptible; the limit covers the whole rolling solve).
 YEAR_LIMIT_S = 150.0
-
-
-def _problem(case: str, preemptible: float, seed: int):
-    from optimizer import Objective, make_instance, prepare_problem
-
-    if case == "default":
-        from tests.data.optimizer.default_scenario import load
-
-        d = load()
-        return prepare_problem(d["jobs"], d["signals"], d["pods"], d["limits"], d["objective"])
-    jobs, hours = (int(x) for x in case.split("x"))
-    inst = make_instance(jobs, hours, seed=seed, preemptible_share=preemptible, tightness=0.3)
-    return prepare_problem(inst.jobs, inst.signals, inst.pods,
-                           objective=Objective(carbon_price_per_t=50.0))
 
 
 def run_case(case: str, preemptible: float, time_limit: float, seed: int,
@@ -59,7 +46,7 @@ def run_case(case: str, preemptible: float, time_limit: float, seed: int,
     from optimizer.solve import solve_prepared
 
     tick = time.perf_counter()
-    problem = _problem(case, preemptible, seed)
+    problem = bench_problem(case, preemptible, seed)
     prepare_s = time.perf_counter() - tick
     options = SolverOptions(time_limit_s=time_limit, rel_gap=1e-3, window_h=168, step_h=24,
                             **({} if stages is None else {"stages": stages}))
@@ -94,7 +81,7 @@ def lp_case(case: str, preemptible: float, seed: int) -> dict:
     from optimizer.heuristics import lp_relaxation
     from optimizer.model import model_objective
 
-    problem = _problem(case, preemptible, seed)
+    problem = bench_problem(case, preemptible, seed)
     built = build_model(problem)
     tick = time.perf_counter()
     x = lp_relaxation(built, SolverOptions(time_limit_s=120.0))
@@ -105,11 +92,6 @@ def lp_case(case: str, preemptible: float, seed: int) -> dict:
             "lp": model_objective(built, x) if x is not None else float("nan"),
             "greedy": base.metrics.objective if base.metrics else float("nan"),
             "size": [rec.n_cols, rec.n_rows, rec.nnz]}
-
-
-def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if os.path.exists(
-        "/proc/loadavg") else "n/a"
 
 
 def _row(r: dict, label: str) -> str:
@@ -146,7 +128,7 @@ def _ablation(args, time_limit: float, labels: dict) -> int:
         label = "default scenario" if pre is None else labels.get(pre, str(pre))
         reference = None
         for name, stages in variants:
-            before = _load()
+            before = load_average()
             r = _subprocess(["--one", f"{case},{pre or 0.0}", "--time-limit", str(time_limit),
                              "--seed", str(args.seed), "--stages", ",".join(stages)])
             if isinstance(r, str):
@@ -204,7 +186,7 @@ def main(argv=None) -> int:
                 n = r["size"]
                 print(f"| {case} | {labels.get(pre, pre)} | {n[0]:,} / {n[1]:,} / {n[2]:,} | "
                       f"{r['lp_s']:.2f} | {r['lp']:,.0f} | {r['greedy']:,.0f} | "
-                      f"{(r['greedy'] - r['lp']) / r['greedy']:.3%} | {_load()} |", flush=True)
+                      f"{(r['greedy'] - r['lp']) / r['greedy']:.3%} | {load_average()} |", flush=True)
         return 0
     if args.ablation:
         return _ablation(args, time_limit, labels)
@@ -219,7 +201,7 @@ def main(argv=None) -> int:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case, pre in runs:
         label = "default scenario" if pre is None else labels.get(pre, str(pre))
-        before = _load()
+        before = load_average()
         r = _subprocess(["--one", f"{case},{pre or 0.0}", "--time-limit", str(time_limit),
                          "--seed", str(args.seed)])
         if isinstance(r, str):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -22,6 +21,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from bench.common import load_average  # noqa: E402
 
 DEFAULT_CASES = ("200x168", "1000x720", "3000x720", "2000x2000")
 
@@ -62,8 +63,7 @@ def main(argv=None) -> int:
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for case in args.cases:
         for pre in args.preemptible:
-            load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if os.path.exists(
-                "/proc/loadavg") else "n/a"
+            load = load_average()
             proc = subprocess.run([sys.executable, __file__, "--one", f"{case},{pre}"],
                                   capture_output=True, text=True)
             if proc.returncode:

@@ -122,12 +122,18 @@ def test_demand_charge_flattens_the_peak():
     assert charged.best_bound == pytest.approx(1210.0, rel=1e-6)
 
 
-def test_demand_charge_is_per_calendar_month():
+def _month_end_case():
+    """One preemptible 2 h job of 100 kW over 4 flat-price hours, 2 in July and 2 in August."""
     idx = pd.date_range("2025-07-31T22:00", periods=4, freq="h", tz="Asia/Shanghai")
     sig = pd.DataFrame({"price_per_kwh": [1.0, 1.0, 1.0, 1.0], "carbon_g_per_kwh": 0.0},
                        index=idx)
     jobs = pd.DataFrame([{"job_id": "a", "release": idx[0], "deadline": idx[-1] + pd.Timedelta(
         hours=1), "duration_h": 2, "power_kw": 100.0, "preemptible": True}])
+    return jobs, sig
+
+
+def test_demand_charge_is_per_calendar_month():
+    jobs, sig = _month_end_case()
     result = solve_schedule(jobs, sig, objective=Objective(demand_charge_per_kw=1.0,
                                                            billing="full_month"),
                             options=EXACT)
@@ -411,11 +417,7 @@ def test_a_rolling_window_without_a_baseline_starts_from_the_previous_plan(monke
 def test_prorated_demand_charge_weights_each_month_by_its_share():
     # 2 h of July (of 744) and 2 h of August (of 744): each month's peak is charged
     # 2/744 of the monthly rate; 744 per kW per month makes the weight exactly 2 per kW
-    idx = pd.date_range("2025-07-31T22:00", periods=4, freq="h", tz="Asia/Shanghai")
-    sig = pd.DataFrame({"price_per_kwh": [1.0, 1.0, 1.0, 1.0], "carbon_g_per_kwh": 0.0},
-                       index=idx)
-    jobs = pd.DataFrame([{"job_id": "a", "release": idx[0], "deadline": idx[-1] + pd.Timedelta(
-        hours=1), "duration_h": 2, "power_kw": 100.0, "preemptible": True}])
+    jobs, sig = _month_end_case()
     result = solve_schedule(jobs, sig, objective=Objective(demand_charge_per_kw=744.0),
                             options=EXACT)
     # energy 200; both hours in one month: 2 x 100 = 200 of demand charge; split: 400
