@@ -27,8 +27,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from optimizer.baselines import BaselineResult
-from optimizer.linear import objective_vector, violated_rows
-from optimizer.model import BuiltModel, assignment_from_values, values_from_assignment
+from optimizer.linear import violated_rows
+from optimizer.model import (
+    BuiltModel,
+    assignment_from_values,
+    model_objective,
+    values_from_assignment,
+)
 from optimizer.options import SolverOptions
 from optimizer.schedule import Assignment
 
@@ -133,7 +138,6 @@ class Search:
     source: str = ""
     bound: float = float("-inf")
     records: list = field(default_factory=list)
-    _objective_vector: np.ndarray | None = None
 
     @property
     def problem(self):
@@ -143,9 +147,7 @@ class Search:
 
     def objective_of(self, x: np.ndarray) -> float:
         """Model objective of a column vector, constant included [currency]."""
-        if self._objective_vector is None:
-            self._objective_vector = objective_vector(self.built.model)
-        return float(self._objective_vector @ x + self.built.model.record.obj_constant)
+        return model_objective(self.built, x)
 
     def feasible(self, x: np.ndarray, source: str) -> bool:
         """Whether ``x`` meets every row and bound of the model (warns when not)."""

@@ -200,3 +200,10 @@ def test_validate_interruptions_and_contiguity():
     assert kinds(validate(sched, jobs, None, signals())) == {"work"}
     sched3 = pd.concat([sched, sched.iloc[[0]].assign(timestamp=HOURS[3])])
     assert validate(sched3, jobs, None, signals()) == []
+
+
+def test_the_stage_names_options_accept_are_the_pipelines_stages():
+    from optimizer import options, pipeline
+
+    assert options.STAGE_NAMES == pipeline.STAGE_NAMES
+    assert set(pipeline.COLD_STAGES) <= set(pipeline.STAGE_NAMES)
