@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from thermal import chiller, heat_rejection
+from thermal.cold_storage import ColdStorageParams, chillers_with_storage
 from thermal.coolants import volumetric_heat_capacity_mj_per_m3_k
 from thermal.heat_rejection import HeatRejectionParams
 from thermal.params import param
@@ -268,6 +269,8 @@ def chilled_loop(
     hr_params: HeatRejectionParams,
     pump_min_heat_kw: float = 0.0,
     chiller_trip_c: float = np.inf,
+    storage_kw_th=None,
+    storage: ColdStorageParams | None = None,
 ) -> dict:
     """A liquid loop cooled by free cooling first, then a chiller, rejecting outdoors.
 
@@ -294,12 +297,19 @@ def chilled_loop(
         loop carries any heat, its pumps move at least this flow.
     chiller_trip_c : float
         Entering condenser temperature at which the chillers trip [°C].
+    storage_kw_th : array, optional
+        A cold tank on this loop (:mod:`thermal.cold_storage`): heat the chillers take out
+        of it (> 0, charging) or it takes off them (< 0) [kW_th]; None or all zero: no tank.
+    storage : ColdStorageParams, optional
+        The tank's kind; default :class:`~thermal.cold_storage.ColdStorageParams`.
 
     Returns
     -------
     dict of arrays
-        ``pump_kw``, ``free_fraction``, ``chiller_kw``, ``chiller_available_kw``,
-        ``unmet_kw``, ``supply_rise_k`` (how far the supply warms when chillers fall short),
+        ``pump_kw`` (with the tank's charging flow), ``free_fraction``, ``chiller_kw``,
+        ``chiller_available_kw``, ``chiller_load_kw`` (heat the chillers remove, tank
+        included), ``storage_kw_th`` (the tank flow applied), ``unmet_kw``,
+        ``supply_rise_k`` (how far the supply warms when chillers fall short),
         ``rejected_kw`` (heat into towers / dry coolers), ``condenser_pump_kw``,
         ``rejection_fan_kw``, ``evaporation_l``, ``blowdown_l``, ``drift_l``, ``loop_heat_kw``.
     """
@@ -315,10 +325,27 @@ def chilled_loop(
         free = np.zeros_like(loop_heat)
     mechanical = (1.0 - free) * loop_heat
     condenser_c = heat_rejection.condenser_entering_c(rejection, db, wb, hr_params)
-    chiller_kw, served, available = chiller.plant_power_kw(
-        mechanical, supply_c, condenser_c, chiller_ref_kw, chiller_params, chiller_trip_c
-    )
-    unmet = mechanical - served
+    if storage_kw_th is None or not np.any(storage_kw_th):
+        chiller_kw, served, available = chiller.plant_power_kw(
+            mechanical, supply_c, condenser_c, chiller_ref_kw, chiller_params, chiller_trip_c
+        )
+        unmet = mechanical - served
+        applied = np.zeros_like(loop_heat)
+    else:
+        tank = chillers_with_storage(
+            mechanical,
+            storage_kw_th,
+            supply_c,
+            condenser_c,
+            chiller_ref_kw,
+            chiller_params,
+            chiller_trip_c,
+            float(heat_rejection.pump_kw(1.0, return_c - supply_c, pump_pa, pump_efficiency)),
+            storage or ColdStorageParams(),
+        )
+        chiller_kw, served, available = tank["chiller_kw"], tank["served_kw"], tank["available_kw"]
+        unmet, applied = tank["unmet_kw"], tank["storage_kw_th"]
+        pump = pump + tank["charge_pump_kw"]
     # Without enough capacity the loop's supply warms until the chillers carry the load.
     sensitivity = chiller.capacity_sensitivity_per_k(
         chiller.CHILLER_CURVES[chiller_params.curve], supply_c, condenser_c
@@ -344,6 +371,8 @@ def chilled_loop(
         "free_fraction": free,
         "chiller_kw": chiller_kw,
         "chiller_available_kw": available,
+        "chiller_load_kw": served,
+        "storage_kw_th": applied,
         "unmet_kw": unmet,
         "supply_rise_k": supply_rise,
         "rejected_kw": rejected,

@@ -13,7 +13,13 @@ Columns of a pod frame (per hour; kW are averages over the hour, so kW = kWh, L 
   removed without compressors), ``mode`` (free / partial / mechanical), ``inlet_c``,
   ``inlet_dew_point_c``, ``inlet_rh_pct``, ``within_air_class``, ``tcs_supply_c``;
 * capacity: ``chiller_available_kw``, ``cooling_capacity_compute_kw`` (the largest compute
-  load the plant can cool this hour).
+  load the plant can cool this hour, a cold tank aside);
+* cold storage [kW_th] (:mod:`thermal.cold_storage`): ``chiller_load_kw_th`` (heat the pod's
+  chillers remove, a tank's charge included and its discharge taken off),
+  ``storage_kw_th`` (the tank flow applied: > 0 charging, < 0 discharging; 0 without one).
+
+Energy ledger of every hour (tested to 1e-9): ``facility_kw = heat_rejected_kw +
+unmet_heat_kw - storage_kw_th``.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import pandas as pd
 
 from thermal import heat_rejection, loops
 from thermal.ashrae import air_class, within_class
+from thermal.cold_storage import ColdStorageParams, check_storage, storage_flows
 from thermal.design_day import resolved
 from thermal.errors import ThermalInputError
 from thermal.facility import (
@@ -64,6 +71,8 @@ ADDITIVE_COLUMNS = (
     "water_l",
     "chiller_available_kw",
     "cooling_capacity_compute_kw",
+    "chiller_load_kw_th",
+    "storage_kw_th",
 )
 #: Share of a pod's heat compressors may remove in an hour that still counts as free
 #: cooling [-]: "free" hours are those in which compressors remove (almost) none of the
@@ -144,6 +153,8 @@ def simulate_pod(
     compute_kw=None,
     params: FacilityParams | None = None,
     outdoor: dict | None = None,
+    storage_kw_th=None,
+    storage: ColdStorageParams | None = None,
 ) -> pd.DataFrame:
     """Simulate one pod hour by hour.
 
@@ -157,6 +168,15 @@ def simulate_pod(
     params : FacilityParams, optional
     outdoor : dict, optional
         Precomputed :func:`weather_arrays` (saves time over many pods).
+    storage_kw_th : float, array or Series, optional
+        Flow of a cold tank on the pod's plant per hour [kW_th]: > 0 charges it (extra load
+        on the chillers), < 0 discharges it (heat taken off the chillers). Each hour it is
+        limited to what the chillers can take or shed (column ``storage_kw_th`` says what
+        was applied); the tank's own limits (power, state of charge) are the caller's
+        (:func:`thermal.cold_storage.tank_state_kwh_th`). None or zero: no tank, every
+        other column exactly as without one.
+    storage : ColdStorageParams, optional
+        The tank's kind (chilled water or ice) and the loop it sits on.
 
     Returns
     -------
@@ -169,6 +189,14 @@ def simulate_pod(
     design = design_pod(pod, p)
     n = len(out["dry_bulb_c"])
     compute = _compute_load(design, compute_kw, n)
+    tank = check_storage(storage or ColdStorageParams())
+    flows = storage_flows(storage_kw_th, n, pod.name)
+    if flows is not None and tank.loop == "facility_water" and design.liquid_fraction == 0:
+        raise ThermalInputError(
+            f"pod {pod.name!r}: a cold tank on facility water needs a liquid-cooled pod; this "
+            f"one is {pod.cooling} (put the tank on loop = 'chilled_water')"
+        )
+    on_air = flows if tank.loop == "chilled_water" else None
     src = _heat_sources(compute, design, p)
     air_p = p.air
 
@@ -205,6 +233,8 @@ def simulate_pod(
         p.rejection,
         air_p.pump_min_flow_frac * design.design_air_loop_kw,
         design.air_chiller_trip_c,
+        on_air,
+        tank,
     )
     air_free = f_outdoor_air + (1 - f_outdoor_air) * air["free_fraction"]
 
@@ -223,6 +253,8 @@ def simulate_pod(
             p.rejection,
             p.liquid.fws_min_flow_frac * design.design_liquid_loop_kw,
             design.liquid_chiller_trip_c,
+            flows if tank.loop == "facility_water" else None,
+            tank,
         )
     else:
         liquid = {k: np.zeros(n) for k in air}
@@ -310,6 +342,8 @@ def simulate_pod(
             ),
             "chiller_available_kw": air["chiller_available_kw"] + liquid["chiller_available_kw"],
             "cooling_capacity_compute_kw": capacity,
+            "chiller_load_kw_th": air["chiller_load_kw"] + liquid["chiller_load_kw"],
+            "storage_kw_th": air["storage_kw_th"] + liquid["storage_kw_th"],
         },
         index=weather.index,
     )
@@ -371,6 +405,8 @@ def simulate_site(
     pods: Sequence[Pod],
     compute_kw: Mapping[str, object] | None = None,
     params: FacilityParams | None = None,
+    storage_kw_th: Mapping[str, object] | None = None,
+    storage: ColdStorageParams | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Simulate every pod and the site total.
 
@@ -382,6 +418,11 @@ def simulate_site(
     compute_kw : mapping pod name -> load, optional
         Hourly compute load per pod [kW]; pods not named run at their utilisation.
     params : FacilityParams, optional
+    storage_kw_th : mapping pod name -> flow, optional
+        Hourly cold-storage flow on each named pod's plant [kW_th] (see
+        :func:`simulate_pod`); pods not named have none.
+    storage : ColdStorageParams, optional
+        The tank's kind and loop, for every pod with a flow.
 
     Returns
     -------
@@ -399,14 +440,21 @@ def simulate_site(
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ThermalInputError(f"pod names must be unique; repeated: {', '.join(dupes)}")
-    unknown = sorted(set(compute_kw or {}) - set(names))
-    if unknown:
-        raise ThermalInputError(
-            f"compute load given for unknown pod(s) {unknown}; pods are {names}"
-        )
+    for what, given in (("compute load", compute_kw), ("storage flow", storage_kw_th)):
+        unknown = sorted(set(given or {}) - set(names))
+        if unknown:
+            raise ThermalInputError(f"{what} given for unknown pod(s) {unknown}; pods are {names}")
     out = weather_arrays(weather, p)
     frames = {
-        pod.name: simulate_pod(weather, pod, (compute_kw or {}).get(pod.name), p, out)
+        pod.name: simulate_pod(
+            weather,
+            pod,
+            (compute_kw or {}).get(pod.name),
+            p,
+            out,
+            (storage_kw_th or {}).get(pod.name),
+            storage,
+        )
         for pod in pods
     }
     return frames, site_total(frames)
