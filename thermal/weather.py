@@ -6,6 +6,16 @@ typical-year files), with dry-bulb, dew point, relative humidity, wet-bulb and p
 ``attrs`` carry ``name``, ``latitude``, ``longitude``, ``altitude_m``,
 ``utc_offset_h`` and ``source``.
 
+Where the source has them (EPW, TMY3 and TMY2 files, so the three pvlib typical years),
+the frame also carries the :data:`OPTIONAL_COLUMNS` for on-site generation
+(:mod:`thermal.onsite`): global horizontal, direct normal and diffuse horizontal
+irradiance [W/m²] (each row the mean over its hour, as the files' Wh/m² per hour) and
+wind speed [m/s] at the height in ``attrs["wind_speed_height_m"]`` (10 m in these files).
+``attrs["irradiance_source"]`` says where the irradiance comes from. A file whose optional
+column has missing or implausible values is still read for the thermal model: the column
+is left out and ``attrs["unusable_columns"]`` says why. The synthetic years have none of
+these columns.
+
 Climates by name (:func:`list_climates`):
 
 * ``greensboro``, ``sand-point``, ``miami``: the real typical-year files pvlib ships
@@ -39,6 +49,15 @@ from thermal.psychrometrics import (
 from thermal.synthetic import SyntheticWeatherParams, normals_cities, synthetic_year
 
 WEATHER_COLUMNS = ("dry_bulb_c", "dew_point_c", "rh_pct", "wet_bulb_c", "pressure_pa")
+#: Irradiance columns [W/m²]: global horizontal, direct normal, diffuse horizontal.
+IRRADIANCE_COLUMNS = ("ghi_w_m2", "dni_w_m2", "dhi_w_m2")
+#: Columns a frame carries when its source has them (never required by the thermal model).
+OPTIONAL_COLUMNS = (*IRRADIANCE_COLUMNS, "wind_speed_m_s")
+#: Height of the wind speed in EPW, TMY3 and TMY2 files [m]: the standard exposure of
+#: surface wind instruments, 10 m above open terrain (WMO-No. 8, Guide to Instruments and
+#: Methods of Observation, ch. 5); EnergyPlus reads EPW wind at 10 m (Engineering
+#: Reference, "Local Wind Speed Calculation").
+WIND_SPEED_HEIGHT_M = 10.0
 HOURS_PER_YEAR = 8760
 #: Calendar year given to typical-year rows (non-leap; typical years mix years).
 TYPICAL_YEAR = 2023
@@ -56,6 +75,18 @@ _RANGES = {
     "dew_point_c": (-90.0, 40.0),
     "pressure_pa": (40_000.0, 110_000.0),
 }
+#: Plausible ranges of the optional columns, checked when present. An hourly mean
+#: irradiance cannot exceed the extraterrestrial normal irradiance (solar constant
+#: 1,361 W/m², Kopp and Lean 2011, x 1.034 at perihelion = 1,408 W/m²): 1,500 leaves room
+#: for rounding and catches EPW's missing-value code 9999. 75 m/s is above the 1-minute
+#: sustained wind of a category-5 hurricane (70 m/s, Saffir-Simpson scale), so an hourly
+#: mean above it is an error (EPW's missing-value code is 999).
+OPTIONAL_RANGES = {
+    "ghi_w_m2": (0.0, 1_500.0),
+    "dni_w_m2": (0.0, 1_500.0),
+    "dhi_w_m2": (0.0, 1_500.0),
+    "wind_speed_m_s": (0.0, 75.0),
+}
 #: Largest weather file read [bytes], checked before parsing: a typical year is
 #: ~1.5-2 MB in any of the three formats (a sub-hourly EPW ~20 MB).
 MAX_WEATHER_BYTES = 64 * 1024 * 1024
@@ -63,7 +94,9 @@ MAX_WEATHER_BYTES = 64 * 1024 * 1024
 _HEADER_LINES = {"epw": 8, "tmy3": 2, "tmy2": 1}
 #: The weather quantities as messages name them.
 _QUANTITY = {"dry_bulb_c": "dry-bulb temperature", "dew_point_c": "dew point",
-             "pressure_pa": "pressure"}  # fmt: skip
+             "pressure_pa": "pressure", "ghi_w_m2": "global horizontal irradiance",
+             "dni_w_m2": "direct normal irradiance", "dhi_w_m2": "diffuse horizontal irradiance",
+             "wind_speed_m_s": "wind speed"}  # fmt: skip
 #: Bounds of a file's location header: (low, high, unit); outside them the header is
 #: garbage (UTC offsets run from -12 to +14 h; the highest station is below 9,000 m).
 _LOCATION = {
@@ -125,6 +158,8 @@ def _load_named(key: str, synthetic_params: SyntheticWeatherParams) -> pd.DataFr
         frame = read_weather_file(_pvlib_data_dir() / filename, kind=kind)
         frame.attrs["name"] = key
         frame.attrs["source"] = description
+        if "irradiance_source" in frame.attrs:
+            frame.attrs["irradiance_source"] = f"typical-year file: {description}"
         return frame
     raw = synthetic_year(key, synthetic_params)
     pressure = pressure_from_altitude_pa(raw.attrs["altitude_m"])
@@ -188,7 +223,7 @@ def read_weather_file(path: str | os.PathLike, kind: str | None = None) -> pd.Da
     try:
         with warnings.catch_warnings():  # pandas' DtypeWarning etc.: errors are ours to name
             warnings.simplefilter("ignore")
-            data, meta, columns, scale, shift_h = _parse(iotools, kind, path, text)
+            data, meta, columns, optional, scale, shift_h = _parse(iotools, kind, path, text)
     except ThermalInputError:
         raise
     except Exception as exc:  # pvlib raises many kinds on a malformed file
@@ -207,10 +242,15 @@ def read_weather_file(path: str | os.PathLike, kind: str | None = None) -> pd.Da
         )
     _check_location(meta, path, kind)
     frame = _numeric_columns(data, columns, path, kind)
+    extras, unusable = _optional_columns(data, optional, path, kind)
+    frame = frame.join(extras)
     for col, factor in scale.items():
-        frame[col] = frame[col] * factor
+        if col in frame:
+            frame[col] = frame[col] * factor
     frame = _normalise_index(frame, shift_h, path)
     _check_values(frame, path)
+    unusable.update(_unusable_optional(frame))
+    frame = frame.drop(columns=[c for c in unusable if c in frame])
 
     tz_hours = float(meta.get("TZ", 0.0))
     attrs = {
@@ -223,7 +263,14 @@ def read_weather_file(path: str | os.PathLike, kind: str | None = None) -> pd.Da
         "utc_offset_h": tz_hours,
         "source": f"{kind.upper()} file {path.name}",
     }
-    return _complete(frame["dry_bulb_c"], frame["dew_point_c"], frame["pressure_pa"], attrs)
+    extras = frame[[c for c in OPTIONAL_COLUMNS if c in frame]]
+    if "wind_speed_m_s" in extras:
+        attrs["wind_speed_height_m"] = WIND_SPEED_HEIGHT_M
+    if all(c in extras for c in IRRADIANCE_COLUMNS):
+        attrs["irradiance_source"] = f"{kind.upper()} file {path.name}"
+    if unusable:
+        attrs["unusable_columns"] = unusable
+    return _complete(frame["dry_bulb_c"], frame["dew_point_c"], frame["pressure_pa"], attrs, extras)
 
 
 def _weather_bytes(path: Path, kind: str) -> bytes:
@@ -286,21 +333,29 @@ def _check_location(meta: dict, path: Path, kind: str) -> None:
 
 def _parse(iotools, kind: str, path: Path, text: str):
     """pvlib's reader of ``kind`` on the text (TMY2 on the path: pvlib reads no buffer
-    there); the columns to keep, their unit factors and the index shift [h]."""
+    there); the required columns, the optional ones, their unit factors and the index
+    shift [h]. Irradiance in all three formats is the energy of the hour [Wh/m²], i.e.
+    its mean power [W/m²]."""
     if kind == "epw":
         data, meta = iotools.read_epw(io.StringIO(text))
         columns = {"temp_air": "dry_bulb_c", "temp_dew": "dew_point_c",
                    "atmospheric_pressure": "pressure_pa"}  # fmt: skip
+        optional = {"ghi": "ghi_w_m2", "dni": "dni_w_m2", "dhi": "dhi_w_m2",
+                    "wind_speed": "wind_speed_m_s"}  # fmt: skip
         # pvlib already turns EPW hour-ending 1..24 into hour-start stamps
-        return data, meta, columns, {"pressure_pa": 1.0}, 0
+        return data, meta, columns, optional, {"pressure_pa": 1.0}, 0
     if kind == "tmy3":
         data, meta = iotools.read_tmy3(io.StringIO(text), map_variables=True)
         columns = {"temp_air": "dry_bulb_c", "temp_dew": "dew_point_c", "pressure": "pressure_pa"}
-        return data, meta, columns, {"pressure_pa": 100.0}, -1  # mbar -> Pa; hour-ending
+        optional = {"ghi": "ghi_w_m2", "dni": "dni_w_m2", "dhi": "dhi_w_m2",
+                    "wind_speed": "wind_speed_m_s"}  # fmt: skip
+        return data, meta, columns, optional, {"pressure_pa": 100.0}, -1  # mbar -> Pa; hour-ending
     data, meta = iotools.read_tmy2(str(path))
     columns = {"DryBulb": "dry_bulb_c", "DewPoint": "dew_point_c", "Pressure": "pressure_pa"}
-    # tenths of °C and mbar; pvlib's TMY2 index is already hour-start
-    return data, meta, columns, {"dry_bulb_c": 0.1, "dew_point_c": 0.1, "pressure_pa": 100.0}, 0
+    optional = {"GHI": "ghi_w_m2", "DNI": "dni_w_m2", "DHI": "dhi_w_m2", "Wspd": "wind_speed_m_s"}
+    # tenths of °C, mbar and tenths of m/s; pvlib's TMY2 index is already hour-start
+    scale = {"dry_bulb_c": 0.1, "dew_point_c": 0.1, "pressure_pa": 100.0, "wind_speed_m_s": 0.1}
+    return data, meta, columns, optional, scale, 0
 
 
 def _numeric_columns(data: pd.DataFrame, columns: dict, path: Path, kind: str) -> pd.DataFrame:
@@ -322,6 +377,50 @@ def _numeric_columns(data: pd.DataFrame, columns: dict, path: Path, kind: str) -
             )
         frame[name] = numbers
     return frame
+
+
+def _optional_columns(
+    data: pd.DataFrame, optional: dict, path: Path, kind: str
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The optional columns the file has, as floats, and why any is unusable.
+
+    A cell that is no number makes its column unusable (named by quantity and file line)
+    instead of refusing the file: the thermal model does not need these columns.
+    """
+    frame = pd.DataFrame(index=data.index)
+    unusable: dict[str, str] = {}
+    for src, name in optional.items():
+        if src not in data.columns:
+            continue
+        try:
+            frame[name] = _numeric_columns(data, {src: name}, path, kind)[name]
+        except ThermalInputError as exc:
+            unusable[name] = str(exc).removeprefix(f"{path}: ")
+    return frame, unusable
+
+
+def _unusable_optional(frame: pd.DataFrame) -> dict[str, str]:
+    """Optional columns with missing or implausible hours, each with the reason."""
+    reasons = {}
+    for col, (lo, hi) in OPTIONAL_RANGES.items():
+        if col not in frame:
+            continue
+        problem = _first_bad_hour(frame[col], lo, hi)
+        if problem:
+            reasons[col] = problem
+    return reasons
+
+
+def _first_bad_hour(values: pd.Series, lo: float, hi: float) -> str | None:
+    """``"N hour(s) missing or outside lo..hi (first at mm-dd HH:00: v)"`` or None."""
+    bad = (values.isna() | (values < lo) | (values > hi)).to_numpy()
+    if not bad.any():
+        return None
+    first = values.index[bad][0]
+    return (
+        f"{int(bad.sum())} hour(s) missing or outside {lo:g}..{hi:g} "
+        f"(first at {first:%m-%d %H:00}: {values[first]:g})"
+    )
 
 
 def _normalise_index(frame: pd.DataFrame, shift_h: int, path: Path) -> pd.DataFrame:
@@ -355,8 +454,11 @@ def _check_values(frame: pd.DataFrame, path: Path) -> None:
             )
 
 
-def _complete(dry_bulb_c, dew_point_c, pressure_pa, attrs: dict) -> pd.DataFrame:
-    """Add RH and wet-bulb (derived from dry-bulb, dew point and pressure)."""
+def _complete(
+    dry_bulb_c, dew_point_c, pressure_pa, attrs: dict, extras: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Add RH and wet-bulb (derived from dry-bulb, dew point and pressure); the optional
+    columns in ``extras`` (same index) follow the required ones."""
     dry = pd.Series(dry_bulb_c, dtype=float)
     dew = np.minimum(pd.Series(dew_point_c, index=dry.index, dtype=float), dry)
     pressure = pd.Series(
@@ -372,6 +474,10 @@ def _complete(dry_bulb_c, dew_point_c, pressure_pa, attrs: dict) -> pd.DataFrame
             "pressure_pa": pressure,
         }
     )
+    if extras is not None:
+        for col in OPTIONAL_COLUMNS:
+            if col in extras:
+                out[col] = extras[col].to_numpy(float)
     out.attrs.update(attrs)
     return out
 
@@ -401,17 +507,26 @@ def warmed(weather: pd.DataFrame, delta_k: float) -> pd.DataFrame:
     attrs = dict(weather.attrs)
     attrs["source"] = f"{attrs.get('source', 'weather')}, shifted {delta_k:+g} K"
     return _complete(
-        weather["dry_bulb_c"] + delta_k, weather["dew_point_c"] + delta_k, pressure, attrs
+        weather["dry_bulb_c"] + delta_k,
+        weather["dew_point_c"] + delta_k,
+        pressure,
+        attrs,
+        weather[[c for c in OPTIONAL_COLUMNS if c in weather]],
     )
 
 
 def validate_weather(weather: pd.DataFrame, where: str = "weather") -> pd.DataFrame:
     """Check a weather frame given directly (not read by this module).
 
+    The :data:`OPTIONAL_COLUMNS` are not required; those present are checked too: no
+    missing hour, values within :data:`OPTIONAL_RANGES` (irradiance non-negative, wind
+    0-75 m/s).
+
     Raises
     ------
     ThermalInputError
-        Missing columns, NaN values or a non-hourly index.
+        Missing columns, NaN values, or an optional column with a missing or implausible
+        hour (naming the column, the hour and the value).
     """
     if not isinstance(weather, pd.DataFrame):
         raise ThermalInputError(f"{where} must be a DataFrame, got {type(weather).__name__}")
@@ -425,4 +540,14 @@ def validate_weather(weather: pd.DataFrame, where: str = "weather") -> pd.DataFr
     ]
     if nan_cols:
         raise ThermalInputError(f"{where} has missing values in {nan_cols}")
+    for col, (lo, hi) in OPTIONAL_RANGES.items():
+        if col not in weather:
+            continue
+        problem = _first_bad_hour(pd.to_numeric(weather[col], errors="coerce"), lo, hi)
+        if problem:
+            raise ThermalInputError(
+                f"{where} column {col!r}: {problem}; give the {_QUANTITY[col]} "
+                f"[{'m/s' if col == 'wind_speed_m_s' else 'W/m²'}] for every hour, or leave "
+                "the column out"
+            )
     return weather

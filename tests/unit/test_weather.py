@@ -1,5 +1,6 @@
 """Weather sources: pvlib typical years, user files, synthetic years, and bad files."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -10,12 +11,15 @@ from tests.helpers import shared_file
 from thermal.errors import ThermalInputError
 from thermal.synthetic import city_normals, load_normals, synthetic_year
 from thermal.weather import (
+    OPTIONAL_COLUMNS,
+    OPTIONAL_RANGES,
     PVLIB_CLIMATES,
     WEATHER_COLUMNS,
     _pvlib_data_dir,
     list_climates,
     load_climate,
     read_weather_file,
+    validate_weather,
     warmed,
 )
 
@@ -24,7 +28,10 @@ from thermal.weather import (
 def test_every_built_in_climate_is_a_full_hourly_year(name):
     w = load_climate(name)
     assert len(w) == 8760
-    assert list(w.columns) == list(WEATHER_COLUMNS)
+    # the required columns first; irradiance and wind only where the source has them
+    # (the pvlib typical-year files), never in the synthetic years
+    optional = list(OPTIONAL_COLUMNS) if name in PVLIB_CLIMATES else []
+    assert list(w.columns) == [*WEATHER_COLUMNS, *optional]
     assert (w.index.to_series().diff().dropna() == pd.Timedelta(hours=1)).all()
     assert w.index[0].hour == 0 and w.index[0].month == 1 and w.index[0].day == 1
     assert not w.isna().any().any()
@@ -261,3 +268,68 @@ def test_pandas_error_text_is_cut_to_one_line(tmp_path):
     with pytest.raises(ThermalInputError) as err:
         read_weather_file(path)
     assert "\n" not in str(err.value) and "You might want to try" not in str(err.value)
+
+
+# --- optional columns: irradiance and wind, for on-site generation --------------------
+
+
+def test_irradiance_and_wind_are_read_in_w_m2_and_m_s_on_the_hour_start_index():
+    miami, greensboro = load_climate("miami"), load_climate("greensboro")
+    assert 3.0 < miami["wind_speed_m_s"].mean() < 6.0  # TMY2 stores tenths of m/s
+    assert greensboro.attrs["wind_speed_height_m"] == 10.0
+    assert greensboro.attrs["irradiance_source"].startswith("typical-year file")
+    # TMY3 rows are hour-ending: the row stamped 13:00 on 1 January is the hour 12-13
+    raw = pd.read_csv(_pvlib_data_dir() / "723170TYA.CSV", skiprows=1, nrows=24)
+    row = raw.index[raw["Time (HH:MM)"] == "13:00"][0]
+    assert greensboro["ghi_w_m2"].iloc[12] == pytest.approx(float(raw["GHI (W/m^2)"].iloc[row]))
+    assert greensboro["ghi_w_m2"].iloc[12] > 0 and greensboro["ghi_w_m2"].iloc[2] == 0
+    for column, (low, high) in OPTIONAL_RANGES.items():
+        assert greensboro[column].between(low, high).all()
+
+
+def test_an_epw_cell_sets_the_optional_column_of_its_hour(tmp_path):
+    w = read_weather_file(_epw(tmp_path, cell=(4000, 13, "612")))
+    assert w["ghi_w_m2"].iloc[4000] == 612.0 and w["ghi_w_m2"].drop(w.index[4000]).eq(0).all()
+    w = read_weather_file(_epw(tmp_path, cell=(10, 21, "7.5")))
+    assert w["wind_speed_m_s"].iloc[10] == 7.5
+
+
+@pytest.mark.parametrize(
+    ("cell", "column", "reason"),
+    [
+        ((100, 13, "9999"), "ghi_w_m2", r"1 hour\(s\) missing or outside 0..1500 \(first at 01-05 04:00: 9999\)"),
+        ((7, 15, "-3"), "dhi_w_m2", r"outside 0..1500 \(first at 01-01 07:00: -3\)"),
+        ((30, 21, "999"), "wind_speed_m_s", r"outside 0..75 \(first at 01-02 06:00: 999\)"),
+        ((30, 21, "calm"), "wind_speed_m_s", r"line 39: wind speed 'calm' is not a number"),
+    ],
+)
+def test_a_file_with_a_bad_optional_cell_still_reads_without_that_column(tmp_path, cell, column, reason):
+    w = read_weather_file(_epw(tmp_path, cell=cell))
+    assert column not in w
+    assert [c for c in WEATHER_COLUMNS if c not in w] == []  # the thermal model is unaffected
+    assert len([c for c in OPTIONAL_COLUMNS if c in w]) == len(OPTIONAL_COLUMNS) - 1
+    assert re.search(reason, w.attrs["unusable_columns"][column])
+
+
+def test_validation_checks_the_optional_columns_only_when_present():
+    w = load_climate("greensboro")
+    validate_weather(w)
+    validate_weather(w.drop(columns=list(OPTIONAL_COLUMNS)))
+    validate_weather(load_climate("beijing"))
+    for column, value, message in [
+        ("ghi_w_m2", -5.0, r"column 'ghi_w_m2': 1 hour\(s\) missing or outside 0..1500 \(first at 03-04 12:00: -5\)"),
+        ("wind_speed_m_s", 80.0, r"column 'wind_speed_m_s': .* \(first at 03-04 12:00: 80\); give the wind speed \[m/s\]"),
+        ("dhi_w_m2", np.nan, r"column 'dhi_w_m2': 1 hour\(s\) missing .* \(first at 03-04 12:00: nan\)"),
+    ]:
+        bad = w.copy()
+        bad.loc[bad.index[24 * 62 + 12], column] = value
+        with pytest.raises(ThermalInputError, match=message):
+            validate_weather(bad, where="site weather")
+
+
+def test_warmed_weather_keeps_irradiance_and_wind():
+    w = load_climate("greensboro")
+    hot = warmed(w, 2.0)
+    for column in OPTIONAL_COLUMNS:
+        np.testing.assert_array_equal(hot[column].to_numpy(), w[column].to_numpy())
+    assert hot.attrs["irradiance_source"] == w.attrs["irradiance_source"]
