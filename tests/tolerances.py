@@ -35,9 +35,10 @@ LINEARISATION_RTOL = 0.01
 #: A running chiller's false-loading power (one unit at its 20 % minimum unloading ratio,
 #: ~23 kW or 2 % of the 1.2 MW air pod) is a step no slope carries: it appears when a
 #: small charge starts chillers that free cooling had switched off, and when a discharge
-#: to the linear bound of the load leaves a residual. Measured: at most 2.4 % in an hour
-#: and 0.95 % over the year (air pod, Miami, full discharge with compute -10 %); 1.1 % and
-#: 0.33 % at the baseline compute; docs/physics-validation.md, "Cold storage".
+#: to the linear bound of the load leaves a residual. Measured (Miami, Beijing, Sand
+#: Point): at most 2.5 % in an hour and 0.95 % over the year (air pod, full discharge with
+#: compute -10 %); 1.1 % and 0.33 % at the baseline compute; docs/physics-validation.md,
+#: "Cold storage".
 COLD_STORAGE_HOURLY_RTOL = 0.03
 COLD_STORAGE_PERIOD_RTOL = 0.015
 

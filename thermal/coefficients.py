@@ -10,6 +10,10 @@ in that hour (it shrinks in hot hours, when free cooling fades and chillers dera
 Note: the scheduler's load is *compute* power (what a job draws whatever cools it); the
 factor converts it to facility power including server fans, so a job costs less on a
 liquid-cooled pod.
+
+A cold tank on a pod's chillers (:mod:`thermal.cold_storage`) adds two flows per hour,
+charge and discharge [kW_th], with their own coefficients and limits:
+:func:`cold_storage_coefficients`.
 """
 
 from __future__ import annotations

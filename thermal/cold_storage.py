@@ -101,7 +101,8 @@ class ColdStorageParams:
         "share of the stored cold lost to ambient heat gain each hour: 1.5 %/day (6.3e-4 "
         "per hour), the middle of the 1-2 %/day of insulated stratified chilled-water tanks "
         f"({ASHRAE_TES}; Dorgan & Elleson, ASHRAE Design Guide for Cool Thermal Storage, "
-        "1993); insulated ice tanks lose similar shares",
+        "1993; the range as commonly quoted, not checked against the page text); insulated "
+        "ice tanks lose similar shares",
         low=0.0,
         high=0.5,
     )
@@ -113,7 +114,8 @@ class ColdStorageParams:
         f"({TRANE_ICE}), a 10-15 K colder evaporator than 6.7 °C chilled water; chillers "
         f"making ice are quoted at ~1.3-1.5x the kW per ton ({ASHRAE_TES}; {TRANE_ICE}). "
         "Derived check: at equal Carnot efficiency, evaporating at -7.5 °C instead of 4.7 °C "
-        "with condensing at 37 °C gives 0.69",
+        "with condensing at 37 °C gives 0.69 (the quoted ranges not checked against the "
+        "page text)",
         low=0.05,
         high=1.0,
     )
@@ -122,7 +124,8 @@ class ColdStorageParams:
         "-",
         "capacity of the chillers making ice over their chilled-water capacity: 60-70 % "
         f"(the suction gas is thinner at the lower evaporator temperature; {ASHRAE_TES}; "
-        f"{TRANE_ICE}); middle of that range",
+        f"{TRANE_ICE}; as commonly quoted, not checked against the page text); middle of "
+        "that range",
         low=0.05,
         high=1.0,
     )
