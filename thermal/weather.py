@@ -14,7 +14,8 @@ wind speed [m/s] at the height in ``attrs["wind_speed_height_m"]`` (10 m in thes
 ``attrs["irradiance_source"]`` says where the irradiance comes from. A file whose optional
 column has missing or implausible values is still read for the thermal model: the column
 is left out and ``attrs["unusable_columns"]`` says why. The synthetic years have none of
-these columns.
+these columns; :func:`thermal.solar_estimate.with_modelled_irradiance` adds a modelled,
+labelled irradiance estimate for PV (from the annual GHI in ``attrs["annual_ghi_kwh_m2"]``).
 
 Climates by name (:func:`list_climates`):
 
@@ -163,7 +164,22 @@ def _load_named(key: str, synthetic_params: SyntheticWeatherParams) -> pd.DataFr
         return frame
     raw = synthetic_year(key, synthetic_params)
     pressure = pressure_from_altitude_pa(raw.attrs["altitude_m"])
-    return _complete(raw["dry_bulb_c"], raw["dew_point_c"], pressure, dict(raw.attrs))
+    attrs = dict(raw.attrs)
+    resource = _solar_resource(key)
+    if resource is not None:
+        attrs["annual_ghi_kwh_m2"] = resource["annual_ghi_kwh_m2"]
+        attrs["annual_ghi_source"] = resource["source"]
+    return _complete(raw["dry_bulb_c"], raw["dew_point_c"], pressure, attrs)
+
+
+def _solar_resource(city: str) -> dict | None:
+    """The city's row of ``data/china_solar_resource.csv`` (annual GHI and its source)."""
+    from thermal.solar_estimate import solar_resource
+
+    try:
+        return solar_resource(city)
+    except ThermalInputError:
+        return None
 
 
 def _pvlib_data_dir() -> Path:

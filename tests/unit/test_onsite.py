@@ -1,4 +1,4 @@
-"""On-site generation: PV and wind from the weather frame.
+"""On-site generation: PV and wind from the weather frame, modelled irradiance.
 
 References the issue asks for: PV equals pvlib's own ModelChain (PVWatts models, same
 system and weather) and wind equals windpowerlib's ModelChain, each on a bundled typical
@@ -13,6 +13,7 @@ import pytest
 
 from tests.helpers import shared_file
 from tests.tolerances import (
+    MODELLED_IRRADIANCE_PV_YIELD_RTOL,
     ONSITE_PV_VS_MODELCHAIN_ATOL_KW_PER_KWP,
     ONSITE_WIND_VS_WINDPOWERLIB_ATOL_KW,
 )
@@ -24,6 +25,7 @@ from thermal.onsite import (
     turbine_types,
     wind_output_kw,
 )
+from thermal.solar_estimate import modelled_irradiance, solar_resource, with_modelled_irradiance
 from thermal.weather import load_climate, read_weather_file
 
 pytestmark = pytest.mark.unit
@@ -174,6 +176,7 @@ def test_pv_on_weather_without_irradiance_says_what_to_give():
     message = str(err.value)
     assert message.startswith("onsite.pv needs irradiance")
     assert "GHI/DNI/DHI" in message and "generation CSV" in message
+    assert "with_modelled_irradiance" in message  # the city has an annual GHI
 
 
 @pytest.mark.parametrize(
@@ -208,6 +211,66 @@ def test_a_file_with_missing_irradiance_codes_still_loads_but_pv_names_why(tmp_p
     assert "9999" in weather.attrs["unusable_columns"]["ghi_w_m2"]
     with pytest.raises(ThermalInputError, match=r"ghi_w_m2: 1 hour\(s\) missing or outside"):
         pv_output_kw(weather, 10.0)
+
+
+# --- modelled irradiance for synthetic years ------------------------------------------
+
+
+def test_modelled_irradiance_keeps_the_annual_ghi_and_is_labelled():
+    weather = load_climate("shanghai")
+    target = solar_resource("shanghai")["annual_ghi_kwh_m2"]
+    assert weather.attrs["annual_ghi_kwh_m2"] == target
+    modelled = with_modelled_irradiance(weather)
+    assert modelled["ghi_w_m2"].sum() / 1000 == pytest.approx(target, rel=1e-9)
+    assert modelled.attrs["irradiance_source"].startswith("modelled estimate")
+    assert "CSWD" in modelled.attrs["irradiance_source"]
+    # deterministic, seeded like the synthetic year
+    again = with_modelled_irradiance(load_climate("shanghai"))
+    pd.testing.assert_frame_equal(modelled, again)
+    # closure: GHI = DNI cos(zenith) + DHI where the sun is up
+    from thermal.onsite import solar_position
+
+    zenith = solar_position(weather)[0]["zenith"].to_numpy()
+    up = zenith < 85
+    closure = modelled["dni_w_m2"] * np.cos(np.radians(zenith)) + modelled["dhi_w_m2"]
+    np.testing.assert_allclose(closure[up], modelled["ghi_w_m2"][up], atol=1e-6)
+    assert (modelled.loc[~up & (zenith > 95), "ghi_w_m2"] == 0).all()
+    # days differ: the daily clearness follows the synthetic year's daily range
+    daily = modelled["ghi_w_m2"].groupby(modelled.index.day_of_year).sum()
+    june = daily[(daily.index > 152) & (daily.index < 182)]
+    assert june.std() / june.mean() > 0.2
+    pv = pv_output_kw(modelled, 100.0)
+    assert pv.attrs["irradiance_source"].startswith("modelled estimate")
+
+
+def test_modelled_irradiance_refuses_real_irradiance_and_unknown_annual_ghi():
+    with pytest.raises(ThermalInputError, match="already has irradiance"):
+        with_modelled_irradiance(load_climate("greensboro"))
+    bare = load_climate("beijing")
+    bare.attrs.pop("annual_ghi_kwh_m2")
+    with pytest.raises(ThermalInputError, match="no annual GHI"):
+        with_modelled_irradiance(bare)
+    with pytest.raises(ThermalInputError, match="source"):
+        with_modelled_irradiance(bare, 1_300.0)
+    with pytest.raises(ThermalInputError, match="clear-sky total"):
+        modelled_irradiance(bare, 5_000.0)
+
+
+@pytest.mark.parametrize(
+    ("city", "epw"),
+    [
+        ("beijing", "CHN_Beijing.Beijing.545110_CSWD.epw"),
+        ("shanghai", "CHN_Shanghai.Shanghai.583620_CSWD.epw"),
+    ],
+)
+def test_pv_on_the_modelled_synthetic_year_is_near_pv_on_the_real_cswd_year(city, epw):
+    real = read_weather_file(shared_file("weather", epw))
+    modelled = with_modelled_irradiance(load_climate(city))
+    assert modelled["ghi_w_m2"].sum() == pytest.approx(real["ghi_w_m2"].sum(), rel=2e-3)
+    # the real file has wind; the synthetic year has none: compare like with like
+    real_yield = pv_output_kw(real.drop(columns="wind_speed_m_s"), 1.0).sum()
+    modelled_yield = pv_output_kw(modelled, 1.0).sum()
+    assert modelled_yield == pytest.approx(real_yield, rel=MODELLED_IRRADIANCE_PV_YIELD_RTOL)
 
 
 # --- wind ----------------------------------------------------------------------------
