@@ -1,4 +1,4 @@
-"""On-site generation: PV and wind from the weather frame, modelled irradiance.
+"""On-site generation: PV and wind from the weather frame, modelled irradiance, generation CSV.
 
 References the issue asks for: PV equals pvlib's own ModelChain (PVWatts models, same
 system and weather) and wind equals windpowerlib's ModelChain, each on a bundled typical
@@ -6,11 +6,14 @@ year.
 """
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from scenarios.errors import ScenarioError
+from scenarios.generation import read_generation_csv
 from tests.helpers import shared_file
 from tests.tolerances import (
     MODELLED_IRRADIANCE_PV_YIELD_RTOL,
@@ -399,3 +402,74 @@ def test_wind_needs_wind_speed_and_a_sensible_hub():
         wind_output_kw(_wind_frame([8.0]), "E-126/4200", 50.0)
     with pytest.raises(ThermalInputError, match=r"onsite\.wind\.count"):
         wind_output_kw(_wind_frame([8.0]), CURVE, 80.0, count=1.5)
+
+
+# --- generation CSV ------------------------------------------------------------------
+
+HOURS = pd.date_range("2023-07-01", periods=48, freq="h", tz="Asia/Shanghai")
+
+
+def _csv(tmp_path: Path, lines: list[str], name: str = "pv.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _rows(hours, value=lambda i: 10.0 * i, fmt="%Y-%m-%d %H:%M"):
+    return [f"{h.strftime(fmt)},{value(i)}" for i, h in enumerate(hours)]
+
+
+def test_generation_csv_in_local_time_aligns_to_the_run_hours(tmp_path):
+    path = _csv(tmp_path, ["timestamp,kw", *_rows(HOURS.tz_localize(None))])
+    series = read_generation_csv(path, HOURS)
+    assert series.index.equals(HOURS)
+    assert series.iloc[0] == 0.0 and series.iloc[13] == pytest.approx(130.0)
+    assert "pv.csv" in series.attrs["source"]
+
+
+def test_generation_csv_with_utc_offsets_and_extra_hours(tmp_path):
+    # 2023-07-01 00:00 in Shanghai is 2023-06-30 16:00 UTC; the file runs longer
+    longer = pd.date_range("2023-06-30 14:00", periods=60, freq="h", tz="UTC")
+    lines = ["Datetime,kW"] + [f"{h:%Y-%m-%dT%H:%M:%S}Z,{h.hour}" for h in longer]
+    path = _csv(tmp_path, lines)
+    series = read_generation_csv(path, HOURS)
+    assert series.index.equals(HOURS)
+    assert series.iloc[0] == 16 and series.iloc[10] == 2  # the UTC hour each row was
+    with pytest.raises(ScenarioError, match="22 of the run's 48 hours are not in the file"):
+        read_generation_csv(path, HOURS - pd.Timedelta(days=1))
+
+
+def test_generation_csv_missing_hours_are_an_error_naming_count_and_first(tmp_path):
+    rows = _rows(HOURS.tz_localize(None))
+    del rows[5:8]
+    with pytest.raises(ScenarioError) as err:
+        read_generation_csv(_csv(tmp_path, ["timestamp,kw", *rows]), HOURS)
+    message = str(err.value)
+    assert "pv.csv" in message and "3 of the run's 48 hours" in message
+    assert "2023-07-01 05:00" in message
+
+
+def test_generation_csv_negative_value_names_row_and_column(tmp_path):
+    rows = _rows(HOURS.tz_localize(None))
+    rows[9] = rows[9].rsplit(",", 1)[0] + ",-4.5"
+    with pytest.raises(ScenarioError, match=r"pv\.csv: row 11, column 'kw': -4.5 kW is negative"):
+        read_generation_csv(_csv(tmp_path, ["timestamp,kw", *rows]), HOURS)
+
+
+def test_generation_csv_wrong_columns_and_bad_cells_are_named(tmp_path):
+    rows = _rows(HOURS.tz_localize(None))
+    with pytest.raises(ScenarioError, match=r"has no 'kw' column \(columns: 'timestamp', 'mw'\)"):
+        read_generation_csv(_csv(tmp_path, ["timestamp,mw", *rows]), HOURS)
+    bad = list(rows)
+    bad[3] = bad[3].rsplit(",", 1)[0] + ",lots"
+    with pytest.raises(ScenarioError, match=r"row 5, column 'kw': 'lots' is not a number"):
+        read_generation_csv(_csv(tmp_path, ["timestamp,kw", *bad]), HOURS)
+    empty = list(rows)
+    empty[2] = empty[2].rsplit(",", 1)[0] + ","
+    with pytest.raises(ScenarioError, match=r"row 4, column 'kw': the value is empty"):
+        read_generation_csv(_csv(tmp_path, ["timestamp,kw", *empty]), HOURS)
+    dupes = [*rows, rows[0]]
+    with pytest.raises(ScenarioError, match="duplicate hour"):
+        read_generation_csv(_csv(tmp_path, ["timestamp,kw", *dupes]), HOURS)
+    with pytest.raises(ScenarioError, match="does not exist"):
+        read_generation_csv(tmp_path / "nowhere.csv", HOURS)
