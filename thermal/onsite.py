@@ -50,8 +50,9 @@ from thermal.errors import ThermalInputError
 # --- PV defaults ---------------------------------------------------------------------
 #: PVWatts total system losses [%]: soiling 2, shading 3, mismatch 2, wiring 2,
 #: connections 0.5, light-induced degradation 1.5, nameplate 1, availability 3, combined
-#: multiplicatively (Dobos 2014, PVWatts Version 5 Manual, NREL/TP-6A20-62641, sec. 3.6;
-#: the defaults of ``pvlib.pvsystem.pvwatts_losses``).
+#: multiplicatively (Dobos 2014, PVWatts Version 5 Manual, NREL/TP-6A20-62641; the
+#: defaults of ``pvlib.pvsystem.pvwatts_losses``, whose product 14.0757 % PVWatts shows
+#: rounded).
 PVWATTS_LOSSES_PCT = 14.08
 #: Temperature coefficient of power [1/K]: PVWatts Version 8's "Standard" crystalline
 #: module, -0.37 %/°C (NREL PVWatts Calculator documentation, module types; version 5
@@ -60,12 +61,12 @@ GAMMA_PDC_PER_K = -0.0037
 #: DC-to-AC size ratio [-]: the PVWatts calculator's default (NREL, PVWatts Calculator,
 #: system info "DC to AC Size Ratio" 1.2).
 DC_AC_RATIO = 1.2
-#: Nominal inverter efficiency [-]: PVWatts default 96 % (Dobos 2014, sec. 9).
+#: Nominal inverter efficiency [-]: PVWatts default 96 % (Dobos 2014).
 INVERTER_NOMINAL_EFFICIENCY = 0.96
-#: Reference inverter efficiency of the PVWatts inverter curve [-] (Dobos 2014, eq. 17;
-#: the default of ``pvlib.inverter.pvwatts``).
+#: Reference inverter efficiency of the PVWatts inverter curve [-] (Dobos 2014; the
+#: default of ``pvlib.inverter.pvwatts``).
 INVERTER_REFERENCE_EFFICIENCY = 0.9637
-#: Ground albedo [-]: PVWatts' value without snow (Dobos 2014, sec. 4).
+#: Ground albedo [-]: PVWatts' value without snow (Dobos 2014).
 ALBEDO = 0.2
 #: Sandia cell-temperature model, open-rack glass/cell/polymer sheet: a, b [s/m], dT [K]
 #: (King et al. 2004, SAND2004-3535, Table 1;
@@ -83,7 +84,7 @@ AIRMASS_MODEL = "kastenyoung1989"
 #: default of ``windpowerlib.wind_speed.hellman``).
 HELLMAN_EXPONENT = 1.0 / 7.0
 #: Roughness length for the logarithmic profile [m]: roughness class 2, farmland with some
-#: houses and hedges (Troen and Petersen 1989, European Wind Atlas, Table 1.4).
+#: houses and hedges (Troen and Petersen 1989, European Wind Atlas).
 ROUGHNESS_LENGTH_M = 0.1
 #: Height of the air temperature in weather files [m]: the screen height of 1.25-2 m
 #: (WMO-No. 8, ch. 2).
