@@ -5,13 +5,17 @@ Main entry points:
 
 * :func:`solve_schedule` -- jobs, hourly signals, pods -> :class:`ScheduleResult`
   (MILP by HiGHS through a Pyomo model; rolling horizon for long horizons).
-* :func:`validate` -- independent check of any schedule against the inputs.
+* :func:`validate` -- independent check of any schedule against the inputs (and of the
+  assets' hourly operation, ``result.dispatch``).
+* :class:`Assets` -- a battery, a cold tank and on-site generation co-optimised with the
+  jobs (``solve_schedule(..., assets=...)``).
 * :func:`pareto_front` -- cost vs carbon by the epsilon-constraint method.
 * :func:`asap`, :func:`greedy` -- capacity-aware baselines on a prepared problem.
 
 See docs/optimizer.md for the formulation.
 """
 
+from optimizer.assets import NO_ASSETS, Assets, Battery, ColdStorage, Dispatch
 from optimizer.baselines import asap, greedy
 from optimizer.errors import InfeasibleError, ScheduleInputError
 from optimizer.instances import Instance, make_instance, make_jobs, make_pods, make_signals
@@ -23,10 +27,15 @@ from optimizer.problem import Pods, Problem, pods_from_table, prepare_problem
 from optimizer.result import STATUSES, ScheduleResult
 from optimizer.rolling import solve_rolling
 from optimizer.solve import NoSolutionError, TimeLimitWarning, solve_problem, solve_schedule
-from optimizer.validate import Violation, validate
+from optimizer.validate import Violation, validate, validate_dispatch
 
 __all__ = [
+    "NO_ASSETS",
     "STATUSES",
+    "Assets",
+    "Battery",
+    "ColdStorage",
+    "Dispatch",
     "InfeasibleError",
     "Instance",
     "Limits",
@@ -55,4 +64,5 @@ __all__ = [
     "solve_rolling",
     "solve_schedule",
     "validate",
+    "validate_dispatch",
 ]

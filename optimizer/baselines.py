@@ -210,7 +210,8 @@ def complete_around(problem: Problem, fixed: Assignment, name: str) -> BaselineR
     if rest.status != "feasible":
         return rest
     assignment = Assignment.concat([fixed, rest.assignment])
-    return BaselineResult(name, "feasible", assignment, (), evaluate(problem, assignment))
+    return BaselineResult(name, "feasible", assignment, (),
+                          evaluate(problem, assignment, "rule"))
 
 
 def _asap_completes(problem: Problem, later, plan: Plan) -> bool:
@@ -262,7 +263,7 @@ def _result(problem: Problem, rule: str, order: list, placements: list) -> Basel
         status="feasible" if feasible else "infeasible",
         assignment=assignment,
         unplaced=tuple(unplaced),
-        metrics=evaluate(problem, assignment) if feasible else None,
+        metrics=evaluate(problem, assignment, "rule") if feasible else None,
     )
 
 

@@ -248,8 +248,33 @@ def _facility_rows(problem: Problem, v: dict, hours: np.ndarray):
     return rows, v["it_load_kw"][sel], coefs
 
 
+def add_peak_columns(model, problem: Problem, v: dict) -> None:
+    """``peak_kw[month]``: the billed peak of each month [kW] (only with a demand charge).
+
+    Lower bound: the committed peak of a rolling horizon, and without assets the highest
+    facility power without jobs (with assets, import can be below it: 0).
+    """
+    if not problem.has_demand_charge:
+        v["peak_kw"] = np.zeros(0, dtype=np.int64)
+        return
+    floor = np.full(len(problem.month_labels), -np.inf)
+    if problem.assets.active:
+        floor[:] = 0.0
+    else:
+        np.maximum.at(floor, problem.month, problem.base_facility_kw)
+    floor = np.maximum(floor, problem.peak_floor_kw)
+    v["peak_kw"] = add_columns(model, "peak_kw", list(problem.month_labels), floor, np.inf,
+                               False)
+
+
 def add_site_grid_limit(model, problem: Problem, layout: Layout, v: dict) -> None:
-    """``site_grid_limit[t]``: facility power <= grid limit [kW] (hours jobs can touch)."""
+    """``site_grid_limit[t]``: facility power <= grid limit [kW] (hours jobs can touch).
+
+    With assets the limit applies to the grid import, as the upper bound of its column
+    ``grid_kw[t]`` (:mod:`optimizer.asset_constraints`): no rows here.
+    """
+    if problem.assets.active:
+        return
     hours = np.unique(v["load_t"])
     hours = hours[np.isfinite(problem.grid_limit_kw[hours])]
     if not len(hours):
@@ -263,9 +288,17 @@ def add_peak_demand(model, problem: Problem, layout: Layout, v: dict) -> None:
     """``peak_demand[t]``: facility power at t <= peak_kw[month of t] [kW].
 
     Only hours jobs can touch get a row; the other hours (and a rolling horizon's
-    committed peak) enter as the lower bound of ``peak_kw``.
+    committed peak) enter as the lower bound of ``peak_kw``. With assets the peak is that
+    of the grid import: ``grid_kw[t] <= peak_kw[month of t]`` in every hour (a battery
+    or a tank can move the peak to any hour).
     """
     if not len(v["peak_kw"]):
+        return
+    if problem.assets.active:
+        n_t = problem.n_hours
+        add_rows(model, "peak_demand", list(range(n_t)), np.concatenate([np.arange(n_t)] * 2),
+                 np.concatenate([v["grid_kw"], v["peak_kw"][problem.month]]),
+                 np.concatenate([np.ones(n_t), -np.ones(n_t)]), -np.inf, 0.0)
         return
     hours = np.unique(v["load_t"])
     if not len(hours):
@@ -506,8 +539,8 @@ def add_site_staircase(model, problem: Problem, layout: Layout, v: dict) -> None
     P >= P_lb). The facility's room under the peak rises at night as the baseline falls
     (the pod version is :func:`add_pod_staircase`).
     """
-    if not len(v["peak_kw"]) or not len(v["load_key"]):
-        return
+    if not len(v["peak_kw"]) or not len(v["load_key"]) or problem.assets.active:
+        return  # with assets the peak is on import, which a battery can move: not valid
     _pod_starts(model, problem, layout, v)
     n_t, n_p = problem.n_hours, len(problem.pods)
     base, ff, month = problem.base_facility_kw, problem.facility_factor, problem.month

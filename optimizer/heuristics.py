@@ -66,8 +66,11 @@ def simple_bound(problem) -> float:
     on its best pod for a non-preemptible job, its cheapest work hours for a preemptible
     one, or its deferral cost if that is less for a soft job), plus each month's demand
     charge on the highest facility power without jobs. Used when the LP relaxation does
-    not finish in time.
+    not finish in time. With assets: -inf (a battery or a tank can lower the cost of
+    any hour below its facility energy's; the LP and the MILP give the bound).
     """
+    if problem.assets.active:
+        return float("-inf")
     jobs = problem.jobs
     total = float(problem.energy_weight_per_kwh @ problem.base_facility_kw)
     weight = problem.energy_weight_per_kwh[None, :] * problem.facility_factor

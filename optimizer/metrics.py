@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimizer.assets import Dispatch
+from optimizer.dispatch import optimal_dispatch, rule_dispatch
 from optimizer.problem import Problem
 from optimizer.schedule import Assignment, it_load_kw
 
@@ -30,7 +32,20 @@ class Metrics:
     energy_kwh : float
         Facility energy over the horizon [kWh].
     peak_kw : float
-        Highest hourly facility power [kW].
+        Highest hourly grid import (facility power without assets) [kW].
+    grid_kwh, export_kwh, onsite_kwh : float
+        Energy imported, exported and generated on site [kWh].
+    export_revenue : float
+        What the exports earned (in ``energy_cost`` as a negative) [currency].
+    battery_wear_cost : float
+        Battery degradation cost of the discharged energy (in ``cost``) [currency].
+    battery_throughput_kwh : float
+        Energy discharged from the battery [kWh].
+    cold_shifted_kwh_th : float
+        Cold discharged from the tank to the chillers' loads [kWh_th].
+
+    With assets, price and carbon apply to the grid import, the demand charge to its
+    monthly peaks (:mod:`optimizer.assets`); without them import = facility power.
     """
 
     objective: float
@@ -40,6 +55,13 @@ class Metrics:
     carbon_kg: float
     energy_kwh: float
     peak_kw: float
+    grid_kwh: float = 0.0
+    export_kwh: float = 0.0
+    onsite_kwh: float = 0.0
+    export_revenue: float = 0.0
+    battery_wear_cost: float = 0.0
+    battery_throughput_kwh: float = 0.0
+    cold_shifted_kwh_th: float = 0.0
 
     def as_dict(self) -> dict:
         return {k: float(getattr(self, k)) for k in self.__dataclass_fields__}
@@ -57,14 +79,45 @@ def monthly_peaks_kw(problem: Problem, facility: np.ndarray) -> np.ndarray:
     return np.maximum(peaks, problem.peak_floor_kw)
 
 
-def evaluate(problem: Problem, assignment: Assignment) -> Metrics:
-    """Metrics of a schedule on a problem (one hour steps: kW x 1 h = kWh)."""
-    facility = facility_kw(problem, it_load_kw(problem, assignment))
-    energy_cost = float(problem.price_per_kwh @ facility)
-    carbon_kg = float(problem.carbon_g_per_kwh @ facility / 1e3)
-    peaks = monthly_peaks_kw(problem, facility)
+def evaluate(problem: Problem, assignment: Assignment,
+             dispatch: Dispatch | str = "optimised") -> Metrics:
+    """Metrics of a schedule on a problem (one hour steps: kW x 1 h = kWh).
+
+    Parameters
+    ----------
+    dispatch : Dispatch or str
+        How the site's assets run: a :class:`optimizer.assets.Dispatch`, "optimised"
+        (:func:`optimizer.dispatch.optimal_dispatch`, the default) or "rule" (the
+        baselines' rule, :func:`optimizer.dispatch.rule_dispatch`). Without assets all
+        three are the same: import = facility power.
+    """
+    if isinstance(dispatch, str):
+        load = it_load_kw(problem, assignment)
+        if not problem.assets.active:
+            dispatch = Dispatch.without_assets(facility_kw(problem, load), len(problem.pods))
+        elif dispatch == "rule":
+            dispatch = rule_dispatch(problem, load)
+        elif dispatch == "optimised":
+            dispatch = optimal_dispatch(problem, load)
+        else:
+            raise ValueError(f"dispatch must be a Dispatch, 'optimised' or 'rule', "
+                             f"got {dispatch!r}")
+    return evaluate_dispatch(problem, dispatch)
+
+
+def evaluate_dispatch(problem: Problem, dispatch: Dispatch) -> Metrics:
+    """Metrics of a site's hourly flows (:class:`optimizer.assets.Dispatch`)."""
+    grid = dispatch.grid_kw
+    a = problem.assets
+    export_revenue = (float(np.asarray(a.export_price_per_kwh) @ dispatch.export_kw)
+                      if a.can_export else 0.0)
+    energy_cost = float(problem.price_per_kwh @ grid) - export_revenue
+    carbon_kg = float(problem.carbon_g_per_kwh @ grid / 1e3)
+    peaks = monthly_peaks_kw(problem, grid)
     demand_cost = float(problem.demand_rate_per_kw @ peaks)
-    cost = energy_cost + demand_cost
+    throughput = float(dispatch.battery_discharge_kw.sum())
+    wear = throughput * a.battery.degradation_cost_per_kwh if a.has_battery else 0.0
+    cost = energy_cost + demand_cost + wear
     o = problem.objective
     objective = o.cost_weight * cost + o.carbon_weight * o.carbon_price_per_t * carbon_kg / 1e3
     return Metrics(
@@ -73,6 +126,13 @@ def evaluate(problem: Problem, assignment: Assignment) -> Metrics:
         energy_cost=energy_cost,
         demand_cost=demand_cost,
         carbon_kg=carbon_kg,
-        energy_kwh=float(facility.sum()),
-        peak_kw=float(facility.max()),
+        energy_kwh=float(dispatch.facility_kw.sum()),
+        peak_kw=float(grid.max()) if len(grid) else 0.0,
+        grid_kwh=float(grid.sum()),
+        export_kwh=float(dispatch.export_kw.sum()),
+        onsite_kwh=float(dispatch.onsite_kw.sum()),
+        export_revenue=export_revenue,
+        battery_wear_cost=float(wear),
+        battery_throughput_kwh=throughput,
+        cold_shifted_kwh_th=float(dispatch.cold_discharge_kw_th.sum()),
     )

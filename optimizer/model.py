@@ -9,9 +9,13 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
+from optimizer import asset_constraints as A
 from optimizer import constraints as C
+from optimizer.assets import Dispatch
+from optimizer.dispatch import net_simultaneous, optimal_dispatch
 from optimizer.layout import Layout, block_starts, expand, make_layout
 from optimizer.linear import add_columns, new_model, objective_vector, set_objective
+from optimizer.metrics import facility_kw, monthly_peaks_kw
 from optimizer.precheck import fits_alone
 from optimizer.problem import Problem
 from optimizer.result import ModelSize
@@ -141,14 +145,9 @@ def add_variables(model, problem: Problem, layout: Layout) -> dict:
     v["load_keys"] = [(problem.pods[p], int(h)) for p, h in zip(v["load_pod"], v["load_t"],
                                                                strict=True)]
     v["it_load_kw"] = add_columns(model, "it_load_kw", v["load_keys"], 0.0, np.inf, False)
-    if problem.has_demand_charge:
-        floor = np.full(len(problem.month_labels), -np.inf)
-        np.maximum.at(floor, problem.month, problem.base_facility_kw)
-        floor = np.maximum(floor, problem.peak_floor_kw)
-        v["peak_kw"] = add_columns(model, "peak_kw", list(problem.month_labels), floor, np.inf,
-                                   False)
-    else:
-        v["peak_kw"] = np.zeros(0, dtype=np.int64)
+    C.add_peak_columns(model, problem, v)
+    if problem.assets.active:
+        A.add_asset_variables(model, problem, v)
     return v
 
 
@@ -160,9 +159,13 @@ def add_objective(model, problem: Problem, layout: Layout, v: dict) -> None:
     """
     jobs = problem.jobs
     w = problem.energy_weight_per_kwh
-    cols = [v["it_load_kw"]]
-    coefs = [w[v["load_t"]] * problem.facility_factor[v["load_pod"], v["load_t"]]]
-    constant = float(w @ problem.base_facility_kw)
+    if problem.assets.active:  # energy is bought as import (optimizer.asset_constraints)
+        cols, coefs = map(list, zip(A.asset_objective_terms(problem, v), strict=True))
+        constant = 0.0
+    else:
+        cols = [v["it_load_kw"]]
+        coefs = [w[v["load_t"]] * problem.facility_factor[v["load_pod"], v["load_t"]]]
+        constant = float(w @ problem.base_facility_kw)
     if len(v["peak_kw"]):
         cols.append(v["peak_kw"])
         coefs.append(problem.demand_weight_per_kw)
@@ -202,6 +205,9 @@ def build_model(problem: Problem, cuts: tuple[str, ...] | str = "auto") -> Built
             cuts = auto_cuts(problem, layout)
         for family in FAMILIES:
             family(model, problem, layout, v)
+        if problem.assets.active:
+            for family in A.ASSET_FAMILIES:
+                family(model, problem, layout, v)
         for name, family in CUT_FAMILIES.items():
             if name in cuts:
                 family(model, problem, layout, v)
@@ -282,13 +288,27 @@ def values_from_assignment(built: BuiltModel, assignment: Assignment) -> np.ndar
         x[v["on_pod"]] = run_on[layout.pr_job[cb], layout.pr_pod[cb]].any(1)
     load = it_load_kw(problem, assignment)
     x[v["it_load_kw"]] = load[v["load_pod"], v["load_t"]]
+    billed = problem.base_facility_kw + (problem.facility_factor * load).sum(0)
+    if problem.assets.active:  # the assets run as well as they can for this schedule
+        dispatch = optimal_dispatch(problem, load)
+        A.set_dispatch_values(problem, v, dispatch, x)
+        billed = dispatch.grid_kw
     if len(v["peak_kw"]):
-        facility = problem.base_facility_kw + (problem.facility_factor * load).sum(0)
-        peaks = np.full(len(problem.month_labels), -np.inf)
-        np.maximum.at(peaks, problem.month, facility)
-        x[v["peak_kw"]] = np.maximum(peaks, problem.peak_floor_kw)
+        x[v["peak_kw"]] = monthly_peaks_kw(problem, billed)
     C.cut_column_values(problem, layout, v, x)
     return x
+
+
+def dispatch_of(built: BuiltModel, x: np.ndarray, assignment: Assignment | None = None):
+    """The assets' :class:`optimizer.assets.Dispatch` a column vector encodes (import =
+    facility when the problem has no assets)."""
+    problem = built.problem
+    if assignment is None:
+        assignment = assignment_from_values(built, x)
+    facility = facility_kw(problem, it_load_kw(problem, assignment))
+    if not problem.assets.active:
+        return Dispatch.without_assets(facility, len(problem.pods))
+    return net_simultaneous(problem, A.dispatch_from_values(problem, built.v, x, facility))
 
 
 def model_size(built: BuiltModel) -> ModelSize:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from optimizer.assets import NO_ASSETS, Assets
 from optimizer.errors import ScheduleInputError
 from optimizer.options import DEFAULT_LIMITS, DEFAULT_OBJECTIVE, Limits, Objective
 
@@ -180,6 +181,7 @@ class Problem:
     peak_floor_kw: np.ndarray  # (M,) committed peak (rolling) [kW]
     month_share: np.ndarray  # (M,) share of each billing month's hours in the horizon [-]
     objective: Objective = DEFAULT_OBJECTIVE
+    assets: Assets = NO_ASSETS  # battery, cold tank, on-site generation (optimizer.assets)
 
     @property
     def n_hours(self) -> int:
@@ -452,6 +454,7 @@ def prepare_problem(
     pods: Pods | None = None,
     limits: Limits = DEFAULT_LIMITS,
     objective: Objective = DEFAULT_OBJECTIVE,
+    assets: Assets | None = None,
 ) -> Problem:
     """Check all inputs and build the array-based :class:`Problem`.
 
@@ -470,6 +473,9 @@ def prepare_problem(
         Site grid limit.
     objective : Objective
         Objective weights.
+    assets : Assets, optional
+        Battery, cold-storage tank and on-site generation co-optimised with the jobs
+        (:mod:`optimizer.assets`); None for none.
 
     Raises
     ------
@@ -511,6 +517,9 @@ def prepare_problem(
     if not grid > 0:
         raise ScheduleInputError(f"grid_limit_kw must be > 0, got {limits.grid_limit_kw!r}")
     job_arrays = parse_jobs(jobs, hours, names)
+    assets = NO_ASSETS if assets is None else assets
+    assets.check(len(names), len(hours))
+    assets = assets.convexified()
     codes, labels, share = billing_months(hours)
     return Problem(
         hours=hours,
@@ -528,6 +537,7 @@ def prepare_problem(
         peak_floor_kw=np.full(len(labels), -np.inf),
         month_share=share,
         objective=objective,
+        assets=assets,
     )
 
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from optimizer.assets import Dispatch
+from optimizer.dispatch import rule_dispatch
 from optimizer.metrics import Metrics
-from optimizer.schedule import to_frame
+from optimizer.schedule import it_load_kw, to_frame
 
 #: Status strings a :class:`ScheduleResult` can carry.
 STATUS_OPTIMAL = "optimal"  # HiGHS proved the schedule within rel_gap of the optimum
@@ -80,13 +82,19 @@ class BaselineSummary:
     schedule: pd.DataFrame
     metrics: Metrics | None
     unplaced: tuple[str, ...] = ()
+    dispatch: Dispatch | None = None  # the assets run by the rule (None without assets)
 
     @staticmethod
     def of(problem, base) -> BaselineSummary:
-        """The summary of an :class:`optimizer.baselines.BaselineResult` on ``problem``."""
+        """The summary of an :class:`optimizer.baselines.BaselineResult` on ``problem``
+        (with assets, their hourly operation by the baselines' rule)."""
+        dispatch = None
+        if problem.assets.active and base.status == "feasible":
+            dispatch = rule_dispatch(problem, it_load_kw(problem, base.assignment))
         return BaselineSummary(name=base.name, status=base.status,
                                schedule=to_frame(problem, base.assignment),
-                               metrics=base.metrics, unplaced=base.unplaced)
+                               metrics=base.metrics, unplaced=base.unplaced,
+                               dispatch=dispatch)
 
     def as_dict(self) -> dict:
         out = {"status": self.status}
@@ -142,6 +150,10 @@ class ScheduleResult:
         rolling: each window has its own).
     rolling_reason : str
         Why the horizon was (or was not) solved in rolling windows.
+    dispatch : Dispatch or None
+        How the site's assets run with the schedule, hour by hour (the cheapest
+        operation for it, :func:`optimizer.dispatch.optimal_dispatch`); None without
+        assets.
     """
 
     schedule: pd.DataFrame
@@ -159,6 +171,7 @@ class ScheduleResult:
     windows: tuple = ()
     stages: tuple = ()
     rolling_reason: str = ""
+    dispatch: Dispatch | None = None
 
     @property
     def cost(self) -> float:

@@ -54,10 +54,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from optimizer.baselines import asap, complete_around, greedy
+from optimizer.dispatch import final_dispatch
+from optimizer.errors import ScheduleInputError
 from optimizer.heuristics import simple_bound
 from optimizer.layout import make_layout
 from optimizer.metrics import evaluate, facility_kw
-from optimizer.model import model_size
+from optimizer.model import dispatch_of, model_size
 from optimizer.options import DEFAULT_OPTIONS, SolverOptions
 from optimizer.pipeline import NoSolutionError, run_stages
 from optimizer.precheck import explain_infeasible_inputs
@@ -100,7 +102,8 @@ def _window_problem(problem: Problem, a: int, end: int, state: RollingState,
     fixed_load = state.fixed_load_kw
     fixed = fixed_load[:, sl]
     months, codes = np.unique(problem.month[sl], return_inverse=True)
-    committed_fac = facility_kw(problem, fixed_load)[:a]
+    committed_fac = (state.grid_kw if problem.assets.active
+                     else facility_kw(problem, fixed_load))[:a]
     floor = np.full(len(months), -np.inf)
     for k, m in enumerate(months):
         sel = problem.month[:a] == m
@@ -137,6 +140,8 @@ def _window_problem(problem: Problem, a: int, end: int, state: RollingState,
         month_labels=tuple(problem.month_labels[m] for m in months),
         peak_floor_kw=floor,
         month_share=problem.month_share[months],
+        assets=problem.assets.window(sl, state.battery_kwh, state.cold_kwh_th, fixed)
+        if problem.assets.active else problem.assets,
     )
 
 
@@ -266,6 +271,10 @@ class RollingState:
     windows : list of WindowRecord
     last_plan : tuple or None
         (jobs, first hour, schedule) of the last window solved, for :func:`_carried_start`.
+    grid_kw : ndarray
+        Committed grid import per hour [kW] (with assets; the committed peaks).
+    battery_kwh, cold_kwh_th : float or None
+        Stored energy and cold at the end of the committed hours (with assets).
     """
 
     done_h: np.ndarray
@@ -277,6 +286,9 @@ class RollingState:
     committed: list = field(default_factory=list)
     windows: list = field(default_factory=list)
     last_plan: tuple | None = None
+    grid_kw: np.ndarray | None = None
+    battery_kwh: float | None = None
+    cold_kwh_th: float | None = None
 
     @staticmethod
     def start(problem: Problem) -> RollingState:
@@ -285,7 +297,8 @@ class RollingState:
             done_h=np.zeros(n_j), starts_done=np.zeros(n_j, dtype=np.int64),
             running=np.zeros(n_j, dtype=bool), pod=np.full(n_j, -1, dtype=np.int64),
             finished=np.zeros(n_j, dtype=bool),
-            fixed_load_kw=np.zeros((len(problem.pods), problem.n_hours)))
+            fixed_load_kw=np.zeros((len(problem.pods), problem.n_hours)),
+            grid_kw=np.zeros(problem.n_hours))
 
 
 def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
@@ -312,6 +325,10 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
     """
     if deadline_s is None:
         deadline_s = work_deadline(options)
+    if signals_at is not None and problem.assets.active:
+        raise ScheduleInputError(
+            "forecast mode does not yet schedule sites with a battery, a cold tank or "
+            "on-site generation: remove the [forecast] section or the assets")
     explain_infeasible_inputs(problem)
     jobs, n_t = problem.jobs, problem.n_hours
     longest = int(jobs.duration_h.max()) if len(jobs) else 0
@@ -330,7 +347,7 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
         commit_end = n_t if final else a + options.step_h
         soft_pre = jobs.preemptible & (jobs.deadline > end)
         js = np.flatnonzero(~state.finished & (jobs.release < end) & ~soft_pre)
-        if len(js):
+        if len(js) or problem.assets.active:  # assets run in every window
             view = problem if signals_at is None else issued(problem, a, signals_at)
             sub = _window_problem(view, a, end, state, js)
             explain_infeasible_inputs(sub)
@@ -350,6 +367,9 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
             state.windows.append(_record(problem.hours[a].isoformat(), len(js), budget_s,
                                          search))
             _commit(problem, search.assignment(), js, a, commit_end, state)
+            if problem.assets.active:
+                _commit_dispatch(dispatch_of(search.built, search.incumbent), a, commit_end,
+                                 state)
             state.last_plan = (js, a, search.assignment())
         if final:
             break
@@ -386,12 +406,16 @@ def _result(problem: Problem, state: RollingState, stranded, forecast: bool,
                       f"({stranded}); returning the whole-horizon {base.name} schedule",
                       stacklevel=3)
         assignment, source = base.assignment, base.name
-    metrics = evaluate(problem, assignment)
+    dispatch = final_dispatch(problem, assignment)
+    metrics = evaluate(problem, assignment, dispatch)
     # after the fact, a better whole-horizon greedy schedule replaces the rolling one (not
     # with forecasts: choosing between two schedules after the fact would use hindsight)
-    if not forecast and base_greedy.status == "feasible" and \
-            base_greedy.metrics.objective < metrics.objective:
-        assignment, metrics, source = base_greedy.assignment, base_greedy.metrics, "greedy"
+    if not forecast and base_greedy.status == "feasible":
+        greedy_dispatch = final_dispatch(problem, base_greedy.assignment)
+        greedy_metrics = evaluate(problem, base_greedy.assignment, greedy_dispatch)
+        if greedy_metrics.objective < metrics.objective:
+            assignment, metrics, source = base_greedy.assignment, greedy_metrics, "greedy"
+            dispatch = greedy_dispatch
     windows = tuple(state.windows)
     all_optimal = stranded is None and all(w.termination == "optimal" for w in windows)
     if not all_optimal and stranded is None:
@@ -415,7 +439,18 @@ def _result(problem: Problem, state: RollingState, stranded, forecast: bool,
         model_size=sum((w.size for w in windows), ModelSize()),
         windows=windows,
         rolling_reason=reason,
+        dispatch=dispatch if problem.assets.active else None,
     )
+
+
+def _commit_dispatch(dispatch, a: int, commit_end: int, state: RollingState) -> None:
+    """Fix the assets' committed hours: their import (for later windows' peaks) and the
+    stored energy and cold the next window starts from."""
+    n = commit_end - a
+    state.grid_kw[a:commit_end] = dispatch.grid_kw[:n]
+    if n > 0:
+        state.battery_kwh = float(dispatch.battery_soc_kwh[n - 1])
+        state.cold_kwh_th = float(dispatch.cold_soc_kwh_th[n - 1])
 
 
 def _carried_start(sub: Problem, js: np.ndarray, a: int, prev_js: np.ndarray, prev_a: int,

@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from optimizer.assets import Assets
+from optimizer.dispatch import final_dispatch
 from optimizer.errors import InfeasibleError
 from optimizer.metrics import evaluate
 from optimizer.model import model_size
@@ -68,7 +70,8 @@ def solve_problem(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
     explain_infeasible_inputs(problem)
     search = run_stages(problem, options, deadline_s)
     assignment = search.assignment()
-    metrics = evaluate(problem, assignment)
+    dispatch = final_dispatch(problem, assignment)
+    metrics = evaluate(problem, assignment, dispatch)
     if search.proven:
         status = STATUS_OPTIMAL
     else:
@@ -96,6 +99,7 @@ def solve_problem(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
         model_size=model_size(search.built),
         stages=tuple(search.records),
         rolling_reason=reason,
+        dispatch=dispatch if problem.assets.active else None,
     )
 
 
@@ -108,6 +112,7 @@ def solve_schedule(
     options: SolverOptions = DEFAULT_OPTIONS,
     progress: Callable[[str], None] | None = None,
     signals_at: SignalsAt | None = None,
+    assets: Assets | None = None,
 ) -> ScheduleResult:
     """Schedule jobs against hourly signals and pod capacities.
 
@@ -130,6 +135,9 @@ def solve_schedule(
         (:func:`optimizer.rolling.solve_rolling`); a horizon longer than one window then
         always rolls (a forecast is re-issued per window). ``signals`` are the plan at
         hour 0, the only one used when the horizon fits one window.
+    assets : Assets, optional
+        A battery, a cold tank and on-site generation co-optimised with the jobs
+        (:mod:`optimizer.assets`); their hourly operation is ``result.dispatch``.
 
     Returns
     -------
@@ -141,7 +149,7 @@ def solve_schedule(
     ScheduleInputError, InfeasibleError, NoSolutionError
     """
     deadline_s = work_deadline(options)
-    problem = prepare_problem(jobs, signals, pods, limits, objective)
+    problem = prepare_problem(jobs, signals, pods, limits, objective, assets)
     return solve_prepared(problem, options, progress, signals_at, deadline_s)
 
 

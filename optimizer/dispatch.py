@@ -1,0 +1,263 @@
+"""How the assets run for a given job schedule: as well as they can (an LP over the
+same rows as the MILP) or by the baselines' documented rule.
+
+* :func:`optimal_dispatch`: the assets' rows of :mod:`optimizer.asset_constraints` with
+  the job load fixed, solved by HiGHS (an LP; a few binaries where charging and
+  discharging at once would pay). Every heuristic schedule is judged with it, so the
+  search compares schedules as the MILP would.
+* :func:`rule_dispatch`: what an operator's controller does without an optimiser, for
+  the baselines (ASAP, greedy), so their savings are fair:
+  - on-site generation serves the facility first; surplus charges the battery, then is
+    exported (if allowed) or curtailed;
+  - the battery charges at full power in the day's valley hours (price at most the
+    day's 25th percentile) and discharges in its peak hours (at least the 75th
+    percentile and above the day's lowest price), never below the import it offsets;
+  - the cold tank charges in valley hours (within the chillers' spare capacity) and
+    discharges in peak hours (at most the chillers' load);
+  - each store keeps back what it needs to end the horizon at least as full as it
+    started: it discharges only down to what the valley hours left can refill, and
+    tops up in the last hours if it must.
+"""
+
+from __future__ import annotations
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from optimizer import asset_constraints as A
+from optimizer import constraints as C
+from optimizer.assets import DISPATCH_EPS, Dispatch
+from optimizer.linear import add_columns, new_model, set_objective, to_highs
+from optimizer.problem import Problem
+from optimizer.schedule import it_load_kw
+
+#: Price percentiles of a local day that make its valley and peak hours for the rule
+#: [-] (judgement: a quarter of the day each, as China's time-of-use bands are about
+#: 6-8 h valley and 4-8 h peak; reference/china_tou_tariffs.md).
+VALLEY_QUANTILE = 0.25
+PEAK_QUANTILE = 0.75
+
+
+def _jobs_facility_kw(problem: Problem, load_kw: np.ndarray) -> np.ndarray:
+    return problem.base_facility_kw + (problem.facility_factor * load_kw).sum(0)
+
+
+def optimal_dispatch(problem: Problem, load_kw: np.ndarray) -> Dispatch:
+    """The assets' cheapest operation for a fixed job load (P, T) [kW].
+
+    Falls back to leaving the assets idle (import = facility - generation used) when
+    HiGHS finds no optimum, e.g. a schedule above the grid limit.
+    """
+    facility = _jobs_facility_kw(problem, load_kw)
+    if not problem.assets.active:
+        return Dispatch.without_assets(facility, len(problem.pods))
+    n_p, n_t = len(problem.pods), problem.n_hours
+    model = new_model("coolshift_dispatch")
+    v: dict = {}
+    pod, t = np.repeat(np.arange(n_p), n_t), np.tile(np.arange(n_t), n_p)
+    fixed = load_kw[pod, t]
+    v["load_pod"], v["load_t"] = pod, t
+    v["it_load_kw"] = add_columns(model, "it_load_kw", list(zip(
+        np.asarray(problem.pods, dtype=object)[pod].tolist(), t.tolist(), strict=True)),
+        fixed, fixed, False)
+    C.add_peak_columns(model, problem, v)
+    A.add_asset_variables(model, problem, v)
+    C.add_peak_demand(model, problem, None, v)
+    for family in A.ASSET_FAMILIES:
+        family(model, problem, None, v)
+    cols, coefs = A.asset_objective_terms(problem, v)
+    if len(v["peak_kw"]):
+        cols = np.concatenate([cols, v["peak_kw"]])
+        coefs = np.concatenate([coefs, problem.demand_weight_per_kw])
+    set_objective(model, cols, coefs)
+    h = to_highs(model)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("mip_rel_gap", 1e-9)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return idle_dispatch(problem, facility)
+    x = np.array(h.getSolution().col_value)
+    return net_simultaneous(problem, A.dispatch_from_values(problem, v, x, facility))
+
+
+def final_dispatch(problem: Problem, assignment) -> Dispatch:
+    """The dispatch a result reports: the cheapest for its schedule (never worse than the
+    incumbent's own asset columns, which are one feasible operation of the same rows)."""
+    return optimal_dispatch(problem, it_load_kw(problem, assignment))
+
+
+def idle_dispatch(problem: Problem, facility_kw: np.ndarray) -> Dispatch:
+    """Stores idle (and at their start state throughout); generation used where the
+    facility needs it, the rest exported (if allowed) or curtailed."""
+    a = problem.assets
+    d = Dispatch.without_assets(facility_kw, len(problem.pods))
+    onsite = np.asarray(a.onsite_kw, dtype=float) if a.has_onsite else np.zeros(len(facility_kw))
+    surplus = np.maximum(onsite - facility_kw, 0.0)
+    export = surplus if a.can_export else np.zeros_like(surplus)
+    n_t = len(facility_kw)
+    return Dispatch(
+        "rule", facility_kw, np.maximum(facility_kw - onsite, 0.0), export, surplus - export,
+        onsite, d.battery_charge_kw, d.battery_discharge_kw,
+        np.full(n_t, a.battery.initial_kwh if a.has_battery else 0.0),
+        d.cold_charge_kw_th, d.cold_discharge_kw_th,
+        np.full(n_t, a.cold.initial_kwh_th * (1 - a.cold.loss_per_h) ** np.arange(1, n_t + 1)
+                if a.has_cold else 0.0))
+
+
+def net_simultaneous(problem: Problem, dispatch: Dispatch) -> Dispatch:
+    """Remove charging and discharging of a store in the same hour where an optimum has
+    them only as a tie.
+
+    Battery (a tie: import at 0 with generation to spare, no wear cost): charge c and
+    discharge d at once are replaced by charge c - e and discharge d - eta e (eta =
+    round-trip efficiency), e as large as keeps both >= 0: the stored energy is
+    unchanged and the import falls by (1 - eta) e, which becomes curtailment when the
+    import is already 0. Cold tank (a tie: the same pod-hour's charge cost and discharge
+    saving per kW_th are equal): both fall by their smaller value, which changes neither
+    the stored cold nor any power.
+    """
+    a = problem.assets
+    if a.has_cold:
+        c = a.cold
+        tie = np.isclose(c.charge_kw_per_kw_th, c.discharge_kw_per_kw_th, rtol=0, atol=1e-12)
+        e = np.where(tie, np.minimum(dispatch.cold_charge_kw_th, dispatch.cold_discharge_kw_th),
+                     0.0)
+        if e.any():
+            dispatch = _replace(dispatch, cold_charge_kw_th=dispatch.cold_charge_kw_th - e,
+                                cold_discharge_kw_th=dispatch.cold_discharge_kw_th - e)
+    if not a.has_battery:
+        return dispatch
+    b = a.battery
+    eta = b.round_trip_efficiency
+    c, d = dispatch.battery_charge_kw.copy(), dispatch.battery_discharge_kw.copy()
+    e = np.minimum(c, d / eta)
+    both = e > 0
+    if not both.any():
+        return dispatch
+    c[both] -= e[both]
+    d[both] -= eta * e[both]
+    freed = (1 - eta) * e
+    grid = dispatch.grid_kw - freed
+    curtailed = dispatch.curtailed_kw + np.maximum(-grid, 0.0)
+    grid = np.maximum(grid, 0.0)
+    return _replace(dispatch, battery_charge_kw=c, battery_discharge_kw=d, grid_kw=grid,
+                    curtailed_kw=curtailed)
+
+
+def _replace(dispatch: Dispatch, **changes) -> Dispatch:
+    values = {name: getattr(dispatch, name) for name in Dispatch.__dataclass_fields__}
+    values.update(changes)
+    return Dispatch(**values)
+
+
+def price_bands(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """(valley, peak) hour masks of the rule: price at most the local day's
+    :data:`VALLEY_QUANTILE` / at least its :data:`PEAK_QUANTILE` (and above the day's
+    lowest price, so a flat day has no peak hours)."""
+    price = pd.Series(problem.price_per_kwh, index=problem.hours)
+    day = problem.hours.normalize()
+    by_day = price.groupby(day)
+    low = by_day.transform(lambda s: s.quantile(VALLEY_QUANTILE)).to_numpy()
+    high = by_day.transform(lambda s: s.quantile(PEAK_QUANTILE)).to_numpy()
+    lowest = by_day.transform("min").to_numpy()
+    p = price.to_numpy()
+    valley = p <= low + 1e-12
+    peak = (p >= high - 1e-12) & (p > lowest + 1e-12)
+    return valley, peak
+
+
+def _refill_room(valley: np.ndarray, per_hour: float) -> np.ndarray:
+    """What the valley hours after each hour can put back into a store [kWh] (T,)."""
+    after = np.cumsum(valley[::-1])[::-1] - valley
+    return after * per_hour
+
+
+def rule_dispatch(problem: Problem, load_kw: np.ndarray) -> Dispatch:
+    """The baselines' asset operation (module doc) for a job load (P, T) [kW]."""
+    jobs_facility = _jobs_facility_kw(problem, load_kw)
+    a = problem.assets
+    if not a.active:
+        return Dispatch.without_assets(jobs_facility, len(problem.pods))
+    n_p, n_t = len(problem.pods), problem.n_hours
+    valley, peak = price_bands(problem)
+    cold_charge, cold_discharge = np.zeros((n_p, n_t)), np.zeros((n_p, n_t))
+    cold_soc = np.zeros(n_t)
+    facility = jobs_facility.copy()
+    if a.has_cold:
+        facility, cold_soc = _rule_cold(problem, load_kw, valley, peak, cold_charge,
+                                        cold_discharge, facility)
+    onsite = np.asarray(a.onsite_kw, dtype=float) if a.has_onsite else np.zeros(n_t)
+    net = facility - onsite  # < 0: surplus generation
+    charge, discharge, soc = np.zeros(n_t), np.zeros(n_t), np.zeros(n_t)
+    if a.has_battery:
+        charge, discharge, soc = _rule_battery(problem, net, valley, peak)
+    grid = net + charge - discharge
+    surplus = np.maximum(-grid, 0.0)
+    grid = np.maximum(grid, 0.0)
+    export = np.minimum(surplus, onsite) if a.can_export else np.zeros(n_t)
+    return Dispatch("rule", facility, grid, export, surplus - export, onsite, charge,
+                    discharge, soc, cold_charge, cold_discharge, cold_soc)
+
+
+def _rule_battery(problem: Problem, net: np.ndarray, valley: np.ndarray, peak: np.ndarray):
+    b = problem.assets.battery
+    n_t = len(net)
+    eta_c, eta_d = b.charge_efficiency, b.discharge_efficiency
+    low, high = b.min_soc * b.energy_kwh, b.max_soc * b.energy_kwh
+    refill = _refill_room(valley, b.power_kw * eta_c)
+    limit = problem.grid_limit_kw
+    charge, discharge, soc = np.zeros(n_t), np.zeros(n_t), np.zeros(n_t)
+    s = b.initial_kwh
+    for t in range(n_t):
+        room = max(high - s, 0.0) / eta_c
+        headroom = max(limit[t] - max(net[t], 0.0), 0.0)  # import the limit still allows
+        hours_left = n_t - 1 - t
+        floor = max(low, b.end_kwh - refill[t])
+        must = b.end_kwh - s - b.power_kw * eta_c * hours_left  # top up before the end
+        if net[t] < 0:  # surplus generation
+            charge[t] = min(b.power_kw, -net[t], room)
+        if valley[t] or must > 0:
+            charge[t] = min(b.power_kw, room, max(charge[t], 0.0) + headroom)
+        elif peak[t] and net[t] > 0:
+            discharge[t] = min(b.power_kw, net[t], max(s - floor, 0.0) * eta_d)
+        s += eta_c * charge[t] - discharge[t] / eta_d
+        soc[t] = s
+    return charge, discharge, soc
+
+
+def _rule_cold(problem: Problem, load_kw, valley, peak, charge_out, discharge_out, facility):
+    c = problem.assets.cold
+    n_t = problem.n_hours
+    keep = 1.0 - c.loss_per_h
+    pods = np.flatnonzero(c.serves)
+    chiller = c.chiller_load_kw_th + c.chiller_load_per_kw * load_kw
+    spare = np.maximum(c.chiller_spare_kw_th - c.spare_per_kw * load_kw, 0.0)
+    refill = _refill_room(valley, c.power_kw_th)
+    soc = np.zeros(n_t)
+    s = c.initial_kwh_th
+    for t in range(n_t):
+        s_keep = keep * s
+        must = c.end_kwh_th - s_keep - c.power_kw_th * (n_t - 1 - t)
+        if valley[t] or must > 0:
+            room = min(c.power_kw_th, max(c.capacity_kwh_th - s_keep, 0.0))
+            for p in pods[np.argsort(c.charge_kw_per_kw_th[pods, t], kind="stable")]:
+                take = min(room, spare[p, t])
+                charge_out[p, t] = take
+                room -= take
+        elif peak[t]:
+            floor = max(c.end_kwh_th - refill[t], 0.0)
+            room = min(c.power_kw_th, max(s_keep - floor, 0.0))
+            for p in pods[np.argsort(-c.discharge_kw_per_kw_th[pods, t], kind="stable")]:
+                take = min(room, chiller[p, t])
+                discharge_out[p, t] = take
+                room -= take
+        s = s_keep + charge_out[:, t].sum() - discharge_out[:, t].sum()
+        soc[t] = s
+    facility = facility + (c.charge_kw_per_kw_th * charge_out
+                           - c.discharge_kw_per_kw_th * discharge_out).sum(0)
+    return facility, soc
+
+
+__all__ = ["DISPATCH_EPS", "net_simultaneous", "optimal_dispatch", "price_bands",
+           "rule_dispatch"]
