@@ -15,7 +15,7 @@ Main entry points:
 See docs/optimizer.md for the formulation.
 """
 
-from optimizer.assets import NO_ASSETS, Assets, Battery, ColdStorage, Dispatch
+from optimizer.assets import NO_ASSETS, Assets, Battery, ColdStorage, Dispatch, HeatReuse
 from optimizer.baselines import asap, greedy
 from optimizer.errors import InfeasibleError, ScheduleInputError
 from optimizer.instances import Instance, make_instance, make_jobs, make_pods, make_signals
@@ -36,6 +36,7 @@ __all__ = [
     "Battery",
     "ColdStorage",
     "Dispatch",
+    "HeatReuse",
     "InfeasibleError",
     "Instance",
     "Limits",

@@ -95,11 +95,33 @@ def add_asset_variables(model, problem: Problem, v: dict) -> None:
         for name in ("cold_charge_kw_th", "cold_discharge_kw_th", "cold_soc_kwh_th",
                      "cold_pod", "cold_t", "cold_has_load"):
             v[name] = empty
+    _add_heat_variables(model, problem, v)
+
+
+def _add_heat_variables(model, problem: Problem, v: dict) -> None:
+    """``heat_delivered_kw_th[pod,t]``: heat each pod gives the heat customer [kW_th]."""
+    a, n_t = problem.assets, problem.n_hours
+    if not a.has_heat:
+        for name in ("heat_delivered_kw_th", "heat_pod", "heat_t", "heat_has_load"):
+            v[name] = np.zeros(0, dtype=np.int64)
+        return
+    h = a.heat
+    n_p = len(problem.pods)
+    p_idx, t_idx = np.repeat(np.arange(n_p), n_t), np.tile(np.arange(n_t), n_p)
+    touched = _load_columns(v, n_t, np.arange(n_p))
+    has_load = np.array([(int(p), int(t)) in touched for p, t in zip(p_idx, t_idx, strict=True)],
+                        dtype=bool)
+    demand = np.asarray(h.demand_kw_th, dtype=float)[t_idx]
+    upper = np.where(has_load, demand, np.minimum(demand, h.recoverable_kw_th[p_idx, t_idx]))
+    keys = [(problem.pods[p], int(t)) for p, t in zip(p_idx, t_idx, strict=True)]
+    v["heat_pod"], v["heat_t"], v["heat_has_load"] = p_idx, t_idx, has_load
+    v["heat_delivered_kw_th"] = add_columns(model, "heat_delivered_kw_th", keys, 0.0, upper,
+                                            False)
 
 
 def add_grid_balance(model, problem: Problem, layout, v: dict) -> None:
     """``grid_balance[t]``: grid import = facility (jobs, baseline, the cold tank's effect
-    on the chillers) + battery charge - discharge - on-site generation + export +
+    on the chillers, heat pumps of heat reuse) + battery charge - discharge - on-site generation + export +
     curtailment [kW], every hour."""
     a, n_t = problem.assets, problem.n_hours
     rows = [np.arange(n_t), v["load_t"]]
@@ -115,6 +137,10 @@ def add_grid_balance(model, problem: Problem, layout, v: dict) -> None:
         rows += [np.arange(n_t), np.arange(n_t)]
         cols += [v["battery_charge_kw"], v["battery_discharge_kw"]]
         coefs += [-np.ones(n_t), np.ones(n_t)]
+    if a.has_heat:
+        rows.append(v["heat_t"])
+        cols.append(v["heat_delivered_kw_th"])
+        coefs.append(-a.heat.heat_pump_kw_per_kw_th[v["heat_pod"], v["heat_t"]])
     for name in ("export_kw", "curtailed_kw"):
         if len(v[name]):
             rows.append(np.arange(n_t))
@@ -236,6 +262,32 @@ def add_cold_chiller_limits(model, problem: Problem, layout, v: dict) -> None:
              c.chiller_spare_kw_th[p, t])
 
 
+def add_heat_reuse(model, problem: Problem, layout, v: dict) -> None:
+    """``heat_recoverable[pod,t]``: heat delivered from a pod <= what it recovers,
+    ``R[p,t] + r[p,t] it_load[p,t]`` (pod-hours a job can touch; elsewhere the column's
+    bound); ``heat_demand[t]``: heat delivered from all pods <= the customer's demand
+    [kW_th]."""
+    if not problem.assets.has_heat:
+        return
+    h, n_t = problem.assets.heat, problem.n_hours
+    q = v["heat_delivered_kw_th"]
+    add_rows(model, "heat_demand", list(range(n_t)), v["heat_t"], q, np.ones(len(q)), -np.inf,
+             np.asarray(h.demand_kw_th, dtype=float))
+    sel = np.flatnonzero(v["heat_has_load"])
+    if not len(sel):
+        return
+    p, t = v["heat_pod"][sel], v["heat_t"][sel]
+    load = _load_columns(v, n_t, np.unique(p))
+    load_cols = np.array([load[(int(a), int(b))] for a, b in zip(p, t, strict=True)],
+                         dtype=np.int64)
+    r = np.arange(len(sel))
+    add_rows(model, "heat_recoverable", [(problem.pods[a], int(b)) for a, b in
+                                         zip(p, t, strict=True)],
+             np.concatenate([r, r]), np.concatenate([q[sel], load_cols]),
+             np.concatenate([np.ones(len(sel)), -h.recoverable_per_kw[p, t]]), -np.inf,
+             h.recoverable_kw_th[p, t])
+
+
 #: The asset families, in the order they are added (after the job families).
 ASSET_FAMILIES = (
     add_grid_balance,
@@ -245,11 +297,12 @@ ASSET_FAMILIES = (
     add_cold_balance,
     add_cold_power,
     add_cold_chiller_limits,
+    add_heat_reuse,
 )
 
 
 def asset_objective_terms(problem: Problem, v: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Objective columns and weights of the import, export and battery wear."""
+    """Objective columns and weights of the import, export, battery wear and heat sold."""
     o = problem.objective
     a = problem.assets
     cols = [v["grid_kw"]]
@@ -261,6 +314,9 @@ def asset_objective_terms(problem: Problem, v: dict) -> tuple[np.ndarray, np.nda
         cols.append(v["battery_discharge_kw"])
         coefs.append(np.full(problem.n_hours,
                              o.cost_weight * a.battery.degradation_cost_per_kwh))
+    if a.has_heat:
+        cols.append(v["heat_delivered_kw_th"])
+        coefs.append(-o.cost_weight * np.asarray(a.heat.price_per_kwh_th, dtype=float)[v["heat_t"]])
     return np.concatenate(cols), np.concatenate(coefs)
 
 
@@ -282,6 +338,8 @@ def set_dispatch_values(problem: Problem, v: dict, dispatch: Dispatch, x: np.nda
         x[v["cold_charge_kw_th"]] = dispatch.cold_charge_kw_th[p, t]
         x[v["cold_discharge_kw_th"]] = dispatch.cold_discharge_kw_th[p, t]
         x[v["cold_soc_kwh_th"]] = dispatch.cold_soc_kwh_th
+    if problem.assets.has_heat:
+        x[v["heat_delivered_kw_th"]] = dispatch.heat_delivered_kw_th[v["heat_pod"], v["heat_t"]]
 
 
 def dispatch_from_values(problem: Problem, v: dict, x: np.ndarray, jobs_facility_kw: np.ndarray,
@@ -302,6 +360,10 @@ def dispatch_from_values(problem: Problem, v: dict, x: np.ndarray, jobs_facility
         cold_discharge[p, t] = np.clip(x[v["cold_discharge_kw_th"]], 0.0, None)
         facility += (a.cold.charge_kw_per_kw_th * cold_charge
                      - a.cold.discharge_kw_per_kw_th * cold_discharge).sum(0)
+    heat = np.zeros((n_p, n_t))
+    if a.has_heat:
+        heat[v["heat_pod"], v["heat_t"]] = np.clip(x[v["heat_delivered_kw_th"]], 0.0, None)
+        facility += (a.heat.heat_pump_kw_per_kw_th * heat).sum(0)
     onsite = np.asarray(a.onsite_kw, dtype=float) if a.has_onsite else z.copy()
     return Dispatch(
         rule=rule, facility_kw=facility, grid_kw=col("grid_kw"), export_kw=col("export_kw"),
@@ -309,4 +371,5 @@ def dispatch_from_values(problem: Problem, v: dict, x: np.ndarray, jobs_facility
         battery_charge_kw=col("battery_charge_kw"),
         battery_discharge_kw=col("battery_discharge_kw"),
         battery_soc_kwh=col("battery_soc_kwh"), cold_charge_kw_th=cold_charge,
-        cold_discharge_kw_th=cold_discharge, cold_soc_kwh_th=col("cold_soc_kwh_th"))
+        cold_discharge_kw_th=cold_discharge, cold_soc_kwh_th=col("cold_soc_kwh_th"),
+        heat_delivered_kw_th=heat)

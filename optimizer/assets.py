@@ -229,6 +229,58 @@ class ColdStorage:
 
 
 @dataclass(frozen=True)
+class HeatReuse:
+    """Heat recovered from the pods and sold to (or used by) a heat customer (hourly
+    coefficients from the physics, e.g. :func:`thermal.heat_reuse.heat_reuse_coefficients`).
+
+    Delivering q kW_th from pod p in hour t earns ``price_per_kwh_th[t]`` per kWh_th and
+    adds ``heat_pump_kw_per_kw_th[p,t]`` facility kW per kW_th (a heat pump lifting the
+    loop's heat to the network's temperature; 0 where the loop is hot enough). A pod can
+    give at most what it recovers, ``recoverable_kw_th[p,t] + recoverable_per_kw[p,t] x
+    job IT load``; the customer takes at most ``demand_kw_th[t]`` in all.
+
+    Attributes
+    ----------
+    recoverable_kw_th, recoverable_per_kw, heat_pump_kw_per_kw_th : ndarray (P, T)
+        [kW_th], [kW_th / kW], [kW / kW_th].
+    demand_kw_th : ndarray (T,)
+        Heat the customer takes at most [kW_th].
+    price_per_kwh_th : ndarray (T,)
+        Revenue, or the avoided cost of the heat it replaces [currency / kWh_th].
+    """
+
+    recoverable_kw_th: np.ndarray
+    recoverable_per_kw: np.ndarray
+    heat_pump_kw_per_kw_th: np.ndarray
+    demand_kw_th: np.ndarray
+    price_per_kwh_th: np.ndarray
+
+    @property
+    def active(self) -> bool:
+        return bool(np.any(np.asarray(self.demand_kw_th) > 0))
+
+    def check(self, n_pods: int, n_hours: int) -> None:
+        """Shapes and values (raises :class:`ScheduleInputError` naming the field)."""
+        for name, shape in (("recoverable_kw_th", (n_pods, n_hours)),
+                            ("recoverable_per_kw", (n_pods, n_hours)),
+                            ("heat_pump_kw_per_kw_th", (n_pods, n_hours)),
+                            ("demand_kw_th", (n_hours,)), ("price_per_kwh_th", (n_hours,))):
+            values = np.asarray(getattr(self, name), dtype=float)
+            _check(values.shape == shape, f"heat_reuse.{name}",
+                   f"needs shape {shape}, got {values.shape}")
+            ok = np.isfinite(values).all() and (name == "price_per_kwh_th" or (values >= 0).all())
+            _check(bool(ok), f"heat_reuse.{name}", "must be finite (and >= 0) in every hour")
+
+    def window(self, sl: slice, fixed_load_kw: np.ndarray | None) -> HeatReuse:
+        """Hours ``sl``; committed job load adds its recoverable heat to the base."""
+        per_kw = self.recoverable_per_kw[:, sl]
+        extra = 0.0 if fixed_load_kw is None else per_kw * fixed_load_kw
+        return HeatReuse(self.recoverable_kw_th[:, sl] + extra, per_kw,
+                         self.heat_pump_kw_per_kw_th[:, sl], np.asarray(self.demand_kw_th)[sl],
+                         np.asarray(self.price_per_kwh_th)[sl])
+
+
+@dataclass(frozen=True)
 class Assets:
     """The site's assets (each optional).
 
@@ -241,12 +293,19 @@ class Assets:
     export_price_per_kwh : ndarray (T,) or None
         What the grid pays per kWh exported [currency / kWh]; None: export not allowed
         (surplus generation is curtailed).
+    heat : HeatReuse or None
+        Heat recovered and delivered to a customer.
     """
 
     battery: Battery | None = None
     cold: ColdStorage | None = None
     onsite_kw: np.ndarray | None = None
     export_price_per_kwh: np.ndarray | None = None
+    heat: HeatReuse | None = None
+
+    @property
+    def has_heat(self) -> bool:
+        return self.heat is not None and self.heat.active
 
     @property
     def has_battery(self) -> bool:
@@ -268,12 +327,14 @@ class Assets:
     def active(self) -> bool:
         """Whether any asset changes the site's grid import (else the model is the
         plain one, exactly)."""
-        return self.has_battery or self.has_cold or self.has_onsite
+        return self.has_battery or self.has_cold or self.has_onsite or self.has_heat
 
     def check(self, n_pods: int, n_hours: int) -> None:
         """Shapes and values (raises :class:`ScheduleInputError` naming the field)."""
         if self.cold is not None:
             self.cold.check(n_pods, n_hours)
+        if self.heat is not None:
+            self.heat.check(n_pods, n_hours)
         for name in ("onsite_kw", "export_price_per_kwh"):
             values = getattr(self, name)
             if values is None:
@@ -332,6 +393,7 @@ class Assets:
             onsite_kw=None if self.onsite_kw is None else np.asarray(self.onsite_kw)[sl],
             export_price_per_kwh=None if self.export_price_per_kwh is None
             else np.asarray(self.export_price_per_kwh)[sl],
+            heat=None if self.heat is None else self.heat.window(sl, fixed_load_kw),
         )
 
 
@@ -362,6 +424,8 @@ class Dispatch:
         Cold made for the tank by / taken from the tank for each pod's chillers [kW_th].
     cold_soc_kwh_th : ndarray
         Stored cold at the end of each hour [kWh_th].
+    heat_delivered_kw_th : ndarray (P, T)
+        Heat delivered to the heat customer from each pod [kW_th].
     """
 
     rule: str
@@ -376,6 +440,7 @@ class Dispatch:
     cold_charge_kw_th: np.ndarray
     cold_discharge_kw_th: np.ndarray
     cold_soc_kwh_th: np.ndarray
+    heat_delivered_kw_th: np.ndarray
 
     @staticmethod
     def without_assets(facility_kw: np.ndarray, n_pods: int) -> Dispatch:
@@ -384,7 +449,7 @@ class Dispatch:
         z = np.zeros(n)
         return Dispatch("none", facility_kw, facility_kw.copy(), z, z.copy(), z.copy(),
                         z.copy(), z.copy(), z.copy(), np.zeros((n_pods, n)),
-                        np.zeros((n_pods, n)), z.copy())
+                        np.zeros((n_pods, n)), z.copy(), np.zeros((n_pods, n)))
 
     def window(self, sl: slice) -> Dispatch:
         """The hours ``sl``."""

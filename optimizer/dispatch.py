@@ -102,7 +102,7 @@ def idle_dispatch(problem: Problem, facility_kw: np.ndarray) -> Dispatch:
         np.full(n_t, a.battery.initial_kwh if a.has_battery else 0.0),
         d.cold_charge_kw_th, d.cold_discharge_kw_th,
         np.full(n_t, a.cold.initial_kwh_th * (1 - a.cold.loss_per_h) ** np.arange(1, n_t + 1)
-                if a.has_cold else 0.0))
+                if a.has_cold else 0.0), d.heat_delivered_kw_th)
 
 
 def net_simultaneous(problem: Problem, dispatch: Dispatch) -> Dispatch:
@@ -187,6 +187,9 @@ def rule_dispatch(problem: Problem, load_kw: np.ndarray) -> Dispatch:
     if a.has_cold:
         facility, cold_soc = _rule_cold(problem, load_kw, valley, peak, cold_charge,
                                         cold_discharge, facility)
+    heat = _rule_heat(problem, load_kw)
+    if a.has_heat:
+        facility = facility + (a.heat.heat_pump_kw_per_kw_th * heat).sum(0)
     onsite = np.asarray(a.onsite_kw, dtype=float) if a.has_onsite else np.zeros(n_t)
     net = facility - onsite  # < 0: surplus generation
     charge, discharge, soc = np.zeros(n_t), np.zeros(n_t), np.zeros(n_t)
@@ -197,7 +200,31 @@ def rule_dispatch(problem: Problem, load_kw: np.ndarray) -> Dispatch:
     grid = np.maximum(grid, 0.0)
     export = np.minimum(surplus, onsite) if a.can_export else np.zeros(n_t)
     return Dispatch("rule", facility, grid, export, surplus - export, onsite, charge,
-                    discharge, soc, cold_charge, cold_discharge, cold_soc)
+                    discharge, soc, cold_charge, cold_discharge, cold_soc, heat)
+
+
+def _rule_heat(problem: Problem, load_kw: np.ndarray) -> np.ndarray:
+    """Heat delivered by the rule [kW_th] (P, T): every hour, as much as the customer
+    takes, from the pods whose heat pumps need the least power first, wherever the heat
+    earns more than the heat pump's energy costs at that hour's price."""
+    a = problem.assets
+    n_p, n_t = len(problem.pods), problem.n_hours
+    out = np.zeros((n_p, n_t))
+    if not a.has_heat:
+        return out
+    h = a.heat
+    available = np.maximum(h.recoverable_kw_th + h.recoverable_per_kw * load_kw, 0.0)
+    worth = np.asarray(h.price_per_kwh_th)[None, :] > h.heat_pump_kw_per_kw_th * \
+        problem.price_per_kwh[None, :]
+    left = np.asarray(h.demand_kw_th, dtype=float).copy()
+    order = np.argsort(h.heat_pump_kw_per_kw_th, axis=0, kind="stable")
+    for k in range(n_p):
+        p = order[k]
+        take = np.where(worth[p, np.arange(n_t)], np.minimum(available[p, np.arange(n_t)],
+                                                              left), 0.0)
+        out[p, np.arange(n_t)] = take
+        left -= take
+    return out
 
 
 def _rule_battery(problem: Problem, net: np.ndarray, valley: np.ndarray, peak: np.ndarray):

@@ -43,6 +43,10 @@ class Metrics:
         Energy discharged from the battery [kWh].
     cold_shifted_kwh_th : float
         Cold discharged from the tank to the chillers' loads [kWh_th].
+    heat_reused_kwh_th : float
+        Heat delivered to the heat customer [kWh_th].
+    heat_revenue : float
+        What that heat earned (or the cost it avoided; taken off ``cost``) [currency].
 
     With assets, price and carbon apply to the grid import, the demand charge to its
     monthly peaks (:mod:`optimizer.assets`); without them import = facility power.
@@ -62,6 +66,8 @@ class Metrics:
     battery_wear_cost: float = 0.0
     battery_throughput_kwh: float = 0.0
     cold_shifted_kwh_th: float = 0.0
+    heat_reused_kwh_th: float = 0.0
+    heat_revenue: float = 0.0
 
     def as_dict(self) -> dict:
         return {k: float(getattr(self, k)) for k in self.__dataclass_fields__}
@@ -117,7 +123,9 @@ def evaluate_dispatch(problem: Problem, dispatch: Dispatch) -> Metrics:
     demand_cost = float(problem.demand_rate_per_kw @ peaks)
     throughput = float(dispatch.battery_discharge_kw.sum())
     wear = throughput * a.battery.degradation_cost_per_kwh if a.has_battery else 0.0
-    cost = energy_cost + demand_cost + wear
+    heat = dispatch.heat_delivered_kw_th.sum(0)
+    heat_revenue = (float(np.asarray(a.heat.price_per_kwh_th) @ heat) if a.has_heat else 0.0)
+    cost = energy_cost + demand_cost + wear - heat_revenue
     o = problem.objective
     objective = o.cost_weight * cost + o.carbon_weight * o.carbon_price_per_t * carbon_kg / 1e3
     return Metrics(
@@ -135,4 +143,6 @@ def evaluate_dispatch(problem: Problem, dispatch: Dispatch) -> Metrics:
         battery_wear_cost=float(wear),
         battery_throughput_kwh=throughput,
         cold_shifted_kwh_th=float(dispatch.cold_discharge_kw_th.sum()),
+        heat_reused_kwh_th=float(heat.sum()),
+        heat_revenue=heat_revenue,
     )

@@ -22,7 +22,7 @@ VIOLATION_KINDS = (
     "unknown_job", "unknown_pod", "off_grid", "duplicate_hour", "power", "window",
     "pod_split", "pod_not_allowed", "work", "contiguity", "interruptions",
     "pod_capacity", "cooling_capacity", "grid_limit", "energy_balance", "battery",
-    "cold_storage", "onsite",
+    "cold_storage", "onsite", "heat_reuse",
 )
 
 
@@ -224,6 +224,8 @@ def validate_dispatch(facility_kw: np.ndarray, load_kw: np.ndarray, assets: Asse
         facility += (c.charge_kw_per_kw_th * cc - c.discharge_kw_per_kw_th * cd).sum(0)
     else:
         cc = cd = np.zeros((load_kw.shape[0], n_t))
+    if a.has_heat:
+        facility += (a.heat.heat_pump_kw_per_kw_th * dispatch.heat_delivered_kw_th).sum(0)
     flag("energy_balance", np.abs(dispatch.facility_kw - facility) > tol,
          lambda t: f"reported facility power {dispatch.facility_kw[t]:.6g} kW differs from "
                    f"the re-derived {facility[t]:.6g} kW")
@@ -253,6 +255,26 @@ def validate_dispatch(facility_kw: np.ndarray, load_kw: np.ndarray, assets: Asse
              lambda t: f"exports {dispatch.export_kw[t]:.6g} kW where export is not allowed")
     out += _battery_violations(a, dispatch, hours, tol)
     out += _cold_violations(a, dispatch, load_kw, cc, cd, hours)
+    out += _heat_violations(a, dispatch, load_kw, hours)
+    return out
+
+
+def _heat_violations(a: Assets, dispatch: Dispatch, load_kw, hours) -> list[Violation]:
+    q = dispatch.heat_delivered_kw_th
+    if not a.has_heat:
+        if np.any(np.abs(q) > VALIDATE_EPS_KW):
+            return [Violation("heat_reuse", "heat is delivered but the site has no customer")]
+        return []
+    h = a.heat
+    scale = max(float(np.max(np.abs(q), initial=0.0)), 1.0)
+    eps = DISPATCH_RTOL * scale + VALIDATE_EPS_KW
+    available = h.recoverable_kw_th + h.recoverable_per_kw * load_kw
+    checks = ((q < -eps).any(0), "negative heat delivered",
+              (q > available + eps).any(0), "more heat delivered than the pods recover",
+              q.sum(0) > np.asarray(h.demand_kw_th) + eps, "more heat than the customer takes")
+    out = []
+    for mask, what in zip(checks[::2], checks[1::2], strict=True):
+        out += [Violation("heat_reuse", what, timestamp=hours[t]) for t in np.flatnonzero(mask)[:20]]
     return out
 
 

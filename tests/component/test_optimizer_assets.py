@@ -15,6 +15,7 @@ from optimizer import (
     Assets,
     Battery,
     ColdStorage,
+    HeatReuse,
     Limits,
     Objective,
     Pods,
@@ -51,8 +52,10 @@ def one_job(r=0, d=24, dur=1, kw=1.0, pre=False):
                           "power_kw": kw, "preemptible": pre}])
 
 
-def solve(jobs, sig, pod, assets=None, objective=Objective(), limits=Limits(),
-          options=EXACT):
+PLAIN, NO_LIMITS = Objective(), Limits()
+
+
+def solve(jobs, sig, pod, assets=None, objective=PLAIN, limits=NO_LIMITS, options=EXACT):
     result = solve_schedule(jobs, sig, pod, limits, objective, options, assets=assets)
     problem = prepare_problem(jobs, sig, pod, limits, objective, assets)
     dispatch = result.dispatch
@@ -372,3 +375,46 @@ def test_one_piece_objective_equals_the_reported_metrics():
     assert result.best_bound <= result.objective * (1 + 1e-6)
     load = it_load_kw(problem, _assignment(problem, result))
     assert load.sum() == pytest.approx(result.it_load_kw.to_numpy().sum())
+
+
+# ---------------------------------------------------------------------- heat reuse
+
+
+def heat(n, recoverable=100.0, per_kw=0.9, heat_pump=0.25, demand=80.0, price=0.3):
+    def row(value):
+        return np.broadcast_to(np.asarray(value, dtype=float), (n,)).astype(float)
+
+    return HeatReuse(recoverable_kw_th=row(recoverable)[None, :],
+                     recoverable_per_kw=row(per_kw)[None, :],
+                     heat_pump_kw_per_kw_th=row(heat_pump)[None, :],
+                     demand_kw_th=row(demand), price_per_kwh_th=row(price))
+
+
+def test_heat_reuse_value_by_hand():
+    n = 24
+    sig, pod, jobs = signals(np.full(n, 0.5)), pods(n, 200.0), one_job()
+    plain = solve(jobs, sig, pod)
+    reuse = solve(jobs, sig, pod, Assets(heat=heat(n)))
+    # 80 kW_th every hour at 0.3, lifted by a heat pump at 0.25 kW/kW_th bought at 0.5
+    assert plain.objective - reuse.objective == pytest.approx(24 * 80 * (0.3 - 0.25 * 0.5))
+    assert reuse.metrics.heat_reused_kwh_th == pytest.approx(24 * 80.0)
+    assert reuse.metrics.energy_kwh - plain.metrics.energy_kwh == pytest.approx(24 * 80 * 0.25)
+
+
+def test_heat_demand_pulls_a_job_to_the_hours_its_heat_is_wanted():
+    n = 24
+    demand = np.zeros(n)
+    demand[18:22] = 200.0
+    sig, pod = signals(np.full(n, 0.5)), pods(n, 200.0)
+    jobs = one_job(0, 24, dur=4, kw=100.0)
+    result = solve(jobs, sig, pod, Assets(heat=heat(n, recoverable=0.0, demand=demand)))
+    run = sorted((result.schedule["timestamp"] - T0) / pd.Timedelta(hours=1))
+    assert run == [18, 19, 20, 21]
+    assert result.metrics.heat_reused_kwh_th == pytest.approx(4 * 90.0)
+
+
+def test_heat_is_not_sold_where_the_heat_pump_costs_more_than_it_earns():
+    n = 24
+    sig, pod, jobs = signals(np.full(n, 2.0)), pods(n, 200.0), one_job()
+    result = solve(jobs, sig, pod, Assets(heat=heat(n, price=0.3, heat_pump=0.25)))
+    assert result.metrics.heat_reused_kwh_th == pytest.approx(0.0, abs=1e-6)
