@@ -10,8 +10,9 @@ same rows as the MILP) or by the baselines' documented rule.
   - on-site generation serves the facility first; surplus charges the battery, then is
     exported (if allowed) or curtailed;
   - the battery charges at full power in the day's valley hours (price at most the
-    day's 25th percentile) and discharges in its peak hours (at least the 75th
-    percentile and above the day's lowest price), never below the import it offsets;
+    day's 25th percentile and below its highest) and discharges in its peak hours (at
+    least the 75th percentile and above its lowest), never more than the import it
+    offsets;
   - the cold tank charges in valley hours (within the chillers' spare capacity) and
     discharges in peak hours (at most the chillers' load);
   - each store keeps back what it needs to end the horizon at least as full as it
@@ -153,16 +154,18 @@ def _replace(dispatch: Dispatch, **changes) -> Dispatch:
 
 def price_bands(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
     """(valley, peak) hour masks of the rule: price at most the local day's
-    :data:`VALLEY_QUANTILE` / at least its :data:`PEAK_QUANTILE` (and above the day's
-    lowest price, so a flat day has no peak hours)."""
+    :data:`VALLEY_QUANTILE` and below its highest / at least its :data:`PEAK_QUANTILE`
+    and above its lowest (a flat day has neither: a controller does not cycle for
+    nothing)."""
     price = pd.Series(problem.price_per_kwh, index=problem.hours)
     day = problem.hours.normalize()
     by_day = price.groupby(day)
     low = by_day.transform(lambda s: s.quantile(VALLEY_QUANTILE)).to_numpy()
     high = by_day.transform(lambda s: s.quantile(PEAK_QUANTILE)).to_numpy()
     lowest = by_day.transform("min").to_numpy()
+    highest = by_day.transform("max").to_numpy()
     p = price.to_numpy()
-    valley = p <= low + 1e-12
+    valley = (p <= low + 1e-12) & (p < highest - 1e-12)
     peak = (p >= high - 1e-12) & (p > lowest + 1e-12)
     return valley, peak
 

@@ -127,3 +127,73 @@ def lever_savings(problem: Problem, base: Assignment, plan: Assignment) -> Lever
         carbon_placement_kg=carbon_placement,
         carbon_timing_kg=carbon_timing,
     )
+
+
+# --------------------------------------------------------------------------- assets
+
+
+@dataclass(frozen=True)
+class AssetSaving:
+    """Cost and carbon an asset operation or an asset is worth (positive = saves).
+
+    Attributes
+    ----------
+    cost : float
+        [currency] (cost_weight-free money: energy, demand charge, wear, export and heat
+        revenue).
+    carbon_kg : float
+        Location-based carbon of the grid import [kg CO2].
+    """
+
+    cost: float
+    carbon_kg: float
+
+
+def _metrics(problem: Problem, assignment: Assignment, dispatch: str):
+    from optimizer.metrics import evaluate
+
+    return evaluate(problem, assignment, dispatch)
+
+
+def asset_operation_saving(problem: Problem, plan: Assignment) -> AssetSaving:
+    """What running the site's assets optimally saves over the baselines' rule
+    (:func:`optimizer.dispatch.rule_dispatch`) for the same schedule ``plan``.
+
+    With assets, a schedule's saving against a baseline run by the rule splits into the
+    jobs' part, ``M(base, rule) - M(plan, rule)`` (placement, timing and peak by
+    :func:`lever_savings`), and this part, ``M(plan, rule) - M(plan, optimal)``.
+    """
+    if not problem.assets.active:
+        return AssetSaving(0.0, 0.0)
+    rule, best = _metrics(problem, plan, "rule"), _metrics(problem, plan, "optimised")
+    return AssetSaving(rule.cost - best.cost, rule.carbon_kg - best.carbon_kg)
+
+
+#: The assets :func:`asset_values` can take away, with the field of
+#: :class:`optimizer.assets.Assets` that holds each.
+ASSET_FIELDS = {"battery": "battery", "cold_storage": "cold", "onsite_generation": "onsite_kw",
+                "heat_reuse": "heat"}
+
+
+def asset_values(problem: Problem, assignment: Assignment) -> dict[str, AssetSaving]:
+    """What each asset is worth with the schedule ``assignment``: the cost and carbon of
+    the same schedule with the other assets run optimally and this one taken away, minus
+    those with all of them (keys of :data:`ASSET_FIELDS` present on the site)."""
+    from dataclasses import replace
+
+    a = problem.assets
+    present = {"battery": a.has_battery, "cold_storage": a.has_cold,
+               "onsite_generation": a.has_onsite, "heat_reuse": a.has_heat}
+    if not any(present.values()):
+        return {}
+    full = _metrics(problem, assignment, "optimised")
+    out = {}
+    for name, field_name in ASSET_FIELDS.items():
+        if not present[name]:
+            continue
+        without = replace(a, **{field_name: None})
+        if name == "onsite_generation":
+            without = replace(without, export_price_per_kwh=None)
+        m = _metrics(replace(problem, assets=without), assignment, "optimised")
+        out[name] = AssetSaving(m.cost - full.cost, m.carbon_kg - full.carbon_kg)
+    return out

@@ -418,3 +418,39 @@ def test_heat_is_not_sold_where_the_heat_pump_costs_more_than_it_earns():
     sig, pod, jobs = signals(np.full(n, 2.0)), pods(n, 200.0), one_job()
     result = solve(jobs, sig, pod, Assets(heat=heat(n, price=0.3, heat_pump=0.25)))
     assert result.metrics.heat_reused_kwh_th == pytest.approx(0.0, abs=1e-6)
+
+
+# ---------------------------------------------------------------------- savings by asset
+
+
+def test_asset_operation_and_values_split_the_saving():
+    from optimizer.levers import asset_operation_saving, asset_values
+    from optimizer.schedule import Assignment
+
+    prices = two_days_low_high()
+    sig, pod, jobs = signals(prices, carbon=400.0), pods(48, 200.0), one_job()
+    battery = Battery(energy_kwh=100.0, power_kw=100.0, round_trip_efficiency=1.0,
+                      initial_soc=0.0)
+    pv = np.zeros(48)
+    pv[[10, 34]] = 50.0
+    problem = prepare_problem(jobs, sig, pod, Limits(), Objective(), Assets(
+        battery=battery, onsite_kw=pv))
+    plan = Assignment(np.array([0]), np.array([0]), np.array([3]))
+    values = asset_values(problem, plan)
+    # the battery's arbitrage by hand: 100 kWh a day bought at 0.2, sold at 1.0
+    assert values["battery"].cost == pytest.approx(2 * 0.8 * 100.0)
+    # PV: 100 kWh of import (at 0.2) and 40 kg CO2 avoided
+    assert values["onsite_generation"].cost == pytest.approx(100 * 0.2)
+    assert values["onsite_generation"].carbon_kg == pytest.approx(100 * 0.4)
+    # the rule already charges in the valley and discharges in the peak here: the optimal
+    # operation saves nothing more
+    assert asset_operation_saving(problem, plan).cost == pytest.approx(0.0, abs=1e-6)
+    # a flat price has no peak band: the rule never shaves the billed peak, the optimum
+    # takes 100 kW off it
+    base = np.full(24, 100.0)
+    base[12] = 300.0
+    objective = Objective(demand_charge_per_kw=40.0, billing="full_month")
+    problem = prepare_problem(one_job(0, 6), signals(np.full(24, 0.5)), pods(24, base),
+                              Limits(), objective, Assets(battery=Battery(
+                                  energy_kwh=100.0, power_kw=200.0, round_trip_efficiency=1.0)))
+    assert asset_operation_saving(problem, plan).cost == pytest.approx(40.0 * 100.0)
