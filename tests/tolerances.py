@@ -87,3 +87,14 @@ ONSITE_WIND_VS_WINDPOWERLIB_ATOL_KW = 1e-6
 #: year (relative): measured +5.7 % Beijing, +6.6 % Shanghai (docs/onsite.md); the
 #: PVWatts manual gives +/-10 % for the annual energy of a typical year (Dobos 2014).
 MODELLED_IRRADIANCE_PV_YIELD_RTOL = 0.10
+
+#: Linear heat-reuse model against the exact one for compute +-10 % (relative; Beijing,
+#: Miami, Sand Point; docs/physics-validation.md, "Heat reuse"). Recoverable heat per pod
+#: and hour, the site's delivered heat and heat-pump power: liquid loops at full flow are
+#: exactly linear in compute; the air handlers' cubic fans and an air-side economizer's
+#: outdoor share leave at most 0.60 % (measured). Compressor power per kW_th at the
+#: baseline's source temperature: exact at full flow; below the pumps' minimum flow (a
+#: liquid pod at 20 % load, an air pod whose economizer carries most of the heat) the
+#: loop's return, and with it the COP, moves with the load: at most 2.2 % (measured).
+HEAT_REUSE_LINEAR_RTOL = 0.01
+HEAT_REUSE_COP_RTOL = 0.03

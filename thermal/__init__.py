@@ -8,6 +8,8 @@ coolshift. Main entry points:
 * :func:`thermal.simulate.simulate_pod`, :func:`thermal.simulate.simulate_site`
 * :func:`thermal.summary.period_summary` - PUE, pPUE, TUE, WUE, ...
 * :func:`thermal.coefficients.scheduler_coefficients` - linear model for the scheduler
+* :func:`thermal.heat_reuse.heat_reuse_site` - heat delivered to a heat network, ERF;
+  :func:`thermal.heat_reuse_coefficients.heat_reuse_coefficients` - its linear terms
 """
 
 from thermal.coefficients import linear_facility_kw, scheduler_coefficients
