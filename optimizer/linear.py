@@ -13,6 +13,8 @@ Pyomo components, and that Pyomo's ``SolverFactory('highs')`` gives the same opt
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, field
 
 import highspy
@@ -22,6 +24,32 @@ import scipy.sparse as sp
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 INF = float("inf")
+
+
+def _silence_highs_banner() -> None:
+    """Make this process's first ``highspy.Highs`` with standard output pointed at the null
+    device.
+
+    HiGHS 1.16 prints its banner ("Running HiGHS ...") on the C-level standard output when
+    a process makes its first ``Highs`` object, before any option can be set (HiGHS issues
+    #1702, #2749); it would land in a CLI's stdout, in the middle of JSON or a pipe. Later
+    objects print nothing, so one silent first object is enough.
+    """
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no usable stdout (closed, or not a file)
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+_silence_highs_banner()
 
 
 @dataclass
