@@ -29,6 +29,8 @@ PATH_FIELDS = (
     "grid.price.file",
     "workload.jobs",
     "forecast.file",
+    "onsite.pv.csv",
+    "onsite.wind.csv",
 )
 #: File endings of a weather file (a site.climate without one is a climate name).
 WEATHER_SUFFIXES = (".epw", ".csv", ".tm2")

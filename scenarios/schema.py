@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import zoneinfo
 from datetime import datetime
@@ -81,6 +82,25 @@ MIN_START_YEAR, MAX_START_YEAR = 1900, 2200
 MAX_TIME_LIMIT_S = 604_800.0
 #: Most solver threads [-] (the run also refuses more than the machine's cores).
 MAX_THREADS = 256
+#: Largest battery energy or cold-tank capacity [kWh, kWh_th]: 1e8 = 100 GWh, far above
+#: the largest battery plants (~3 GWh) and chilled-water tanks (~0.2 GWh_th); more is a
+#: unit mistake (Wh for kWh).
+MAX_STORAGE_KWH = 1e8
+#: Largest battery or tank power [kW, kW_th]: the grid connection's bound (100 GW).
+MAX_STORAGE_KW = MAX_GRID_LIMIT_KW
+#: Largest PV array [kWp]: 100 GWp, the bound of thermal.onsite.pv_output_kw.
+MAX_PV_KWP = 1e8
+#: Most wind turbines [-]: the largest wind farms have ~1,000-2,000.
+MAX_TURBINES = 10_000
+#: Hub height bounds [m]: thermal.onsite.wind_output_kw's (the tallest hubs are ~170 m).
+MIN_HUB_HEIGHT_M, MAX_HUB_HEIGHT_M = 1.0, 300.0
+#: Largest wind speed of a power curve point [m/s]: the weather's bound (thermal.weather,
+#: above a category-5 hurricane's sustained 70 m/s).
+MAX_CURVE_WIND_M_S = 75.0
+#: Most points of a power curve [-] (library curves have ~30-70).
+MAX_CURVE_POINTS = 1_000
+#: Largest power of one turbine on a curve [kW]: 100 MW, ~4x the largest turbines.
+MAX_TURBINE_KW = 1e5
 
 
 def choices(model: type[BaseModel], field: str) -> tuple[str, ...]:
@@ -382,6 +402,219 @@ class HeatReuse(_Model):
     note: str = Field(default="", max_length=MAX_NOTE_CHARS)
 
 
+def _given(model: BaseModel, names: tuple[str, ...]) -> list[str]:
+    """The fields of ``names`` that a section sets (not None)."""
+    return [name for name in names if getattr(model, name) is not None]
+
+
+class BatterySpec(_Model):
+    """An electric battery behind the site's meter (``optimizer.assets.Battery``; a field
+    left out takes that class's default, with its source)."""
+
+    energy_kwh: float = Field(
+        ge=0, le=MAX_STORAGE_KWH, description="usable energy between empty and full; 0: none"
+    )
+    power_kw: float = Field(
+        ge=0, le=MAX_STORAGE_KW, description="largest charge and discharge power (AC); 0: none"
+    )
+    round_trip_efficiency: float | None = Field(
+        default=None, gt=0, le=1,
+        description="energy out / energy in; default optimizer.assets."
+        "DEFAULT_ROUND_TRIP_EFFICIENCY",
+    )  # fmt: skip
+    min_soc: float | None = Field(default=None, ge=0, le=1, description="default Battery's")
+    max_soc: float | None = Field(default=None, ge=0, le=1, description="default Battery's")
+    initial_soc: float | None = Field(
+        default=None, ge=0, le=1,
+        description="state of charge at the start and the least at the end; default "
+        "optimizer.assets.DEFAULT_INITIAL_SOC",
+    )  # fmt: skip
+    degradation_cost_per_kwh: float | None = Field(
+        default=None, ge=0, le=MAX_PRICE_PER_KWH,
+        description="wear cost per kWh discharged; default Battery's",
+    )  # fmt: skip
+
+    @model_validator(mode="after")
+    def _band(self) -> BatterySpec:
+        """The given shares in order (a default left out is checked with the battery,
+        :func:`scenarios.assets.build_assets`)."""
+        given = [(n, getattr(self, n)) for n in ("min_soc", "initial_soc", "max_soc")
+                 if getattr(self, n) is not None]
+        for (low_name, low), (high_name, high) in itertools.combinations(given, 2):
+            if low > high:
+                raise ValueError(f"{low_name} ({low:g}) must not exceed {high_name} ({high:g})")
+        return self
+
+
+class ColdStorageSpec(_Model):
+    """A chilled-water or ice tank charged by pods' chillers (``thermal.cold_storage.
+    ColdStorageParams``; a field left out takes that class's default, with its source)."""
+
+    capacity_kwh_th: float = Field(
+        ge=0, le=MAX_STORAGE_KWH, description="usable cold when full; 0: none"
+    )
+    power_kw_th: float = Field(
+        ge=0, le=MAX_STORAGE_KW, description="largest charge and discharge rate; 0: none"
+    )
+    kind: Literal["chilled_water", "ice"] | None = Field(
+        default=None, description="default ColdStorageParams.kind"
+    )
+    loop: Literal["chilled_water", "facility_water"] | None = Field(
+        default=None, description="the loop whose chillers charge it; default ColdStorageParams.loop"
+    )
+    standing_loss_per_h: float | None = Field(
+        default=None, ge=0, le=0.5,
+        description="share of the stored cold lost per hour; default "
+        "ColdStorageParams.standing_loss_per_h",
+    )  # fmt: skip
+    pods: list[Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]] | None = Field(
+        default=None, min_length=1, max_length=MAX_PODS,
+        description="names of the pods whose chillers it serves; default every pod with "
+        "chillers on its loop",
+    )  # fmt: skip
+    initial_soc: float | None = Field(
+        default=None, ge=0, le=1,
+        description="stored share at the start and the least at the end; default "
+        "optimizer.assets.DEFAULT_INITIAL_SOC",
+    )  # fmt: skip
+
+
+class Storage(_Model):
+    """Storage behind the site's meter, co-optimised with the jobs."""
+
+    battery: BatterySpec | None = None
+    cold: ColdStorageSpec | None = None
+
+
+def _one_source(model: BaseModel, model_fields: tuple[str, ...], what: str) -> None:
+    """``csv`` replaces the model: with it no model field may be set; ``timestamps``
+    only with it."""
+    if model.csv is not None:
+        given = _given(model, model_fields)
+        if given:
+            raise ValueError(
+                f"csv replaces the {what} model: remove {', '.join(given)} (or csv)"
+            )
+    elif model.timestamps is not None:
+        raise ValueError("timestamps is read only with csv; remove it or give csv")
+
+
+class PvSpec(_Model):
+    """On-site PV: PVWatts through pvlib from the weather's irradiance
+    (``thermal.onsite.pv_output_kw``; a field left out takes its default, with its
+    source), or the plant's own hourly series (``csv``)."""
+
+    kwp: float | None = Field(
+        default=None, ge=0, le=MAX_PV_KWP, description="DC nameplate; 0: none"
+    )
+    tilt_deg: float | None = Field(
+        default=None, ge=0, le=90, description="from horizontal; default the latitude"
+    )
+    azimuth_deg: float | None = Field(
+        default=None, ge=0, le=360,
+        description="clockwise from north; default facing the equator",
+    )  # fmt: skip
+    losses_pct: float | None = Field(
+        default=None, ge=0, le=99, description="PVWatts system losses; default thermal.onsite.PVWATTS_LOSSES_PCT"
+    )
+    csv: str | None = Field(default=None, min_length=1, max_length=MAX_PATH_CHARS)
+    timestamps: NaiveTimestamps | None = Field(
+        default=None, description="how the csv's naive timestamps are read; default local"
+    )
+
+    @model_validator(mode="after")
+    def _model_or_file(self) -> PvSpec:
+        _one_source(self, ("kwp", "tilt_deg", "azimuth_deg", "losses_pct"), "PV")
+        if self.csv is None and self.kwp is None:
+            raise ValueError("kwp is required (or give csv, a generation file)")
+        return self
+
+
+_CurveSpeed = Annotated[float, Field(ge=0, le=MAX_CURVE_WIND_M_S)]
+_CurveKw = Annotated[float, Field(ge=0, le=MAX_TURBINE_KW)]
+
+
+class PowerCurve(_Model):
+    """A turbine's power curve at standard air density (1.225 kg/m³)."""
+
+    wind_speed_m_s: list[_CurveSpeed] = Field(min_length=2, max_length=MAX_CURVE_POINTS)
+    power_kw: list[_CurveKw] = Field(min_length=2, max_length=MAX_CURVE_POINTS)
+
+    @model_validator(mode="after")
+    def _points(self) -> PowerCurve:
+        if len(self.wind_speed_m_s) != len(self.power_kw):
+            raise ValueError(
+                f"wind_speed_m_s and power_kw need the same length (got "
+                f"{len(self.wind_speed_m_s)} and {len(self.power_kw)})"
+            )
+        speeds = self.wind_speed_m_s
+        if any(b <= a for a, b in itertools.pairwise(speeds)):
+            raise ValueError("wind_speed_m_s must be strictly increasing")
+        return self
+
+
+class WindSpec(_Model):
+    """On-site wind: ``count`` turbines from the weather's wind speed
+    (``thermal.onsite.wind_output_kw``), or the plant's own hourly series (``csv``)."""
+
+    turbine: str | None = Field(
+        default=None, min_length=1, max_length=100,
+        description="a turbine type of windpowerlib's library, e.g. E-126/4200",
+    )  # fmt: skip
+    power_curve: PowerCurve | None = None
+    hub_height_m: float | None = Field(default=None, ge=MIN_HUB_HEIGHT_M, le=MAX_HUB_HEIGHT_M)
+    count: int | None = Field(default=None, ge=0, le=MAX_TURBINES, description="default wind_output_kw's; 0: none")
+    csv: str | None = Field(default=None, min_length=1, max_length=MAX_PATH_CHARS)
+    timestamps: NaiveTimestamps | None = Field(
+        default=None, description="how the csv's naive timestamps are read; default local"
+    )
+
+    @model_validator(mode="after")
+    def _model_or_file(self) -> WindSpec:
+        _one_source(self, ("turbine", "power_curve", "hub_height_m", "count"), "wind")
+        if self.csv is not None:
+            return self
+        if (self.turbine is None) == (self.power_curve is None):
+            raise ValueError(
+                "give turbine (a windpowerlib type) or power_curve, exactly one of them "
+                "(or csv, a generation file)"
+            )
+        if self.hub_height_m is None:
+            raise ValueError("hub_height_m is required with a turbine or power curve")
+        return self
+
+
+class Onsite(_Model):
+    """On-site generation (PV, wind) and whether its surplus may be exported."""
+
+    pv: PvSpec | None = None
+    wind: WindSpec | None = None
+    export: bool = Field(
+        default=False,
+        description="surplus generation is exported (true) or curtailed (false, default)",
+    )
+    export_price_per_kwh: float | None = Field(
+        default=None, ge=-MAX_PRICE_PER_KWH, le=MAX_PRICE_PER_KWH,
+        description="what the grid pays per kWh exported, every hour",
+    )  # fmt: skip
+    export_price_share: float | None = Field(
+        default=None, ge=0, le=1,
+        description="or: the export price as a share of each hour's import price",
+    )  # fmt: skip
+
+    @model_validator(mode="after")
+    def _export_price(self) -> Onsite:
+        given = _given(self, ("export_price_per_kwh", "export_price_share"))
+        if not self.export and given:
+            raise ValueError(f"{given[0]} is used only with export = true")
+        if self.export and len(given) != 1:
+            raise ValueError(
+                "export = true needs its price: export_price_per_kwh or export_price_share, "
+                "exactly one"
+            )
+        return self
+
+
 class Targets(_Model):
     pue: float | None = Field(default=None, gt=1, le=MAX_PUE_TARGET)
     label: str = Field(default="", max_length=MAX_NAME_CHARS)
@@ -403,6 +636,8 @@ class Scenario(_Model):
     forecast: Forecast = Forecast()
     targets: Targets = Targets()
     heat_reuse: HeatReuse = HeatReuse()
+    storage: Storage | None = None
+    onsite: Onsite | None = None
     assumptions: list[Annotated[str, Field(max_length=MAX_NOTE_CHARS)]] = Field(
         default_factory=list, max_length=MAX_ASSUMPTIONS
     )
@@ -413,4 +648,12 @@ class Scenario(_Model):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"pod names must be unique; repeated: {', '.join(dupes)}")
+        cold = self.storage.cold if self.storage is not None else None
+        if cold is not None and cold.pods is not None:
+            unknown = [n for n in dict.fromkeys(cold.pods) if n not in names]
+            if unknown:
+                raise ValueError(
+                    f"storage.cold.pods names unknown pod(s) {', '.join(map(repr, unknown))}; "
+                    f"pods are {', '.join(map(repr, names))}"
+                )
         return self

@@ -124,6 +124,8 @@ def _with_field(base: dict, field: str) -> dict:
         data["workload"] = {"jobs": ""}
     elif field.startswith("forecast"):
         data["forecast"] = {"method": "file", "file": ""}
+    elif field.startswith("onsite."):
+        data["onsite"] = {field.split(".")[1]: {"csv": ""}}
     return data
 
 

@@ -276,3 +276,113 @@ def test_a_utf8_scenario_with_a_byte_order_mark_loads(tmp_path):
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + example_text("default").encode("utf-8"))
     assert load_scenario(path).name == "default"
+
+
+# ---------------------------------------------------------------- assets (issue 15)
+
+
+def _with_assets(**sections) -> dict:
+    data = example_data("default")
+    data.update(sections)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("sections", "fragment"),
+    [
+        ({"storage": {"battery": {"energy_kwh": -1, "power_kw": 1}}},
+         "storage.battery.energy_kwh: Input should be greater than or equal to 0 "
+         "(valid: 0 <= value <= 100,000,000)"),
+        ({"storage": {"battery": {"energy_kwh": 1}}}, "storage.battery.power_kw: required"),
+        ({"storage": {"battery": {"energy_kwh": 1, "power_kw": 1, "round_trip_efficiency": 0}}},
+         "storage.battery.round_trip_efficiency: Input should be greater than 0"),
+        ({"storage": {"battery": {"energy_kwh": 1, "power_kw": 1, "min_soc": 0.8, "max_soc": 0.2}}},
+         "storage.battery: min_soc (0.8) must not exceed max_soc (0.2)"),
+        ({"storage": {"battery": {"energy_kwh": 1, "power_kw": 1, "min_soc": 0.6, "initial_soc": 0.5}}},
+         "storage.battery: min_soc (0.6) must not exceed initial_soc (0.5)"),
+        ({"storage": {"battery": {"energy_kw": 1, "power_kw": 1}}},
+         "storage.battery.energy_kw: unknown key; did you mean 'energy_kwh'?"),
+        ({"storage": {"cold": {"capacity_kwh_th": 1, "power_kw_th": 1, "pods": ["nope", "air-20kW"]}}},
+         "storage.cold.pods names unknown pod(s) 'nope'; pods are 'air-20kW'"),
+        ({"storage": {"cold": {"capacity_kwh_th": 1, "power_kw_th": 1, "kind": "slurry"}}},
+         "storage.cold.kind: Input should be 'chilled_water' or 'ice'"),
+        ({"storage": {"cold": {"capacity_kwh_th": 1, "power_kw_th": 1, "standing_loss_per_h": 0.9}}},
+         "storage.cold.standing_loss_per_h: Input should be less than or equal to 0.5"),
+        ({"storage": {"cold": {"capacity_kwh": 1, "power_kw_th": 1}}},
+         "storage.cold.capacity_kwh: unknown key; did you mean 'capacity_kwh_th'?"),
+        ({"onsite": {"pv": {}}}, "onsite.pv: kwp is required (or give csv, a generation file)"),
+        ({"onsite": {"pv": {"csv": "pv.csv", "kwp": 5, "tilt_deg": 20}}},
+         "onsite.pv: csv replaces the PV model: remove kwp, tilt_deg (or csv)"),
+        ({"onsite": {"pv": {"kwp": 5, "timestamps": "utc"}}},
+         "onsite.pv: timestamps is read only with csv"),
+        ({"onsite": {"pv": {"kwp": 5, "tilt_deg": 95}}},
+         "onsite.pv.tilt_deg: Input should be less than or equal to 90 (valid: 0 <= value <= 90)"),
+        ({"onsite": {"wind": {"hub_height_m": 100}}},
+         "onsite.wind: give turbine (a windpowerlib type) or power_curve, exactly one"),
+        ({"onsite": {"wind": {"turbine": "E-126/4200"}}},
+         "onsite.wind: hub_height_m is required with a turbine or power curve"),
+        ({"onsite": {"wind": {"turbine": "E-126/4200", "hub_height_m": 100, "count": 1.5}}},
+         "onsite.wind.count"),
+        ({"onsite": {"wind": {"power_curve": {"wind_speed_m_s": [3, 3, 12], "power_kw": [0, 1, 2]},
+                              "hub_height_m": 100}}},
+         "onsite.wind.power_curve: wind_speed_m_s must be strictly increasing"),
+        ({"onsite": {"wind": {"power_curve": {"wind_speed_m_s": [3, 12], "power_kw": [0]},
+                              "hub_height_m": 100}}},
+         "onsite.wind.power_curve.power_kw: List should have at least 2 items"),
+        ({"onsite": {"wind": {"power_curve": {"wind_speed_m_s": [3, 80], "power_kw": [0, 1]},
+                              "hub_height_m": 100}}},
+         "onsite.wind.power_curve.wind_speed_m_s[1]: Input should be less than or equal to 75"),
+        ({"onsite": {"wind": {"csv": "w.csv", "count": 2}}},
+         "onsite.wind: csv replaces the wind model: remove count (or csv)"),
+        ({"onsite": {"export": True}},
+         "onsite: export = true needs its price: export_price_per_kwh or export_price_share"),
+        ({"onsite": {"export": True, "export_price_per_kwh": 0.3, "export_price_share": 0.5}},
+         "exactly one"),
+        ({"onsite": {"export_price_per_kwh": 0.3}},
+         "onsite: export_price_per_kwh is used only with export = true"),
+        ({"onsite": {"export": True, "export_price_share": 1.5}},
+         "onsite.export_price_share: Input should be less than or equal to 1"),
+    ],
+)
+def test_asset_sections_errors_name_the_field(sections, fragment):
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(_with_assets(**sections), file="x.toml")
+    assert str(err.value).startswith("x.toml: ") and fragment in str(err.value), str(err.value)
+
+
+def test_asset_sections_round_trip_and_a_scenario_without_them_writes_none():
+    data = _with_assets(
+        storage={"battery": {"energy_kwh": 4000, "power_kw": 1000, "degradation_cost_per_kwh": 0.1},
+                 "cold": {"capacity_kwh_th": 8000, "power_kw_th": 2000, "kind": "ice",
+                          "pods": ["air-20kW"]}},
+        onsite={"pv": {"kwp": 2000, "tilt_deg": 25}, "export": True, "export_price_share": 0.4,
+                "wind": {"power_curve": {"wind_speed_m_s": [3, 12, 25], "power_kw": [0, 2000, 2000]},
+                         "hub_height_m": 100, "count": 3}},
+    )
+    scenario = scenario_from_dict(data)
+    again = scenario_from_dict(tomllib.loads(scenario_to_toml(scenario)))
+    assert again == scenario
+    assert scenario.storage.battery.round_trip_efficiency is None  # the optimizer's default
+    plain = scenario_to_toml(load_example("default"))
+    assert "storage" not in plain and "onsite" not in plain
+
+
+def test_generation_files_are_path_fields_resolved_against_the_scenario(tmp_path):
+    import tomli_w
+
+    from scenarios.loading import PATH_FIELDS
+
+    assert {"onsite.pv.csv", "onsite.wind.csv"} <= set(PATH_FIELDS)
+    data = _with_assets(onsite={"pv": {"csv": "gen/pv.csv"}, "wind": {"csv": "wind.csv"}})
+    (tmp_path / "s.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
+    scenario = load_scenario(tmp_path / "s.toml")
+    assert scenario.onsite.pv.csv == str((tmp_path / "gen" / "pv.csv").resolve())
+    assert scenario.onsite.wind.csv == str((tmp_path / "wind.csv").resolve())
+
+
+def test_asset_choice_lists_agree_with_the_physics():
+    from scenarios.schema import ColdStorageSpec, choices
+    from thermal.cold_storage import KINDS, LOOPS
+
+    assert choices(ColdStorageSpec, "kind") == KINDS
+    assert choices(ColdStorageSpec, "loop") == LOOPS
