@@ -1,8 +1,9 @@
 """Resolve a scenario's hourly inputs into one DataFrame on the run's hours.
 
 Columns: weather (``dry_bulb_c``, ``wet_bulb_c``, ``dew_point_c``, ``rh_pct``,
-``pressure_pa``), ``carbon_g_per_kwh``, ``price_per_kwh``, ``tariff_band`` (TOU only)
-and ``carbon_free_share`` (where hourly carbon-free data exist). The index is the run's
+``pressure_pa``), ``carbon_g_per_kwh``, ``price_per_kwh``, ``tariff_band`` (TOU only),
+``carbon_free_share`` (where hourly carbon-free data exist) and the on-site generation
+``pv_kw`` and ``wind_kw`` [kW] (only with that plant: :mod:`scenarios.onsite`). The index is the run's
 hour starts, tz-aware in the site's time zone. Alongside: the notes on what was filled,
 dropped or assumed, which every output repeats.
 """
@@ -18,6 +19,7 @@ import pandas as pd
 from scenarios.errors import ScenarioError
 from scenarios.grid_factors import get_grid_factor
 from scenarios.importers import align_to_hours, read_carbon, read_carbon_free_share, read_price
+from scenarios.onsite import onsite_generation
 from scenarios.schema import Scenario
 from scenarios.tariffs import get_tariff, hourly_price
 from thermal.design_day import design_temperatures_c
@@ -60,16 +62,20 @@ def horizon_hours(scenario: Scenario) -> pd.DatetimeIndex:
     return pd.date_range(start, periods=scenario.horizon.hours, freq="h")
 
 
-def weather_on_hours(weather: pd.DataFrame, hours: pd.DatetimeIndex) -> pd.DataFrame:
-    """Typical-year weather placed on real hours by month, day and hour of the weather's
-    own (standard-time) clock; 29 February reuses 28 February."""
-    local = hours.tz_convert(weather.index.tz)
+def typical_year_positions(year: pd.DatetimeIndex, hours: pd.DatetimeIndex) -> np.ndarray:
+    """Row of a typical year (hourly index ``year``) for each real hour: the same month,
+    day and hour of the year's own (standard-time) clock; 29 February reuses 28 February."""
+    local = hours.tz_convert(year.tz)
     day = np.where((local.month == 2) & (local.day == 29), 28, local.day)
     base = pd.DatetimeIndex(
-        pd.to_datetime({"year": weather.index[0].year, "month": local.month, "day": day})
+        pd.to_datetime({"year": year[0].year, "month": local.month, "day": day})
     )
-    position = (base.day_of_year.to_numpy() - 1) * 24 + local.hour.to_numpy()
-    out = weather.iloc[position][list(WEATHER_COLUMNS)].copy()
+    return (base.day_of_year.to_numpy() - 1) * 24 + local.hour.to_numpy()
+
+
+def weather_on_hours(weather: pd.DataFrame, hours: pd.DatetimeIndex) -> pd.DataFrame:
+    """Typical-year weather placed on real hours (:func:`typical_year_positions`)."""
+    out = weather.iloc[typical_year_positions(weather.index, hours)][list(WEATHER_COLUMNS)].copy()
     out.index = hours
     return out
 
@@ -250,6 +256,8 @@ def resolve_inputs(scenario: Scenario) -> HourlyInputs:
     cfe = _carbon_free(scenario, hours, inputs)
     if cfe is not None:
         frame["carbon_free_share"] = cfe.to_numpy()
+    for column, series in onsite_generation(scenario, weather, hours, inputs).items():
+        frame[column] = series.to_numpy()
     inputs.frame = frame
     inputs.assumptions.extend(scenario.assumptions)
     return inputs
