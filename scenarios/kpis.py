@@ -31,17 +31,63 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
     "water_m3": ("m³", "site water (towers: evaporation, blowdown, drift)", ""),
     "free_cooling_h": ("h", "hours with no compressor running anywhere", ""),
     "peak_facility_kw": ("kW", "highest hourly facility power", ""),
+    "grid_energy_mwh": (
+        "MWh",
+        "energy imported from the grid (= facility energy without a battery, a cold tank "
+        "or on-site generation)",
+        "",
+    ),
+    "peak_grid_import_kw": (
+        "kW",
+        "highest hourly grid import (= peak facility power without assets)",
+        "",
+    ),
+    "onsite_generation_mwh": (
+        "MWh",
+        "on-site PV and wind generation, used, stored, exported or curtailed (null without "
+        "on-site generation)",
+        "",
+    ),
+    "export_mwh": ("MWh", "generation exported to the grid (null without on-site generation)", ""),
+    "curtailed_mwh": (
+        "MWh",
+        "generation curtailed, and supply the exact facility did not need (null without "
+        "on-site generation)",
+        "",
+    ),
+    "export_revenue": (
+        "currency",
+        "what the exports earned, in energy_cost as a negative (null without on-site "
+        "generation)",
+        "",
+    ),
+    "battery_throughput_mwh": ("MWh", "energy discharged from the battery (null without one)", ""),
+    "battery_wear_cost": (
+        "currency",
+        "battery degradation cost of that energy, in total_cost (null without a battery)",
+        "",
+    ),
+    "cold_storage_shifted_mwh_th": (
+        "MWh_th",
+        "cold the tank took off the chillers' load (re-simulated; null without a tank)",
+        "",
+    ),
     "carbon_location_t": (
         "tCO2",
-        "sum over hours of grid intensity x facility energy",
+        "sum over hours of grid intensity x grid import (= facility energy without assets)",
         "GHG Protocol Scope 2, location-based",
     ),
     "carbon_market_t": (
         "tCO2",
-        "facility energy not covered by contracted renewables x residual mix",
+        "grid import not covered by contracted renewables x residual mix",
         "GHG Protocol Scope 2, market-based",
     ),
-    "ref": ("-", "contracted and retired renewable energy / facility energy", "ISO/IEC 30134-3"),
+    "ref": (
+        "-",
+        "(contracted and retired renewables x grid import + on-site generation used on site) "
+        "/ facility energy, at most 1",
+        "ISO/IEC 30134-3",
+    ),
     "erf": (
         "-",
         "energy reused outside the data centre / facility energy (null unless heat reuse is set)",
@@ -49,17 +95,25 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
     ),
     "cfe_score": (
         "-",
-        "hourly matched carbon-free share of consumption, each hour capped at 100 % (null without hourly carbon-free data)",
+        "hourly matched carbon-free share of consumption (the grid's carbon-free share of the "
+        "import plus on-site generation used on site), each hour capped at 100 % (null "
+        "without hourly carbon-free data)",
         "24/7 CFE",
     ),
-    "energy_cost": ("currency", "sum over hours of price x facility energy", ""),
+    "energy_cost": (
+        "currency",
+        "sum over hours of price x grid import (= facility energy without assets), less "
+        "export revenue",
+        "",
+    ),
     "demand_cost": (
         "currency",
-        "sum over calendar months of the month's peak facility kW x demand charge x the "
-        "share of the month's hours in the run (1 with full_month billing)",
+        "sum over calendar months of the month's peak grid import kW (= facility power "
+        "without assets) x demand charge x the share of the month's hours in the run (1 "
+        "with full_month billing)",
         "two-part tariff",
     ),
-    "total_cost": ("currency", "energy cost + demand cost", ""),
+    "total_cost": ("currency", "energy cost + demand cost (+ battery wear cost)", ""),
     "jobs": ("-", "number of deferrable jobs", ""),
     "deadlines_met_share": ("-", "share of jobs whose work is done inside their window", ""),
     "job_energy_mwh": ("MWh", "compute energy of the deferrable jobs", ""),
@@ -98,7 +152,8 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
     "cost_saving_vs_asap_other": (
         "currency",
         "rest of the cost saving vs ASAP: the exact re-simulation against the linear "
-        "facility model (placement + timing + peak + other = the saving)",
+        "facility model and, with assets, their optimised operation against ASAP's rule "
+        "(placement + timing + peak + other = the saving)",
         "",
     ),
     "carbon_saving_vs_asap_placement_t": (
@@ -107,7 +162,8 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
         "tCO2", "part of the carbon saving vs ASAP from the hours jobs run in", ""),
     "carbon_saving_vs_asap_other_t": (
         "tCO2",
-        "rest of the carbon saving vs ASAP: re-simulation against the linear model",
+        "rest of the carbon saving vs ASAP: re-simulation against the linear model and, "
+        "with assets, their optimised operation against ASAP's rule",
         "",
     ),
     "cost_saving_vs_greedy": (
@@ -253,45 +309,147 @@ def carbon_kpis(
     renewable_share: float,
     residual_mix_g_per_kwh: float | None,
     carbon_free_share: pd.Series | None,
+    grid_kw: pd.Series | None = None,
+    onsite_used_kw: pd.Series | None = None,
 ) -> dict:
-    """Scope 2 location- and market-based carbon, CUE, REF and the 24/7 CFE score.
+    """Scope 2 location- and market-based carbon, CUE, REF and the 24/7 CFE score
+    (reference/kpis-policy.md).
 
-    Market-based: contracted renewables cover ``renewable_share`` of the energy at zero
-    emissions; the rest carries the residual mix (or, when none is given, the grid
-    average of each hour, which a report labels as an assumption).
+    Scope 2 counts purchased electricity: the grid import (``grid_kw``; without assets
+    the facility energy). Market-based: contracted renewables cover ``renewable_share``
+    of the import at zero emissions; the rest carries the residual mix (or, when none is
+    given, the grid average of each hour, which a report labels as an assumption).
+    On-site generation used on site (``onsite_used_kw``: generated less exported and
+    curtailed) counts as renewable energy in REF (owned renewables, ISO/IEC 30134-3,
+    at most 1) and as carbon-free supply of its hour in the 24/7 CFE score; energy a
+    battery discharges is not counted as carbon-free (conservative).
+
+    Parameters
+    ----------
+    facility_kw : Series
+        Facility power per hour [kW] (the tank's effect included).
+    carbon_g_per_kwh : Series
+        Grid carbon intensity [gCO2/kWh].
+    it_kwh : float
+        IT energy [kWh].
+    renewable_share : float
+        Contracted, retired renewables as a share of the grid import [-].
+    residual_mix_g_per_kwh : float or None
+    carbon_free_share : Series or None
+        The grid's hourly carbon-free share [-].
+    grid_kw, onsite_used_kw : Series, optional
+        Grid import and on-site generation used on site per hour [kW], with assets.
     """
     energy = facility_kw.to_numpy()
-    location_kg = float((energy * carbon_g_per_kwh.to_numpy()).sum() / 1000.0)
+    bought = energy if grid_kw is None else grid_kw.to_numpy()
+    own = 0.0 if onsite_used_kw is None else onsite_used_kw.to_numpy()
+    location_kg = float((bought * carbon_g_per_kwh.to_numpy()).sum() / 1000.0)
     if residual_mix_g_per_kwh is None:
         uncovered_kg = location_kg * (1 - renewable_share)
     else:
-        uncovered_kg = float(energy.sum() * (1 - renewable_share) * residual_mix_g_per_kwh / 1000.0)
+        uncovered_kg = float(bought.sum() * (1 - renewable_share) * residual_mix_g_per_kwh / 1000.0)
     cfe = None
     if carbon_free_share is not None:
-        matched = np.minimum(energy * carbon_free_share.to_numpy(), energy)
+        matched = np.minimum(bought * carbon_free_share.to_numpy() + own, energy)
         cfe = float(matched.sum() / energy.sum()) if energy.sum() else None
+    ref = renewable_share
+    if onsite_used_kw is not None:
+        renewable_kwh = renewable_share * bought.sum() + np.sum(own)
+        ref = float(min(renewable_kwh / energy.sum(), 1.0)) if energy.sum() else None
     return {
         "carbon_location_t": location_kg / 1000.0,
         "carbon_market_t": uncovered_kg / 1000.0,
         "cue_kg_per_kwh": location_kg / it_kwh if it_kwh else None,
-        "ref": renewable_share,
+        "ref": ref,
         "cfe_score": cfe,
     }
 
 
 def cost_kpis(
-    facility_kw: pd.Series, price_per_kwh: pd.Series, demand_charge: float, tz: str,
-    billing: str = "prorated",
+    grid_kw: pd.Series, price_per_kwh: pd.Series, demand_charge: float, tz: str,
+    billing: str = "prorated", export_revenue: float = 0.0, wear_cost: float = 0.0,
 ) -> dict:
-    """Energy cost, demand cost on each month's peak (:func:`monthly_demand`), total."""
-    energy_cost = float((facility_kw.to_numpy() * price_per_kwh.to_numpy()).sum())
-    demand_cost = float(monthly_demand(facility_kw, demand_charge, tz, billing)["demand_cost"]
+    """Energy cost, demand cost on each month's peak (:func:`monthly_demand`), total.
+
+    Parameters
+    ----------
+    grid_kw : Series
+        Grid import per hour [kW] (the facility power without assets).
+    price_per_kwh : Series
+        Import price [currency/kWh].
+    demand_charge : float
+        [currency/kW/month].
+    tz, billing : str
+        See :func:`monthly_demand`.
+    export_revenue : float
+        What exports earned [currency]: taken off the energy cost.
+    wear_cost : float
+        Battery degradation cost [currency]: added to the total.
+    """
+    energy_cost = float((grid_kw.to_numpy() * price_per_kwh.to_numpy()).sum()) - export_revenue
+    demand_cost = float(monthly_demand(grid_kw, demand_charge, tz, billing)["demand_cost"]
                         .sum())
     return {
         "energy_cost": energy_cost,
         "demand_cost": demand_cost,
-        "total_cost": energy_cost + demand_cost,
+        "total_cost": energy_cost + demand_cost + wear_cost,
     }
+
+
+def onsite_used_kw(flows: pd.DataFrame) -> pd.Series:
+    """On-site generation used on site (serving the facility or charging the battery)
+    [kW]: generated less exported and curtailed, never below 0."""
+    used = flows["onsite_kw"] - flows["export_kw"] - flows["curtailed_kw"]
+    return used.clip(lower=0.0)
+
+
+#: KPIs of the site's assets (:func:`asset_kpis`).
+ASSET_KPIS = (
+    "grid_energy_mwh", "peak_grid_import_kw", "onsite_generation_mwh", "export_mwh",
+    "curtailed_mwh", "export_revenue", "battery_throughput_mwh", "battery_wear_cost",
+    "cold_storage_shifted_mwh_th",
+)  # fmt: skip
+
+
+def asset_kpis(facility_kw: pd.Series, flows: pd.DataFrame | None, assets) -> dict:
+    """Grid import, on-site generation, battery and cold-tank indicators of a schedule.
+
+    Parameters
+    ----------
+    facility_kw : Series
+        Re-simulated facility power [kW].
+    flows : DataFrame or None
+        The settled hourly flows (:func:`scenarios.outcomes.settle`); None without assets.
+    assets : optimizer.assets.Assets or None
+        Which assets the site has (an absent asset's indicators are null).
+
+    Returns
+    -------
+    dict
+        :data:`ASSET_KPIS`: energies [MWh, MWh_th], peak [kW], money [currency].
+    """
+    out = dict.fromkeys(ASSET_KPIS)
+    if flows is None:
+        out["grid_energy_mwh"] = float(facility_kw.sum()) / 1000.0
+        out["peak_grid_import_kw"] = float(facility_kw.max()) if len(facility_kw) else 0.0
+        return out
+    grid = flows["grid_kw"]
+    out["grid_energy_mwh"] = float(grid.sum()) / 1000.0
+    out["peak_grid_import_kw"] = float(grid.max()) if len(grid) else 0.0
+    if assets.has_onsite:
+        out["onsite_generation_mwh"] = float(flows["onsite_kw"].sum()) / 1000.0
+        out["export_mwh"] = float(flows["export_kw"].sum()) / 1000.0
+        out["curtailed_mwh"] = float(flows["curtailed_kw"].sum()) / 1000.0
+        price = assets.export_price_per_kwh
+        out["export_revenue"] = (float(np.asarray(price) @ flows["export_kw"].to_numpy())
+                                 if assets.can_export else 0.0)
+    if assets.has_battery:
+        throughput = float(flows["battery_discharge_kw"].sum())
+        out["battery_throughput_mwh"] = throughput / 1000.0
+        out["battery_wear_cost"] = throughput * assets.battery.degradation_cost_per_kwh
+    if assets.has_cold:
+        out["cold_storage_shifted_mwh_th"] = float(flows["cold_discharge_kw_th"].sum()) / 1000.0
+    return out
 
 
 def shifted_energy_share(load_kw: pd.DataFrame, asap_load_kw: pd.DataFrame) -> float | None:

@@ -1,14 +1,35 @@
-"""One schedule re-simulated exactly: its job loads, facility frames and KPIs."""
+"""One schedule re-simulated exactly: its job loads, facility frames, grid flows and KPIs.
+
+With site assets (:mod:`scenarios.assets`) the schedule comes with the assets' hourly
+operation (an :class:`optimizer.assets.Dispatch`: optimised for the MILP, by the rule for
+the baselines), planned on the linear facility model. The re-simulation then
+
+1. feeds the cold tank's flows (charge - discharge per pod [kW_th]) into the exact
+   thermal simulation (:func:`thermal.simulate.simulate_site`; it limits each hour's flow
+   to what the chillers can take or shed, and the tank's state follows the flows
+   applied);
+2. settles the grid flows on the exact facility power with the battery and generation as
+   planned (:func:`settle`), as the site's meter would: where the exact facility needs
+   more than the linear model predicted, generation that was curtailed is used first,
+   then generation that was exported, then import; where it needs less, import falls,
+   and below zero the surplus is exported (where allowed, within the generation) or
+   curtailed;
+3. so that every hour closes ``grid + onsite + battery discharge = facility + battery
+   charge + export + curtailed`` (:func:`balance_residual`, tested to 1e-9).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from scenarios import kpis as K
 from scenarios.inputs import HourlyInputs
 from scenarios.schema import Scenario
+from thermal.coefficients import linear_facility_kw
+from thermal.cold_storage import tank_state_kwh_th
 from thermal.errors import ThermalInputError
 from thermal.facility import FacilityParams, Pod
 from thermal.simulate import simulate_site
@@ -17,7 +38,7 @@ from thermal.weather import WEATHER_COLUMNS
 
 @dataclass
 class ScheduleOutcome:
-    """One schedule re-simulated: its job loads, facility frames and KPIs."""
+    """One schedule re-simulated: its job loads, facility frames, flows and KPIs."""
 
     name: str
     schedule: pd.DataFrame
@@ -25,6 +46,8 @@ class ScheduleOutcome:
     pods: dict[str, pd.DataFrame]
     site: pd.DataFrame
     kpis: dict
+    #: hourly flows of the assets (:func:`settle`), None without assets
+    flows: pd.DataFrame | None = None
 
 
 def job_load(schedule: pd.DataFrame, hours: pd.DatetimeIndex, pods: list[str]) -> pd.DataFrame:
@@ -41,6 +64,91 @@ def job_load(schedule: pd.DataFrame, hours: pd.DatetimeIndex, pods: list[str]) -
     return table.reindex(index=hours, columns=pods, fill_value=0.0).astype(float)
 
 
+def tank_flows(site_assets, dispatch) -> dict[str, np.ndarray] | None:
+    """The cold tank's planned flow on each pod it serves [kW_th] (> 0 charging), for
+    :func:`thermal.simulate.simulate_site`; None without a tank."""
+    if site_assets is None or dispatch is None or site_assets.tank is None:
+        return None
+    names = site_assets.names
+    return {
+        n: dispatch.cold_charge_kw_th[names.index(n)] - dispatch.cold_discharge_kw_th[names.index(n)]
+        for n in site_assets.tank_pods
+    }
+
+
+def settle(facility_kw: np.ndarray, dispatch, frames: dict, site_assets) -> pd.DataFrame:
+    """The hourly flows of a dispatch on the exact facility power (module doc).
+
+    Parameters
+    ----------
+    facility_kw : ndarray (T,)
+        Re-simulated facility power, the tank's effect included [kW].
+    dispatch : optimizer.assets.Dispatch
+        The planned operation (its ``facility_kw`` is the linear model's prediction).
+    frames : dict
+        The re-simulated pod frames (their ``storage_kw_th``: the tank flow applied).
+    site_assets : scenarios.assets.SiteAssets
+
+    Returns
+    -------
+    DataFrame
+        Columns (hourly): ``facility_kw``, ``predicted_facility_kw``, ``grid_kw``,
+        ``predicted_grid_kw``, ``onsite_kw``, ``export_kw``, ``curtailed_kw``,
+        ``battery_charge_kw``, ``battery_discharge_kw`` [kW], ``battery_soc_kwh``
+        [kWh, end of the hour], ``cold_charge_kw_th``, ``cold_discharge_kw_th`` (applied,
+        summed over pods) [kW_th], ``cold_planned_kw_th`` (planned net flow) [kW_th],
+        ``cold_soc_kwh_th`` [kWh_th, end of the hour, from the flows applied].
+    """
+    f = np.asarray(facility_kw, dtype=float)
+    d = dispatch
+    curtailed = np.asarray(d.curtailed_kw, dtype=float).copy()
+    export = np.asarray(d.export_kw, dtype=float).copy()
+    more = np.maximum(f - d.facility_kw, 0.0)
+    for flow in (curtailed, export):  # generation not used on site, in that order
+        used = np.minimum(flow, more)
+        flow -= used
+        more -= used
+    grid = f + d.battery_charge_kw + export + curtailed - d.onsite_kw - d.battery_discharge_kw
+    surplus = np.maximum(-grid, 0.0)
+    grid += surplus
+    if site_assets.assets.can_export:
+        sold = np.minimum(surplus, np.maximum(d.onsite_kw - export - curtailed, 0.0))
+        export += sold
+        surplus -= sold
+    out = pd.DataFrame({
+        "facility_kw": f, "predicted_facility_kw": d.facility_kw,
+        "grid_kw": grid, "predicted_grid_kw": d.grid_kw, "onsite_kw": d.onsite_kw,
+        "export_kw": export, "curtailed_kw": curtailed + surplus,
+        "battery_charge_kw": d.battery_charge_kw, "battery_discharge_kw": d.battery_discharge_kw,
+        "battery_soc_kwh": d.battery_soc_kwh,
+    })  # fmt: skip
+    applied = sum((frames[n]["storage_kw_th"].to_numpy() for n in site_assets.tank_pods),
+                  np.zeros(len(f)))
+    out["cold_charge_kw_th"] = sum(
+        (np.maximum(frames[n]["storage_kw_th"].to_numpy(), 0.0) for n in site_assets.tank_pods),
+        np.zeros(len(f)))
+    out["cold_discharge_kw_th"] = out["cold_charge_kw_th"] - applied
+    out["cold_planned_kw_th"] = (d.cold_charge_kw_th - d.cold_discharge_kw_th).sum(axis=0)
+    tank = site_assets.tank
+    cold = site_assets.assets.cold
+    out["cold_soc_kwh_th"] = (
+        tank_state_kwh_th(applied, np.zeros(len(f)), tank, cold.initial_kwh_th)
+        if tank is not None else 0.0
+    )
+    out.index = frames[next(iter(frames))].index
+    return out
+
+
+def balance_residual(flows: pd.DataFrame) -> float:
+    """Largest hourly imbalance of ``grid + onsite + battery discharge = facility +
+    battery charge + export + curtailed``, relative to the hour's supply [-]."""
+    supply = flows["grid_kw"] + flows["onsite_kw"] + flows["battery_discharge_kw"]
+    use = (flows["facility_kw"] + flows["battery_charge_kw"] + flows["export_kw"]
+           + flows["curtailed_kw"])
+    scale = np.maximum(np.maximum(supply.abs(), use.abs()), 1e-12)
+    return float(((supply - use).abs() / scale).max()) if len(flows) else 0.0
+
+
 def resimulate(
     name: str,
     schedule: pd.DataFrame,
@@ -49,20 +157,38 @@ def resimulate(
     pods: list[Pod],
     params: FacilityParams,
     baseline: pd.DataFrame,
+    site_assets=None,
+    dispatch=None,
 ) -> ScheduleOutcome:
-    """Simulate the facility for the baseline plus a schedule's job load; its KPIs."""
+    """Simulate the facility for the baseline plus a schedule's job load (and, with
+    assets, the dispatch's cold-tank flows); settle the grid flows; its KPIs."""
     hours = baseline.index
     names = list(baseline.columns)
     load = job_load(schedule, hours, names)
     total = baseline + load
     weather = inputs.frame[list(WEATHER_COLUMNS)]
+    tank = site_assets.tank if site_assets is not None else None
     try:
-        frames, site = simulate_site(weather, pods, {n: total[n].to_numpy() for n in names}, params)
+        frames, site = simulate_site(weather, pods, {n: total[n].to_numpy() for n in names},
+                                     params, tank_flows(site_assets, dispatch), tank)
     except ThermalInputError as exc:  # a schedule above pod capacity would be a bug upstream
         raise RuntimeError(f"{name} schedule could not be simulated: {exc}") from exc
+    flows = None
+    if site_assets is not None and dispatch is not None:
+        flows = settle(site["facility_kw"].to_numpy(), dispatch, frames, site_assets)
+    out = schedule_kpis(scenario, inputs, site, flows, site_assets)
+    return ScheduleOutcome(name, schedule, load, frames, site, out, flows)
+
+
+def schedule_kpis(scenario: Scenario, inputs: HourlyInputs, site: pd.DataFrame,
+                  flows: pd.DataFrame | None, site_assets) -> dict:
+    """The KPIs of one re-simulated schedule (with assets: price, carbon and the demand
+    charge on the grid import; :mod:`scenarios.kpis`)."""
     grid = scenario.grid
     out = K.energy_kpis(site)
     facility = site["facility_kw"]
+    supply = facility if flows is None else flows["grid_kw"]
+    own = None if flows is None else K.onsite_used_kw(flows)
     out.update(
         K.carbon_kpis(
             facility,
@@ -71,15 +197,20 @@ def resimulate(
             grid.market.renewable_share,
             grid.market.residual_mix_g_per_kwh,
             inputs.frame.get("carbon_free_share"),
+            grid_kw=None if flows is None else supply,
+            onsite_used_kw=own,
         )
     )
+    assets = K.asset_kpis(facility, flows, None if site_assets is None else site_assets.assets)
     out.update(
         K.cost_kpis(
-            facility,
+            supply,
             inputs.frame["price_per_kwh"],
             inputs.demand_charge_per_kw_month,
             scenario.site.timezone,
             grid.price.billing,
+            export_revenue=assets["export_revenue"] or 0.0,
+            wear_cost=assets["battery_wear_cost"] or 0.0,
         )
     )
     reuse = scenario.heat_reuse
@@ -91,4 +222,50 @@ def resimulate(
         out["erf"] = float(reused / facility.sum()) if facility.sum() else None
     else:
         out["erf"] = None
-    return ScheduleOutcome(name, schedule, load, frames, site, out)
+    out.update(assets)
+    return out
+
+
+def linearisation(coefficients: pd.DataFrame, baseline: pd.DataFrame,
+                  main: ScheduleOutcome) -> dict:
+    """The MILP's linear facility model against the re-simulation of its schedule (with
+    assets: the dispatch's predicted facility power, the tank's terms included, and the
+    grid import it planned against the settled one)."""
+    if main.flows is not None:
+        predicted = main.flows["predicted_facility_kw"].to_numpy()
+    else:
+        load = {n: (baseline[n] + main.job_load_kw[n]).to_numpy() for n in baseline.columns}
+        predicted = linear_facility_kw(coefficients, load).sum(axis=1).to_numpy()
+    simulated = main.site["facility_kw"].to_numpy()
+    total_predicted, total_simulated = predicted.sum() / 1000.0, simulated.sum() / 1000.0
+    out = {
+        "predicted_facility_mwh": float(total_predicted),
+        "simulated_facility_mwh": float(total_simulated),
+        "relative_error": float(abs(total_predicted - total_simulated) / total_simulated)
+        if total_simulated
+        else 0.0,
+        "max_hourly_relative_error": float((np.abs(predicted - simulated) / simulated).max()),
+    }
+    if main.flows is not None:
+        out.update(grid_settlement(main.flows))
+    return out
+
+
+def grid_settlement(flows: pd.DataFrame) -> dict:
+    """How the exact facility power moved the planned grid flows: grid import planned and
+    settled [MWh], its largest hourly change [kW], the surplus curtailed because the exact
+    facility needed less than planned [MWh], the largest hourly difference between the
+    tank flow planned and the one the chillers could take [kW_th], and the largest hourly
+    imbalance of the settled flows (relative; :func:`balance_residual`)."""
+    planned, settled = flows["predicted_grid_kw"], flows["grid_kw"]
+    extra = np.maximum(flows["curtailed_kw"] - (flows["onsite_kw"] - flows["export_kw"]), 0.0)
+    applied = flows["cold_charge_kw_th"] - flows["cold_discharge_kw_th"]
+    return {
+        "predicted_grid_mwh": float(planned.sum()) / 1000.0,
+        "settled_grid_mwh": float(settled.sum()) / 1000.0,
+        "max_hourly_grid_change_kw": float((settled - planned).abs().max()),
+        "surplus_beyond_generation_mwh": float(extra.sum()) / 1000.0,
+        "max_hourly_tank_flow_limited_kw_th": float((flows["cold_planned_kw_th"] - applied)
+                                                    .abs().max()),
+        "energy_balance_max_relative_residual": balance_residual(flows),
+    }

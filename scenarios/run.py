@@ -1,11 +1,15 @@
 """One scenario run, as the design's data flow: a pure ``run_scenario(scenario) -> result``.
 
-1. resolve hourly inputs (weather, carbon, price, tariff bands, carbon-free share);
+1. resolve hourly inputs (weather, carbon, price, tariff bands, carbon-free share,
+   on-site generation);
 2. simulate the facility for the baseline (inference) load and linearise it per hour
-   and pod (marginal facility factor, fixed overhead, cooling capacity);
-3. schedule the jobs (MILP) and the ASAP and greedy baselines on the same data;
-4. re-simulate the facility exactly for each schedule; report the MILP's linearisation
-   error (predicted vs simulated facility energy);
+   and pod (marginal facility factor, fixed overhead, cooling capacity); build the site's
+   assets (battery, cold tank with its own linear terms, generation: scenarios.assets);
+3. schedule the jobs (MILP, co-optimised with the assets) and the ASAP and greedy
+   baselines (assets run by the baselines' rule) on the same data (scenarios.schedules);
+4. re-simulate the facility exactly for each schedule, with its cold-tank flows, and
+   settle its grid import (scenarios.outcomes); report the MILP's linearisation error
+   (predicted vs simulated facility energy, and grid import with assets);
 5. compute KPIs.
 
 Writing the run directory is :mod:`scenarios.store`'s job; this module writes nothing.
@@ -14,7 +18,6 @@ Writing the run directory is :mod:`scenarios.store`'s job; this module writes no
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,22 +25,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer import solve_schedule, validate
-from optimizer.baselines import asap, greedy
-from optimizer.levers import LeverSavings, lever_savings
+from optimizer.assets import Assets
 from optimizer.options import Limits, Objective, SolverOptions
-from optimizer.problem import JOB_COLUMNS, Pods, prepare_problem
-from optimizer.schedule import from_frame
-from optimizer.solve import baseline_summary
+from optimizer.problem import JOB_COLUMNS, Pods
 from scenarios import kpis as K
+from scenarios.assets import SiteAssets, build_assets
 from scenarios.errors import ScenarioError
 from scenarios.facility import facility_params, thermal_pods
 from scenarios.forecast_mode import forecast_kpis, plan_on_forecasts, prepare_forecasts
 from scenarios.inputs import HourlyInputs, resolve_inputs
-from scenarios.outcomes import ScheduleOutcome, resimulate
+from scenarios.onsite import has_pv, has_wind
+from scenarios.outcomes import ScheduleOutcome, linearisation, resimulate
+from scenarios.schedules import levers_of, make_schedules, problem_of
 from scenarios.schema import Scenario
 from scenarios.workload import expected_job_load, generate_jobs, inference_compute_kw
-from thermal.coefficients import linear_facility_kw, scheduler_coefficients
+from thermal.coefficients import scheduler_coefficients
 from thermal.facility import Pod, design_pod
 from thermal.weather import WEATHER_COLUMNS
 
@@ -61,6 +63,11 @@ class RunResult:
     #: Jobs each baseline rule could not place (rule -> job ids); no saving is claimed
     #: against such a rule.
     unplaced: dict[str, list[str]] = field(default_factory=dict)
+    #: the site's battery, cold tank and on-site generation (None: none)
+    site_assets: SiteAssets | None = None
+    #: how the assets ran with each schedule, as planned (optimizer.assets.Dispatch;
+    #: empty without assets); the re-simulated flows are each outcome's ``flows``
+    dispatches: dict = field(default_factory=dict)
 
     @property
     def main(self) -> ScheduleOutcome:
@@ -94,6 +101,15 @@ class _Prepared:
     limits: Limits
     objective: Objective
     options: SolverOptions
+    #: the load the coefficients are linearised around: baseline + the jobs' expected [kW]
+    operating: pd.DataFrame | None = None
+    #: battery, cold tank, on-site generation (None: the site has none)
+    site_assets: SiteAssets | None = None
+
+    @property
+    def assets(self) -> Assets | None:
+        """The optimizer's assets (None without any)."""
+        return None if self.site_assets is None else self.site_assets.assets
 
 
 def design_capacity_kw(compute_design_kw: dict[str, float], hours: pd.DatetimeIndex
@@ -163,6 +179,7 @@ def _prepare(
         baseline=baseline,
         coefficients=coef,
         jobs=jobs,
+        operating=operating,
         signals=inputs.frame[["price_per_kwh", "carbon_g_per_kwh"]].copy(),
         pods=optimizer_pods(baseline, design_kw, coef),
         limits=Limits(scenario.grid.grid_limit_kw),
@@ -184,78 +201,28 @@ def _prepare(
     )
 
 
-def _schedule(prep: _Prepared, optimize: bool,
-              say: Callable[[str], None] = lambda text: None) -> tuple[dict, dict, dict]:
-    """The MILP (if asked) and both baselines: schedules, unplaced jobs, solver summary."""
-    schedules: dict[str, pd.DataFrame] = {}
-    unplaced: dict[str, list[str]] = {}
-    solver: dict = {"optimized": optimize}
-    jobs = prep.jobs
-    if len(jobs) and optimize:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = solve_schedule(
-                jobs, prep.signals, prep.pods, prep.limits, prep.objective, prep.options,
-                progress=lambda text: say(f"schedule: {text}"),
-            )
-        solver.update(result.summary())
-        solver["warnings"] = [str(w.message) for w in caught]
-        schedules["milp"] = result.schedule
-        baselines = result.baselines
-    elif len(jobs):  # baselines only, no MILP
-        problem = prepare_problem(jobs, prep.signals, prep.pods, prep.limits, prep.objective)
-        baselines = {b.name: baseline_summary(problem, b) for b in (asap(problem), greedy(problem))}
-        solver["status"] = "not optimized"
-    else:
-        solver["status"] = "no jobs"
-        baselines = {}
-        empty = pd.DataFrame(columns=["job_id", "pod", "timestamp", "power_kw"])
-        schedules.update({name: empty for name in ("asap", "greedy")})
-        if optimize:
-            schedules["milp"] = empty
-    for name, base in baselines.items():
-        schedules[name] = base.schedule
-        if base.status != "feasible":
-            unplaced[name] = list(base.unplaced)
-    # Every schedule passes the independent validator; a violation is a bug, never a result.
-    found = {
-        name: validate(sched, jobs, prep.pods, prep.signals, prep.limits) if len(jobs) else []
-        for name, sched in schedules.items()
-        if name not in unplaced
-    }
-    solver["validation"] = {name: len(v) for name, v in found.items()}
-    for name, violations in found.items():
-        if violations:
-            detail = "; ".join(f"{v.kind}: {v.detail}" for v in violations[:5])
-            raise RuntimeError(f"the {name} schedule fails independent validation: {detail}")
-    return schedules, unplaced, solver
+def refuse_forecasts_with_assets(scenario: Scenario, site_assets: SiteAssets | None) -> None:
+    """Refuse a forecast-mode run of a site with assets (before any work).
 
-
-def _lever_savings(prep: _Prepared, schedules: dict, unplaced: dict,
-                   optimize: bool) -> LeverSavings | None:
-    """The MILP's saving against ASAP split into placement, timing and peak (None when
-    there is no MILP schedule, no job, or ASAP could not place every job)."""
-    if not optimize or not len(prep.jobs) or "asap" in unplaced:
-        return None
-    problem = prepare_problem(prep.jobs, prep.signals, prep.pods, prep.limits, prep.objective)
-    return lever_savings(problem, from_frame(problem, schedules["asap"]),
-                         from_frame(problem, schedules["milp"]))
-
-
-def _linearisation(prep: _Prepared, main: ScheduleOutcome) -> dict:
-    """The MILP's linear facility model against the re-simulation of its schedule."""
-    load = {n: (prep.baseline[n] + main.job_load_kw[n]).to_numpy() for n in prep.names}
-    predicted = linear_facility_kw(prep.coefficients, load).sum(axis=1).to_numpy()
-    simulated = main.site["facility_kw"].to_numpy()
-    total_predicted, total_simulated = predicted.sum() / 1000.0, simulated.sum() / 1000.0
-    return {
-        "predicted_facility_mwh": float(total_predicted),
-        "simulated_facility_mwh": float(total_simulated),
-        "relative_error": float(abs(total_predicted - total_simulated) / total_simulated)
-        if total_simulated
-        else 0.0,
-        "max_hourly_relative_error": float((np.abs(predicted - simulated) / simulated).max()),
-    }
+    Raises
+    ------
+    ScenarioError
+        ``forecast.method`` other than "perfect" with a battery, a cold tank or on-site
+        generation: the optimizer does not yet plan assets on forecasts (it would raise
+        ``ScheduleInputError``); the message names the sections.
+    """
+    if site_assets is None or scenario.forecast.method == "perfect":
+        return
+    a = site_assets.assets
+    sections = [name for name, has in (
+        ("[storage.battery]", a.has_battery), ("[storage.cold]", a.has_cold),
+        ("[onsite.pv]", has_pv(scenario)), ("[onsite.wind]", has_wind(scenario))) if has]
+    raise ScenarioError(
+        f"forecast mode (method = {scenario.forecast.method!r}) does not yet plan a site's "
+        f"assets; this scenario has {', '.join(sections)}. Use method = 'perfect', or remove "
+        "those sections (or set their size to 0)",
+        field="forecast.method",
+    )
 
 
 def check_machine_fits(scenario: Scenario) -> None:
@@ -314,6 +281,9 @@ def preflight(
     pods = thermal_pods(scenario, params)
     say("thermal baseline")
     prep = _prepare(scenario, inputs, pods, params, time_limit_s)
+    prep.site_assets = build_assets(scenario, inputs.frame, pods, params, prep.baseline,
+                                    prep.operating)
+    refuse_forecasts_with_assets(scenario, prep.site_assets)
     job_kwh = float((prep.jobs["duration_h"] * prep.jobs["power_kw"]).sum()) if len(prep.jobs) else 0.0
     if not prep.baseline.to_numpy().sum() > 0 and not job_kwh > 0:
         raise ScenarioError(
@@ -323,8 +293,7 @@ def preflight(
             field="pods",
         )
     if len(prep.jobs):
-        problem = prepare_problem(prep.jobs, prep.signals, prep.pods, prep.limits, prep.objective)
-        explain_infeasible_inputs(problem)
+        explain_infeasible_inputs(problem_of(prep))
     forecasts = prepare_forecasts(scenario, inputs)  # forecast file read and checked
     return Preflight(inputs=inputs, params=params, pods=pods, prepared=prep,
                      forecasts=forecasts)
@@ -363,7 +332,8 @@ def run_scenario(
 
     say("schedule")
     t = time.perf_counter()
-    schedules, unplaced, solver = _schedule(prep, optimize, say)
+    made = make_schedules(prep, optimize, say)
+    schedules, unplaced, solver = made.schedules, made.unplaced, made.solver
     if checked.forecasts is not None:  # plan on forecasts, settle on actuals
         schedules, unplaced, solver = plan_on_forecasts(
             checked.forecasts, prep, optimize, schedules, unplaced, solver, say)
@@ -372,11 +342,12 @@ def run_scenario(
     say("re-simulation")
     t = time.perf_counter()
     outcomes = {
-        name: resimulate(name, sched, scenario, inputs, pods, params, prep.baseline)
+        name: resimulate(name, sched, scenario, inputs, pods, params, prep.baseline,
+                         prep.site_assets, made.dispatches.get(name))
         for name, sched in schedules.items()
     }
     main = outcomes["milp" if optimize else "asap"]
-    linearisation = _linearisation(prep, main)
+    checked_linear = linearisation(prep.coefficients, prep.baseline, main)
     timings["resimulate_s"] = time.perf_counter() - t
 
     jobs = prep.jobs
@@ -399,7 +370,7 @@ def run_scenario(
         else:
             kpis.update({k: 0.0 for k in K.savings(main.kpis, main.kpis, name)})
     kpis.update(forecast_kpis(outcomes, solver))
-    kpis.update(K.lever_kpis(_lever_savings(prep, schedules, unplaced, optimize), kpis))
+    kpis.update(K.lever_kpis(levers_of(prep, schedules, unplaced, optimize), kpis))
     target = K.target_check(kpis["pue"], scenario.targets.pue, scenario.targets.label)
     kpis.update({k: v for k, v in target.items() if k != "references"})
     timings["total_s"] = time.perf_counter() - t0
@@ -412,8 +383,10 @@ def run_scenario(
         outcomes=outcomes,
         solver=solver,
         kpis=K.clean(kpis),
-        linearisation=linearisation,
+        linearisation=checked_linear,
         timings_s=timings,
         optimized=optimize,
         unplaced=unplaced,
+        site_assets=prep.site_assets,
+        dispatches=made.dispatches,
     )

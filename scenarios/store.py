@@ -76,17 +76,42 @@ def input_hashes(result: RunResult, scenario_text: str) -> dict[str, str]:
         ("price", s.grid.price.file),
         ("jobs", s.workload.jobs),
         ("forecast", s.forecast.file),
+        ("onsite_pv", s.onsite.pv.csv if s.onsite is not None and s.onsite.pv else None),
+        ("onsite_wind", s.onsite.wind.csv if s.onsite is not None and s.onsite.wind else None),
     ):
         if path and Path(path).is_file():
             hashes[f"{label}:{Path(path).name}"] = sha256_file(path)
     return hashes
 
 
+def asset_columns(flows: pd.DataFrame | None, assets) -> dict[str, pd.Series]:
+    """The hourly asset columns of one schedule, each only with its asset: ``grid_kw``
+    (import, with any asset), ``export_kw`` and ``curtailed_kw`` (with on-site
+    generation), ``battery_kw`` (> 0 charging, < 0 discharging; AC side) and
+    ``battery_soc_kwh`` (end of the hour), ``cold_soc_kwh_th`` (end of the hour) [kW,
+    kWh, kWh_th]. ``pv_kw`` and ``wind_kw`` are input columns."""
+    if flows is None:
+        return {}
+    out = {"grid_kw": flows["grid_kw"]}
+    if assets.has_onsite:
+        out.update(export_kw=flows["export_kw"], curtailed_kw=flows["curtailed_kw"])
+    if assets.has_battery:
+        out["battery_kw"] = flows["battery_charge_kw"] - flows["battery_discharge_kw"]
+        out["battery_soc_kwh"] = flows["battery_soc_kwh"]
+    if assets.has_cold:
+        out["cold_soc_kwh_th"] = flows["cold_soc_kwh_th"]
+    return out
+
+
 def hourly_table(result: RunResult) -> pd.DataFrame:
-    """One hourly table: inputs, site facility components, per-pod columns, baselines."""
+    """One hourly table: inputs, site facility components, per-pod columns, the assets'
+    flows (:func:`asset_columns`), baselines."""
     main = result.main
     frame = result.inputs.frame.copy()
     site = main.site
+    assets = result.site_assets.assets if result.site_assets is not None else None
+    for col, series in asset_columns(main.flows, assets).items():
+        frame[col] = series.to_numpy()
     for col in site.columns:
         frame[f"site.{col}"] = site[col].astype(str) if col == "mode" else site[col]
     for pod, pf in main.pods.items():
@@ -100,6 +125,8 @@ def hourly_table(result: RunResult) -> pd.DataFrame:
             continue
         frame[f"{name}.facility_kw"] = outcome.site["facility_kw"]
         frame[f"{name}.job_compute_kw"] = outcome.job_load_kw.sum(axis=1)
+        for col, series in asset_columns(outcome.flows, assets).items():
+            frame[f"{name}.{col}"] = series.to_numpy()
     frame.index.name = "timestamp"
     return frame
 
@@ -151,6 +178,8 @@ def manifest_document(result: RunResult, scenario_text: str) -> dict:
         },
         "notes": result.inputs.notes,
         "assumptions": result.inputs.assumptions,
+        **({"assets": K.clean(result.site_assets.described)}
+           if result.site_assets is not None else {}),
     }
 
 

@@ -46,13 +46,14 @@ def run_with_a_greedy_that_misses_a_job(data: dict):
     import dataclasses
 
     import scenarios.run as run_module
+    import scenarios.schedules as schedules_module
     from scenarios.loading import scenario_from_dict
 
-    real = run_module.greedy
-    run_module.greedy = lambda problem: dataclasses.replace(
+    real = schedules_module.greedy
+    schedules_module.greedy = lambda problem: dataclasses.replace(
         real(problem), status="infeasible", unplaced=(problem.jobs.ids[0],)
     )
     try:
         return run_module.run_scenario(scenario_from_dict(data), optimize=False)
     finally:
-        run_module.greedy = real
+        schedules_module.greedy = real

@@ -3,7 +3,7 @@
 ``coolshift run default`` builds jobs, hourly signals, pods (capacity, inference
 baseline, and the cooling capacity, facility factor and fixed overhead per pod-hour
 from the thermal model), limits, objective and solver options, and calls
-``optimizer.solve_schedule`` with them (``scenarios/run.py``). The files next to this
+``optimizer.solve_schedule`` with them (``scenarios/schedules.py``). The files next to this
 module are exactly those inputs, so the optimizer's regression test and benchmark do
 not depend on the thermal model or the scenario library staying unchanged.
 
@@ -56,6 +56,7 @@ def write() -> None:
     from dataclasses import asdict
 
     import scenarios.run as run
+    import scenarios.schedules as schedules
     from scenarios.library import load_example
 
     captured: dict = {}
@@ -63,18 +64,18 @@ def write() -> None:
     class Captured(Exception):
         pass
 
-    def capture(jobs, signals, pods, limits, objective, options):
+    def capture(jobs, signals, pods, limits, objective, options, **_):
         captured.update(jobs=jobs, signals=signals, pods=pods, limits=limits,
                         objective=objective, options=options)
         raise Captured
 
-    original, run.solve_schedule = run.solve_schedule, capture
+    original, schedules.solve_schedule = schedules.solve_schedule, capture
     try:
         run.run_scenario(load_example("default"))
     except Captured:
         pass
     finally:
-        run.solve_schedule = original
+        schedules.solve_schedule = original
     HERE.mkdir(exist_ok=True)
     tz = captured["signals"].index.tz
     jobs = captured["jobs"].copy()
