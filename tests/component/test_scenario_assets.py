@@ -212,3 +212,32 @@ def test_what_only_the_physics_or_the_optimizer_can_check_is_named(sections, fra
 def test_the_baselines_rule_keeps_a_half_full_tank_at_its_end_state():
     sections = {"storage": {"cold": {"capacity_kwh_th": 1200, "power_kw_th": 300}}}
     run(small(**sections), optimize=False)
+
+
+def test_generation_inputs_are_the_physics_over_the_typical_year_placed_on_the_run_hours(tmp_path):
+    """PV and wind from a weather file with irradiance and wind (Greensboro TMY3): the
+    input columns are thermal.onsite's output for the typical year, on the run's hours as
+    the weather is; a generation CSV is read as it is."""
+    from scenarios.inputs import resolve_inputs, typical_year_positions
+    from thermal.onsite import pv_output_kw, wind_output_kw
+    from thermal.weather import load_climate
+
+    data = example_data("greensboro")
+    data["horizon"]["hours"] = 72
+    data["onsite"] = {"pv": {"kwp": 1000, "tilt_deg": 20},
+                      "wind": {"turbine": "E-126/4200", "hub_height_m": 135, "count": 2}}
+    inputs = resolve_inputs(scenario_from_dict(data))
+    hours = inputs.frame.index
+    year = load_climate("greensboro")
+    at = typical_year_positions(year.index, hours)
+    np.testing.assert_array_equal(inputs.frame["pv_kw"], pv_output_kw(year, 1000, 20).to_numpy()[at])
+    np.testing.assert_array_equal(inputs.frame["wind_kw"],
+                                  wind_output_kw(year, "E-126/4200", 135, 2).to_numpy()[at])
+    assert inputs.frame["pv_kw"].max() > 0 and inputs.frame["wind_kw"].max() > 0
+    assert "PVWatts" in inputs.sources["onsite_pv"] and "E-126/4200" in inputs.sources["onsite_wind"]
+    assert not any("irradiance" in a for a in inputs.assumptions)  # measured, not modelled
+    kw = np.arange(len(hours), dtype=float)
+    data["onsite"] = {"wind": {"csv": _pv_csv(tmp_path / "wind.csv", hours, kw)}}
+    inputs = resolve_inputs(scenario_from_dict(data))
+    np.testing.assert_array_equal(inputs.frame["wind_kw"], kw)
+    assert "pv_kw" not in inputs.frame
