@@ -137,7 +137,8 @@ class ColdStorage:
     loss_per_h : float
         Share of the stored cold lost per hour [-/h].
     initial_soc : float
-        Stored share at the start [-]; the horizon ends at least at ``end_soc``.
+        Stored share at the start [-]; the horizon ends at least at ``end_soc`` (by
+        default what an idle tank would keep, :attr:`end_kwh_th`).
     serves : ndarray of bool (P,)
         Pods whose chillers the tank serves.
     charge_kw_per_kw_th, discharge_kw_per_kw_th : ndarray (P, T)
@@ -180,8 +181,14 @@ class ColdStorage:
 
     @property
     def end_kwh_th(self) -> float:
-        end = self.initial_soc if self.end_soc is None else self.end_soc
-        return end * self.capacity_kwh_th
+        """Least stored cold at the end [kWh_th]: ``end_soc`` x capacity, or by default
+        what an idle tank keeps of its initial cold over the horizon (initial x
+        (1 - loss)^hours), so leaving the tank idle is always allowed and no run draws
+        free cold from it."""
+        if self.end_soc is not None:
+            return self.end_soc * self.capacity_kwh_th
+        n_hours = np.shape(self.charge_kw_per_kw_th)[-1]
+        return self.initial_kwh_th * (1.0 - self.loss_per_h) ** n_hours
 
     @property
     def active(self) -> bool:

@@ -170,12 +170,6 @@ def price_bands(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
     return valley, peak
 
 
-def _refill_room(valley: np.ndarray, per_hour: float) -> np.ndarray:
-    """What the valley hours after each hour can put back into a store [kWh] (T,)."""
-    after = np.cumsum(valley[::-1])[::-1] - valley
-    return after * per_hour
-
-
 def rule_dispatch(problem: Problem, load_kw: np.ndarray) -> Dispatch:
     """The baselines' asset operation (module doc) for a job load (P, T) [kW]."""
     jobs_facility = _jobs_facility_kw(problem, load_kw)
@@ -231,25 +225,30 @@ def _rule_heat(problem: Problem, load_kw: np.ndarray) -> np.ndarray:
 
 
 def _rule_battery(problem: Problem, net: np.ndarray, valley: np.ndarray, peak: np.ndarray):
+    """The battery by the rule (module doc); its refill is planned with what each hour
+    can really charge (power, surplus generation and the grid limit's headroom)."""
     b = problem.assets.battery
     n_t = len(net)
     eta_c, eta_d = b.charge_efficiency, b.discharge_efficiency
     low, high = b.min_soc * b.energy_kwh, b.max_soc * b.energy_kwh
-    refill = _refill_room(valley, b.power_kw * eta_c)
-    limit = problem.grid_limit_kw
+    headroom = np.maximum(problem.grid_limit_kw - np.maximum(net, 0.0), 0.0)
+    rate = np.minimum(b.power_kw, np.maximum(-net, 0.0) + headroom)  # AC charge possible
+    later_any = _after(rate * eta_c)
+    later_valley = _after(rate * eta_c * valley)
     charge, discharge, soc = np.zeros(n_t), np.zeros(n_t), np.zeros(n_t)
     s = b.initial_kwh
     for t in range(n_t):
         room = max(high - s, 0.0) / eta_c
-        headroom = max(limit[t] - max(net[t], 0.0), 0.0)  # import the limit still allows
-        hours_left = n_t - 1 - t
-        floor = max(low, b.end_kwh - refill[t])
-        must = b.end_kwh - s - b.power_kw * eta_c * hours_left  # top up before the end
+        must_level = b.end_kwh - later_any[t]  # least energy after hour t to still end full
         if net[t] < 0:  # surplus generation
             charge[t] = min(b.power_kw, -net[t], room)
-        if valley[t] or must > 0:
-            charge[t] = min(b.power_kw, room, max(charge[t], 0.0) + headroom)
+        if valley[t]:
+            charge[t] = min(rate[t], room)
+        elif s + eta_c * charge[t] < must_level:
+            need = (must_level - s) / eta_c
+            charge[t] = min(rate[t], room, max(charge[t], need))
         elif peak[t] and net[t] > 0:
+            floor = max(low, must_level, b.end_kwh - later_valley[t])
             discharge[t] = min(b.power_kw, net[t], max(s - floor, 0.0) * eta_d)
         s += eta_c * charge[t] - discharge[t] / eta_d
         soc[t] = s
@@ -257,26 +256,40 @@ def _rule_battery(problem: Problem, net: np.ndarray, valley: np.ndarray, peak: n
 
 
 def _rule_cold(problem: Problem, load_kw, valley, peak, charge_out, discharge_out, facility):
+    """The tank by the rule (module doc), planning its refill with the chillers' real
+    spare capacity and the standing loss, so it ends at least at its end state."""
     c = problem.assets.cold
     n_t = problem.n_hours
     keep = 1.0 - c.loss_per_h
     pods = np.flatnonzero(c.serves)
     chiller = c.chiller_load_kw_th + c.chiller_load_per_kw * load_kw
     spare = np.maximum(c.chiller_spare_kw_th - c.spare_per_kw * load_kw, 0.0)
-    refill = _refill_room(valley, c.power_kw_th)
+    rate = np.minimum(c.power_kw_th, spare[pods].sum(0))  # what it can charge each hour
+    # cold each hour's charge still holds at the end, summed over the hours after t
+    to_end = keep ** (n_t - 1 - np.arange(n_t))
+    later_any = _after(rate * to_end)
+    later_valley = _after(rate * to_end * valley)
+    target = c.end_kwh_th
     soc = np.zeros(n_t)
     s = c.initial_kwh_th
     for t in range(n_t):
         s_keep = keep * s
-        must = c.end_kwh_th - s_keep - c.power_kw_th * (n_t - 1 - t)
-        if valley[t] or must > 0:
-            room = min(c.power_kw_th, max(c.capacity_kwh_th - s_keep, 0.0))
+        # least stored cold at the end of hour t from which the charging left can still
+        # reach the target, with any hours / with valley hours only
+        must_level = (target - later_any[t]) / to_end[t]
+        valley_level = (target - later_valley[t]) / to_end[t]
+        room = 0.0
+        if valley[t]:
+            room = min(rate[t], max(c.capacity_kwh_th - s_keep, 0.0))
+        elif s_keep < must_level:
+            room = min(rate[t], must_level - s_keep)
+        if room > 0:
             for p in pods[np.argsort(c.charge_kw_per_kw_th[pods, t], kind="stable")]:
                 take = min(room, spare[p, t])
                 charge_out[p, t] = take
                 room -= take
         elif peak[t]:
-            floor = max(c.end_kwh_th - refill[t], 0.0)
+            floor = max(must_level, valley_level, 0.0)
             room = min(c.power_kw_th, max(s_keep - floor, 0.0))
             for p in pods[np.argsort(-c.discharge_kw_per_kw_th[pods, t], kind="stable")]:
                 take = min(room, chiller[p, t])
@@ -287,6 +300,11 @@ def _rule_cold(problem: Problem, load_kw, valley, peak, charge_out, discharge_ou
     facility = facility + (c.charge_kw_per_kw_th * charge_out
                            - c.discharge_kw_per_kw_th * discharge_out).sum(0)
     return facility, soc
+
+
+def _after(values: np.ndarray) -> np.ndarray:
+    """Sum of ``values`` over the hours after each hour (T,)."""
+    return np.cumsum(values[::-1])[::-1] - values
 
 
 __all__ = ["DISPATCH_EPS", "net_simultaneous", "optimal_dispatch", "price_bands",

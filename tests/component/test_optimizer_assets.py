@@ -454,3 +454,29 @@ def test_asset_operation_and_values_split_the_saving():
                               Limits(), objective, Assets(battery=Battery(
                                   energy_kwh=100.0, power_kw=200.0, round_trip_efficiency=1.0)))
     assert asset_operation_saving(problem, plan).cost == pytest.approx(40.0 * 100.0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_rule_ends_every_store_at_its_end_state_with_scarce_chillers_and_losses(seed):
+    rng = np.random.default_rng(seed)
+    n = 72
+    prices = np.tile(np.r_[np.full(7, 0.3), np.full(9, 0.7), np.full(8, 1.2)], 3)
+    sig, pod, jobs = signals(prices), pods(n, 300.0), one_job(0, n, dur=5, kw=50.0)
+    spare = rng.uniform(0.0, 120.0, n) * (rng.uniform(size=n) > 0.3)
+    tank = ColdStorage(capacity_kwh_th=1200.0, power_kw_th=300.0, loss_per_h=0.002,
+                       initial_soc=rng.uniform(0.2, 0.9), serves=np.array([True]),
+                       charge_kw_per_kw_th=np.full((1, n), 0.25),
+                       discharge_kw_per_kw_th=np.full((1, n), 0.2),
+                       chiller_load_kw_th=np.full((1, n), 150.0),
+                       chiller_load_per_kw=np.full((1, n), 1.0),
+                       chiller_spare_kw_th=spare[None, :])
+    battery = Battery(energy_kwh=800.0, power_kw=100.0, initial_soc=rng.uniform(0.2, 0.9))
+    limits = Limits(grid_limit_kw=420.0)
+    assets = Assets(battery=battery, cold=tank)
+    problem = prepare_problem(jobs, sig, pod, limits, Objective(), assets)
+    load = np.zeros((1, n))
+    d = rule_dispatch(problem, load)
+    from optimizer.validate import validate_dispatch
+    facility = problem.base_facility_kw + (problem.facility_factor * load).sum(0)
+    assert validate_dispatch(facility, load, problem.assets, d, limits, problem.hours) == []
+    assert d.cold_discharge_kw_th.sum() > 0 and d.battery_discharge_kw.sum() > 0
