@@ -386,3 +386,14 @@ def test_asset_choice_lists_agree_with_the_physics():
 
     assert choices(ColdStorageSpec, "kind") == KINDS
     assert choices(ColdStorageSpec, "loop") == LOOPS
+
+
+def test_built_in_asset_cases_are_chinese_sites_with_their_assets():
+    from scenarios.tariffs import get_tariff
+
+    solar = load_example("urumqi-solar-cold")
+    assert solar.site.timezone == "Asia/Shanghai"
+    assert solar.storage.cold.capacity_kwh_th > 0 and solar.onsite.pv.kwp > 0
+    battery = load_example("beijing-battery")
+    assert battery.storage.battery.energy_kwh > 0 and battery.storage.battery.power_kw > 0
+    assert get_tariff(battery.grid.price.tariff).demand_charge_per_kw_month > 0  # two-part
