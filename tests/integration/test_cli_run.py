@@ -1,5 +1,7 @@
 """``coolshift run / validate / examples / sweep / compare`` end to end."""
 
+import csv
+import io
 import json
 import tomllib
 
@@ -135,3 +137,27 @@ def test_a_rolling_run_prints_its_whole_horizon_bound_and_window_gap(tmp_path):
     assert "largest window gap" in result.stdout and "bound" in result.stdout
     # the run says that, and why, it rolled
     assert "rolling: rolling = always" in result.stdout and solver["rolling"].startswith("rolling")
+
+
+def test_a_sweep_over_asset_sizes_gives_the_cost_carbon_curve_as_csv(tmp_path):
+    out = tmp_path / "curve"
+    result = coolshift(
+        "sweep", "default", "--set", "horizon.hours=48", "--set", "workload.generator.count=4",
+        "--set", "onsite.pv.kwp=0,1500", "--set", "storage.battery.energy_kwh=0,2000",
+        "--set", "storage.battery.power_kw=500", "--no-optimize", "--out", str(out),
+        "--workers", "2",
+    )
+    assert result.returncode == 0, result.stderr
+    runs = sorted(p for p in out.iterdir() if p.is_dir())
+    curve = coolshift("compare", *map(str, runs), "--format", "csv")
+    assert curve.returncode == 0, curve.stderr
+    rows = list(csv.DictReader(io.StringIO(curve.stdout)))
+    assert len(rows) == 4
+    by_size = {(float(r["onsite.pv.kwp"]), float(r["storage.battery.energy_kwh"])): r
+               for r in rows}
+    assert set(by_size) == {(0, 0), (1500, 0), (0, 2000), (1500, 2000)}
+    # PV lowers grid energy and carbon; a grid-only run has no generation
+    assert float(by_size[(1500, 0)]["grid_energy_mwh"]) < float(by_size[(0, 0)]["grid_energy_mwh"])
+    assert float(by_size[(1500, 0)]["carbon_location_t"]) < float(by_size[(0, 0)]["carbon_location_t"])
+    assert by_size[(0, 0)]["battery_throughput_mwh"] == ""
+    assert float(by_size[(0, 2000)]["battery_throughput_mwh"]) > 0
