@@ -33,6 +33,12 @@ STATUS_LABELS = {
 }
 
 
+def _right(columns) -> dict:
+    """Column settings that right-align numbers shown as text (st.dataframe left-aligns
+    text, and these columns hold numbers formatted by the reports' rules)."""
+    return {c: st.column_config.TextColumn(alignment="right") for c in columns}
+
+
 def _solver(result) -> None:
     solver = result.solver
     status = solver.get("status", "–")
@@ -94,9 +100,9 @@ def _savings(result) -> None:
             "there (e.g. more carbon for a lower price)."
         )
         shown = formatted(levers, {"cost_saving": ",.0f", "carbon_saving_t": ",.2f"})
-        st.dataframe(shown.rename(columns={"cost_saving": f"cost saving [{currency}]",
-                                           "carbon_saving_t": "carbon saving [t]"}),
-                     key="lever_table")
+        shown = shown.rename(columns={"cost_saving": f"cost saving [{currency}]",
+                                      "carbon_saving_t": "carbon saving [t]"})
+        st.dataframe(shown, key="lever_table", column_config=_right(shown.columns))
     for rule, job_ids in result.unplaced.items():
         st.warning(md(unplaced_note(rule, job_ids)))  # job ids as the jobs file has them
     compare = explore.schedule_comparison(result)
@@ -119,7 +125,8 @@ def _savings(result) -> None:
         },
         index={"milp": "MILP", "asap": "ASAP", "greedy": "greedy"},
     )
-    st.dataframe(shown, width="stretch", key="schedule_table")
+    numbers = [c for c in shown.columns if c != "all jobs placed"]
+    st.dataframe(shown, width="stretch", key="schedule_table", column_config=_right(numbers))
 
 
 def _charts(result) -> None:
@@ -192,7 +199,8 @@ def _pareto(result, label: str) -> None:
     shown = shown.rename(
         columns={"cost": f"cost [{currency}]", "carbon_t": "carbon [t]", "peak_kw": "peak [kW]"}
     )
-    st.dataframe(shown, hide_index=True, key="pareto_table")
+    st.dataframe(shown, hide_index=True, key="pareto_table",
+                 column_config=_right([f"cost [{currency}]", "carbon [t]", "peak [kW]", "gap"]))
 
 
 def show() -> None:

@@ -172,9 +172,10 @@ def schedule_bars(table: pd.DataFrame, currency: str) -> go.Figure:
     colours = [
         {"milp": "#54A24B", "asap": "#BAB0AC", "greedy": "#4C78A8"}.get(n, "#888") for n in names
     ]
+    labels = [{"milp": "MILP", "asap": "ASAP"}.get(n, n) for n in names]  # as in the table
     for col, key in enumerate(("total_cost", "carbon_location_t"), start=1):
         fig.add_trace(
-            go.Bar(x=names, y=table[key], marker_color=colours, showlegend=False,
+            go.Bar(x=labels, y=table[key], marker_color=colours, showlegend=False,
                    text=[kpi_text(key, v) for v in table[key]]),
             row=1,
             col=col,

@@ -170,3 +170,12 @@ def test_markdown_text_escapes_entities_and_keeps_chinese_text():
 
     assert markdown_text("a &amp; b") == "a \\&amp; b"  # not decoded to "a & b"
     assert markdown_text("沪发改价管〔2022〕50号") == "沪发改价管〔2022〕50号"
+
+
+def test_schedule_bars_name_the_schedules_as_the_table_does():
+    table = pd.DataFrame(
+        {"total_cost": [8.0, 9.0, 9.5], "carbon_location_t": [1.0, 1.1, 1.2]},
+        index=["milp", "asap", "greedy"],
+    )
+    fig = run_charts.schedule_bars(table, "CNY")
+    assert [list(bar.x) for bar in fig.data] == [["MILP", "ASAP", "greedy"]] * 2
