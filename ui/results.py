@@ -1,6 +1,7 @@
 """What a run found, as the Workload page shows it: the solver's status, bound and gap,
 savings against ASAP and greedy, jobs by pod, the load against capacity with price and
-carbon, and the cost-carbon Pareto curve of the run's first hours."""
+carbon, the site's storage and on-site power (:mod:`ui.asset_results`, only when it has
+them), and the cost-carbon Pareto curve of the run's first hours."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import numpy as np
 import streamlit as st
 
 from scenarios import explore
+from scenarios.explore import assets as explore_assets
 from scenarios.kpis import unplaced_note
-from ui import run_charts, state
+from ui import asset_results, run_charts, state
 from ui.errors import shown_errors
 from ui.tables import fmt, formatted, kpi_formatted
 from ui.tables import markdown_text as md
@@ -149,6 +151,8 @@ def _pareto(result, label: str) -> None:
     st.caption(
         "The run's jobs inside the first hours, scheduled for least cost under a series of "
         "carbon caps (epsilon-constraint), each solve time-limited."
+        + (" The curve leaves the site's storage and on-site generation out."
+           if explore_assets.site_has_assets(result) else "")
     )
     c = st.columns([1, 1, 1, 1])
     n_points = c[0].number_input("Points", min_value=3, max_value=8, value=3, key="pareto_points")
@@ -222,5 +226,7 @@ def show() -> None:
     st.subheader("Schedule")
     with shown_errors("draw the schedule"):
         _charts(result)
+    with shown_errors("show the storage and on-site power"):
+        asset_results.show(result)
     with shown_errors("compute the Pareto curve"):
         _pareto(result, label)
