@@ -5,13 +5,14 @@ One module per page, each run by ``st.navigation`` as a script:
 
 * :mod:`ui.site` - built-in scenario or uploads, location, climate, grid carbon and price;
 * :mod:`ui.halls` - editable pods and their full-year comparison by technology;
-* :mod:`ui.workload` - jobs and the scheduler's run; what it found in :mod:`ui.results`;
+* :mod:`ui.workload` - jobs, storage and on-site power (:mod:`ui.asset_controls`) and the
+  scheduler's run; what it found in :mod:`ui.results` (assets: :mod:`ui.asset_results`);
 * :mod:`ui.compare` - scenarios and variants side by side;
 * :mod:`ui.report` - report downloads and the scenario as TOML.
 
 Shared small modules: :mod:`ui.state` (the session's scenario, folder and runs),
-:mod:`ui.caching` (``st.cache_data`` computations), :mod:`ui.charts` and
-:mod:`ui.run_charts` (figures), :mod:`ui.uploads` (upload checks), :mod:`ui.errors`
+:mod:`ui.caching` (``st.cache_data`` computations), :mod:`ui.charts`,
+:mod:`ui.run_charts` and :mod:`ui.asset_charts` (figures), :mod:`ui.uploads` (upload checks), :mod:`ui.errors`
 (errors as messages), :mod:`ui.tables` (number formats, and
 :func:`~ui.tables.markdown_text`, through which every text from outside goes into
 Markdown). The app talks to ``scenarios`` and ``reports`` only.

@@ -92,6 +92,23 @@ def jobs_preview(scenario_json: str) -> pd.DataFrame:
     return load_jobs(scenario, horizon_hours(scenario))
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def generation_view(scenario_json: str) -> pd.DataFrame:
+    """The on-site generation of a scenario over its horizon
+    (:func:`scenarios.explore.assets.generation_summary`; raises what the run would)."""
+    from scenarios.explore.assets import generation_summary
+
+    return generation_summary(Scenario.model_validate_json(scenario_json))
+
+
+@st.cache_data(show_spinner="Reading windpowerlib's turbine library…")
+def turbine_types() -> list[str]:
+    """Turbine types of windpowerlib's library (read once; windpowerlib loads slowly)."""
+    from scenarios.explore.assets import turbine_types as library_types
+
+    return library_types()
+
+
 def clear() -> None:
     """Forget every cached result (tests call this between apps)."""
     st.cache_data.clear()

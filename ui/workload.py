@@ -1,4 +1,5 @@
-"""Workload and schedule page: the horizon and the training jobs (generator or CSV), a run
+"""Workload and schedule page: the horizon and the training jobs (generator or CSV), the
+site's storage and on-site power (:mod:`ui.asset_controls`), a run
 of the scheduler with its progress, and what it found (:mod:`ui.results`): solver status
 and gap, jobs by pod, load against capacity with price and carbon, savings against ASAP
 and greedy, and the cost-carbon Pareto curve."""
@@ -12,7 +13,7 @@ import time
 import streamlit as st
 
 from scenarios import explore
-from ui import caching, results, state, uploads
+from ui import asset_controls, caching, results, state, uploads
 from ui.errors import noted_errors, shown_errors
 from ui.tables import markdown_text as md
 
@@ -242,7 +243,9 @@ def _settings() -> None:
     _workload(raw)
     if raw != before:
         state.update_scenario(raw)
-    scenario = state.current_scenario()
+    # the jobs do not depend on the site's assets: their errors are shown with the
+    # storage and on-site power controls (ui.asset_controls), not here
+    scenario = state.current_scenario(asset_controls.without_assets(state.scenario_data()))
     jobs = caching.jobs_preview(caching.scenario_key(scenario))
     energy = float((jobs["duration_h"] * jobs["power_kw"]).sum()) / 1000.0 if len(jobs) else 0.0
     with st.expander(f"{len(jobs)} jobs, {energy:,.1f} MWh of compute"):
@@ -324,11 +327,15 @@ def render() -> None:
     st.caption(f"Editing: {md(state.scenario_label())}")
     for kind, text in st.session_state.pop(NOTES, []):
         getattr(st, kind)(text)
-    ok = False
+    ok = assets_ok = False
     with shown_errors("prepare the jobs"):
         _settings()
         ok = True
-    if ok:
+    with shown_errors("use the storage and on-site power"):
+        asset_controls.section(validate=ok)
+        assets_ok = True
+    if ok and assets_ok:
+        st.divider()
         with shown_errors("run the schedule"):
             _run_controls()
     st.divider()
