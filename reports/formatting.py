@@ -67,6 +67,8 @@ RULES: dict[str, Rule] = {
     "carbon_market_t": Rule("Scope 2 market-based", 1),
     "ref": Rule("REF", 1, percent=True),
     "erf": Rule("ERF", 1, percent=True),
+    "heat_reused_mwh_th": Rule("Heat reused", 1),
+    "heat_revenue": Rule("Heat revenue", 0),
     "cfe_score": Rule("24/7 CFE score", 1, percent=True),
     "energy_cost": Rule("Energy cost", 0),
     "demand_cost": Rule("Demand cost", 0),

@@ -1,6 +1,7 @@
-"""A scenario's site assets as the optimizer takes them: a battery, a cold tank and on-site
-generation (:class:`optimizer.assets.Assets`), built from ``[storage.battery]``,
-``[storage.cold]`` and ``[onsite]``.
+"""A scenario's site assets as the optimizer takes them: a battery, a cold tank, on-site
+generation and heat reuse (:class:`optimizer.assets.Assets`), built from
+``[storage.battery]``, ``[storage.cold]``, ``[onsite]`` and ``[heat_reuse]`` with
+``demand``.
 
 * Battery: :class:`optimizer.assets.Battery` with the fields the scenario gives; every
   other field keeps that class's default (and its source).
@@ -15,6 +16,9 @@ generation (:class:`optimizer.assets.Assets`), built from ``[storage.battery]``,
 * On-site generation: the ``pv_kw`` and ``wind_kw`` input columns
   (:mod:`scenarios.onsite`) summed; export at ``export_price_per_kwh`` or at
   ``export_price_share`` x each hour's import price, or none (surplus curtailed).
+* Heat reuse: :func:`scenarios.heat_reuse.build_heat` (its terms from the physics around
+  the same operating load, re-based to the inference baseline, as the tank's); a network
+  without demand in any run hour is no asset.
 
 A section of size zero (no energy, no power, no kWp, no turbine) is no asset; a site with
 no asset gets ``None``, and its run is exactly the run without the sections.
@@ -31,10 +35,12 @@ import pandas as pd
 from optimizer.assets import DEFAULT_INITIAL_SOC, Assets, Battery, ColdStorage
 from optimizer.errors import ScheduleInputError
 from scenarios.errors import ScenarioError
+from scenarios.heat_reuse import build_heat
 from scenarios.schema import BatterySpec, ColdStorageSpec, Scenario
 from thermal.cold_storage import ColdStorageParams
 from thermal.errors import ThermalInputError
 from thermal.facility import FacilityParams, Pod, design_pod
+from thermal.heat_reuse import HeatReuseParams
 from thermal.params import override
 from thermal.weather import WEATHER_COLUMNS
 
@@ -58,6 +64,8 @@ class SiteAssets:
         The pods whose chillers the tank serves.
     described : dict
         Every value the assets were built with, for the manifest.
+    heat : HeatReuseParams or None
+        The heat network's physics (None without modelled heat reuse, or without demand).
     """
 
     assets: Assets
@@ -65,6 +73,7 @@ class SiteAssets:
     tank: ColdStorageParams | None = None
     tank_pods: tuple[str, ...] = ()
     described: dict = field(default_factory=dict)
+    heat: HeatReuseParams | None = None
 
 
 def build_assets(
@@ -82,7 +91,8 @@ def build_assets(
     scenario : Scenario
     frame : DataFrame
         The run's hourly inputs (:attr:`scenarios.inputs.HourlyInputs.frame`): weather,
-        ``price_per_kwh`` [currency/kWh] and the generation columns [kW].
+        ``price_per_kwh`` [currency/kWh], the generation columns [kW] and the heat
+        network's demand ``heat_demand_kw_th`` [kW_th].
     pods : list of Pod
         The checked thermal pods, in the optimizer's order.
     params : FacilityParams
@@ -105,8 +115,16 @@ def build_assets(
     if storage is not None and storage.cold is not None and _sized(storage.cold):
         cold = _cold(storage.cold, frame, pods, params, baseline_kw, operating_kw, out)
     onsite, export_price = _generation(scenario, frame, out)
+    heat = None
+    if scenario.heat_reuse.modelled:
+        heat, physics, described = build_heat(scenario, frame, pods, params, baseline_kw,
+                                              operating_kw)
+        if heat.active:
+            out.heat, out.described["heat_reuse"] = physics, described
+        else:
+            heat = None
     out.assets = Assets(battery=battery, cold=cold, onsite_kw=onsite,
-                        export_price_per_kwh=export_price)
+                        export_price_per_kwh=export_price, heat=heat)
     if not out.assets.active:
         return None
     if out.assets.has_battery:

@@ -1,4 +1,5 @@
-"""Reader of the on-site generation series a user brings: an hourly ``timestamp,kw`` CSV.
+"""Reader of the hourly series a user brings in kW: on-site generation (``timestamp,kw``)
+and a heat network's demand (``timestamp,kw_th``, :func:`read_heat_demand_csv`).
 
 Instead of modelling PV or wind from the weather (:mod:`thermal.onsite`), a scenario may
 give the site's measured or separately simulated output. The file has a timestamp column
@@ -17,6 +18,7 @@ one, the row (as a spreadsheet numbers it: the header is row 1) and the column.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,12 +34,47 @@ MAX_GENERATION_KW = 1e8
 _TIMESTAMP_NAMES = ("timestamp", "datetime", "datetime (utc)", "time", "date")
 
 
+@dataclass(frozen=True)
+class _Series:
+    """What an hourly kW file holds, for its messages."""
+
+    column: str  # the value column's name
+    unit: str  # its unit
+    kind: str  # "a generation file"
+    meaning: str  # "the mean output of each hour in kW"
+    value: str  # "the hour's output"
+    zero: str  # what 0 means
+    negative: str  # why a negative value is refused
+    name: str  # the returned Series' name
+
+
+GENERATION = _Series(
+    "kw", "kW", "a generation file", "the mean output of each hour in kW", "the hour's output",
+    "0 when the plant produced nothing",
+    "on-site generation is >= 0 (a plant's own night-time use belongs to the load)",
+    "generation_kw",
+)  # fmt: skip
+HEAT_DEMAND = _Series(
+    "kw_th", "kW_th", "a heat demand file", "the heat the network takes in each hour in kW_th",
+    "the hour's demand", "0 when it takes none", "a heat demand is >= 0", "heat_demand_kw_th",
+)  # fmt: skip
+
+
+def read_heat_demand_csv(path: str | Path, hours: pd.DatetimeIndex, *, naive: str = "local",
+                         what: str = "heat_reuse") -> pd.Series:
+    """A heat network's hourly demand [kW_th] from a ``timestamp,kw_th`` CSV, on the run's
+    hours: the rules of :func:`read_generation_csv` (every run hour present, values
+    finite, >= 0 and at most :data:`MAX_GENERATION_KW`)."""
+    return read_generation_csv(path, hours, naive=naive, what=what, series=HEAT_DEMAND)
+
+
 def read_generation_csv(
     path: str | Path,
     hours: pd.DatetimeIndex,
     *,
     naive: str = "local",
     what: str = "onsite",
+    series: _Series = GENERATION,
 ) -> pd.Series:
     """Hourly on-site generation [kW] from a ``timestamp,kw`` CSV, on the run's hours.
 
@@ -52,6 +89,9 @@ def read_generation_csv(
         ``hours.tz``, daylight saving handled as by the importers) or UTC.
     what : str
         The scenario field, for messages (e.g. ``onsite.pv``).
+    series : _Series
+        What the file holds (:data:`GENERATION`, :data:`HEAT_DEMAND`), for its column
+        and messages.
 
     Returns
     -------
@@ -73,7 +113,7 @@ def read_generation_csv(
         raise ScenarioError(f"{what}: naive = {naive!r}; use 'local' or 'utc'", file=str(path))
     frame = _read_csv(path)
     ts_col = _timestamp_column(frame, path)
-    kw_col = _kw_column(frame, ts_col, path)
+    kw_col = _kw_column(frame, ts_col, path, series)
     notes: list[str] = []
     index = parse_timestamps(frame[ts_col], naive, hours.tz, path, notes)
     values = _numeric(frame[kw_col], str(kw_col), path)
@@ -81,24 +121,25 @@ def read_generation_csv(
     if blank.any():
         row = int(np.flatnonzero(blank)[0]) + 2
         raise ScenarioError(
-            f"row {row}, column {_shown(kw_col)}: the value is empty; give the hour's output "
-            "in kW (0 when the plant produced nothing)",
+            f"row {row}, column {_shown(kw_col)}: the value is empty; give "
+            f"{series.value} in {series.unit} ({series.zero})",
             file=str(path),
         )
     negative = (values < 0).to_numpy()
     if negative.any():
         row = int(np.flatnonzero(negative)[0]) + 2
         raise ScenarioError(
-            f"row {row}, column {_shown(kw_col)}: {values.iloc[row - 2]:g} kW is negative; "
-            "on-site generation is >= 0 (a plant's own night-time use belongs to the load)",
+            f"row {row}, column {_shown(kw_col)}: {values.iloc[row - 2]:g} {series.unit} is "
+            f"negative; {series.negative}",
             file=str(path),
         )
     too_large = (values > MAX_GENERATION_KW).to_numpy()
     if too_large.any():
         row = int(np.flatnonzero(too_large)[0]) + 2
         raise ScenarioError(
-            f"row {row}, column {_shown(kw_col)}: {values.iloc[row - 2]:,.0f} kW is above "
-            f"{MAX_GENERATION_KW:,.0f} kW; is the column in W instead of kW?",
+            f"row {row}, column {_shown(kw_col)}: {values.iloc[row - 2]:,.0f} {series.unit} is "
+            f"above {MAX_GENERATION_KW:,.0f} {series.unit}; is the column in W instead of "
+            f"{series.unit}?",
             file=str(path),
         )
     series = _finish(pd.DatetimeIndex(index).tz_convert("UTC"), values, path, notes)
@@ -113,7 +154,7 @@ def read_generation_csv(
             f"for every hour of the run (the file covers {_covered(series)})",
             file=str(path),
         )
-    out = pd.Series(aligned.to_numpy(float), index=hours, name="generation_kw")
+    out = pd.Series(aligned.to_numpy(float), index=hours, name=series.name)
     out.attrs["source"] = f"{path.name} column {_shown(kw_col)}"
     out.attrs["notes"] = notes
     return out
@@ -126,15 +167,15 @@ def _timestamp_column(frame: pd.DataFrame, path: Path) -> str:
     return frame.columns[0]
 
 
-def _kw_column(frame: pd.DataFrame, ts_col: str, path: Path) -> str:
+def _kw_column(frame: pd.DataFrame, ts_col: str, path: Path, series: _Series) -> str:
     for col in frame.columns:
-        if col != ts_col and str(col).strip().lower() == "kw":
+        if col != ts_col and str(col).strip().lower() == series.column:
             return col
     shown = ", ".join(_shown(c) for c in list(frame.columns)[:6])
     shown += ", ..." if len(frame.columns) > 6 else ""
     raise ScenarioError(
-        f"has no 'kw' column (columns: {shown}); a generation file has the columns "
-        "timestamp,kw with the mean output of each hour in kW",
+        f"has no '{series.column}' column (columns: {shown}); {series.kind} has the columns "
+        f"timestamp,{series.column} with {series.meaning}",
         file=str(path),
     )
 

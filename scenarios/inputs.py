@@ -3,7 +3,9 @@
 Columns: weather (``dry_bulb_c``, ``wet_bulb_c``, ``dew_point_c``, ``rh_pct``,
 ``pressure_pa``), ``carbon_g_per_kwh``, ``price_per_kwh``, ``tariff_band`` (TOU only),
 ``carbon_free_share`` (where hourly carbon-free data exist) and the on-site generation
-``pv_kw`` and ``wind_kw`` [kW] (only with that plant: :mod:`scenarios.onsite`). The index is the run's
+``pv_kw`` and ``wind_kw`` [kW] (only with that plant: :mod:`scenarios.onsite`) and the heat
+network's demand ``heat_demand_kw_th`` [kW_th] (only with ``[heat_reuse] demand = "csv"`` or
+``"heating_season"``: :mod:`scenarios.heat_reuse`). The index is the run's
 hour starts, tz-aware in the site's time zone. Alongside: the notes on what was filled,
 dropped or assumed, which every output repeats.
 """
@@ -18,6 +20,7 @@ import pandas as pd
 
 from scenarios.errors import ScenarioError
 from scenarios.grid_factors import get_grid_factor
+from scenarios.heat_reuse import heat_demand
 from scenarios.importers import align_to_hours, read_carbon, read_carbon_free_share, read_price
 from scenarios.onsite import onsite_generation
 from scenarios.schema import Scenario
@@ -258,6 +261,9 @@ def resolve_inputs(scenario: Scenario) -> HourlyInputs:
         frame["carbon_free_share"] = cfe.to_numpy()
     for column, series in onsite_generation(scenario, weather, hours, inputs).items():
         frame[column] = series.to_numpy()
+    demand = heat_demand(scenario, frame, inputs)
+    if demand is not None:
+        frame[demand.name] = demand.to_numpy()
     inputs.frame = frame
     inputs.assumptions.extend(scenario.assumptions)
     return inputs

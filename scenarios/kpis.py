@@ -90,8 +90,22 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
     ),
     "erf": (
         "-",
-        "energy reused outside the data centre / facility energy (null unless heat reuse is set)",
+        "energy reused outside the data centre / facility energy, heat pumps included "
+        "([heat_reuse] with demand: the heat delivered as settled on the exact "
+        "simulation; with only liquid_share / air_share: those shares of the heat to "
+        "liquid and to air; null without heat reuse)",
         "ISO/IEC 30134-6",
+    ),
+    "heat_reused_mwh_th": (
+        "MWh_th",
+        "heat delivered to the heat network (ERF's numerator; null without heat reuse)",
+        "",
+    ),
+    "heat_revenue": (
+        "currency",
+        "what the heat delivered earned at heat_reuse.price_per_kwh_th (or the cost of the "
+        "heat it replaced), taken off total_cost (null unless heat reuse has a demand)",
+        "",
     ),
     "cfe_score": (
         "-",
@@ -113,7 +127,11 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
         "with full_month billing)",
         "two-part tariff",
     ),
-    "total_cost": ("currency", "energy cost + demand cost (+ battery wear cost)", ""),
+    "total_cost": (
+        "currency",
+        "energy cost + demand cost (+ battery wear cost, - heat revenue)",
+        "",
+    ),
     "jobs": ("-", "number of deferrable jobs", ""),
     "deadlines_met_share": ("-", "share of jobs whose work is done inside their window", ""),
     "job_energy_mwh": ("MWh", "compute energy of the deferrable jobs", ""),
@@ -368,6 +386,7 @@ def carbon_kpis(
 def cost_kpis(
     grid_kw: pd.Series, price_per_kwh: pd.Series, demand_charge: float, tz: str,
     billing: str = "prorated", export_revenue: float = 0.0, wear_cost: float = 0.0,
+    heat_revenue: float = 0.0,
 ) -> dict:
     """Energy cost, demand cost on each month's peak (:func:`monthly_demand`), total.
 
@@ -385,6 +404,8 @@ def cost_kpis(
         What exports earned [currency]: taken off the energy cost.
     wear_cost : float
         Battery degradation cost [currency]: added to the total.
+    heat_revenue : float
+        What the heat delivered earned [currency]: taken off the total.
     """
     energy_cost = float((grid_kw.to_numpy() * price_per_kwh.to_numpy()).sum()) - export_revenue
     demand_cost = float(monthly_demand(grid_kw, demand_charge, tz, billing)["demand_cost"]
@@ -392,7 +413,7 @@ def cost_kpis(
     return {
         "energy_cost": energy_cost,
         "demand_cost": demand_cost,
-        "total_cost": energy_cost + demand_cost + wear_cost,
+        "total_cost": energy_cost + demand_cost + wear_cost - heat_revenue,
     }
 
 

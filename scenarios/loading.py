@@ -31,6 +31,7 @@ PATH_FIELDS = (
     "forecast.file",
     "onsite.pv.csv",
     "onsite.wind.csv",
+    "heat_reuse.csv",
 )
 #: File endings of a weather file (a site.climate without one is a climate name).
 WEATHER_SUFFIXES = (".epw", ".csv", ".tm2")

@@ -16,6 +16,11 @@ the baselines), planned on the linear facility model. The re-simulation then
    curtailed;
 3. so that every hour closes ``grid + onsite + battery discharge = facility + battery
    charge + export + curtailed`` (:func:`balance_residual`, tested to 1e-9).
+
+With modelled heat reuse the heat each schedule planned to deliver is settled on its exact
+pod frames before step 2 (:func:`scenarios.heat_reuse.settle_heat`): the heat pumps'
+electricity joins facility power, and the site frame's ledger becomes ``facility_kw =
+heat_rejected_kw + heat_reused_kw_th + unmet_heat_kw - storage_kw_th``.
 """
 
 from __future__ import annotations
@@ -26,12 +31,14 @@ import numpy as np
 import pandas as pd
 
 from scenarios import kpis as K
+from scenarios.heat_reuse import heat_kpis, settle_heat, with_heat
 from scenarios.inputs import HourlyInputs
 from scenarios.schema import Scenario
 from thermal.coefficients import linear_facility_kw
 from thermal.cold_storage import tank_state_kwh_th
 from thermal.errors import ThermalInputError
 from thermal.facility import FacilityParams, Pod
+from thermal.heat_reuse import energy_reuse_factor
 from thermal.simulate import simulate_site
 from thermal.weather import WEATHER_COLUMNS
 
@@ -76,7 +83,8 @@ def tank_flows(site_assets, dispatch) -> dict[str, np.ndarray] | None:
     }
 
 
-def settle(facility_kw: np.ndarray, dispatch, frames: dict, site_assets) -> pd.DataFrame:
+def settle(facility_kw: np.ndarray, dispatch, frames: dict, site_assets,
+           heat: pd.DataFrame | None = None) -> pd.DataFrame:
     """The hourly flows of a dispatch on the exact facility power (module doc).
 
     Parameters
@@ -88,6 +96,8 @@ def settle(facility_kw: np.ndarray, dispatch, frames: dict, site_assets) -> pd.D
     frames : dict
         The re-simulated pod frames (their ``storage_kw_th``: the tank flow applied).
     site_assets : scenarios.assets.SiteAssets
+    heat : DataFrame, optional
+        The settled heat (:func:`scenarios.heat_reuse.settle_heat`), with heat reuse.
 
     Returns
     -------
@@ -97,7 +107,10 @@ def settle(facility_kw: np.ndarray, dispatch, frames: dict, site_assets) -> pd.D
         ``battery_charge_kw``, ``battery_discharge_kw`` [kW], ``battery_soc_kwh``
         [kWh, end of the hour], ``cold_charge_kw_th``, ``cold_discharge_kw_th`` (applied,
         summed over pods) [kW_th], ``cold_planned_kw_th`` (planned net flow) [kW_th],
-        ``cold_soc_kwh_th`` [kWh_th, end of the hour, from the flows applied].
+        ``cold_soc_kwh_th`` [kWh_th, end of the hour, from the flows applied]; with
+        heat reuse also ``heat_reused_kw_th`` and ``heat_planned_kw_th`` [kW_th],
+        ``heat_pump_kw`` and ``predicted_heat_pump_kw`` [kW] and ``erf`` (heat delivered
+        / facility power of the hour [-]).
     """
     f = np.asarray(facility_kw, dtype=float)
     d = dispatch
@@ -135,6 +148,14 @@ def settle(facility_kw: np.ndarray, dispatch, frames: dict, site_assets) -> pd.D
         tank_state_kwh_th(applied, np.zeros(len(f)), tank, cold.initial_kwh_th)
         if tank is not None else 0.0
     )
+    if heat is not None:
+        h = site_assets.assets.heat
+        out["heat_reused_kw_th"] = heat["heat_reused_kw_th"].to_numpy()
+        out["heat_planned_kw_th"] = heat["heat_planned_kw_th"].to_numpy()
+        out["heat_pump_kw"] = heat["heat_pump_kw"].to_numpy()
+        out["predicted_heat_pump_kw"] = (h.heat_pump_kw_per_kw_th
+                                         * d.heat_delivered_kw_th).sum(axis=0)
+        out["erf"] = energy_reuse_factor(out["heat_reused_kw_th"].to_numpy(), f)[0]
     out.index = frames[next(iter(frames))].index
     return out
 
@@ -161,7 +182,8 @@ def resimulate(
     dispatch=None,
 ) -> ScheduleOutcome:
     """Simulate the facility for the baseline plus a schedule's job load (and, with
-    assets, the dispatch's cold-tank flows); settle the grid flows; its KPIs."""
+    assets, the dispatch's cold-tank flows); settle its heat delivery (with heat reuse)
+    and its grid flows; its KPIs."""
     hours = baseline.index
     names = list(baseline.columns)
     load = job_load(schedule, hours, names)
@@ -173,9 +195,13 @@ def resimulate(
                                      params, tank_flows(site_assets, dispatch), tank)
     except ThermalInputError as exc:  # a schedule above pod capacity would be a bug upstream
         raise RuntimeError(f"{name} schedule could not be simulated: {exc}") from exc
-    flows = None
+    flows = heat = None
+    if site_assets is not None and dispatch is not None and site_assets.heat is not None:
+        frames, heat = settle_heat(weather, pods, params, frames, dispatch.heat_delivered_kw_th,
+                                   site_assets.heat)
+        site = with_heat(site, heat)
     if site_assets is not None and dispatch is not None:
-        flows = settle(site["facility_kw"].to_numpy(), dispatch, frames, site_assets)
+        flows = settle(site["facility_kw"].to_numpy(), dispatch, frames, site_assets, heat)
     out = schedule_kpis(scenario, inputs, site, flows, site_assets)
     return ScheduleOutcome(name, schedule, load, frames, site, out, flows)
 
@@ -183,7 +209,8 @@ def resimulate(
 def schedule_kpis(scenario: Scenario, inputs: HourlyInputs, site: pd.DataFrame,
                   flows: pd.DataFrame | None, site_assets) -> dict:
     """The KPIs of one re-simulated schedule (with assets: price, carbon and the demand
-    charge on the grid import; :mod:`scenarios.kpis`)."""
+    charge on the grid import; with heat reuse: ERF, the heat delivered and its revenue,
+    taken off the total cost; :mod:`scenarios.kpis`)."""
     grid = scenario.grid
     out = K.energy_kpis(site)
     facility = site["facility_kw"]
@@ -202,6 +229,7 @@ def schedule_kpis(scenario: Scenario, inputs: HourlyInputs, site: pd.DataFrame,
         )
     )
     assets = K.asset_kpis(facility, flows, None if site_assets is None else site_assets.assets)
+    heat = heat_kpis(scenario, site, flows)
     out.update(
         K.cost_kpis(
             supply,
@@ -211,17 +239,10 @@ def schedule_kpis(scenario: Scenario, inputs: HourlyInputs, site: pd.DataFrame,
             grid.price.billing,
             export_revenue=assets["export_revenue"] or 0.0,
             wear_cost=assets["battery_wear_cost"] or 0.0,
+            heat_revenue=heat["heat_revenue"] or 0.0,
         )
     )
-    reuse = scenario.heat_reuse
-    if reuse.liquid_share or reuse.air_share:
-        reused = (
-            reuse.liquid_share * site["heat_to_liquid_kw"].sum()
-            + reuse.air_share * site["heat_to_air_kw"].sum()
-        )
-        out["erf"] = float(reused / facility.sum()) if facility.sum() else None
-    else:
-        out["erf"] = None
+    out.update(heat)
     out.update(assets)
     return out
 
@@ -256,10 +277,22 @@ def grid_settlement(flows: pd.DataFrame) -> dict:
     settled [MWh], its largest hourly change [kW], the surplus curtailed because the exact
     facility needed less than planned [MWh], the largest hourly difference between the
     tank flow planned and the one the chillers could take [kW_th], and the largest hourly
-    imbalance of the settled flows (relative; :func:`balance_residual`)."""
+    imbalance of the settled flows (relative; :func:`balance_residual`); with heat reuse,
+    the heat planned and settled [MWh_th], the largest hourly shortfall of the settled
+    heat [kW_th] and the heat pumps' energy planned and settled [MWh]."""
     planned, settled = flows["predicted_grid_kw"], flows["grid_kw"]
     extra = np.maximum(flows["curtailed_kw"] - (flows["onsite_kw"] - flows["export_kw"]), 0.0)
     applied = flows["cold_charge_kw_th"] - flows["cold_discharge_kw_th"]
+    heat = {}
+    if "heat_reused_kw_th" in flows:
+        heat = {
+            "predicted_heat_reused_mwh_th": float(flows["heat_planned_kw_th"].sum()) / 1e3,
+            "settled_heat_reused_mwh_th": float(flows["heat_reused_kw_th"].sum()) / 1e3,
+            "max_hourly_heat_shortfall_kw_th": float(
+                (flows["heat_planned_kw_th"] - flows["heat_reused_kw_th"]).max()),
+            "predicted_heat_pump_mwh": float(flows["predicted_heat_pump_kw"].sum()) / 1e3,
+            "settled_heat_pump_mwh": float(flows["heat_pump_kw"].sum()) / 1e3,
+        }
     return {
         "predicted_grid_mwh": float(planned.sum()) / 1000.0,
         "settled_grid_mwh": float(settled.sum()) / 1000.0,
@@ -268,4 +301,5 @@ def grid_settlement(flows: pd.DataFrame) -> dict:
         "max_hourly_tank_flow_limited_kw_th": float((flows["cold_planned_kw_th"] - applied)
                                                     .abs().max()),
         "energy_balance_max_relative_residual": balance_residual(flows),
+        **heat,
     }

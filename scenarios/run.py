@@ -1,15 +1,17 @@
 """One scenario run, as the design's data flow: a pure ``run_scenario(scenario) -> result``.
 
 1. resolve hourly inputs (weather, carbon, price, tariff bands, carbon-free share,
-   on-site generation);
+   on-site generation, heat demand);
 2. simulate the facility for the baseline (inference) load and linearise it per hour
    and pod (marginal facility factor, fixed overhead, cooling capacity); build the site's
-   assets (battery, cold tank with its own linear terms, generation: scenarios.assets);
+   assets (battery, cold tank and heat reuse with their own linear terms, generation:
+   scenarios.assets);
 3. schedule the jobs (MILP, co-optimised with the assets) and the ASAP and greedy
    baselines (assets run by the baselines' rule) on the same data (scenarios.schedules);
-4. re-simulate the facility exactly for each schedule, with its cold-tank flows, and
-   settle its grid import (scenarios.outcomes); report the MILP's linearisation error
-   (predicted vs simulated facility energy, and grid import with assets);
+4. re-simulate the facility exactly for each schedule, with its cold-tank flows and heat
+   delivery, and settle its grid import (scenarios.outcomes); report the MILP's
+   linearisation error (predicted vs simulated facility energy, and grid import and heat
+   with assets);
 5. compute KPIs.
 
 Writing the run directory is :mod:`scenarios.store`'s job; this module writes nothing.
@@ -207,8 +209,8 @@ def refuse_forecasts_with_assets(scenario: Scenario, site_assets: SiteAssets | N
     Raises
     ------
     ScenarioError
-        ``forecast.method`` other than "perfect" with a battery, a cold tank or on-site
-        generation: the optimizer does not yet plan assets on forecasts (it would raise
+        ``forecast.method`` other than "perfect" with a battery, a cold tank, on-site
+        generation or heat reuse with a demand: the optimizer does not yet plan assets on forecasts (it would raise
         ``ScheduleInputError``); the message names the sections.
     """
     if site_assets is None or scenario.forecast.method == "perfect":
@@ -216,7 +218,8 @@ def refuse_forecasts_with_assets(scenario: Scenario, site_assets: SiteAssets | N
     a = site_assets.assets
     sections = [name for name, has in (
         ("[storage.battery]", a.has_battery), ("[storage.cold]", a.has_cold),
-        ("[onsite.pv]", has_pv(scenario)), ("[onsite.wind]", has_wind(scenario))) if has]
+        ("[onsite.pv]", has_pv(scenario)), ("[onsite.wind]", has_wind(scenario)),
+        ("[heat_reuse] with demand", a.has_heat)) if has]
     raise ScenarioError(
         f"forecast mode (method = {scenario.forecast.method!r}) does not yet plan a site's "
         f"assets; this scenario has {', '.join(sections)}. Use method = 'perfect', or remove "

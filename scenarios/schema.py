@@ -394,12 +394,118 @@ class Forecast(_Model):
         return self
 
 
-class HeatReuse(_Model):
-    """Heat exported for reuse outside the data centre (district heating, greenhouses)."""
+#: Fields of ``[heat_reuse]`` that describe the heat network (the modelled heat reuse):
+#: each needs ``demand``.
+HEAT_NETWORK_FIELDS = (
+    "supply_c", "hx_approach_k", "carnot_efficiency", "max_cop", "contracted_share",
+    "capacity_kw_th", "price_per_kwh_th",
+)  # fmt: skip
+#: Fields of each kind of heat demand (``[heat_reuse] demand``).
+HEAT_DEMAND_FIELDS = {
+    "csv": ("csv", "timestamps"),
+    "heating_season": ("peak_kw_th", "season_start", "season_end", "design_outdoor_c"),
+    "all": (),
+}
+#: A calendar day of a heating season, "MM-DD".
+_MONTH_DAY = r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
-    liquid_share: float = Field(default=0.0, ge=0, le=1, description="of heat to liquid")
-    air_share: float = Field(default=0.0, ge=0, le=1, description="of heat to air")
+
+class HeatReuse(_Model):
+    """Heat exported for reuse outside the data centre (district heating, greenhouses).
+
+    Two forms (docs/scenarios.md, "Values"):
+
+    * **modelled** (``demand`` given): each pod's loop heat at its return temperature,
+      delivered to a network at ``supply_c`` directly or through a heat pump, up to the
+      hourly demand, sold at ``price_per_kwh_th`` and co-optimised with the jobs
+      (:mod:`scenarios.heat_reuse`; the physics' :class:`thermal.heat_reuse.
+      HeatReuseParams` gives every default left out);
+    * **declared** (only ``liquid_share`` / ``air_share``): those shares of the heat to
+      liquid and to air counted as reused, at whatever temperature, without a heat pump
+      or a demand (the form before the modelled one; an upper bound).
+    """
+
+    liquid_share: float | None = Field(
+        default=None, ge=0, le=1,
+        description="modelled: share of a liquid pod's facility-water heat piped to reuse "
+        "(default HeatReuseParams.liquid_share); declared: share of the heat to liquid "
+        "counted as reused (default 0)",
+    )  # fmt: skip
+    air_share: float | None = Field(
+        default=None, ge=0, le=1,
+        description="modelled: share of an air pod's chilled-water heat piped to the heat "
+        "pump (default HeatReuseParams.air_share); declared: share of the heat to air "
+        "counted as reused (default 0)",
+    )  # fmt: skip
     note: str = Field(default="", max_length=MAX_NOTE_CHARS)
+    demand: Literal["csv", "heating_season", "all"] | None = Field(
+        default=None,
+        description="the network's hourly heat demand: a CSV (csv), the labelled "
+        "heating-season shape (peak_kw_th), or all the heat the contract offers (all); "
+        "given: heat reuse is modelled by temperature",
+    )
+    supply_c: float | None = Field(
+        default=None, ge=10, le=120, description="network supply temperature [°C]; required"
+    )
+    hx_approach_k: float | None = Field(default=None, ge=0, le=50)
+    carnot_efficiency: float | None = Field(default=None, gt=0, le=1)
+    max_cop: float | None = Field(default=None, ge=1.01, le=20)
+    contracted_share: float | None = Field(default=None, ge=0, le=1)
+    capacity_kw_th: float | None = Field(default=None, ge=0, le=MAX_STORAGE_KW)
+    price_per_kwh_th: float | None = Field(
+        default=None, gt=0, le=MAX_PRICE_PER_KWH,
+        description="what a kWh_th delivered earns (revenue, or the avoided cost of the heat "
+        "it replaces); required",
+    )  # fmt: skip
+    csv: str | None = Field(default=None, min_length=1, max_length=MAX_PATH_CHARS)
+    timestamps: NaiveTimestamps | None = None
+    peak_kw_th: float | None = Field(default=None, ge=0, le=MAX_STORAGE_KW)
+    season_start: str | None = Field(default=None, pattern=_MONTH_DAY)
+    season_end: str | None = Field(default=None, pattern=_MONTH_DAY)
+    design_outdoor_c: float | None = Field(default=None, ge=-60, le=17)
+
+    @property
+    def modelled(self) -> bool:
+        """Heat reuse by temperature (``demand`` given)."""
+        return self.demand is not None
+
+    @property
+    def declared(self) -> bool:
+        """The declared shares (no ``demand``; a share above 0)."""
+        return self.demand is None and bool(self.liquid_share or self.air_share)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> HeatReuse:
+        demand_fields = [n for names in HEAT_DEMAND_FIELDS.values() for n in names]
+        if self.demand is None:
+            given = _given(self, HEAT_NETWORK_FIELDS + tuple(demand_fields))
+            if given:
+                raise ValueError(
+                    f"{given[0]} describes a heat network and needs demand ('csv', "
+                    "'heating_season' or 'all'), with supply_c and price_per_kwh_th; "
+                    "without demand, [heat_reuse] takes only the declared liquid_share and "
+                    "air_share"
+                )
+            return self
+        missing = [n for n in ("supply_c", "price_per_kwh_th") if getattr(self, n) is None]
+        if missing:
+            raise ValueError(
+                f"demand = {self.demand!r} needs {' and '.join(missing)} (network supply "
+                "temperature [°C]; what a kWh_th delivered earns or the heat it replaces "
+                "costs): no default is published for either"
+            )
+        own = HEAT_DEMAND_FIELDS[self.demand]
+        other = [n for n in _given(self, tuple(demand_fields)) if n not in own]
+        if other:
+            raise ValueError(f"{other[0]} is not used with demand = {self.demand!r}; remove it")
+        if self.demand == "csv" and self.csv is None:
+            raise ValueError("demand = 'csv' needs csv (an hourly timestamp,kw_th file)")
+        if self.demand == "heating_season" and self.peak_kw_th is None:
+            raise ValueError(
+                "demand = 'heating_season' needs peak_kw_th (the network's demand at the "
+                "design outdoor temperature)"
+            )
+        return self
 
 
 def _given(model: BaseModel, names: tuple[str, ...]) -> list[str]:

@@ -78,6 +78,7 @@ def input_hashes(result: RunResult, scenario_text: str) -> dict[str, str]:
         ("forecast", s.forecast.file),
         ("onsite_pv", s.onsite.pv.csv if s.onsite is not None and s.onsite.pv else None),
         ("onsite_wind", s.onsite.wind.csv if s.onsite is not None and s.onsite.wind else None),
+        ("heat_demand", s.heat_reuse.csv),
     ):
         if path and Path(path).is_file():
             hashes[f"{label}:{Path(path).name}"] = sha256_file(path)
@@ -89,7 +90,9 @@ def asset_columns(flows: pd.DataFrame | None, assets) -> dict[str, pd.Series]:
     (import, with any asset), ``export_kw`` and ``curtailed_kw`` (with on-site
     generation), ``battery_kw`` (> 0 charging, < 0 discharging; AC side) and
     ``battery_soc_kwh`` (end of the hour), ``cold_soc_kwh_th`` (end of the hour) [kW,
-    kWh, kWh_th]. ``pv_kw`` and ``wind_kw`` are input columns."""
+    kWh, kWh_th], ``erf`` (heat delivered / facility power of the hour [-]),
+    ``heat_reused_kw_th`` and ``heat_pump_kw`` (with heat reuse) [kW_th, kW]. ``pv_kw``,
+    ``wind_kw`` and ``heat_demand_kw_th`` are input columns."""
     if flows is None:
         return {}
     out = {"grid_kw": flows["grid_kw"]}
@@ -100,6 +103,9 @@ def asset_columns(flows: pd.DataFrame | None, assets) -> dict[str, pd.Series]:
         out["battery_soc_kwh"] = flows["battery_soc_kwh"]
     if assets.has_cold:
         out["cold_soc_kwh_th"] = flows["cold_soc_kwh_th"]
+    if assets.has_heat:
+        out.update(erf=flows["erf"], heat_reused_kw_th=flows["heat_reused_kw_th"],
+                   heat_pump_kw=flows["heat_pump_kw"])
     return out
 
 

@@ -126,6 +126,9 @@ def _with_field(base: dict, field: str) -> dict:
         data["forecast"] = {"method": "file", "file": ""}
     elif field.startswith("onsite."):
         data["onsite"] = {field.split(".")[1]: {"csv": ""}}
+    elif field.startswith("heat_reuse."):
+        data["heat_reuse"] = {"demand": "csv", "csv": "", "supply_c": 45,
+                              "price_per_kwh_th": 0.1}
     return data
 
 

@@ -46,12 +46,14 @@ def test_scenario_reference_gives_the_asset_defaults_of_the_libraries():
     reference shows those values, which must be the libraries' own."""
     from optimizer.assets import DEFAULT_INITIAL_SOC, Battery
     from thermal.cold_storage import ColdStorageParams
+    from thermal.heat_demand import BEIJING_HEATING_DESIGN_C, BEIJING_HEATING_SEASON
+    from thermal.heat_reuse import HeatReuseParams
     from thermal.onsite import PVWATTS_LOSSES_PCT
 
     doc = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
     rows = {line.split(" | ")[0].removeprefix("| "): line for line in doc.splitlines()
             if line.startswith("| `")}
-    battery, tank = Battery(1.0, 1.0), ColdStorageParams()
+    battery, tank, heat = Battery(1.0, 1.0), ColdStorageParams(), HeatReuseParams()
     expected = {
         "storage.battery.round_trip_efficiency": f"None: {battery.round_trip_efficiency:g}",
         "storage.battery.min_soc": f"None: {battery.min_soc:g}",
@@ -63,6 +65,15 @@ def test_scenario_reference_gives_the_asset_defaults_of_the_libraries():
         "storage.cold.standing_loss_per_h": f"None: {tank.standing_loss_per_h * 1e4:.2g}e-4",
         "storage.cold.initial_soc": f"None: {DEFAULT_INITIAL_SOC:g}",
         "onsite.pv.losses_pct": f"None: {PVWATTS_LOSSES_PCT:g}",
+        "heat_reuse.hx_approach_k": f"None: {heat.hx_approach_k:g}",
+        "heat_reuse.carnot_efficiency": f"None: {heat.carnot_efficiency:g}",
+        "heat_reuse.max_cop": f"None: {heat.max_cop:g}",
+        "heat_reuse.contracted_share": f"None: {heat.contracted_share:g}",
+        "heat_reuse.liquid_share": f"None: {heat.liquid_share:g} with `demand`",
+        "heat_reuse.air_share": f"None: {heat.air_share:g} with `demand`",
+        "heat_reuse.season_start": f"None: {BEIJING_HEATING_SEASON[0]}",
+        "heat_reuse.season_end": f"None: {BEIJING_HEATING_SEASON[1]}",
+        "heat_reuse.design_outdoor_c": f"None: {BEIJING_HEATING_DESIGN_C:g}",
     }
     for key, text in expected.items():
         assert text in rows[f"`{key}`"], (key, text)

@@ -397,3 +397,76 @@ def test_built_in_asset_cases_are_chinese_sites_with_their_assets():
     battery = load_example("beijing-battery")
     assert battery.storage.battery.energy_kwh > 0 and battery.storage.battery.power_kw > 0
     assert get_tariff(battery.grid.price.tariff).demand_charge_per_kw_month > 0  # two-part
+
+
+# ------------------------------------------------------- heat reuse (issue 15, item 5)
+
+_NETWORK = {"demand": "all", "supply_c": 55, "price_per_kwh_th": 0.2}
+
+
+@pytest.mark.parametrize(
+    ("heat", "fragment"),
+    [
+        ({"liquid_share": 0.5, "supply_c": 60},
+         "heat_reuse: supply_c describes a heat network and needs demand ('csv', "
+         "'heating_season' or 'all'), with supply_c and price_per_kwh_th"),
+        ({"price_per_kwh_th": 0.3}, "heat_reuse: price_per_kwh_th describes a heat network"),
+        ({"peak_kw_th": 100}, "heat_reuse: peak_kw_th describes a heat network"),
+        ({"demand": "all"}, "heat_reuse: demand = 'all' needs supply_c and price_per_kwh_th"),
+        ({"demand": "all", "supply_c": 55}, "needs price_per_kwh_th (network supply"),
+        ({**_NETWORK, "demand": "csv"}, "heat_reuse: demand = 'csv' needs csv"),
+        ({**_NETWORK, "demand": "heating_season"},
+         "heat_reuse: demand = 'heating_season' needs peak_kw_th"),
+        ({**_NETWORK, "csv": "heat.csv"}, "heat_reuse: csv is not used with demand = 'all'"),
+        ({**_NETWORK, "demand": "csv", "csv": "h.csv", "peak_kw_th": 5},
+         "heat_reuse: peak_kw_th is not used with demand = 'csv'"),
+        ({**_NETWORK, "demand": "district"}, "heat_reuse.demand: Input should be 'csv', "
+                                             "'heating_season' or 'all'"),
+        ({**_NETWORK, "supply_c": 130}, "heat_reuse.supply_c: Input should be less than or "
+                                        "equal to 120 (valid: 10 <= value <= 120)"),
+        ({**_NETWORK, "price_per_kwh_th": 0}, "heat_reuse.price_per_kwh_th: Input should be "
+                                              "greater than 0"),
+        ({**_NETWORK, "carnot_efficiency": 1.2}, "heat_reuse.carnot_efficiency"),
+        ({**_NETWORK, "demand": "heating_season", "peak_kw_th": 10, "season_start": "11/15"},
+         "heat_reuse.season_start: String should match pattern"),
+        ({**_NETWORK, "suply_c": 45}, "heat_reuse.suply_c: unknown key; did you mean 'supply_c'?"),
+    ],
+)
+def test_heat_reuse_errors_name_the_field(heat, fragment):
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(_with_assets(heat_reuse=heat), file="x.toml")
+    assert str(err.value).startswith("x.toml: ") and fragment in str(err.value), str(err.value)
+
+
+def test_heat_reuse_forms_and_round_trip():
+    from scenarios.heat_reuse import heat_params
+    from thermal.heat_reuse import HeatReuseParams
+
+    old = scenario_from_dict(_with_assets(heat_reuse={"liquid_share": 0.5}))
+    assert old.heat_reuse.declared and not old.heat_reuse.modelled
+    none = load_example("default").heat_reuse
+    assert not none.declared and not none.modelled
+    # a scenario.toml written before heat reuse was modelled (shares 0.0) still means none
+    zero = scenario_from_dict(_with_assets(heat_reuse={"liquid_share": 0.0, "air_share": 0.0}))
+    assert not zero.heat_reuse.declared and not zero.heat_reuse.modelled
+    heat = {**_NETWORK, "demand": "heating_season", "peak_kw_th": 3000, "season_end": "03-31",
+            "carnot_efficiency": 0.5, "capacity_kw_th": 2000}
+    scenario = scenario_from_dict(_with_assets(heat_reuse=heat))
+    assert scenario.heat_reuse.modelled
+    again = scenario_from_dict(tomllib.loads(scenario_to_toml(scenario)))
+    assert again == scenario
+    params = heat_params(scenario.heat_reuse)
+    assert (params.supply_c, params.carnot_efficiency, params.capacity_kw_th) == (55, 0.5, 2000)
+    assert params.max_cop == HeatReuseParams().max_cop  # left out: the physics' default
+
+
+def test_the_heat_demand_file_is_a_path_field_resolved_against_the_scenario(tmp_path):
+    import tomli_w
+
+    from scenarios.loading import PATH_FIELDS
+
+    assert "heat_reuse.csv" in PATH_FIELDS
+    data = _with_assets(heat_reuse={**_NETWORK, "demand": "csv", "csv": "net/heat.csv"})
+    (tmp_path / "s.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
+    scenario = load_scenario(tmp_path / "s.toml")
+    assert scenario.heat_reuse.csv == str((tmp_path / "net" / "heat.csv").resolve())
