@@ -170,8 +170,25 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
     "cost_saving_vs_asap_other": (
         "currency",
         "rest of the cost saving vs ASAP: the exact re-simulation against the linear "
-        "facility model and, with assets, their optimised operation against ASAP's rule "
-        "(placement + timing + peak + other = the saving)",
+        "facility model and, with assets, how the assets run by the rule answer the moved "
+        "job load (placement + timing + peak + other = the saving, or with assets the "
+        "jobs' part)",
+        "",
+    ),
+    "cost_saving_vs_asap_jobs": (
+        "currency",
+        "with assets, the jobs' part of the cost saving vs ASAP: the saving less "
+        "asset_operation (on the linear model M(ASAP, rule) - M(schedule, rule), both "
+        "schedules' assets run by the rule; = placement + timing + peak + other; null "
+        "without assets)",
+        "",
+    ),
+    "cost_saving_vs_asap_asset_operation": (
+        "currency",
+        "with assets, the part of the cost saving vs ASAP from running the assets "
+        "optimally instead of by the rule for this schedule, M(schedule, rule) - "
+        "M(schedule, optimal) on the linear model (jobs + asset_operation = the saving; "
+        "null without assets)",
         "",
     ),
     "carbon_saving_vs_asap_placement_t": (
@@ -181,9 +198,36 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
     "carbon_saving_vs_asap_other_t": (
         "tCO2",
         "rest of the carbon saving vs ASAP: re-simulation against the linear model and, "
-        "with assets, their optimised operation against ASAP's rule",
+        "with assets, how the assets run by the rule answer the moved job load",
         "",
     ),
+    "carbon_saving_vs_asap_jobs_t": (
+        "tCO2",
+        "with assets, the jobs' part of the carbon saving vs ASAP (the saving less "
+        "asset_operation; = placement + timing + other; null without assets)",
+        "",
+    ),
+    "carbon_saving_vs_asap_asset_operation_t": (
+        "tCO2",
+        "with assets, the carbon saved by running them optimally instead of by the rule "
+        "for this schedule (linear model; null without assets)",
+        "",
+    ),
+    **{
+        f"asset_value_{name}{suffix}": (
+            unit,
+            f"what the {label} is worth with the optimised schedule: {what} of the "
+            f"schedule with the other assets run optimally and the {label} taken away, "
+            "minus that with all of them (linear model; null without the asset or "
+            "without the MILP)",
+            "",
+        )
+        for name, label in (("battery", "battery"), ("cold_storage", "cold tank"),
+                            ("onsite_generation", "on-site generation"),
+                            ("heat_reuse", "heat reuse"))
+        for suffix, unit, what in (("", "currency", "total cost"),
+                                   ("_t", "tCO2", "location-based carbon"))
+    },
     "cost_saving_vs_greedy": (
         "currency",
         "total cost of the greedy rule minus this schedule's",
@@ -508,7 +552,7 @@ def savings(own: dict, other: dict, name: str) -> dict:
     return out
 
 
-def lever_kpis(levers, kpis: dict) -> dict:
+def lever_kpis(levers, kpis: dict, operation=None) -> dict:
     """The saving against ASAP split by lever, closing on the re-simulated saving.
 
     Parameters
@@ -519,6 +563,9 @@ def lever_kpis(levers, kpis: dict) -> dict:
     kpis : dict
         The run's KPIs so far, with ``cost_saving_vs_asap`` and
         ``carbon_saving_vs_asap_t`` (re-simulated).
+    operation : optimizer.levers.AssetSaving, optional
+        With assets: what running them optimally instead of by the rule saves for the
+        schedule (:func:`optimizer.levers.asset_operation_saving`); None without assets.
 
     Returns
     -------
@@ -526,26 +573,58 @@ def lever_kpis(levers, kpis: dict) -> dict:
         ``cost_saving_vs_asap_{placement,timing,peak,other}`` [currency] and
         ``carbon_saving_vs_asap_{placement,timing,other}_t`` [t]; "other" is what the
         exact re-simulation adds to the linear model's saving, so each set sums to the
-        reported saving.
+        reported saving. With assets, ``..._asset_operation`` and ``..._jobs`` (the saving
+        less the asset operation): then ``jobs + asset_operation`` is the saving and the
+        lever set sums to ``jobs`` (its "other" also holds how the assets run by the rule
+        answer the moved job load); null without assets.
     """
-    keys = [f"cost_saving_vs_asap_{k}" for k in LEVERS] + [
-        f"carbon_saving_vs_asap_{k}_t" for k in LEVERS if k != "peak"]
+    keys = [f"cost_saving_vs_asap_{k}" for k in LEVERS + PARTS] + [
+        f"carbon_saving_vs_asap_{k}_t" for k in LEVERS + PARTS if k != "peak"]
     cost, carbon = kpis.get("cost_saving_vs_asap"), kpis.get("carbon_saving_vs_asap_t")
     if levers is None or cost is None or carbon is None:
         return dict.fromkeys(keys)
-    return {
+    jobs_cost, jobs_carbon = cost, carbon
+    out = dict.fromkeys(keys)
+    if operation is not None:
+        jobs_cost = cost - operation.cost
+        jobs_carbon = carbon - operation.carbon_kg / 1e3
+        out.update({
+            "cost_saving_vs_asap_jobs": jobs_cost,
+            "cost_saving_vs_asap_asset_operation": operation.cost,
+            "carbon_saving_vs_asap_jobs_t": jobs_carbon,
+            "carbon_saving_vs_asap_asset_operation_t": operation.carbon_kg / 1e3,
+        })  # fmt: skip
+    out.update({
         "cost_saving_vs_asap_placement": levers.cost_placement,
         "cost_saving_vs_asap_timing": levers.cost_timing,
         "cost_saving_vs_asap_peak": levers.cost_peak,
-        "cost_saving_vs_asap_other": cost - levers.cost_total,
+        "cost_saving_vs_asap_other": jobs_cost - levers.cost_total,
         "carbon_saving_vs_asap_placement_t": levers.carbon_placement_kg / 1e3,
         "carbon_saving_vs_asap_timing_t": levers.carbon_timing_kg / 1e3,
-        "carbon_saving_vs_asap_other_t": carbon - levers.carbon_total_kg / 1e3,
-    }
+        "carbon_saving_vs_asap_other_t": jobs_carbon - levers.carbon_total_kg / 1e3,
+    })  # fmt: skip
+    return out
 
 
 #: The levers a saving is split into (:func:`lever_kpis`).
 LEVERS = ("placement", "timing", "peak", "other")
+#: With assets, the two parts of a saving (:func:`lever_kpis`).
+PARTS = ("jobs", "asset_operation")
+#: The assets whose value is reported (:func:`asset_value_kpis`; the keys of
+#: :data:`optimizer.levers.ASSET_FIELDS`).
+ASSET_NAMES = ("battery", "cold_storage", "onsite_generation", "heat_reuse")
+
+
+def asset_value_kpis(values: dict | None) -> dict:
+    """``asset_value_<asset>`` [currency] and ``asset_value_<asset>_t`` [t] of each asset
+    with the optimised schedule (:func:`optimizer.levers.asset_values`), null for an
+    asset the site does not have (or without the MILP: ``values`` None)."""
+    out = {}
+    for name in ASSET_NAMES:
+        v = (values or {}).get(name)
+        out[f"asset_value_{name}"] = None if v is None else v.cost
+        out[f"asset_value_{name}_t"] = None if v is None else v.carbon_kg / 1e3
+    return out
 
 
 def target_check(pue: float, target: float | None, label: str) -> dict:

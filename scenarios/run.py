@@ -38,7 +38,7 @@ from scenarios.forecast_mode import forecast_kpis, plan_on_forecasts, prepare_fo
 from scenarios.inputs import HourlyInputs, resolve_inputs
 from scenarios.onsite import has_pv, has_wind
 from scenarios.outcomes import ScheduleOutcome, linearisation, resimulate
-from scenarios.schedules import levers_of, make_schedules, problem_of
+from scenarios.schedules import asset_parts, levers_of, make_schedules, problem_of
 from scenarios.schema import Scenario
 from scenarios.workload import expected_job_load, generate_jobs, inference_compute_kw
 from thermal.coefficients import scheduler_coefficients
@@ -373,7 +373,9 @@ def run_scenario(
         else:
             kpis.update({k: 0.0 for k in K.savings(main.kpis, main.kpis, name)})
     kpis.update(forecast_kpis(outcomes, solver))
-    kpis.update(K.lever_kpis(levers_of(prep, schedules, unplaced, optimize), kpis))
+    operation, values = asset_parts(prep, schedules, unplaced, optimize)
+    kpis.update(K.lever_kpis(levers_of(prep, schedules, unplaced, optimize), kpis, operation))
+    kpis.update(K.asset_value_kpis(values))
     target = K.target_check(kpis["pue"], scenario.targets.pue, scenario.targets.label)
     kpis.update({k: v for k, v in target.items() if k != "references"})
     timings["total_s"] = time.perf_counter() - t0

@@ -17,7 +17,13 @@ from optimizer import solve_schedule, validate
 from optimizer.assets import Dispatch
 from optimizer.baselines import asap, greedy
 from optimizer.dispatch import optimal_dispatch, rule_dispatch
-from optimizer.levers import LeverSavings, lever_savings
+from optimizer.levers import (
+    AssetSaving,
+    LeverSavings,
+    asset_operation_saving,
+    asset_values,
+    lever_savings,
+)
 from optimizer.problem import Problem, prepare_problem
 from optimizer.schedule import from_frame
 from optimizer.solve import baseline_summary
@@ -153,3 +159,21 @@ def levers_of(prep, schedules: dict, unplaced: dict, optimize: bool) -> LeverSav
     problem = prepare_problem(prep.jobs, prep.signals, prep.pods, prep.limits, prep.objective)
     return lever_savings(problem, from_frame(problem, schedules["asap"]),
                          from_frame(problem, schedules["milp"]))
+
+
+def asset_parts(prep, schedules: dict, unplaced: dict, optimize: bool
+                ) -> tuple[AssetSaving | None, dict[str, AssetSaving] | None]:
+    """With assets, on the optimizer's linear model with them (docs/optimizer.md, "Savings
+    by lever"): what running them optimally instead of by the rule saves for the MILP
+    schedule (:func:`optimizer.levers.asset_operation_saving`; None where
+    :func:`levers_of` gives no split), and what each asset is worth with that schedule
+    (:func:`optimizer.levers.asset_values`; None without the MILP). Both None without
+    assets."""
+    if not optimize or prep.assets is None or not prep.assets.active or "milp" not in schedules:
+        return None, None
+    problem = problem_of(prep)
+    plan = from_frame(problem, schedules["milp"])
+    operation = None
+    if len(prep.jobs) and "asap" not in unplaced:
+        operation = asset_operation_saving(problem, plan)
+    return operation, asset_values(problem, plan)

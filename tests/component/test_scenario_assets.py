@@ -126,6 +126,39 @@ def _pv_csv(path, hours: pd.DatetimeIndex, pv_kw: np.ndarray) -> str:
     return str(path)
 
 
+def test_the_saving_splits_into_the_jobs_and_the_assets_operation(with_assets):
+    """cost_saving_vs_asap = jobs + asset_operation, and jobs = placement + timing + peak
+    + other (issue 15, item 3); each asset the site has has a value, the others none."""
+    from optimizer.levers import asset_operation_saving, asset_values
+    from optimizer.schedule import from_frame
+    from scenarios.schedules import problem_of
+
+    k = with_assets.kpis
+    assert k["cost_saving_vs_asap_jobs"] + k["cost_saving_vs_asap_asset_operation"] == \
+        pytest.approx(k["cost_saving_vs_asap"], rel=1e-12)
+    assert sum(k[f"cost_saving_vs_asap_{x}"] for x in ("placement", "timing", "peak", "other")) \
+        == pytest.approx(k["cost_saving_vs_asap_jobs"], rel=1e-12, abs=1e-9)
+    assert k["carbon_saving_vs_asap_jobs_t"] + k["carbon_saving_vs_asap_asset_operation_t"] == \
+        pytest.approx(k["carbon_saving_vs_asap_t"], rel=1e-12)
+    assert sum(k[f"carbon_saving_vs_asap_{x}_t"] for x in ("placement", "timing", "other")) \
+        == pytest.approx(k["carbon_saving_vs_asap_jobs_t"], rel=1e-12, abs=1e-12)
+    # the optimizer's own functions on the run's problem and MILP schedule
+    prep = preflight(with_assets.scenario).prepared
+    problem = problem_of(prep)
+    plan = from_frame(problem, with_assets.outcomes["milp"].schedule)
+    operation = asset_operation_saving(problem, plan)
+    assert k["cost_saving_vs_asap_asset_operation"] == pytest.approx(operation.cost, rel=1e-9)
+    # in the objective the optimal operation never does worse than the rule
+    price_per_kg = with_assets.scenario.objective.carbon_price_per_t / 1e3
+    assert operation.cost + price_per_kg * operation.carbon_kg >= -1e-6
+    values = asset_values(problem, plan)
+    for name in ("battery", "cold_storage", "onsite_generation"):
+        assert k[f"asset_value_{name}"] == pytest.approx(values[name].cost, rel=1e-9)
+        assert k[f"asset_value_{name}_t"] == pytest.approx(values[name].carbon_kg / 1e3, rel=1e-9)
+    assert k["asset_value_heat_reuse"] is None and k["asset_value_heat_reuse_t"] is None
+    assert k["asset_value_battery"] > 0 and k["asset_value_onsite_generation"] > 0
+
+
 @pytest.mark.parametrize("export_price", [None, 0.2])
 def test_kpis_of_a_pv_plant_check_by_hand(tmp_path, export_price):
     """PV from a generation file, no storage, ASAP: the facility is the one without PV,

@@ -1,4 +1,5 @@
-"""Scenario runs with heat reuse by temperature (issue 15, item 5).
+"""Scenario runs with heat reuse by temperature (issue 15, item 5) and the savings split
+into the jobs' part and the assets' operation (issue 15, item 3).
 
 The hand-checked site is one immersion hall at W40 (facility water returning at 50 °C at
 full flow) under a steady inference load, delivering to a heat network of constant demand
@@ -168,10 +169,59 @@ def test_the_optimiser_never_does_worse_with_heat_reuse(plain, lifted, tmp_path)
     assert r.kpis["total_cost"] == pytest.approx(plain.kpis["total_cost"], rel=1e-9)
 
 
-def test_heat_reuse_kpis_are_null_without_heat_reuse(plain, lifted):
-    for key in ("heat_reused_mwh_th", "heat_revenue", "erf"):
-        assert plain.kpis[key] is None and lifted.kpis[key] is not None
-    assert set(kpis_document(plain)["kpis"]) == set(kpis_document(lifted)["kpis"])
+def _parts_sum(kpis: dict) -> None:
+    k = kpis
+    assert k["cost_saving_vs_asap_jobs"] + k["cost_saving_vs_asap_asset_operation"] == \
+        pytest.approx(k["cost_saving_vs_asap"], rel=1e-12, abs=1e-9)
+    levers = sum(k[f"cost_saving_vs_asap_{x}"] for x in ("placement", "timing", "peak", "other"))
+    assert levers == pytest.approx(k["cost_saving_vs_asap_jobs"], rel=1e-12, abs=1e-9)
+    assert k["carbon_saving_vs_asap_jobs_t"] + k["carbon_saving_vs_asap_asset_operation_t"] == \
+        pytest.approx(k["carbon_saving_vs_asap_t"], rel=1e-12, abs=1e-12)
+    carbon = sum(k[f"carbon_saving_vs_asap_{x}_t"] for x in ("placement", "timing", "other"))
+    assert carbon == pytest.approx(k["carbon_saving_vs_asap_jobs_t"], rel=1e-12, abs=1e-12)
+
+
+def test_the_saving_splits_into_jobs_and_asset_operation_and_each_asset_has_a_value(lifted):
+    k = lifted.kpis
+    _parts_sum(k)
+    # the rule sells the same heat here (it earns more than its compressor costs)
+    assert k["cost_saving_vs_asap_asset_operation"] == pytest.approx(0.0, abs=1e-6)
+    # heat reuse is worth its revenue less its compressor's energy and the demand charge
+    # on the compressor's constant power, which the peak carries (linear model;
+    # Shanghai: 44.8 CNY/kW/month, prorated over July's 744 hours)
+    price = lifted.inputs.frame["price_per_kwh"].to_numpy()
+    compressor = DEMAND_KW_TH / (0.45 * (70 + 273.15) / (70 - 50))
+    worth = (PRICE * DEMAND_KW_TH - price * compressor).sum() - 44.8 * compressor * HOURS / 744
+    assert k["asset_value_heat_reuse"] == pytest.approx(worth, rel=1e-9)
+    assert k["asset_value_heat_reuse_t"] < 0  # the compressor's grid carbon
+    for name in ("battery", "cold_storage", "onsite_generation"):
+        assert k[f"asset_value_{name}"] is None and k[f"asset_value_{name}_t"] is None
+
+
+def test_with_a_battery_and_heat_the_parts_sum_and_without_assets_the_new_keys_are_null(
+        plain, tmp_path):
+    hours = plain.inputs.frame.index
+    data = immersion_site(heat_reuse=network(tmp_path, 70.0, hours),
+                          storage={"battery": {"energy_kwh": 400, "power_kw": 100}})
+    r = run(data)
+    _parts_sum(r.kpis)
+    k, per_t = r.kpis, r.scenario.objective.carbon_price_per_t
+    # in the objective (cost + carbon price x carbon) neither an optimally run asset nor
+    # the optimal operation against the rule ever does worse than without
+    assert k["asset_value_battery"] + per_t * k["asset_value_battery_t"] >= -1e-6
+    assert k["cost_saving_vs_asap_asset_operation"] + \
+        per_t * k["carbon_saving_vs_asap_asset_operation_t"] >= -1e-6
+    assert k["asset_value_heat_reuse"] > 0
+    new = ["cost_saving_vs_asap_jobs", "cost_saving_vs_asap_asset_operation",
+           "carbon_saving_vs_asap_jobs_t", "carbon_saving_vs_asap_asset_operation_t",
+           "heat_reused_mwh_th", "heat_revenue", "erf",
+           *(f"asset_value_{n}{s}" for n in ("battery", "cold_storage", "onsite_generation",
+                                             "heat_reuse") for s in ("", "_t"))]
+    assert all(plain.kpis[key] is None for key in new), [k for k in new if plain.kpis[k] is not None]
+    assert plain.kpis["cost_saving_vs_asap_other"] == pytest.approx(
+        plain.kpis["cost_saving_vs_asap"] - sum(plain.kpis[f"cost_saving_vs_asap_{x}"]
+                                                for x in ("placement", "timing", "peak")))
+    assert set(kpis_document(plain)["kpis"]) == set(kpis_document(r)["kpis"])
 
 
 def test_declared_shares_keep_the_old_erf_and_network_fields_need_a_demand():
