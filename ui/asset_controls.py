@@ -13,6 +13,7 @@ check; :func:`section` draws the controls.
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, replace
 
 import streamlit as st
@@ -22,7 +23,6 @@ from scenarios.schema import (
     MAX_PV_KWP,
     MAX_STORAGE_KW,
     MAX_STORAGE_KWH,
-    MAX_TURBINES,
     MIN_HUB_HEIGHT_M,
 )
 from ui import caching, state, uploads
@@ -203,9 +203,54 @@ def _widget(fn, label: str, name: str, default, **kw):
     return fn(label, key=key, **kw)
 
 
-def _size(label: str, name: str, value: float, top: float, step: float, help: str):
-    return _widget(st.number_input, label, name, float(min(max(value, 0.0), top)),
-                   min_value=0.0, max_value=float(top), step=step, format="%.0f", help=help)
+#: Slider ranges as multiples of the hall's IT design power (judgement: a battery or tank
+#: holding up to 8 h of the IT power, charging at up to twice it, PV of up to 4 x the IT
+#: power cover the what-ifs
+#: planners ask; a scenario's own larger size widens its slider).
+SLIDER_HOURS = 8.0
+SLIDER_POWER_SHARE = 2.0
+SLIDER_PV_SHARE = 4.0
+#: Steps per slider (judgement: fine enough to find a knee, coarse enough to drag).
+SLIDER_STEPS = 40
+#: Wind turbines a slider offers (judgement: a site-scale wind farm; a scenario's own
+#: larger count widens it).
+SLIDER_TURBINES = 20
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest 1, 2 or 5 x 10^k at or above ``value`` (> 0)."""
+    if value <= 0:
+        return 1.0
+    exponent = 10.0 ** math.floor(math.log10(value))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * exponent >= value * (1 - 1e-12):
+            return m * exponent
+    return 10.0 * exponent
+
+
+def slider_range(scale_kw: float, value: float, limit: float) -> tuple[float, float]:
+    """(top, step) of a size slider: ``scale_kw`` (a multiple of the hall's IT power)
+    rounded up to a nice number, at least the scenario's own ``value``, at most the
+    schema's ``limit``; the step a nice 1/:data:`SLIDER_STEPS` of it."""
+    top = min(nice_ceiling(max(scale_kw, value, 1.0)), limit)
+    return float(top), float(max(nice_ceiling(top / SLIDER_STEPS), 1.0))
+
+
+def site_it_kw(raw: dict) -> float:
+    """The hall's IT design power, sum of racks x rack kW over the pods [kW]."""
+    total = 0.0
+    for pod in raw.get("pods") or []:
+        try:
+            total += float(pod.get("racks", 0)) * float(pod.get("rack_kw", 0))
+        except (TypeError, ValueError):
+            continue
+    return total
+
+
+def _size(label: str, name: str, value: float, scale_kw: float, limit: float, help: str):
+    top, step = slider_range(scale_kw, value, limit)
+    return _widget(st.slider, label, name, float(min(max(value, 0.0), top)),
+                   min_value=0.0, max_value=top, step=step, format="%.0f", help=help)
 
 
 def _both_or_none(what: str, a: float, b: float) -> None:
@@ -221,22 +266,25 @@ def _turbine_options(current: str, needed: bool, has_curve: bool) -> list[str]:
     return [POWER_CURVE, *options] if has_curve else options
 
 
-def _controls(was: AssetSettings, has_curve: bool, currency: str) -> AssetSettings:
+def _controls(was: AssetSettings, has_curve: bool, currency: str, it_kw: float) -> AssetSettings:
+    """The widgets: a slider per size, scaled to the hall's IT power ``it_kw`` [kW]."""
+    energy_kwh, power_kw = SLIDER_HOURS * it_kw, SLIDER_POWER_SHARE * it_kw
     c = st.columns(4)
     with c[0]:
         st.markdown("**Battery**")
         energy = _size("Battery energy [kWh]", "battery_energy", was.battery_energy_kwh,
-                       MAX_STORAGE_KWH, 500.0, "Usable energy between empty and full. 0: none.")
+                       energy_kwh, MAX_STORAGE_KWH,
+                       "Usable energy between empty and full. 0: none.")
         power = _size("Battery power [kW]", "battery_power", was.battery_power_kw,
-                      MAX_STORAGE_KW, 250.0, "Largest charge and discharge power (AC side).")
+                      power_kw, MAX_STORAGE_KW, "Largest charge and discharge power (AC side).")
         _both_or_none("battery", energy, power)
     with c[1]:
         st.markdown("**Cold tank** (chilled water)")
         capacity = _size("Tank capacity [kWh_th]", "cold_capacity", was.cold_capacity_kwh_th,
-                         MAX_STORAGE_KWH, 1000.0,
+                         energy_kwh, MAX_STORAGE_KWH,
                          "Usable cold when full, charged by the pods' chillers. 0: none.")
-        rate = _size("Tank power [kW_th]", "cold_power", was.cold_power_kw_th, MAX_STORAGE_KW,
-                     250.0, "Largest charge and discharge rate.")
+        rate = _size("Tank power [kW_th]", "cold_power", was.cold_power_kw_th, power_kw,
+                     MAX_STORAGE_KW, "Largest charge and discharge rate.")
         _both_or_none("cold tank", capacity, rate)
     with c[2]:
         st.markdown("**PV**")
@@ -244,7 +292,8 @@ def _controls(was: AssetSettings, has_curve: bool, currency: str) -> AssetSettin
             st.caption(f"PV output from the generation file {md(uploads.safe_name(was.pv_csv))}.")
             kwp = 0.0
         else:
-            kwp = _size("PV size [kWp]", "pv_kwp", was.pv_kwp, MAX_PV_KWP, 250.0,
+            kwp = _size("PV size [kWp]", "pv_kwp", was.pv_kwp, SLIDER_PV_SHARE * it_kw,
+                        MAX_PV_KWP,
                         "DC nameplate; output from the site's weather (PVWatts). 0: none.")
     with c[3]:
         st.markdown("**Wind**")
@@ -254,9 +303,10 @@ def _controls(was: AssetSettings, has_curve: bool, currency: str) -> AssetSettin
             )
             count, turbine, hub = 0, was.wind_turbine, was.wind_hub_height_m
         else:
-            count = _widget(st.number_input, "Wind turbines", "wind_count",
-                            min(was.wind_count, MAX_TURBINES), min_value=0,
-                            max_value=MAX_TURBINES, step=1,
+            turbines = int(max(SLIDER_TURBINES, was.wind_count))
+            count = _widget(st.slider, "Wind turbines", "wind_count",
+                            min(was.wind_count, turbines), min_value=0,
+                            max_value=turbines, step=1,
                             help="Identical turbines, no wake losses. 0: none.")
             options = _turbine_options(was.wind_turbine, count > 0 or was.wind_count > 0,
                                        has_curve)
@@ -334,7 +384,7 @@ def section(validate: bool = True) -> None:
     loaded = asset_settings(base)  # the widgets' first values, and which controls to offer
     has_curve = bool(((base.get("onsite") or {}).get("wind") or {}).get("power_curve"))
     currency = str((raw.get("grid") or {}).get("currency", "USD"))
-    settings = _controls(loaded, has_curve, currency)
+    settings = _controls(loaded, has_curve, currency, site_it_kw(raw))
     edited = with_assets(raw, settings, base)
     if edited != raw:
         state.update_scenario(edited)

@@ -29,14 +29,28 @@ def _set(page, label: str, value: str) -> None:
     settle(page)
 
 
+def _slide(page, label: str, steps: int) -> None:
+    """Move a slider from 0 by ``steps`` steps with the keyboard, as a planner can."""
+    thumb = page.get_by_role("slider", name=label)
+    thumb.focus()
+    thumb.press("Home")
+    for _ in range(steps):
+        thumb.press("ArrowRight")
+    settle(page)
+
+
 def test_a_battery_and_pv_set_with_the_controls_show_in_the_run(page, artifacts):
     page.get_by_role("link", name="Workload and schedule").click()
     page.get_by_role("heading", name="Storage and on-site power").wait_for()
     settle(page)
-    for label, value in (("Horizon [h]", "24"), ("Jobs", "2"), ("Solver time limit [s]", "3"),
-                         ("Battery energy [kWh]", "2000"), ("Battery power [kW]", "500"),
-                         ("PV size [kWp]", "1500")):  # fmt: skip
+    for label, value in (("Horizon [h]", "24"), ("Jobs", "2"), ("Solver time limit [s]", "3")):
         _set(page, label, value)
+    # sliders scaled to the default hall's 1,700 kW of IT: steps of 500 kWh, 200 kW, 500 kWp
+    for label, steps in (("Battery energy [kWh]", 4), ("Battery power [kW]", 2),
+                         ("PV size [kWp]", 6)):  # fmt: skip
+        _slide(page, label, steps)
+    thumb = page.get_by_role("slider", name="Battery energy [kWh]")
+    assert thumb.get_attribute("aria-valuetext") == "2000"
     page.get_by_text(re.compile(r"PV: [\d.,]+ MWh over the 24 h horizon")).wait_for()
     shoot(page, artifacts, "11-workload-assets-controls")
     page.get_by_role("button", name="Run the schedule").click()

@@ -128,9 +128,9 @@ def test_the_controls_edit_the_scenario_that_runs(app):
     _workload(app)
     before = app.session_state["scenario_data"]
     assert "storage" not in before and "onsite" not in before  # a visit changes nothing
-    app.number_input(key="as_battery_energy_0").set_value(2000)
-    app.number_input(key="as_battery_power_0").set_value(500)
-    app.number_input(key="as_pv_kwp_0").set_value(1500).run()
+    app.slider(key="as_battery_energy_0").set_value(2000)
+    app.slider(key="as_battery_power_0").set_value(500)
+    app.slider(key="as_pv_kwp_0").set_value(1500).run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     data = app.session_state["scenario_data"]
     assert data["storage"] == {"battery": {"energy_kwh": 2000.0, "power_kw": 500.0}}
@@ -146,14 +146,18 @@ def test_the_controls_edit_the_scenario_that_runs(app):
     assert any("soc_chart" in c for c in charts)
     assert any("Battery throughput" in list(d.value.get("indicator", []))
                for d in app.dataframe if hasattr(d.value, "get"))
+    # the sizes are sliders scaled to the hall (1,700 kW of IT in the default scenario)
+    energy = app.slider(key="as_battery_energy_0")
+    assert energy.max == 20_000 and energy.step == 500
+    assert app.slider(key="as_pv_kwp_0").max == 10_000
     # back to 0: the battery leaves the scenario
-    app.number_input(key="as_battery_energy_0").set_value(0).run()
+    app.slider(key="as_battery_energy_0").set_value(0).run()
     assert "storage" not in app.session_state["scenario_data"]
 
 
 def test_wind_on_a_climate_without_wind_speed_is_the_scenario_s_error(app):
     _workload(app)
-    app.number_input(key="as_wind_count_0").set_value(2).run()
+    app.slider(key="as_wind_count_0").set_value(2).run()
     assert not app.exception
     text = "\n".join(e.value for e in app.error)
     assert "Cannot use the storage and on-site power" in text
