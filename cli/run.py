@@ -39,6 +39,11 @@ KPI_COLUMNS = (
     ("cost_saving_vs_greedy_pct", "Save vs greedy %", ".2f"),
     ("carbon_saving_vs_asap_pct", "CO2 save vs ASAP %", ".2f"),
 )
+#: With a battery, a cold tank or on-site generation, the peak column shows the peak grid
+#: import (what the demand charge bills) instead of the facility's peak, so labelled.
+GRID_PEAK_COLUMN = ("peak_grid_import_kw", "Peak grid import kW", ",.0f")
+#: KPIs that are null unless the site has that asset (scenarios.kpis.ASSET_KPIS).
+ASSET_MARKERS = ("onsite_generation_mwh", "battery_throughput_mwh", "cold_storage_shifted_mwh_th")
 #: Longest --time-limit accepted [s]: a week (a longer one is a typo in the unit).
 MAX_TIME_LIMIT_S = 7 * 24 * 3600.0
 
@@ -99,10 +104,30 @@ def out_dirs(names: list[str], out: str | None) -> list[Path]:
     return [Path("runs") / f"{slug(n)}-{stamp}" for n in names]
 
 
+def has_assets(kpis: dict) -> bool:
+    """The run's site has a battery, a cold tank or on-site generation."""
+    return any(kpis.get(key) is not None for key in ASSET_MARKERS)
+
+
+def kpi_columns(named_kpis: list[tuple[str, dict]]) -> tuple[tuple[str, str, str], ...]:
+    """The table's columns: with assets in any run, the peak column is the grid import's
+    (a run without assets imports its facility power, so its value is the same)."""
+    if not any(has_assets(k) for _, k in named_kpis):
+        return KPI_COLUMNS
+    return tuple(GRID_PEAK_COLUMN if c[0] == "peak_facility_kw" else c for c in KPI_COLUMNS)
+
+
+def _value(kpis: dict, key: str):
+    if key == "peak_grid_import_kw" and kpis.get(key) is None:  # a run from before assets
+        return kpis.get("peak_facility_kw")
+    return kpis.get(key)
+
+
 def kpi_rows(named_kpis: list[tuple[str, dict]]) -> str:
-    headers = ["Scenario"] + [h for _, h, _ in KPI_COLUMNS]
+    columns = kpi_columns(named_kpis)
+    headers = ["Scenario"] + [h for _, h, _ in columns]
     body = [
-        [name] + [fmt(k.get(key), spec) for key, _, spec in KPI_COLUMNS] for name, k in named_kpis
+        [name] + [fmt(_value(k, key), spec) for key, _, spec in columns] for name, k in named_kpis
     ]
     return text_table(headers, body)
 
@@ -240,6 +265,9 @@ def execute(scenarios: list[Scenario], args: argparse.Namespace) -> int:
         print(
             f"\nCost in {', '.join(sorted(currency))}; savings are against the ASAP and greedy "
             "schedules re-simulated on the same data."
+            + (" With assets, cost and carbon apply to the grid import, and the peak is the "
+               "highest hourly grid import (the demand charge's)."
+               if any(has_assets(k) for _, k in rows) else "")
         )
     return worst
 
