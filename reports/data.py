@@ -41,9 +41,21 @@ SITE_REQUIRED = (
     "carbon_g_per_kwh", "price_per_kwh",
 )  # fmt: skip
 POD_REQUIRED = ("job_compute_kw",)
+#: Hourly columns a schedule's assets add (scenarios.store.asset_columns; each only with
+#: its asset; the baselines' copies carry their name, ``asap.grid_kw``): grid import,
+#: export, curtailment, battery AC power (> 0 charging) and state of charge [kW, kWh],
+#: the tank's stored cold [kWh_th].
+ASSET_FLOW_COLUMNS = ("grid_kw", "export_kw", "curtailed_kw", "battery_kw", "battery_soc_kwh",
+                      "cold_soc_kwh_th")  # fmt: skip
+#: On-site generation input columns [kW] (the same for every schedule).
+GENERATION_COLUMNS = ("pv_kw", "wind_kw")
+#: The schedules whose copies of the asset columns a run may hold.
+BASELINES = ("asap", "greedy")
 #: Further numeric columns the report plots where the run has them.
 PLOTTED_OPTIONAL = ("carbon_free_share", "asap.facility_kw", "greedy.facility_kw",
-                    "asap.job_compute_kw", "greedy.job_compute_kw")  # fmt: skip
+                    "asap.job_compute_kw", "greedy.job_compute_kw", *GENERATION_COLUMNS,
+                    *ASSET_FLOW_COLUMNS,
+                    *(f"{b}.{c}" for b in BASELINES for c in ASSET_FLOW_COLUMNS))  # fmt: skip
 #: The only hourly.parquet columns holding text; every other column holds numbers.
 TEXT_COLUMNS = ("tariff_band", "site.mode")
 #: Largest magnitude of a plotted hourly value: 1e12 kW is ten thousand times the
@@ -180,10 +192,81 @@ def installed_it_kw(scenario: Scenario) -> float:
     return float(sum(p.racks * p.rack_kw for p in scenario.pods))
 
 
+def bills_grid_import(run: Run) -> bool:
+    """Price, carbon and the demand charge apply to the grid import, not the facility's
+    power: the site has an asset (a battery, a cold tank, on-site generation or a heat
+    network), and hourly.parquet holds the import, ``grid_kw``."""
+    return "grid_kw" in run.hourly
+
+
+def has_assets(run: Run) -> bool:
+    """The run's site has a battery, a cold tank or on-site generation (the report's
+    asset section; heat reuse has its own indicators)."""
+    return any(c in run.hourly for c in ("battery_kw", "cold_soc_kwh_th", *GENERATION_COLUMNS))
+
+
+def _column(run: Run, column: str, schedule: str = "") -> pd.Series | None:
+    name = f"{schedule}.{column}" if schedule else column
+    return run.hourly[name] if name in run.hourly else None
+
+
+def grid_kw(run: Run, schedule: str = "") -> pd.Series:
+    """Hourly grid import [kW] of the run's schedule (or of a baseline, ``"asap"``):
+    what price, carbon and the demand charge apply to. Without assets, the facility
+    power."""
+    grid = _column(run, "grid_kw", schedule)
+    if grid is not None:
+        return grid
+    return run.hourly[f"{schedule}.facility_kw"] if schedule else site(run, "facility_kw")
+
+
+def battery_kw(run: Run, schedule: str = "") -> tuple[pd.Series, pd.Series] | None:
+    """(charging, discharging) AC power of the battery per hour [kW], both >= 0; None
+    without a battery."""
+    power = _column(run, "battery_kw", schedule)
+    if power is None:
+        return None
+    return power.clip(lower=0.0), (-power).clip(lower=0.0)
+
+
+def export_price_per_kwh(run: Run) -> pd.Series | None:
+    """What the grid paid per kWh exported, each hour [currency/kWh] (the scenario's
+    ``[onsite]`` price: constant, or a share of the import price); None when the site
+    does not export."""
+    spec = run.scenario.onsite
+    if spec is None or not spec.export:
+        return None
+    price = run.hourly["price_per_kwh"]
+    if spec.export_price_per_kwh is not None:
+        return pd.Series(float(spec.export_price_per_kwh), index=price.index)
+    return float(spec.export_price_share or 0.0) * price
+
+
+def battery_wear_per_kwh(run: Run) -> float:
+    """The battery's wear cost per kWh discharged that the run applied [currency/kWh],
+    recovered from its KPIs (wear cost / throughput); 0 without a battery or wear."""
+    k = run.kpis
+    throughput, wear = k.get("battery_throughput_mwh"), k.get("battery_wear_cost")
+    if not throughput or not wear:
+        return 0.0
+    return float(wear) / (float(throughput) * 1000.0)
+
+
+def heat_revenue_kw(run: Run) -> pd.Series | None:
+    """What the heat delivered to a heat network earned per hour [currency] (the run's
+    heat price, recovered from its KPIs, x the heat delivered); None without revenue."""
+    k = run.kpis
+    revenue, heat = k.get("heat_revenue"), k.get("heat_reused_mwh_th")
+    if not revenue or not heat or "heat_reused_kw_th" not in run.hourly:
+        return None
+    return run.hourly["heat_reused_kw_th"] * (float(revenue) / (float(heat) * 1000.0))
+
+
 def demand_charge_per_kw_month(run: Run) -> float:
     """The demand charge the run applied [currency/kW/month], recovered from its KPIs
-    (demand cost / the demand cost a charge of 1 would give)."""
-    per_unit = K.monthly_demand(site(run, "facility_kw"), 1.0, run.tz, billing(run))
+    (demand cost / the demand cost a charge of 1 would give on the same peaks: the grid
+    import's with assets, the facility's without)."""
+    per_unit = K.monthly_demand(grid_kw(run), 1.0, run.tz, billing(run))
     unit_cost = float(per_unit["demand_cost"].sum())
     cost = run.kpis.get("demand_cost") or 0.0
     return float(cost / unit_cost) if unit_cost > 0 else 0.0
@@ -208,25 +291,43 @@ def period_table(run: Run) -> pd.DataFrame:
     """IT and facility energy, PUE, Scope 2 carbon and cost by calendar month or day.
 
     Uses the KPI functions of :mod:`scenarios.kpis` on each period's hours, so the
-    sums equal the run's KPIs. By day, the demand charge (billed on each month's peak)
-    is not split: its columns are NaN and the report says so.
+    sums equal the run's KPIs. With assets, price, carbon and the demand charge apply to
+    the grid import (as in kpis.json): the energy cost is price x import less what the
+    exports earned, the demand charge is billed on each month's peak import, and the
+    total adds the battery's wear and takes off what a heat network paid. By day, the
+    demand charge (billed on each month's peak) is not split: its columns are NaN and
+    the report says so.
 
     Returns
     -------
     DataFrame
         Index: period label (``YYYY-MM`` or ``YYYY-MM-DD``, site local time); columns
-        ``hours``, ``it_mwh``, ``facility_mwh``, ``pue``, ``carbon_location_t``,
-        ``carbon_market_t``, ``energy_cost``, ``demand_cost``, ``total_cost``.
+        ``hours``, ``it_mwh``, ``facility_mwh``, ``grid_mwh`` (= facility without
+        assets), ``pue``, ``carbon_location_t``, ``carbon_market_t``, ``export_revenue``,
+        ``wear_cost``, ``heat_revenue``, ``energy_cost`` (export revenue taken off),
+        ``demand_cost``, ``total_cost``.
     """
     kind = period_kind(run)
     facility = site(run, "facility_kw")
+    grid = grid_kw(run)
+    assets = bills_grid_import(run)
     it = site(run, "it_kw")
     idx = facility.index
     keys = idx.tz_convert(run.tz).strftime("%Y-%m" if kind == "month" else "%Y-%m-%d")
     market = run.scenario.grid.market
     rate = demand_charge_per_kw_month(run)
-    demand_by_month = K.monthly_demand(facility, rate, run.tz, billing(run))["demand_cost"]
+    demand_by_month = K.monthly_demand(grid, rate, run.tz, billing(run))["demand_cost"]
     cfe = _carbon_free(run)
+    price = run.hourly["price_per_kwh"]
+    export = run.hourly["export_kw"] if "export_kw" in run.hourly else None
+    export_price = export_price_per_kwh(run)
+    sold = (export * export_price if export is not None and export_price is not None
+            else pd.Series(0.0, index=idx))
+    battery = battery_kw(run)
+    wear = (battery[1] * battery_wear_per_kwh(run) if battery is not None
+            else pd.Series(0.0, index=idx))
+    heat = heat_revenue_kw(run)
+    heat = pd.Series(0.0, index=idx) if heat is None else heat
     rows = {}
     for key in pd.unique(keys):
         mask = np.asarray(keys == key)
@@ -239,19 +340,27 @@ def period_table(run: Run) -> pd.DataFrame:
             market.renewable_share,
             market.residual_mix_g_per_kwh,
             None if cfe is None else cfe[mask],
+            grid_kw=grid[mask] if assets else None,
         )
-        energy_cost = float((fac * run.hourly["price_per_kwh"][mask]).sum())
+        revenue = float(sold[mask].sum())
+        wear_cost = float(wear[mask].sum())
+        heat_revenue = float(heat[mask].sum())
+        energy_cost = float((grid[mask] * price[mask]).sum()) - revenue
         demand = float(demand_by_month[key]) if kind == "month" else np.nan
         rows[key] = {
             "hours": int(mask.sum()),
             "it_mwh": it_kwh / 1000.0,
             "facility_mwh": float(fac.sum()) / 1000.0,
+            "grid_mwh": float(grid[mask].sum()) / 1000.0,
             "pue": float(fac.sum()) / it_kwh if it_kwh else np.nan,
             "carbon_location_t": carbon["carbon_location_t"],
             "carbon_market_t": carbon["carbon_market_t"],
+            "export_revenue": revenue,
+            "wear_cost": wear_cost,
+            "heat_revenue": heat_revenue,
             "energy_cost": energy_cost,
             "demand_cost": demand,
-            "total_cost": energy_cost + demand,
+            "total_cost": energy_cost + demand + wear_cost - heat_revenue,
         }
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = kind

@@ -38,42 +38,63 @@ def period_rows(run: D.Run) -> tuple[list[doc.Column], list[list[doc.Cell]], str
     periods = D.period_table(run)
     kind = periods.index.name
     cur = run.currency
+    assets = D.bills_grid_import(run)
     cols = [doc.Column(kind.capitalize(), width=1.1), doc.Column("Hours", "h", 0.6, True),
-            doc.Column("IT energy", "MWh", 0.9, True), doc.Column("Facility", "MWh", 0.9, True),
-            doc.Column("PUE", "-", 0.6, True), doc.Column("Scope 2 location", "tCO2", 1.0, True),
-            doc.Column("Scope 2 market", "tCO2", 1.0, True),
-            doc.Column("Energy cost", cur, 1.0, True)]
+            doc.Column("IT energy", "MWh", 0.9, True), doc.Column("Facility", "MWh", 0.9, True)]
+    if assets:
+        cols.append(doc.Column("Grid import", "MWh", 0.9, True))
+    cols += [doc.Column("PUE", "-", 0.6, True), doc.Column("Scope 2 location", "tCO2", 1.0, True),
+             doc.Column("Scope 2 market", "tCO2", 1.0, True),
+             doc.Column("Energy cost", cur, 1.0, True)]
     if kind == "month":
         cols += [doc.Column("Demand cost", cur, 1.0, True), doc.Column("Total cost", cur, 1.0, True)]
     rows = []
     for label, r in periods.iterrows():
         row = [doc.text(label), doc.num(r["hours"], 0), doc.num(r["it_mwh"], 1),
-               doc.num(r["facility_mwh"], 1), doc.kpi("pue", r["pue"]),
-               doc.num(r["carbon_location_t"], 2), doc.num(r["carbon_market_t"], 2),
-               doc.num(r["energy_cost"], 0)]
+               doc.num(r["facility_mwh"], 1)]
+        if assets:
+            row.append(doc.num(r["grid_mwh"], 1))
+        row += [doc.kpi("pue", r["pue"]), doc.num(r["carbon_location_t"], 2),
+                doc.num(r["carbon_market_t"], 2), doc.num(r["energy_cost"], 0)]
         if kind == "month":
             row += [doc.num(r["demand_cost"], 0), doc.num(r["total_cost"], 0)]
         rows.append(row)
     k = run.kpis
     total = [doc.text("Run total"), doc.num(run.hours, 0), doc.num(k["it_energy_mwh"], 1),
-             doc.num(k["facility_energy_mwh"], 1), doc.kpi("pue", k["pue"]),
-             doc.num(k["carbon_location_t"], 2), doc.num(k["carbon_market_t"], 2),
-             doc.num(k["energy_cost"], 0)]
+             doc.num(k["facility_energy_mwh"], 1)]
+    if assets:
+        total.append(doc.num(k.get("grid_energy_mwh"), 1))
+    total += [doc.kpi("pue", k["pue"]), doc.num(k["carbon_location_t"], 2),
+              doc.num(k["carbon_market_t"], 2), doc.num(k["energy_cost"], 0)]
     if kind == "month":
         total += [doc.num(k["demand_cost"], 0), doc.num(k["total_cost"], 0)]
     rows.append(total)
+    peak = "peak grid import kW" if assets else "peak facility kW"
     if kind == "month":
         prorated = D.billing(run) == "prorated"
-        note = ("Demand cost: each calendar month's peak facility kW x the demand charge "
+        note = (f"Demand cost: each calendar month's {peak} x the demand charge "
                 f"({F.value_text(D.demand_charge_per_kw_month(run), 2)} {cur}/kW/month)"
                 + (", prorated to the share of the month's hours in the run. "
                    if prorated else ", a whole month's charge for every month the run touches. ")
                 + "Partial months are marked by their hours.")
     else:
         note = (f"By day, because the run is shorter than two months ({run.hours} h). The demand "
-                f"charge is billed on each calendar month's peak and is not split by day: "
+                f"charge is billed on each calendar month's {peak} and is not split by day: "
                 f"{F.kpi_text('demand_cost', k['demand_cost'])} {cur} for the run, so the run's "
                 f"total cost is {F.kpi_text('total_cost', k['total_cost'])} {cur}.")
+    if assets:
+        note += (" With the site's assets, price, Scope 2 and the demand charge apply to the grid "
+                 "import, not the facility's power (PUE stays facility / IT energy)"
+                 + ("; the energy cost is net of what exports earned"
+                    f" ({F.value_text(float(periods['export_revenue'].sum()), 0)} {cur})"
+                    if D.export_price_per_kwh(run) is not None else "")
+                 + (f"; the total cost adds the battery's wear "
+                    f"({F.value_text(float(periods['wear_cost'].sum()), 0)} {cur})"
+                    if float(periods["wear_cost"].sum()) > 0 else "")
+                 + (f"; the total cost takes off what the heat network paid "
+                    f"({F.value_text(float(periods['heat_revenue'].sum()), 0)} {cur})"
+                    if float(periods["heat_revenue"].sum()) > 0 else "")
+                 + ".")
     return cols, rows, note
 
 
@@ -114,9 +135,12 @@ def carbon_basis(run: D.Run) -> str:
 def scope2_section(run: D.Run) -> doc.Section:
     k = run.kpis
     market = run.scenario.grid.market
-    facility_kwh = k["facility_energy_mwh"] * 1000.0
-    loc_g = k["carbon_location_t"] * 1e6 / facility_kwh if facility_kwh else math.nan
-    mkt_g = k["carbon_market_t"] * 1e6 / facility_kwh if facility_kwh else math.nan
+    assets = D.bills_grid_import(run)
+    # the factors apply to purchased electricity: the grid import (the facility's energy
+    # without assets)
+    bought_kwh = k["grid_energy_mwh" if assets else "facility_energy_mwh"] * 1000.0
+    loc_g = k["carbon_location_t"] * 1e6 / bought_kwh if bought_kwh else math.nan
+    mkt_g = k["carbon_market_t"] * 1e6 / bought_kwh if bought_kwh else math.nan
     share = market.renewable_share
     instruments = (f"contracted and retired renewables cover {100 * share:.1f} % of consumption"
                    if share else "none given in the scenario")
@@ -131,7 +155,8 @@ def scope2_section(run: D.Run) -> doc.Section:
         ("Emissions [tCO2]", doc.kpi("carbon_location_t", k["carbon_location_t"]),
          doc.kpi("carbon_market_t", k["carbon_market_t"])),
         ("Average factor applied [g/kWh]", doc.num(loc_g, 1), doc.num(mkt_g, 1)),
-        ("Method", doc.text("sum over hours of grid intensity x facility energy"),
+        ("Method", doc.text("sum over hours of grid intensity x "
+                            + ("grid import (purchased electricity)" if assets else "facility energy")),
          doc.text("consumption not covered by instruments x residual mix")),
         ("Emission factors", doc.text(carbon_basis(run)), doc.text(residual)),
         ("Contractual instruments", doc.text("not used by this method"), doc.text(instruments)),
@@ -154,6 +179,12 @@ def scope2_section(run: D.Run) -> doc.Section:
         f"24/7 CFE score: {F.kpi_text('cfe_score', k.get('cfe_score'))} %"
         + ("" if k.get("cfe_score") is not None else " (no hourly carbon-free data in the run)") + ".",
     ]
+    if D.has_assets(run):
+        related.append(
+            "With the site's assets, Scope 2 counts the grid import: on-site generation carries "
+            "no emissions and counts in REF and the 24/7 CFE score where it is used on site; "
+            "exported generation earns no carbon credit; battery discharge is not counted as "
+            "carbon-free.")
     blocks = [
         doc.Paragraph("GHG Protocol Scope 2 and ESRS E1-6 ask for both figures. Location-based "
                       "uses the grid's average intensity; market-based uses the contractual "
