@@ -12,6 +12,7 @@ import pandas as pd
 
 from reports import data as D
 from reports import document as doc
+from reports.assets import assets_section
 from reports.compare import comparison_section
 from reports.eed import eed_section
 from reports.energy import energy_section, pods_section, scope2_section
@@ -24,7 +25,8 @@ from scenarios.store import PACKAGES as STORE_PACKAGES
 REPORT_PACKAGES = ("coolshift", "matplotlib", "fpdf2", "openpyxl", "pylopdf-fonts-zh-cn")
 #: Units of hourly.parquet columns, by name ending (first match wins).
 _SUFFIX_UNITS = (
-    ("carbon_g_per_kwh", "g/kWh"), ("_per_kwh", "currency/kWh"), ("_kw", "kW"), ("_kwh", "kWh"),
+    ("carbon_g_per_kwh", "g/kWh"), ("_per_kwh", "currency/kWh"), ("_kw_th", "kW_th"),
+    ("_kwh_th", "kWh_th"), ("_kw", "kW"), ("_kwh", "kWh"),
     ("_l", "L"), ("_c", "°C"), ("_pct", "%"), ("_pa", "Pa"), ("_share", "-"), ("_fraction", "-"),
     ("_factor", "kWh/kWh"),
 )
@@ -77,11 +79,13 @@ def run_sections(run: D.Run, versions: dict[str, str], suffix: str = "") -> list
         energy_section(run),
         scope2_section(run),
         scheduling_section(run),
+        assets_section(run),
         targets_section(run),
         pods_section(run),
         eed_section(run),
         methodology_section(run, versions),
     ]
+    sections = [s for s in sections if s is not None]  # the assets' only with assets
     if suffix:
         for s in sections[1:]:
             s.title = f"{s.title}: {suffix}"

@@ -205,6 +205,116 @@ def load_profile(run: D.Run) -> Figure:
     return fig
 
 
+#: Supply and its other uses in the supply chart (above and below zero).
+SUPPLY_COLORS = {"Grid import": "#7f7f7f", "PV": "#ffc000", "Wind": "#5b9bd5",
+                 "Battery discharge": "#70ad47", "Battery charging": "#a9d18e",
+                 "Export": "#ed7d31", "Curtailed": "#d9d9d9"}  # fmt: skip
+
+
+def _schedule_series(run: D.Run, column: str) -> dict[str, pd.Series]:
+    """A per-schedule hourly column: the run's (``column``) and each baseline's
+    (``asap.column``), by display name."""
+    h = run.hourly
+    out = {}
+    if column in h:
+        out[run.schedule_name] = h[column]
+    for name in ("asap", "greedy"):
+        if f"{name}.{column}" in h:
+            out["ASAP" if name == "asap" else name] = h[f"{name}.{column}"]
+    return out
+
+
+def state_of_charge(run: D.Run) -> Figure:
+    """The battery's [kWh] and the cold tank's [kWh_th] stored energy at the end of each
+    hour, by schedule, with the store's capacity."""
+    stores = [(col, label, cap) for col, label, cap in (
+        ("battery_soc_kwh", "battery [kWh]", _capacity(run, "battery")),
+        ("cold_soc_kwh_th", "cold tank [kWh_th]", _capacity(run, "cold")),
+    ) if col in run.hourly]  # fmt: skip
+    fig = Figure()
+    axes = np.atleast_1d(fig.subplots(len(stores), 1, sharex=True, squeeze=False)[:, 0])
+    step = "hourly"
+    for ax, (column, label, capacity) in zip(axes, stores, strict=True):
+        series = pd.DataFrame(_schedule_series(run, column))
+        series, step = _daily_if_long(series)
+        # a state at the end of each hour (constant power within it: straight in between);
+        # daily means at the middle of their day
+        x = _local(series.index) + (pd.Timedelta(hours=1) if step == "hourly"
+                                    else pd.Timedelta(hours=12))
+        order = [c for c in ("ASAP", "greedy", "MILP") if c in series]
+        for name in order:
+            shown = f"{name} (this run)" if name == run.schedule_name else name
+            ax.plot(x, series[name], label=shown, **SCHEDULE_STYLE[name])
+        if capacity:
+            ax.axhline(capacity, color="#404040", linestyle=":", linewidth=1.0,
+                       label="capacity")
+        if step == "hourly":  # daily means would be striped by every day's bands
+            _shade_bands(ax, run, _local(run.hourly.index))
+        ax.set_ylabel(label)
+        ax.set_ylim(bottom=0)
+        ax.set_title(f"Stored energy, {label.split(' [')[0]} ({step})", loc="left")
+    axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    _time_axis(axes[-1], run)
+    fig.align_ylabels(axes)
+    return fig
+
+
+def _capacity(run: D.Run, store: str) -> float | None:
+    """A store's usable capacity from the scenario [kWh or kWh_th]."""
+    storage = run.scenario.storage
+    if storage is None:
+        return None
+    if store == "battery" and storage.battery is not None:
+        return float(storage.battery.energy_kwh)
+    if store == "cold" and storage.cold is not None:
+        return float(storage.cold.capacity_kwh_th)
+    return None
+
+
+def supply_frames(run: D.Run) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(supply, other uses) of the run's schedule per hour [kW]: grid import, PV, wind,
+    battery discharge; battery charging, export, curtailed (columns only for what the
+    site has). Supply = facility power + other uses, every hour."""
+    h = run.hourly
+    supply = pd.DataFrame({"Grid import": D.grid_kw(run)})
+    uses = pd.DataFrame(index=h.index)
+    for column, name in (("pv_kw", "PV"), ("wind_kw", "Wind")):
+        if column in h:
+            supply[name] = h[column]
+    battery = D.battery_kw(run)
+    if battery is not None:
+        supply["Battery discharge"] = battery[1]
+        uses["Battery charging"] = battery[0]
+    for column, name in (("export_kw", "Export"), ("curtailed_kw", "Curtailed")):
+        if column in h:
+            uses[name] = h[column]
+    return supply, uses
+
+
+def supply_stack(run: D.Run) -> Figure:
+    """Supply stacked above zero, its uses besides the facility stacked below zero, and
+    the facility's power as a line [kW]."""
+    supply, uses = supply_frames(run)
+    uses = uses.loc[:, (uses != 0).any()]  # no legend entry for a flow that never happens
+    facility = D.site(run, "facility_kw").rename("Facility")
+    frame, step = _daily_if_long(pd.concat([supply, uses, facility], axis=1))
+    supply, uses, facility = frame[supply.columns], frame[uses.columns], frame["Facility"]
+    x = _local(frame.index)
+    fig = Figure()
+    ax = fig.subplots()
+    ax.stackplot(x, supply.T.to_numpy(), labels=list(supply.columns),
+                 colors=[SUPPLY_COLORS[c] for c in supply.columns], linewidth=0)
+    if len(uses.columns):
+        ax.stackplot(x, -uses.T.to_numpy(), labels=list(uses.columns),
+                     colors=[SUPPLY_COLORS[c] for c in uses.columns], linewidth=0)
+    ax.plot(x, facility.to_numpy(), color="#1f1f1f", linewidth=1.0, label="Facility power")
+    ax.axhline(0.0, color="#404040", linewidth=0.6)
+    ax.set_ylabel(f"power [kW] ({step})\n+ supply, − other uses")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    _time_axis(ax, run)
+    return fig
+
+
 def _bars(values) -> list[float]:
     """Bar heights: a missing value (an idle hall has no PUE) is no bar."""
     return [float("nan") if v is None else float(v) for v in values]

@@ -58,6 +58,10 @@ def eed_rows(run: D.Run) -> list[tuple[str, str, doc.Cell, str, str]]:
     reused = D.heat_reused_kwh(run)
     na = doc.text(NOT_AVAILABLE)
     ren_kwh = None if k.get("ref") is None else k["ref"] * k["facility_energy_mwh"] * 1000.0
+    onsite_kwh = None  # on-site generation used on site (kpis.json), with generation only
+    if k.get("onsite_generation_mwh") is not None:
+        onsite_kwh = 1000.0 * (k["onsite_generation_mwh"] - (k.get("export_mwh") or 0.0)
+                               - (k.get("curtailed_mwh") or 0.0))
     idx = run.hourly.index
     period = f"{idx[0]:%Y-%m-%d} to {idx[-1]:%Y-%m-%d} ({run.hours} h)"
     annual = run.hours >= 8760
@@ -86,9 +90,13 @@ def eed_rows(run: D.Run) -> list[tuple[str, str, doc.Cell, str, str]]:
          "cooling towers: evaporation, blowdown, drift"),
         ("Annex II", "Potable water input", na, "m³", "the model does not split water sources"),
         ("Annex II", "Total renewable energy consumption", doc.num(ren_kwh, 0), "kWh",
-         "REF x E_DC (contracted and retired renewables)"),
-        ("Annex II", "Renewable energy from guarantees of origin / PPAs / on-site", na, "kWh",
-         "the scenario gives one contracted share, not its instruments"),
+         "REF x E_DC (contracted and retired renewables"
+         + (", and on-site generation used on site)" if onsite_kwh is not None else ")")),
+        ("Annex II", "Renewable energy from guarantees of origin / PPAs / on-site",
+         na if onsite_kwh is None else doc.num(onsite_kwh, 0), "kWh",
+         "the scenario gives one contracted share, not its instruments" if onsite_kwh is None
+         else "on-site PV and wind used on site (generated less exported and curtailed; "
+              "modelled, not metered); guarantees of origin and PPAs: not available"),
         ("Annex II", "Backup generators, grid functions, ICT capacity, data traffic", na, "",
          "not modelled"),
         ("Annex III", "Power usage effectiveness (PUE)", doc.kpi("pue", k["pue"]), "-",

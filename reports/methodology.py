@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from reports import assets as A
 from reports import data as D
 from reports import document as doc
 from reports import formatting as F
@@ -23,6 +24,17 @@ METHOD = (
     "(ISO/IEC 30134 and EN 50600-4 definitions); Scope 2 follows the GHG Protocol Scope 2 "
     "Guidance; money is energy price x facility energy plus the demand charge on each calendar "
     "month's peak."
+)
+#: Said after :data:`METHOD` when the site has a battery, a cold tank or on-site generation.
+METHOD_ASSETS = (
+    "The site's assets (battery, cold tank, on-site generation) are operated with each "
+    "schedule: by the MILP together with the jobs, and by a documented rule for ASAP and "
+    "greedy. The re-simulation applies each schedule's tank flows to the chillers, and the "
+    "grid flows are settled on the exact facility power (generation used first, then "
+    "import; surplus exported where allowed, else curtailed), so every hour closes grid "
+    "import + on-site generation + battery discharge = facility + battery charging + export "
+    "+ curtailment. Energy price, Scope 2 carbon and the demand charge then apply to the grid "
+    "import, not the facility's power, less what exports earned and plus the battery's wear. "
 )
 
 
@@ -137,7 +149,7 @@ def overrides(run: D.Run) -> list[str]:
 def methodology_section(run: D.Run, report_versions: dict[str, str]) -> doc.Section:
     changed = overrides(run)
     blocks: list = [
-        doc.Paragraph(METHOD),
+        doc.Paragraph(METHOD + (" " + METHOD_ASSETS + A.MODELLED if D.has_assets(run) else "")),
         doc.Paragraph("Physics defaults overridden by the scenario: "
                       + ("; ".join(changed) if changed else "none") + "."),
         sources_table(run),
@@ -145,6 +157,13 @@ def methodology_section(run: D.Run, report_versions: dict[str, str]) -> doc.Sect
     tariff = tariff_table(run)
     if tariff is not None:
         blocks.append(tariff)
-    blocks += [assumptions_table(run), provenance_table(run), versions_table(run, report_versions),
-               physics_table(run)]
+    blocks.append(assumptions_table(run))
+    if D.has_assets(run):
+        if A.pv_on_modelled_irradiance(run):
+            blocks.append(doc.Paragraph(
+                "On-site PV is modelled on a modelled irradiance (the synthetic weather has "
+                "none), as the assumptions above say: its output is an estimate, not a "
+                "measurement.", "note"))
+        blocks.append(A.parameters_table(run))
+    blocks += [provenance_table(run), versions_table(run, report_versions), physics_table(run)]
     return doc.Section("Methodology, assumptions and data provenance", blocks, anchor="methodology")

@@ -23,8 +23,9 @@ def schedules_table(run: D.Run) -> doc.Table:
     cols = {f"{run.schedule_name} (this run)": run.kpis}
     for name, values in baselines.items():
         cols["ASAP" if name == "asap" else name] = values
-    keys = list(COMPARED_KEYS) + sorted(
-        {k for v in baselines.values() for k in v if k not in COMPARED_KEYS and k != "feasible"})
+    # with assets, their indicators have their own table (reports.assets)
+    skip = {*COMPARED_KEYS, "feasible", *(K.ASSET_KPIS if D.has_assets(run) else ())}
+    keys = list(COMPARED_KEYS) + sorted({k for v in baselines.values() for k in v if k not in skip})
     rows = [[doc.text(F.label(k)), doc.text(F.kpi_unit(k, run.currency))]
             + [doc.kpi(k, v.get(k)) for v in cols.values()] for k in keys]
     rows.append([doc.text(F.label("feasible")), doc.text("")]
@@ -43,10 +44,14 @@ def effect_table(run: D.Run) -> doc.Table:
     k, cur = run.kpis, run.currency
     shifted = k.get("shifted_energy_share")
     shifted_mwh = None if shifted is None else shifted * k.get("job_energy_mwh", 0.0)
+    # with assets, the saving splits first into the jobs' part and the assets' operation
+    parts = K.PARTS if D.bills_grid_import(run) else ()
     keys = ["jobs", "job_energy_mwh", "shifted_energy_share", "deadlines_met_share",
             "cost_saving_vs_asap", "cost_saving_vs_asap_pct",
+            *(f"cost_saving_vs_asap_{part}" for part in parts),
             *(f"cost_saving_vs_asap_{lever}" for lever in K.LEVERS),
             "carbon_saving_vs_asap_t", "carbon_saving_vs_asap_pct",
+            *(f"carbon_saving_vs_asap_{part}_t" for part in parts),
             *(f"carbon_saving_vs_asap_{lever}_t" for lever in K.LEVERS if lever != "peak"),
             "cost_saving_vs_greedy", "cost_saving_vs_greedy_pct",
             "carbon_saving_vs_greedy_t", "carbon_saving_vs_greedy_pct"]

@@ -6,8 +6,15 @@ from reports import charts
 from reports import data as D
 from reports import document as doc
 from reports import formatting as F
+from reports.assets import asset_phrases, pv_on_modelled_irradiance
 from scenarios.kpis import KPI_DEFINITIONS
 
+#: Headline definitions of the assets' indicators (they are shown only with assets, so
+#: the KPI table's "(= facility ... without assets)" is left out; the summary is one page).
+SHORT_DEFINITIONS = {
+    "grid_energy_mwh": "energy bought from the grid (price and Scope 2 apply to it)",
+    "peak_grid_import_kw": "highest hourly grid import (the demand charge applies to it)",
+}
 #: The target table shows PUE to 4 decimals, so 1.2502 is not read as meeting 1.25.
 TARGET_DECIMALS = 4
 COOLING_NAMES = {"air": "air (CRAH, chilled water)", "cold_plate": "direct-to-chip cold plates",
@@ -54,6 +61,14 @@ def missing_reason(run: D.Run, key: str) -> str:
         return "no heat reuse set in the scenario ([heat_reuse])"
     if key.startswith(("pue_target",)):
         return "no PUE target set in the scenario ([targets])"
+    if key.startswith("battery_"):
+        return "no battery in the scenario ([storage.battery])"
+    if key == "cold_storage_shifted_mwh_th":
+        return "no cold tank in the scenario ([storage.cold])"
+    if key in ("onsite_generation_mwh", "export_mwh", "curtailed_mwh", "export_revenue"):
+        return "no on-site generation in the scenario ([onsite.pv], [onsite.wind])"
+    if key.startswith("asset_value_"):
+        return "the site has no such asset, or the run has no MILP schedule to measure it on"
     if "greedy" in key:
         greedy = run.doc.get("baselines", {}).get("greedy", {})
         if greedy.get("feasible") is False:
@@ -155,6 +170,9 @@ def executive_summary(run: D.Run) -> doc.Section:
         ("Site", f"{s.site.name} ({s.site.latitude:g}, {s.site.longitude:g}; {s.site.timezone})"),
         ("Halls", halls_text(run)),
         ("Cooling", ", ".join(sorted({COOLING_NAMES[p.cooling] for p in s.pods}))),
+        *([("Site assets", "; ".join(asset_phrases(run))
+            + ("; PV on modelled irradiance (synthetic weather)"
+               if pv_on_modelled_irradiance(run) else ""))] if D.has_assets(run) else []),
         ("Installed IT power", f"{F.value_text(D.installed_it_kw(s), 0)} kW (nameplate)"),
         ("Period", period_text(run)),
         ("Climate", climate_text(run)),
@@ -172,12 +190,16 @@ def executive_summary(run: D.Run) -> doc.Section:
     headline_keys = ["pue", "tue", "wue_l_per_kwh", "cue_kg_per_kwh", "it_energy_mwh",
                      "facility_energy_mwh", "water_m3", "carbon_location_t", "carbon_market_t",
                      "total_cost", "peak_facility_kw", "deadlines_met_share"]
+    if D.has_assets(run):  # what the money and carbon apply to
+        headline_keys.insert(headline_keys.index("facility_energy_mwh") + 1, "grid_energy_mwh")
+        headline_keys.insert(headline_keys.index("peak_facility_kw") + 1, "peak_grid_import_kw")
     headline = doc.Table(
         key="headline", title="Headline indicators",
         columns=[doc.Column("Indicator", width=1.6), doc.Column("Value", width=1.0, numeric=True),
                  doc.Column("Unit", width=0.8), doc.Column("Definition", width=3.2)],
         rows=[[doc.text(F.label(key)), doc.kpi(key, k.get(key)), doc.text(F.kpi_unit(key, cur)),
-               doc.text(KPI_DEFINITIONS[key][1])] for key in headline_keys],
+               doc.text(SHORT_DEFINITIONS.get(key, KPI_DEFINITIONS[key][1]))]
+              for key in headline_keys],
     )
     blocks = [doc.Paragraph(s.description.replace("\n", " "), "lead")] if s.description else []
     blocks += [fact_table, headline, doc.Subheading("Key points"), doc.Bullets(findings(run))]
