@@ -17,7 +17,9 @@ same rows as the MILP) or by the baselines' documented rule.
     discharges in peak hours (at most the chillers' load);
   - each store keeps back what it needs to end the horizon at least as full as it
     started: it discharges only down to what the valley hours left can refill, and
-    tops up in the last hours if it must.
+    tops up in the last hours if it must;
+  - nothing it does (charging, heat pumps of heat reuse) takes the import above the site
+    grid limit.
 """
 
 from __future__ import annotations
@@ -185,9 +187,14 @@ def rule_dispatch(problem: Problem, load_kw: np.ndarray) -> Dispatch:
         facility, cold_soc = _rule_cold(problem, load_kw, valley, peak, cold_charge,
                                         cold_discharge, facility)
     heat = _rule_heat(problem, load_kw)
-    if a.has_heat:
-        facility = facility + (a.heat.heat_pump_kw_per_kw_th * heat).sum(0)
     onsite = np.asarray(a.onsite_kw, dtype=float) if a.has_onsite else np.zeros(n_t)
+    if a.has_heat:
+        pumps = (a.heat.heat_pump_kw_per_kw_th * heat).sum(0)
+        room = np.maximum(problem.grid_limit_kw - np.maximum(facility - onsite, 0.0), 0.0)
+        # heat pumps run only as far as the grid limit allows
+        heat = heat * np.minimum(1.0, np.divide(room, pumps, out=np.ones(n_t),
+                                                where=pumps > 0))[None, :]
+        facility = facility + (a.heat.heat_pump_kw_per_kw_th * heat).sum(0)
     net = facility - onsite  # < 0: surplus generation
     charge, discharge, soc = np.zeros(n_t), np.zeros(n_t), np.zeros(n_t)
     if a.has_battery:
@@ -264,7 +271,14 @@ def _rule_cold(problem: Problem, load_kw, valley, peak, charge_out, discharge_ou
     pods = np.flatnonzero(c.serves)
     chiller = c.chiller_load_kw_th + c.chiller_load_per_kw * load_kw
     spare = np.maximum(c.chiller_spare_kw_th - c.spare_per_kw * load_kw, 0.0)
-    rate = np.minimum(c.power_kw_th, spare[pods].sum(0))  # what it can charge each hour
+    # the grid limit: charging adds facility power, which the import must still carry
+    onsite = np.asarray(problem.assets.onsite_kw, dtype=float) if problem.assets.has_onsite \
+        else 0.0
+    headroom_kw = np.maximum(problem.grid_limit_kw - np.maximum(facility - onsite, 0.0), 0.0)
+    dearest = np.max(c.charge_kw_per_kw_th[pods], axis=0)
+    by_grid = np.where(dearest > 0, headroom_kw / np.maximum(dearest, 1e-12), np.inf)
+    spare[pods] = np.minimum(spare[pods], by_grid[None, :])
+    rate = np.minimum(c.power_kw_th, np.minimum(spare[pods].sum(0), by_grid))  # per hour
     # cold each hour's charge still holds at the end, summed over the hours after t
     to_end = keep ** (n_t - 1 - np.arange(n_t))
     later_any = _after(rate * to_end)

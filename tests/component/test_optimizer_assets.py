@@ -480,3 +480,18 @@ def test_rule_ends_every_store_at_its_end_state_with_scarce_chillers_and_losses(
     facility = problem.base_facility_kw + (problem.facility_factor * load).sum(0)
     assert validate_dispatch(facility, load, problem.assets, d, limits, problem.hours) == []
     assert d.cold_discharge_kw_th.sum() > 0 and d.battery_discharge_kw.sum() > 0
+
+
+def test_rule_never_charges_the_tank_above_the_grid_limit():
+    n = 48
+    prices = np.tile(np.r_[np.full(8, 0.3), np.full(8, 0.7), np.full(8, 1.2)], 2)
+    sig, pod, jobs = signals(prices), pods(n, 300.0), one_job(0, n, dur=2, kw=10.0)
+    tank = cold_tank(n, capacity=2000.0, power=1000.0, spare=1000.0, initial=0.5)
+    limits = Limits(grid_limit_kw=320.0)  # 20 kW of headroom over the baseline
+    problem = prepare_problem(jobs, sig, pod, limits, Objective(), Assets(cold=tank))
+    load = np.zeros((1, n))
+    d = rule_dispatch(problem, load)
+    from optimizer.validate import validate_dispatch
+    assert validate_dispatch(problem.base_facility_kw, load, problem.assets, d, limits,
+                             problem.hours) == []
+    assert d.grid_kw.max() <= 320.0 + 1e-9 and d.cold_charge_kw_th.sum() > 0
