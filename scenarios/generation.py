@@ -117,31 +117,19 @@ def read_generation_csv(
     notes: list[str] = []
     index = parse_timestamps(frame[ts_col], naive, hours.tz, path, notes)
     values = _numeric(frame[kw_col], str(kw_col), path)
-    blank = values.isna().to_numpy()
-    if blank.any():
-        row = int(np.flatnonzero(blank)[0]) + 2
-        raise ScenarioError(
-            f"row {row}, column {_shown(kw_col)}: the value is empty; give "
-            f"{series.value} in {series.unit} ({series.zero})",
-            file=str(path),
-        )
-    negative = (values < 0).to_numpy()
-    if negative.any():
-        row = int(np.flatnonzero(negative)[0]) + 2
-        raise ScenarioError(
-            f"row {row}, column {_shown(kw_col)}: {values.iloc[row - 2]:g} {series.unit} is "
-            f"negative; {series.negative}",
-            file=str(path),
-        )
-    too_large = (values > MAX_GENERATION_KW).to_numpy()
-    if too_large.any():
-        row = int(np.flatnonzero(too_large)[0]) + 2
-        raise ScenarioError(
-            f"row {row}, column {_shown(kw_col)}: {values.iloc[row - 2]:,.0f} {series.unit} is "
-            f"above {MAX_GENERATION_KW:,.0f} {series.unit}; is the column in W instead of "
-            f"{series.unit}?",
-            file=str(path),
-        )
+    checks = (
+        (values.isna(), lambda v: f"the value is empty; give {series.value} in {series.unit} "
+                                  f"({series.zero})"),
+        (values < 0, lambda v: f"{v:g} {series.unit} is negative; {series.negative}"),
+        (values > MAX_GENERATION_KW, lambda v: (
+            f"{v:,.0f} {series.unit} is above {MAX_GENERATION_KW:,.0f} {series.unit}; is the "
+            f"column in W instead of {series.unit}?")),
+    )
+    for mask, what in checks:
+        bad = np.flatnonzero(mask.to_numpy())
+        if bad.size:  # row numbers as a spreadsheet shows them (header = row 1)
+            raise ScenarioError(f"row {bad[0] + 2}, column {_shown(kw_col)}: "
+                                f"{what(values.iloc[bad[0]])}", file=str(path))
     series = _finish(pd.DatetimeIndex(index).tz_convert("UTC"), values, path, notes)
     target = hours.tz_convert("UTC")
     aligned = series.reindex(target)
