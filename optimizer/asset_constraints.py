@@ -31,11 +31,11 @@ def battery_mode_hours(problem: Problem) -> np.ndarray:
     return np.flatnonzero(problem.energy_weight_per_kwh <= 0)
 
 
-def _load_columns(v: dict, n_t: int, pods: np.ndarray) -> dict:
-    """(pod, hour) -> it_load column for the pods ``pods``."""
-    sel = np.isin(v["load_pod"], pods)
-    return {(int(p), int(t)): int(c) for p, t, c in
-            zip(v["load_pod"][sel], v["load_t"][sel], v["it_load_kw"][sel], strict=True)}
+def _load_column_grid(problem: Problem, v: dict) -> np.ndarray:
+    """The ``it_load_kw`` column of every (pod, hour), -1 where no job can run (P, T)."""
+    grid = np.full((len(problem.pods), problem.n_hours), -1, dtype=np.int64)
+    grid[v["load_pod"], v["load_t"]] = v["it_load_kw"]
+    return grid
 
 
 def add_asset_variables(model, problem: Problem, v: dict) -> None:
@@ -72,10 +72,7 @@ def add_asset_variables(model, problem: Problem, v: dict) -> None:
         c = a.cold
         pods = np.flatnonzero(c.serves)
         p_idx, t_idx = np.repeat(pods, n_t), np.tile(np.arange(n_t), len(pods))
-        touched = _load_columns(v, n_t, pods)
-        has_load = np.array([(int(p), int(t)) in touched for p, t in zip(p_idx, t_idx,
-                                                                          strict=True)],
-                            dtype=bool)
+        has_load = _load_column_grid(problem, v)[p_idx, t_idx] >= 0
         # without a job column the limits are plain bounds
         charge_ub = np.where(has_load, c.power_kw_th,
                              np.minimum(c.power_kw_th, c.chiller_spare_kw_th[p_idx, t_idx]))
@@ -108,9 +105,7 @@ def _add_heat_variables(model, problem: Problem, v: dict) -> None:
     h = a.heat
     n_p = len(problem.pods)
     p_idx, t_idx = np.repeat(np.arange(n_p), n_t), np.tile(np.arange(n_t), n_p)
-    touched = _load_columns(v, n_t, np.arange(n_p))
-    has_load = np.array([(int(p), int(t)) in touched for p, t in zip(p_idx, t_idx, strict=True)],
-                        dtype=bool)
+    has_load = _load_column_grid(problem, v)[p_idx, t_idx] >= 0
     demand = np.asarray(h.demand_kw_th, dtype=float)[t_idx]
     upper = np.where(has_load, demand, np.minimum(demand, h.recoverable_kw_th[p_idx, t_idx]))
     keys = [(problem.pods[p], int(t)) for p, t in zip(p_idx, t_idx, strict=True)]
@@ -245,9 +240,7 @@ def add_cold_chiller_limits(model, problem: Problem, layout, v: dict) -> None:
     if not len(sel):
         return
     p, t = v["cold_pod"][sel], v["cold_t"][sel]
-    load = _load_columns(v, problem.n_hours, np.flatnonzero(c.serves))
-    load_cols = np.array([load[(int(a), int(b))] for a, b in zip(p, t, strict=True)],
-                         dtype=np.int64)
+    load_cols = _load_column_grid(problem, v)[p, t]
     per_kw = c.chiller_load_per_kw[p, t]
     spare_per_kw = c.spare_per_kw[p, t]
     keys = [(problem.pods[a], int(b)) for a, b in zip(p, t, strict=True)]
@@ -277,9 +270,7 @@ def add_heat_reuse(model, problem: Problem, layout, v: dict) -> None:
     if not len(sel):
         return
     p, t = v["heat_pod"][sel], v["heat_t"][sel]
-    load = _load_columns(v, n_t, np.unique(p))
-    load_cols = np.array([load[(int(a), int(b))] for a, b in zip(p, t, strict=True)],
-                         dtype=np.int64)
+    load_cols = _load_column_grid(problem, v)[p, t]
     r = np.arange(len(sel))
     add_rows(model, "heat_recoverable", [(problem.pods[a], int(b)) for a, b in
                                          zip(p, t, strict=True)],
