@@ -155,7 +155,7 @@ def _forecasts(method: str, known: np.ndarray, history_h: int, actual: pd.DataFr
 
 def _carbon_by_kind(problem, schedule: pd.DataFrame) -> dict[str, float]:
     """Settled carbon [kg] of the non-interruptible and interruptible copies."""
-    carbon = pd.Series(problem.carbon_g_per_kwh, index=problem.hours)
+    carbon = pd.Series(problem.carbon_g_per_kwh[0], index=problem.hours)
     kg = schedule["power_kw"].to_numpy() * carbon.reindex(pd.DatetimeIndex(
         schedule["timestamp"])).to_numpy() / 1000.0
     kind = schedule["job_id"].astype(str).str[-1].to_numpy()

@@ -9,8 +9,8 @@ optimise exactly the objective :func:`optimizer.evaluate` scores:
     sum_t w_t * F_t + sum_m demand_weight[m] * peak[m],
     F_t = base_facility_kw[t] + sum_p ff[p,t] * it_load[p,t]
 
-with ``w = problem.energy_weight_per_kwh`` [currency / kWh] and ``demand_weight =
-problem.demand_weight_per_kw`` [currency / kW] (the month's demand charge prorated to its
+with ``w = problem.energy_weight_per_kwh[0]`` [currency / kWh] and ``demand_weight =
+problem.demand_weight_per_kw[0]`` [currency / kW] (the month's demand charge prorated to its
 share of hours in the horizon).
 
 Plain HiGHS ("textbook" time-indexed MILP, no warm start, no heuristics of coolshift):
@@ -124,8 +124,10 @@ def check_supported(problem: Problem) -> None:
         raise Unsupported("restart overhead is not modelled by the peers")
     if (np.any(jobs.done_h > 0) or np.any(jobs.starts_done > 0) or np.any(jobs.running_before)
             or np.any(jobs.pinned_pod >= 0) or np.any(jobs.soft)
-            or np.any(np.isfinite(problem.peak_floor_kw))):
+            or np.any(np.isfinite(problem.peak_floor_kw[0]))):
         raise Unsupported("rolling-horizon state is not modelled by the peers")
+    if problem.is_fleet:
+        raise Unsupported("a fleet of sites is not modelled by the peers")
 
 
 def schedule_table(problem: Problem, job: np.ndarray, pod: np.ndarray,
@@ -232,7 +234,7 @@ def build_plain(problem: Problem) -> PlainModel:
     jobs, n_pods, n_t = problem.jobs, len(problem.pods), problem.n_hours
     m = _Matrix()
     room = np.minimum(problem.headroom_kw, problem.cooling_headroom_kw)  # (P, T) [kW]
-    weight = problem.energy_weight_per_kwh
+    weight = problem.energy_weight_per_kwh[0]
     ff = problem.facility_factor
     load = m.cols(n_pods * n_t, cost=(weight[None, :] * ff).ravel(), lower=0.0,
                   upper=room.ravel(), integer=False).reshape(n_pods, n_t)
@@ -278,9 +280,9 @@ def build_plain(problem: Problem) -> PlainModel:
             m.terms(detect[pos[later] + 1], y[later], 1.0)
             cap = m.rows(1, -np.inf, float(limit))
             m.terms(np.full(len(u), cap[0]), u, 1.0)
-    base = problem.base_facility_kw
+    base = problem.base_facility_kw[0]
     facility_terms = (np.repeat(np.arange(n_t), n_pods), load.T.ravel(), ff.T.ravel())
-    grid = problem.grid_limit_kw
+    grid = problem.grid_limit_kw[0]
     limited = np.flatnonzero(np.isfinite(grid))
     if len(limited):
         rows = m.rows(len(limited), -np.inf, grid[limited] - base[limited])
@@ -289,7 +291,7 @@ def build_plain(problem: Problem) -> PlainModel:
         t, c, v = facility_terms
         keep = row_of[t] >= 0
         m.terms(row_of[t[keep]], c[keep], v[keep])
-    demand = problem.demand_weight_per_kw
+    demand = problem.demand_weight_per_kw[0]
     charged = np.flatnonzero(demand > 0)
     if len(charged):
         peak = m.cols(len(charged), cost=demand[charged], lower=0.0, upper=np.inf,
@@ -418,8 +420,8 @@ def cpsat_rounding_bound(problem: Problem) -> float:
     q, s = OBJECTIVE_UNITS_PER_CURRENCY, PEAK_UNITS_PER_KW
     literals = np.where(jobs.preemptible, jobs.duration_h, 1).sum()
     energy = 0.5 * literals / q
-    demand = problem.demand_weight_per_kw
-    peak_kw = problem.base_facility_kw.max() + (
+    demand = problem.demand_weight_per_kw[0]
+    peak_kw = problem.base_facility_kw[0].max() + (
         problem.facility_factor.max() * jobs.power_kw.sum())
     peak = float(np.sum(demand * (0.5 * len(jobs) + 1) / s)
                  + np.sum((demand > 0) * 0.5 / q * peak_kw * s))
@@ -448,11 +450,11 @@ def build_cpsat(problem: Problem) -> CpsatModel:
     power_units = np.round(jobs.power_kw * k).astype(np.int64)
     room = np.minimum(problem.headroom_kw, problem.cooling_headroom_kw)
     room_units = np.floor(np.minimum(room, 1e12) * k + 1e-9).astype(np.int64)
-    weight = problem.energy_weight_per_kwh
+    weight = problem.energy_weight_per_kwh[0]
     ff = problem.facility_factor
     hourly = weight[None, :] * ff  # (P, T) currency per IT kWh
     cum = np.concatenate([np.zeros((n_pods, 1)), np.cumsum(hourly, axis=1)], axis=1)
-    demand = problem.demand_weight_per_kw
+    demand = problem.demand_weight_per_kw[0]
     charged = demand > 0
     m = cp_model.CpModel()
     obj_vars, obj_coefs = [], []
@@ -548,7 +550,7 @@ def build_cpsat(problem: Problem) -> CpsatModel:
         m.add_cumulative(intervals[p], demands[p], cap)
     n_terms = 0
     if track_peak:
-        base = problem.base_facility_kw
+        base = problem.base_facility_kw[0]
         months = np.flatnonzero(charged)
         peaks = {}
         for mo in months:
@@ -569,7 +571,7 @@ def build_cpsat(problem: Problem) -> CpsatModel:
                       <= peaks[mo])
                 n_terms += len(fac_vars[t])
     m.minimize(cp_model.LinearExpr.weighted_sum(obj_vars, obj_coefs))
-    constant = float(weight @ problem.base_facility_kw)
+    constant = float(weight @ problem.base_facility_kw[0])
     size = {"literals": int(n_literals), "intervals": int(sum(len(i) for i in intervals)),
             "peak_terms": int(n_terms), "power_units_per_kw": int(k)}
     return CpsatModel(m, constant, np_vars, pre_vars, size)

@@ -28,7 +28,7 @@ def battery_mode_hours(problem: Problem) -> np.ndarray:
     netted by :func:`optimizer.dispatch.net_simultaneous`)."""
     if not problem.assets.has_battery:
         return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(problem.energy_weight_per_kwh <= 0)
+    return np.flatnonzero(problem.energy_weight_per_kwh[0] <= 0)
 
 
 def _load_column_grid(problem: Problem, v: dict) -> np.ndarray:
@@ -42,7 +42,7 @@ def add_asset_variables(model, problem: Problem, v: dict) -> None:
     """Columns of the grid import and of each asset (see the module doc)."""
     a, n_t = problem.assets, problem.n_hours
     hours = _hours(problem)
-    limit = problem.grid_limit_kw
+    limit = problem.grid_limit_kw[0]
     v["grid_kw"] = add_columns(model, "grid_kw", hours, 0.0, limit, False)
     empty = np.zeros(0, dtype=np.int64)
     onsite = np.asarray(a.onsite_kw, dtype=float) if a.has_onsite else np.zeros(n_t)
@@ -142,7 +142,7 @@ def add_grid_balance(model, problem: Problem, layout, v: dict) -> None:
             cols.append(v[name])
             coefs.append(-np.ones(n_t))
     onsite = np.asarray(a.onsite_kw, dtype=float) if a.has_onsite else 0.0
-    rhs = problem.base_facility_kw - onsite
+    rhs = problem.base_facility_kw[0] - onsite
     add_rows(model, "grid_balance", _hours(problem), np.concatenate(rows),
              np.concatenate(cols), np.concatenate(coefs), rhs, rhs)
 
@@ -297,7 +297,7 @@ def asset_objective_terms(problem: Problem, v: dict) -> tuple[np.ndarray, np.nda
     o = problem.objective
     a = problem.assets
     cols = [v["grid_kw"]]
-    coefs = [problem.energy_weight_per_kwh]
+    coefs = [problem.energy_weight_per_kwh[0]]
     if len(v["export_kw"]):
         cols.append(v["export_kw"])
         coefs.append(-o.cost_weight * np.asarray(a.export_price_per_kwh, dtype=float))

@@ -451,8 +451,9 @@ class Dispatch:
 
     @staticmethod
     def without_assets(facility_kw: np.ndarray, n_pods: int) -> Dispatch:
-        """The dispatch of a site with no asset: import = facility."""
-        n = len(facility_kw)
+        """The dispatch of a site with no asset: import = facility (a fleet's sites:
+        ``facility_kw`` (S, T))."""
+        n = facility_kw.shape[-1]
         z = np.zeros(n)
         return Dispatch("none", facility_kw, facility_kw.copy(), z, z.copy(), z.copy(),
                         z.copy(), z.copy(), z.copy(), np.zeros((n_pods, n)),

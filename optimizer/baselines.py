@@ -124,12 +124,15 @@ def _ranked(problem: Problem, j: int, plan: Plan, rule: str, limit: int):
     jobs = problem.jobs
     r, d, power = jobs.release[j], jobs.deadline[j], jobs.power_kw[j]
     pods = jobs.pods_of(j)
-    grid_room = plan.grid_room_kw(problem, r, d)
+    weight = problem.pod_energy_weight
+    move = problem.move_weight if jobs.moves else None
     found = []  # (key, pod, hours)
     for p in pods:
         ok = plan.pod_room_kw(problem, p, r, d) >= power - CAPACITY_EPS_KW
-        ok &= problem.facility_factor[p, r:d] * power <= grid_room + CAPACITY_EPS_KW
-        cost = problem.energy_weight_per_kwh[r:d] * problem.facility_factor[p, r:d] * power
+        ok &= (problem.facility_factor[p, r:d] * power
+               <= plan.grid_room_kw(problem, p, r, d) + CAPACITY_EPS_KW)
+        ok[: max(jobs.first_hour(j, p) - r, 0)] = False  # a fleet: its data are on the way
+        cost = weight[p, r:d] * power
         candidates = []
         if jobs.preemptible[j]:
             free = np.flatnonzero(ok)
@@ -146,26 +149,29 @@ def _ranked(problem: Problem, j: int, plan: Plan, rule: str, limit: int):
         else:
             n = int(jobs.duration_h[j])
             candidates.extend(_windows(ok, cost, n, rule, r, limit))
+        extra = 0.0 if move is None else float(move[j, p])
         for hours in candidates:
-            found.append((_rank_key(problem, rule, p, hours, cost[hours - r], r), p, hours))
+            found.append((_rank_key(problem, rule, p, hours, cost[hours - r], r, extra), p,
+                          hours))
     found.sort(key=lambda c: c[0])
     return [(p, hours) for _, p, hours in found[:limit]]
 
 
 def _rank_key(problem: Problem, rule: str, p: int, hours: np.ndarray, cost: np.ndarray,
-              release: int) -> tuple:
+              release: int, move: float = 0.0) -> tuple:
     """Sort key of a placement: the same whatever order the pods are written in.
 
     ASAP: earliest first hour, then the pod an operator would pick, the most efficient
     (lowest mean facility factor over those hours), then the pod's name. Greedy: lowest
-    cost, then the pod's name, then the earliest first hour.
+    cost (in a fleet with what moving the job's data there costs, ``move``), then the
+    pod's name, then the earliest first hour.
     """
     first = int(hours.min()) if len(hours) else release
     name = problem.pods[p]
     if rule == "asap":
         ff = float(problem.facility_factor[p, hours].mean()) if len(hours) else 0.0
         return (first, ff, name)
-    return (float(cost.sum()), name, first)
+    return (float(cost.sum()) + move, name, first)
 
 
 def _windows(ok, cost, n, rule, r, limit=1):

@@ -239,17 +239,26 @@ def add_cooling_capacity(model, problem: Problem, layout: Layout, v: dict) -> No
              np.ones(len(sel)), -np.inf, cool[sel])
 
 
-def _facility_rows(problem: Problem, v: dict, hours: np.ndarray):
-    """Triplets of sum_p facility_factor[p,t] * it_load_kw[p,t] for the given hours."""
+def _facility_rows(problem: Problem, v: dict, site: int, hours: np.ndarray):
+    """Triplets of sum over the site's pods of facility_factor[p,t] * it_load_kw[p,t]
+    for the given hours of ``site``."""
     t = v["load_t"]
-    sel = np.isin(t, hours)
+    sel = np.isin(t, hours) & (problem.pod_site[v["load_pod"]] == site)
     rows = np.searchsorted(hours, t[sel])
     coefs = problem.facility_factor[v["load_pod"][sel], t[sel]]
     return rows, v["it_load_kw"][sel], coefs
 
 
+def _site_hour_keys(problem: Problem, site: int, hours: np.ndarray) -> list:
+    """Row keys of a site's hourly rows: the hour, and in a fleet (site, hour)."""
+    if problem.is_fleet:
+        return [(problem.sites[site], int(h)) for h in hours]
+    return [int(h) for h in hours]
+
+
 def add_peak_columns(model, problem: Problem, v: dict) -> None:
-    """``peak_kw[month]``: the billed peak of each month [kW] (only with a demand charge).
+    """``peak_kw[month]`` (a fleet: ``peak_kw[site, month]``): the billed peak of each
+    site and month [kW], flattened site-major (only with a demand charge).
 
     Lower bound: the committed peak of a rolling horizon, and without assets the highest
     facility power without jobs (with assets, import can be below it: 0).
@@ -257,35 +266,58 @@ def add_peak_columns(model, problem: Problem, v: dict) -> None:
     if not problem.has_demand_charge:
         v["peak_kw"] = np.zeros(0, dtype=np.int64)
         return
-    floor = np.full(len(problem.month_labels), -np.inf)
+    n_m = len(problem.month_labels)
+    floor = np.full((problem.n_sites, n_m), -np.inf)
     if problem.assets.active:
         floor[:] = 0.0
     else:
-        np.maximum.at(floor, problem.month, problem.base_facility_kw)
+        for s in range(problem.n_sites):
+            np.maximum.at(floor[s], problem.month, problem.base_facility_kw[s])
     floor = np.maximum(floor, problem.peak_floor_kw)
-    v["peak_kw"] = add_columns(model, "peak_kw", list(problem.month_labels), floor, np.inf,
-                               False)
+    keys = (list(problem.month_labels) if not problem.is_fleet else
+            [(site, m) for site in problem.sites for m in problem.month_labels])
+    v["peak_kw"] = add_columns(model, "peak_kw", keys, floor.ravel(), np.inf, False)
 
 
 def add_site_grid_limit(model, problem: Problem, layout: Layout, v: dict) -> None:
-    """``site_grid_limit[t]``: facility power <= grid limit [kW] (hours jobs can touch).
+    """``site_grid_limit[t]`` (a fleet: ``[site, t]``): a site's facility power <= its
+    grid limit [kW] (hours jobs can touch).
 
     With assets the limit applies to the grid import, as the upper bound of its column
     ``grid_kw[t]`` (:mod:`optimizer.asset_constraints`): no rows here.
     """
     if problem.assets.active:
         return
-    hours = np.unique(v["load_t"])
-    hours = hours[np.isfinite(problem.grid_limit_kw[hours])]
-    if not len(hours):
+    parts = []
+    for s in range(problem.n_sites):
+        hours = np.unique(v["load_t"][problem.pod_site[v["load_pod"]] == s])
+        hours = hours[np.isfinite(problem.grid_limit_kw[s, hours])]
+        if len(hours):
+            rows, cols, coefs = _facility_rows(problem, v, s, hours)
+            upper = problem.grid_limit_kw[s, hours] - problem.base_facility_kw[s, hours]
+            parts.append((_site_hour_keys(problem, s, hours), rows, cols, coefs, upper))
+    _add_site_rows(model, "site_grid_limit", parts)
+
+
+def _add_site_rows(model, name: str, parts: list) -> None:
+    """One indexed constraint from per-site (keys, rows, cols, coefs, upper) parts."""
+    if not parts:
         return
-    rows, cols, coefs = _facility_rows(problem, v, hours)
-    upper = problem.grid_limit_kw[hours] - problem.base_facility_kw[hours]
-    add_rows(model, "site_grid_limit", [int(h) for h in hours], rows, cols, coefs, -np.inf, upper)
+    keys, rows, cols, coefs, upper, offset = [], [], [], [], [], 0
+    for k, r, c, f, u in parts:
+        keys += k
+        rows.append(r + offset)
+        cols.append(c)
+        coefs.append(f)
+        upper.append(u)
+        offset += len(k)
+    add_rows(model, name, keys, np.concatenate(rows), np.concatenate(cols),
+             np.concatenate(coefs), -np.inf, np.concatenate(upper))
 
 
 def add_peak_demand(model, problem: Problem, layout: Layout, v: dict) -> None:
-    """``peak_demand[t]``: facility power at t <= peak_kw[month of t] [kW].
+    """``peak_demand[t]`` (a fleet: ``[site, t]``): a site's facility power at t <=
+    peak_kw[site, month of t] [kW], for sites with a demand charge.
 
     Only hours jobs can touch get a row; the other hours (and a rolling horizon's
     committed peak) enter as the lower bound of ``peak_kw``. With assets the peak is that
@@ -300,16 +332,19 @@ def add_peak_demand(model, problem: Problem, layout: Layout, v: dict) -> None:
                  np.concatenate([v["grid_kw"], v["peak_kw"][problem.month]]),
                  np.concatenate([np.ones(n_t), -np.ones(n_t)]), -np.inf, 0.0)
         return
-    hours = np.unique(v["load_t"])
-    if not len(hours):
-        return
-    rows, cols, coefs = _facility_rows(problem, v, hours)
-    n = len(hours)
-    rows = np.concatenate([rows, np.arange(n)])
-    cols = np.concatenate([cols, v["peak_kw"][problem.month[hours]]])
-    coefs = np.concatenate([coefs, -np.ones(n)])
-    add_rows(model, "peak_demand", [int(h) for h in hours], rows, cols, coefs, -np.inf,
-             -problem.base_facility_kw[hours])
+    n_m = len(problem.month_labels)
+    charged = problem.demand_weight_per_kw.max(1) > 0
+    parts = []
+    for s in np.flatnonzero(charged):
+        hours = np.unique(v["load_t"][problem.pod_site[v["load_pod"]] == s])
+        if not len(hours):
+            continue
+        rows, cols, coefs = _facility_rows(problem, v, s, hours)
+        n = len(hours)
+        parts.append((_site_hour_keys(problem, s, hours), np.concatenate([rows, np.arange(n)]),
+                      np.concatenate([cols, v["peak_kw"][s * n_m + problem.month[hours]]]),
+                      np.concatenate([coefs, -np.ones(n)]), -problem.base_facility_kw[s, hours]))
+    _add_site_rows(model, "peak_demand", parts)
 
 
 # --- Cuts: valid inequalities that tighten the LP relaxation (docs/optimizer.md, "Bound").
@@ -541,12 +576,14 @@ def add_site_staircase(model, problem: Problem, layout: Layout, v: dict) -> None
     """
     if not len(v["peak_kw"]) or not len(v["load_key"]) or problem.assets.active:
         return  # with assets the peak is on import, which a battery can move: not valid
+    if problem.is_fleet:
+        return  # written for one site's peak (a fleet's sites: not derived here)
     _pod_starts(model, problem, layout, v)
     n_t, n_p = problem.n_hours, len(problem.pods)
-    base, ff, month = problem.base_facility_kw, problem.facility_factor, problem.month
+    base, ff, month = problem.base_facility_kw[0], problem.facility_factor, problem.month
     floor = np.full(len(problem.month_labels), -np.inf)
     np.maximum.at(floor, month, base)
-    floor = np.maximum(floor, problem.peak_floor_kw)
+    floor = np.maximum(floor, problem.peak_floor_kw[0])
     col_of = np.full((n_p, n_t), -1, dtype=np.int64)
     col_of[v["load_pod"], v["load_t"]] = np.arange(len(v["load_key"]))
     hours = np.unique(v["load_t"])

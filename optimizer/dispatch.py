@@ -43,7 +43,9 @@ PEAK_QUANTILE = 0.75
 
 
 def _jobs_facility_kw(problem: Problem, load_kw: np.ndarray) -> np.ndarray:
-    return problem.base_facility_kw + (problem.facility_factor * load_kw).sum(0)
+    """Facility power per hour (T,); a fleet's per site (S, T) (fleets have no assets)."""
+    facility = problem.base_facility_kw + problem.site_total(problem.facility_factor * load_kw)
+    return facility if problem.is_fleet else facility[0]
 
 
 def optimal_dispatch(problem: Problem, load_kw: np.ndarray) -> Dispatch:
@@ -72,7 +74,7 @@ def optimal_dispatch(problem: Problem, load_kw: np.ndarray) -> Dispatch:
     cols, coefs = A.asset_objective_terms(problem, v)
     if len(v["peak_kw"]):
         cols = np.concatenate([cols, v["peak_kw"]])
-        coefs = np.concatenate([coefs, problem.demand_weight_per_kw])
+        coefs = np.concatenate([coefs, problem.demand_weight_per_kw[0]])
     set_objective(model, cols, coefs)
     h = to_highs(model)
     h.setOptionValue("threads", 1)
@@ -159,7 +161,7 @@ def price_bands(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
     :data:`VALLEY_QUANTILE` and below its highest / at least its :data:`PEAK_QUANTILE`
     and above its lowest (a flat day has neither: a controller does not cycle for
     nothing)."""
-    price = pd.Series(problem.price_per_kwh, index=problem.hours)
+    price = pd.Series(problem.price_per_kwh[0], index=problem.hours)
     day = problem.hours.normalize()
     by_day = price.groupby(day)
     low = by_day.transform(lambda s: s.quantile(VALLEY_QUANTILE)).to_numpy()
@@ -190,7 +192,7 @@ def rule_dispatch(problem: Problem, load_kw: np.ndarray) -> Dispatch:
     onsite = np.asarray(a.onsite_kw, dtype=float) if a.has_onsite else np.zeros(n_t)
     if a.has_heat:
         pumps = (a.heat.heat_pump_kw_per_kw_th * heat).sum(0)
-        room = np.maximum(problem.grid_limit_kw - np.maximum(facility - onsite, 0.0), 0.0)
+        room = np.maximum(problem.grid_limit_kw[0] - np.maximum(facility - onsite, 0.0), 0.0)
         # heat pumps run only as far as the grid limit allows
         heat = heat * np.minimum(1.0, np.divide(room, pumps, out=np.ones(n_t),
                                                 where=pumps > 0))[None, :]
@@ -219,7 +221,7 @@ def _rule_heat(problem: Problem, load_kw: np.ndarray) -> np.ndarray:
     h = a.heat
     available = np.maximum(h.recoverable_kw_th + h.recoverable_per_kw * load_kw, 0.0)
     worth = np.asarray(h.price_per_kwh_th)[None, :] > h.heat_pump_kw_per_kw_th * \
-        problem.price_per_kwh[None, :]
+        problem.price_per_kwh[0][None, :]
     left = np.asarray(h.demand_kw_th, dtype=float).copy()
     order = np.argsort(h.heat_pump_kw_per_kw_th, axis=0, kind="stable")
     for k in range(n_p):
@@ -238,7 +240,7 @@ def _rule_battery(problem: Problem, net: np.ndarray, valley: np.ndarray, peak: n
     n_t = len(net)
     eta_c, eta_d = b.charge_efficiency, b.discharge_efficiency
     low, high = b.min_soc * b.energy_kwh, b.max_soc * b.energy_kwh
-    headroom = np.maximum(problem.grid_limit_kw - np.maximum(net, 0.0), 0.0)
+    headroom = np.maximum(problem.grid_limit_kw[0] - np.maximum(net, 0.0), 0.0)
     rate = np.minimum(b.power_kw, np.maximum(-net, 0.0) + headroom)  # AC charge possible
     later_any = _after(rate * eta_c)
     later_valley = _after(rate * eta_c * valley)
@@ -274,7 +276,7 @@ def _rule_cold(problem: Problem, load_kw, valley, peak, charge_out, discharge_ou
     # the grid limit: charging adds facility power, which the import must still carry
     onsite = np.asarray(problem.assets.onsite_kw, dtype=float) if problem.assets.has_onsite \
         else 0.0
-    headroom_kw = np.maximum(problem.grid_limit_kw - np.maximum(facility - onsite, 0.0), 0.0)
+    headroom_kw = np.maximum(problem.grid_limit_kw[0] - np.maximum(facility - onsite, 0.0), 0.0)
     dearest = np.max(c.charge_kw_per_kw_th[pods], axis=0)
     by_grid = np.where(dearest > 0, headroom_kw / np.maximum(dearest, 1e-12), np.inf)
     spare[pods] = np.minimum(spare[pods], by_grid[None, :])

@@ -72,15 +72,17 @@ def simple_bound(problem) -> float:
     if problem.assets.active:
         return float("-inf")
     jobs = problem.jobs
-    total = float(problem.energy_weight_per_kwh @ problem.base_facility_kw)
-    weight = problem.energy_weight_per_kwh[None, :] * problem.facility_factor
+    total = float((problem.energy_weight_per_kwh * problem.base_facility_kw).sum())
+    weight = problem.pod_energy_weight
+    move = problem.move_weight
     need_h = np.ceil(jobs.required_h() - 1e-9).astype(np.int64)
     for j in range(len(jobs)):
-        r, d, power = int(jobs.release[j]), int(jobs.deadline[j]), jobs.power_kw[j]
+        d, power = int(jobs.deadline[j]), jobs.power_kw[j]
         pods = jobs.pods_of(j)
         need = int(need_h[j])
         best = np.inf
         for p in pods:
+            r = jobs.first_hour(j, p)
             cost = weight[p, r:d] * power
             if not len(cost) or need > len(cost):
                 continue
@@ -89,11 +91,11 @@ def simple_bound(problem) -> float:
                 value = ranked[:need].sum() + np.minimum(ranked[need:], 0.0).sum()
             else:
                 value = window_sums(cost, need).min() if need > 0 else 0.0
-            best = min(best, float(value))
+            best = min(best, float(value) + float(move[j, p]))
         if jobs.soft[j] and not jobs.preemptible[j]:
             best = min(best, float(jobs.defer_cost[j]))
         total += best if np.isfinite(best) else 0.0
     if problem.has_demand_charge:
-        total += float(problem.demand_weight_per_kw @ monthly_peaks_kw(
-            problem, problem.base_facility_kw))
+        total += float((problem.demand_weight_per_kw * monthly_peaks_kw(
+            problem, problem.base_facility_kw)).sum())
     return total

@@ -55,11 +55,14 @@ def make_layout(problem: Problem) -> Layout:
     pre = jobs.preemptible[job_idx]
     n_j, n_p = job_idx[~pre], pod_idx[~pre]
     need = np.ceil(jobs.required_h() - 1e-9).astype(np.int64)
-    first = jobs.release[n_j]
+    first = np.maximum(jobs.release[n_j], jobs.arrival[n_j, n_p])  # a fleet: data moved
     count = jobs.deadline[n_j] - need[n_j] - first + 1
     keep = count > 0
     p_j, p_p = job_idx[pre], pod_idx[pre]
-    n_allowed = allowed.sum(1)
+    p_first = np.maximum(jobs.release[p_j], jobs.arrival[p_j, p_p])  # a fleet: data moved
+    reach = p_first < jobs.deadline[p_j]
+    p_j, p_p, p_first = p_j[reach], p_p[reach], p_first[reach]
+    n_allowed = np.bincount(p_j, minlength=len(jobs))
     rs_job = np.unique(p_j)
     rs_job = rs_job[(jobs.overhead_h[rs_job] > 0) | (jobs.max_starts[rs_job] < UNLIMITED_STARTS)]
     return Layout(
@@ -69,8 +72,8 @@ def make_layout(problem: Problem) -> Layout:
         np_count=count[keep],
         pr_job=p_j,
         pr_pod=p_p,
-        pr_first=jobs.release[p_j],
-        pr_count=jobs.deadline[p_j] - jobs.release[p_j],
+        pr_first=p_first,
+        pr_count=jobs.deadline[p_j] - p_first,
         pr_needs_choice=n_allowed[p_j] > 1,
         rs_job=rs_job,
         rs_first=jobs.release[rs_job],

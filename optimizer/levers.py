@@ -79,8 +79,9 @@ def _job_runs(problem: Problem, assignment: Assignment) -> dict[int, tuple[int, 
 
 
 def _split(problem: Problem, base: dict, plan: dict, weight: np.ndarray) -> tuple[float, float]:
-    """(placement, timing) saving of ``plan`` against ``base`` for hourly weights."""
-    ff_w = problem.facility_factor * weight[None, :]  # (P, T) weight per IT kWh
+    """(placement, timing) saving of ``plan`` against ``base`` for each site's hourly
+    weights (S, T)."""
+    ff_w = problem.facility_factor * weight[problem.pod_site]  # (P, T) weight per IT kWh
     power = problem.jobs.power_kw
     placement = timing = 0.0
     for j in set(base) | set(plan):
@@ -97,7 +98,7 @@ def _split(problem: Problem, base: dict, plan: dict, weight: np.ndarray) -> tupl
 def demand_cost(problem: Problem, assignment: Assignment) -> float:
     """Demand charge of a schedule on the billed monthly peaks [currency]."""
     facility = facility_kw(problem, it_load_kw(problem, assignment))
-    return float(problem.demand_rate_per_kw @ monthly_peaks_kw(problem, facility))
+    return float((problem.demand_rate_per_kw * monthly_peaks_kw(problem, facility)).sum())
 
 
 def lever_savings(problem: Problem, base: Assignment, plan: Assignment) -> LeverSavings:

@@ -50,9 +50,13 @@ PEAK_BISECTIONS = 6
 
 def plan_objective(problem: Problem, plan: Plan) -> float:
     """Objective of the plan without the rolling horizon's deferral terms [currency]."""
-    total = float(problem.energy_weight_per_kwh @ plan.facility)
+    total = float((problem.energy_weight_per_kwh * plan.facility).sum())
     if problem.has_demand_charge:
-        total += float(problem.demand_weight_per_kw @ monthly_peaks_kw(problem, plan.facility))
+        total += float((problem.demand_weight_per_kw
+                        * monthly_peaks_kw(problem, plan.facility)).sum())
+    if problem.jobs.moves:
+        placed = np.flatnonzero(plan.pod >= 0)
+        total += float(problem.move_weight[placed, plan.pod[placed]].sum())
     return total
 
 
@@ -62,11 +66,12 @@ def movable_jobs(problem: Problem, plan: Plan) -> np.ndarray:
     return (plan.pod >= 0) & ~jobs.soft
 
 
-def _peak_rise_cost(problem: Problem, rise_kw: np.ndarray, t0: int, length: int) -> np.ndarray:
-    """Demand weight of the largest rise above the month's peak in each window, summed
-    over months [currency]."""
+def _peak_rise_cost(problem: Problem, site: int, rise_kw: np.ndarray, t0: int,
+                    length: int) -> np.ndarray:
+    """Demand weight of the largest rise above the site's month's peak in each window,
+    summed over months [currency]."""
     months = problem.month[t0 : t0 + len(rise_kw)]
-    weight = problem.demand_weight_per_kw
+    weight = problem.demand_weight_per_kw[site]
     if months[0] == months[-1]:
         return weight[months[0]] * window_max(rise_kw, length)
     total = np.zeros(len(rise_kw) - length + 1)
@@ -79,34 +84,36 @@ def best_placement(problem: Problem, plan: Plan, j: int, limit_kw: np.ndarray,
                    peaks_kw: np.ndarray):
     """Best (delta objective, pod, hours) for job j, which must be out of ``plan``.
 
-    ``limit_kw`` caps facility power per hour (grid limit, or a peak target);
-    ``peaks_kw`` are the month peaks without the job. None if nothing fits.
+    ``limit_kw`` caps each site's facility power per hour (grid limit, or a peak
+    target) (S, T); ``peaks_kw`` are the sites' month peaks without the job (S, M).
+    None if nothing fits.
     """
     jobs = problem.jobs
     r, d, power = int(jobs.release[j]), int(jobs.deadline[j]), jobs.power_kw[j]
     pods = jobs.pods_of(j)
-    demand = problem.demand_weight_per_kw
-    charged = problem.has_demand_charge
-    w = problem.energy_weight_per_kwh[r:d]
-    peak_t = peaks_kw[problem.month[r:d]]
+    charged = problem.demand_weight_per_kw.max(1) > 0
+    move = problem.move_weight[j] if jobs.moves else np.zeros(len(problem.pods))
     best = None
     for p in pods:
+        s = problem.pod_site[p]
         ff = problem.facility_factor[p, r:d]
-        new_fac = plan.facility[r:d] + ff * power
+        new_fac = plan.facility[s, r:d] + ff * power
         ok = problem.job_capacity_kw[p, r:d] - plan.load[p, r:d] >= power - CAPACITY_EPS_KW
-        ok &= new_fac <= limit_kw[r:d] + CAPACITY_EPS_KW
-        cost = w * ff * power
-        rise = np.maximum(new_fac - peak_t, 0.0) if charged else None
-        for hours in _candidates(problem, j, ok, cost, rise, r):
+        ok &= new_fac <= limit_kw[s, r:d] + CAPACITY_EPS_KW
+        ok[: max(jobs.first_hour(j, p) - r, 0)] = False  # a fleet: its data are on the way
+        cost = problem.energy_weight_per_kwh[s, r:d] * ff * power
+        rise = (np.maximum(new_fac - peaks_kw[s, problem.month[r:d]], 0.0) if charged[s]
+                else None)
+        for hours in _candidates(problem, j, s, ok, cost, rise, r):
             if hours is None:
                 continue
-            delta = _delta(problem, hours, r, cost, rise, demand)
+            delta = _delta(problem, s, hours, r, cost, rise) + float(move[p])
             if best is None or delta < best[0]:
                 best = (delta, int(p), hours)
     return best
 
 
-def _candidates(problem: Problem, j: int, ok, cost, rise, r):
+def _candidates(problem: Problem, j: int, site: int, ok, cost, rise, r):
     """Candidate hour sets (absolute hours) for job j on one pod."""
     jobs = problem.jobs
     if not jobs.preemptible[j]:
@@ -116,7 +123,7 @@ def _candidates(problem: Problem, j: int, ok, cost, rise, r):
             return
         score = window_sums(cost, n)
         if rise is not None:
-            score = score + _peak_rise_cost(problem, rise, r, n)
+            score = score + _peak_rise_cost(problem, site, rise, r, n)
         s = int(np.argmin(np.where(fits, score, np.inf)))
         yield np.arange(s, s + n) + r
         return
@@ -133,10 +140,11 @@ def _candidates(problem: Problem, j: int, ok, cost, rise, r):
         yield None if flat is None else flat + r
 
 
-def _delta(problem, hours, r, cost, rise, demand) -> float:
+def _delta(problem, site, hours, r, cost, rise) -> float:
     rel = hours - r
     delta = float(cost[rel].sum())
     if rise is not None and len(rel):
+        demand = problem.demand_weight_per_kw[site]
         months = problem.month[hours]
         for m in np.unique(months):
             delta += demand[m] * float(rise[rel[months == m]].max())
@@ -155,8 +163,8 @@ def relocate_pass(problem: Problem, plan: Plan, limit_kw: np.ndarray, deadline_s
         peaks = monthly_peaks_kw(problem, plan.facility)
         cand = best_placement(problem, plan, j, limit_kw, peaks)
         current = _current_delta(problem, plan, j, p0, h0, peaks)
-        scale = IMPROVE_RTOL * max(1.0, abs(float(problem.energy_weight_per_kwh
-                                                  @ plan.facility)))
+        scale = IMPROVE_RTOL * max(1.0, abs(float((problem.energy_weight_per_kwh
+                                                   * plan.facility).sum())))
         if cand is not None and cand[0] < current - scale:
             _, p1, h1 = cand
             plan.pod[j], plan.hours[j] = p1, h1
@@ -169,30 +177,46 @@ def relocate_pass(problem: Problem, plan: Plan, limit_kw: np.ndarray, deadline_s
 
 def _current_delta(problem, plan, j, p, hours, peaks) -> float:
     power = problem.jobs.power_kw[j]
+    s = problem.pod_site[p]
     ff = problem.facility_factor[p, hours]
-    delta = float((problem.energy_weight_per_kwh[hours] * ff * power).sum())
-    demand = problem.demand_weight_per_kw
-    if problem.has_demand_charge and len(hours):
-        rise = np.maximum(plan.facility[hours] + ff * power - peaks[problem.month[hours]], 0.0)
+    delta = float((problem.energy_weight_per_kwh[s, hours] * ff * power).sum())
+    if problem.jobs.moves:
+        delta += float(problem.move_weight[j, p])
+    demand = problem.demand_weight_per_kw[s]
+    if demand.max() > 0 and len(hours):
+        rise = np.maximum(plan.facility[s, hours] + ff * power
+                          - peaks[s, problem.month[hours]], 0.0)
         months = problem.month[hours]
         for m in np.unique(months):
             delta += demand[m] * float(rise[months == m].max())
     return delta
 
 
-def shave(problem: Problem, plan: Plan, target_kw: float, deadline_s: float) -> bool:
-    """Move jobs out of hours above ``target_kw`` facility power; True when none is left."""
-    limit = np.minimum(problem.grid_limit_kw, target_kw)
+def site_target(problem: Problem, site: int, target_kw: float) -> np.ndarray:
+    """Each site's limit on facility power (S, T) [kW]: its grid limit, and at
+    ``site`` no more than ``target_kw``."""
+    limit = problem.grid_limit_kw.astype(float)
+    limit[site] = np.minimum(limit[site], target_kw)
+    return limit
+
+
+def shave(problem: Problem, plan: Plan, site: int, target_kw: float,
+          deadline_s: float) -> bool:
+    """Move jobs out of hours above ``target_kw`` facility power at ``site``; True when
+    none is left."""
+    limit = site_target(problem, site, target_kw)
     movable = movable_jobs(problem, plan)
     hours_of = plan.hours
     for _ in range(4 * len(problem.jobs) + 1):
-        over = np.flatnonzero(plan.facility > limit + CAPACITY_EPS_KW)
+        facility = plan.facility[site]
+        over = np.flatnonzero(facility > limit[site] + CAPACITY_EPS_KW)
         if not len(over):
             return True
         if time.perf_counter() > deadline_s:
             return False
-        t = int(over[np.argmax(plan.facility[over])])
-        here = [j for j in np.flatnonzero(movable) if np.any(hours_of[j] == t)]
+        t = int(over[np.argmax(facility[over])])
+        on_site = problem.pod_site[np.maximum(plan.pod, 0)] == site
+        here = [j for j in np.flatnonzero(movable & on_site) if np.any(hours_of[j] == t)]
         best = None
         for j in here:
             p0, h0 = int(plan.pod[j]), hours_of[j]
@@ -214,21 +238,26 @@ def shave(problem: Problem, plan: Plan, target_kw: float, deadline_s: float) -> 
 
 
 def lower_peak(problem: Problem, plan: Plan, deadline_s: float) -> Plan:
-    """Best plan over a descending sequence of peak targets (see the module doc).
+    """Best plan over a descending sequence of peak targets at each site with a demand
+    charge, one site after the other (see the module doc)."""
+    for site in np.flatnonzero(problem.demand_weight_per_kw.max(1) > 0):
+        plan = _lower_site_peak(problem, plan, int(site), deadline_s)
+    return plan
 
-    Targets step down from the current peak towards the highest facility power without
-    jobs; after the first target that cannot be reached, bisection between it and the
-    last reached one (each step from the last reached plan).
-    """
+
+def _lower_site_peak(problem: Problem, plan: Plan, site: int, deadline_s: float) -> Plan:
+    """Targets step down from the site's current peak towards its highest facility
+    power without jobs; after the first target that cannot be reached, bisection
+    between it and the last reached one (each step from the last reached plan)."""
     best, best_obj = plan, plan_objective(problem, plan)
-    floor = float(problem.base_facility_kw.max())
-    top = float(plan.facility.max())
+    floor = float(problem.base_facility_kw[site].max())
+    top = float(plan.facility[site].max())
     if not top > floor + CAPACITY_EPS_KW:
         return plan
     reached, reached_kw, failed_kw = plan.copy(), top, floor
     for target in np.linspace(top, floor, PEAK_STEPS + 1)[1:]:
         trial = reached.copy()
-        if not _reach(problem, trial, target, deadline_s):
+        if not _reach(problem, trial, site, target, deadline_s):
             failed_kw = target
             break
         reached, reached_kw = trial, target
@@ -240,7 +269,7 @@ def lower_peak(problem: Problem, plan: Plan, deadline_s: float) -> Plan:
             break
         target = 0.5 * (reached_kw + failed_kw)
         trial = reached.copy()
-        if _reach(problem, trial, target, deadline_s):
+        if _reach(problem, trial, site, target, deadline_s):
             reached, reached_kw = trial, target
             obj = plan_objective(problem, trial)
             if obj < best_obj:
@@ -250,11 +279,14 @@ def lower_peak(problem: Problem, plan: Plan, deadline_s: float) -> Plan:
     return best
 
 
-def _reach(problem: Problem, plan: Plan, target_kw: float, deadline_s: float) -> bool:
-    """Shave to ``target_kw`` and tidy up below it; False if the target is out of reach."""
-    if time.perf_counter() > deadline_s or not shave(problem, plan, target_kw, deadline_s):
+def _reach(problem: Problem, plan: Plan, site: int, target_kw: float,
+           deadline_s: float) -> bool:
+    """Shave ``site`` to ``target_kw`` and tidy up below it; False if the target is out
+    of reach."""
+    if time.perf_counter() > deadline_s or not shave(problem, plan, site, target_kw,
+                                                     deadline_s):
         return False
-    relocate_pass(problem, plan, np.minimum(problem.grid_limit_kw, target_kw), deadline_s)
+    relocate_pass(problem, plan, site_target(problem, site, target_kw), deadline_s)
     return True
 
 

@@ -23,7 +23,8 @@ class Metrics:
     cost : float
         Energy cost plus demand charges [currency].
     energy_cost : float
-        sum_t price_t * facility energy_t [currency].
+        sum_t price_t * facility energy_t [currency]; in a fleet summed over sites, plus
+        the cost of moving jobs' data.
     demand_cost : float
         Sum over months of the month's peak x its billed demand rate
         (:attr:`optimizer.problem.Problem.demand_rate_per_kw`) [currency].
@@ -32,7 +33,8 @@ class Metrics:
     energy_kwh : float
         Facility energy over the horizon [kWh].
     peak_kw : float
-        Highest hourly grid import (facility power without assets) [kW].
+        Highest hourly grid import (facility power without assets) [kW]; in a fleet the
+        highest of any site.
     grid_kwh, export_kwh, onsite_kwh : float
         Energy imported, exported and generated on site [kWh].
     export_revenue : float
@@ -74,15 +76,33 @@ class Metrics:
 
 
 def facility_kw(problem: Problem, load_kw: np.ndarray) -> np.ndarray:
-    """Facility power per hour [kW]: sum_p ff[p,t] (baseline + jobs) + fixed."""
-    return problem.base_facility_kw + (problem.facility_factor * load_kw).sum(0)
+    """Facility power of each site and hour [kW] (S, T): sum over the site's pods of
+    ff[p,t] x (baseline + jobs), plus fixed overhead."""
+    return problem.base_facility_kw + problem.site_total(problem.facility_factor * load_kw)
 
 
 def monthly_peaks_kw(problem: Problem, facility: np.ndarray) -> np.ndarray:
-    """Peak facility power of each calendar month, including committed peaks [kW]."""
-    peaks = np.full(len(problem.month_labels), -np.inf)
-    np.maximum.at(peaks, problem.month, facility)
+    """Peak power of each site and calendar month, including committed peaks [kW]
+    (S, M), from a site's hourly power (S, T)."""
+    facility = np.atleast_2d(facility)
+    peaks = np.full((facility.shape[0], len(problem.month_labels)), -np.inf)
+    for s in range(facility.shape[0]):
+        np.maximum.at(peaks[s], problem.month, facility[s])
     return np.maximum(peaks, problem.peak_floor_kw)
+
+
+def move_totals(problem: Problem, assignment: Assignment) -> tuple[float, float, float]:
+    """Cost [currency], carbon [kg CO2] and energy [kWh] of moving the jobs' data to
+    the sites they run at (zero outside a fleet)."""
+    jobs = problem.jobs
+    if not jobs.moves and not jobs.move_kwh.any():
+        return 0.0, 0.0, 0.0
+    pod = np.full(len(jobs), -1, dtype=np.int64)
+    pod[assignment.job] = assignment.pod
+    placed = np.flatnonzero(pod >= 0)
+    at = (placed, pod[placed])
+    return (float(jobs.move_cost[at].sum()), float(jobs.move_kg[at].sum()),
+            float(jobs.move_kwh[at].sum()))
 
 
 def evaluate(problem: Problem, assignment: Assignment,
@@ -97,10 +117,13 @@ def evaluate(problem: Problem, assignment: Assignment,
         baselines' rule, :func:`optimizer.dispatch.rule_dispatch`). Without assets all
         three are the same: import = facility power.
     """
+    move = move_totals(problem, assignment)
     if isinstance(dispatch, str):
         load = it_load_kw(problem, assignment)
         if not problem.assets.active:
-            dispatch = Dispatch.without_assets(facility_kw(problem, load), len(problem.pods))
+            facility = facility_kw(problem, load)
+            dispatch = Dispatch.without_assets(facility if problem.is_fleet else facility[0],
+                                               len(problem.pods))
         elif dispatch == "rule":
             dispatch = rule_dispatch(problem, load)
         elif dispatch == "optimised":
@@ -108,19 +131,23 @@ def evaluate(problem: Problem, assignment: Assignment,
         else:
             raise ValueError(f"dispatch must be a Dispatch, 'optimised' or 'rule', "
                              f"got {dispatch!r}")
-    return evaluate_dispatch(problem, dispatch)
+    return evaluate_dispatch(problem, dispatch, move)
 
 
-def evaluate_dispatch(problem: Problem, dispatch: Dispatch) -> Metrics:
-    """Metrics of a site's hourly flows (:class:`optimizer.assets.Dispatch`)."""
-    grid = dispatch.grid_kw
+def evaluate_dispatch(problem: Problem, dispatch: Dispatch,
+                      move: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> Metrics:
+    """Metrics of the sites' hourly flows (:class:`optimizer.assets.Dispatch`; a
+    fleet's ``grid_kw`` and ``facility_kw`` are (S, T)) plus moving data ``move``
+    (cost [currency], carbon [kg], energy [kWh], :func:`move_totals`)."""
+    grid = np.atleast_2d(dispatch.grid_kw)
     a = problem.assets
     export_revenue = (float(np.asarray(a.export_price_per_kwh) @ dispatch.export_kw)
                       if a.can_export else 0.0)
-    energy_cost = float(problem.price_per_kwh @ grid) - export_revenue
-    carbon_kg = float(problem.carbon_g_per_kwh @ grid / 1e3)
+    move_cost, move_kg, move_kwh = move
+    energy_cost = float((problem.price_per_kwh * grid).sum()) - export_revenue + move_cost
+    carbon_kg = float((problem.carbon_g_per_kwh * grid).sum() / 1e3) + move_kg
     peaks = monthly_peaks_kw(problem, grid)
-    demand_cost = float(problem.demand_rate_per_kw @ peaks)
+    demand_cost = float((problem.demand_rate_per_kw * peaks).sum())
     throughput = float(dispatch.battery_discharge_kw.sum())
     wear = throughput * a.battery.degradation_cost_per_kwh if a.has_battery else 0.0
     heat = dispatch.heat_delivered_kw_th.sum(0)
@@ -134,8 +161,8 @@ def evaluate_dispatch(problem: Problem, dispatch: Dispatch) -> Metrics:
         energy_cost=energy_cost,
         demand_cost=demand_cost,
         carbon_kg=carbon_kg,
-        energy_kwh=float(dispatch.facility_kw.sum()),
-        peak_kw=float(grid.max()) if len(grid) else 0.0,
+        energy_kwh=float(dispatch.facility_kw.sum()) + move_kwh,
+        peak_kw=float(grid.max()) if grid.size else 0.0,
         grid_kwh=float(grid.sum()),
         export_kwh=float(dispatch.export_kw.sum()),
         onsite_kwh=float(dispatch.onsite_kw.sum()),

@@ -158,17 +158,27 @@ def add_objective(model, problem: Problem, layout: Layout, v: dict) -> None:
     + the deferral cost of soft jobs of a rolling window that do not start in it.
     """
     jobs = problem.jobs
-    w = problem.energy_weight_per_kwh
+    w = problem.energy_weight_per_kwh  # (S, T)
     if problem.assets.active:  # energy is bought as import (optimizer.asset_constraints)
         cols, coefs = map(list, zip(A.asset_objective_terms(problem, v), strict=True))
         constant = 0.0
     else:
         cols = [v["it_load_kw"]]
-        coefs = [w[v["load_t"]] * problem.facility_factor[v["load_pod"], v["load_t"]]]
-        constant = float(w @ problem.base_facility_kw)
+        coefs = [problem.pod_energy_weight[v["load_pod"], v["load_t"]]]
+        constant = float((w * problem.base_facility_kw).sum())
     if len(v["peak_kw"]):
         cols.append(v["peak_kw"])
-        coefs.append(problem.demand_weight_per_kw)
+        coefs.append(problem.demand_weight_per_kw.ravel())
+    if jobs.moves:  # a fleet: moving a job's data to another site
+        move = problem.move_weight
+        block, _ = expand(layout.np_first, layout.np_count)
+        cols.append(v["started"])
+        coefs.append(move[layout.np_job[block], layout.np_pod[block]])
+        cb = np.flatnonzero(layout.pr_needs_choice)
+        cols.append(v["on_pod"])
+        coefs.append(move[layout.pr_job[cb], layout.pr_pod[cb]])
+        single = np.flatnonzero(~layout.pr_needs_choice)  # one pod: a fixed cost
+        constant += float(move[layout.pr_job[single], layout.pr_pod[single]].sum())
     soft_np = jobs.soft[layout.np_job]
     if soft_np.any():
         block, _ = expand(layout.np_first, layout.np_count)
@@ -288,13 +298,13 @@ def values_from_assignment(built: BuiltModel, assignment: Assignment) -> np.ndar
         x[v["on_pod"]] = run_on[layout.pr_job[cb], layout.pr_pod[cb]].any(1)
     load = it_load_kw(problem, assignment)
     x[v["it_load_kw"]] = load[v["load_pod"], v["load_t"]]
-    billed = problem.base_facility_kw + (problem.facility_factor * load).sum(0)
+    billed = facility_kw(problem, load)
     if problem.assets.active:  # the assets run as well as they can for this schedule
         dispatch = optimal_dispatch(problem, load)
         A.set_dispatch_values(problem, v, dispatch, x)
         billed = dispatch.grid_kw
     if len(v["peak_kw"]):
-        x[v["peak_kw"]] = monthly_peaks_kw(problem, billed)
+        x[v["peak_kw"]] = monthly_peaks_kw(problem, billed).ravel()
     C.cut_column_values(problem, layout, v, x)
     return x
 

@@ -53,8 +53,9 @@ def pareto_front(problem: Problem, n_points: int = 5,
     v = built.v
     # carbon [kg] of the jobs' load: sum_t carbon_t / 1000 * sum_p ff[p,t] it_load[p,t]
     t, p = v["load_t"], v["load_pod"]
-    carbon_coef = problem.carbon_g_per_kwh[t] / 1e3 * problem.facility_factor[p, t]
-    base_carbon = float(problem.carbon_g_per_kwh @ problem.base_facility_kw / 1e3)
+    carbon_coef = (problem.carbon_g_per_kwh[problem.pod_site[p], t] / 1e3
+                   * problem.facility_factor[p, t])
+    base_carbon = float((problem.carbon_g_per_kwh * problem.base_facility_kw).sum() / 1e3)
     add_rows(built.model, "carbon_cap", ["all"], np.zeros(len(t), dtype=np.int64),
              v["it_load_kw"], carbon_coef, -np.inf, 1e15)  # bound set per point
     cost_vec = objective_vector(built.model)

@@ -33,7 +33,8 @@ class Plan:
     load : ndarray
         Jobs' IT load per pod and hour [kW] (P, T).
     facility : ndarray
-        Facility power per hour, baseline and fixed overhead included [kW] (T,).
+        Facility power per site and hour, baseline and fixed overhead included [kW]
+        (S, T).
     """
 
     pod: np.ndarray
@@ -80,7 +81,8 @@ class Plan:
         job's recorded pod and hours are left to the caller)."""
         power = problem.jobs.power_kw[j]
         self.load[pod, hours] += sign * power
-        self.facility[hours] += sign * problem.facility_factor[pod, hours] * power
+        self.facility[problem.pod_site[pod], hours] += (
+            sign * problem.facility_factor[pod, hours] * power)
 
     def place(self, problem: Problem, j: int, pod: int, hours: np.ndarray) -> None:
         """Put job j on ``pod`` in ``hours`` (it must not be placed yet)."""
@@ -92,7 +94,8 @@ class Plan:
         cooling) [kW]."""
         return problem.job_capacity_kw[pod, start:end] - self.load[pod, start:end]
 
-    def grid_room_kw(self, problem: Problem, start: int, end: int) -> np.ndarray:
-        """Facility power the site can still add in hours ``start .. end - 1`` under its
-        grid limit [kW] (inf without one)."""
-        return problem.grid_limit_kw[start:end] - self.facility[start:end]
+    def grid_room_kw(self, problem: Problem, pod: int, start: int, end: int) -> np.ndarray:
+        """Facility power the site of ``pod`` can still add in hours ``start .. end - 1``
+        under its grid limit [kW] (inf without one)."""
+        s = problem.pod_site[pod]
+        return problem.grid_limit_kw[s, start:end] - self.facility[s, start:end]

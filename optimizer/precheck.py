@@ -24,11 +24,20 @@ def room_holds(capacity_kw, facility_factor, grid_room_kw, power_kw) -> np.ndarr
         facility_factor * power_kw <= grid_room_kw + CAPACITY_EPS_KW)
 
 
+def site_grid_room_kw(problem: Problem) -> np.ndarray:
+    """Facility power each pod's site can add under its grid limit, without jobs [kW]
+    (P, T)."""
+    room = problem.grid_limit_kw - problem.base_facility_kw  # (S, T)
+    return room[problem.pod_site]
+
+
 def fits_alone(problem: Problem, job: np.ndarray, pod: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Whether each job could run at hour t on the pod with no other job there."""
+    """Whether each job could run at hour t on the pod with no other job there (and,
+    in a fleet, its data have reached the pod's site: t >= arrival)."""
+    site = problem.pod_site[pod]
     return room_holds(problem.job_capacity_kw[pod, t], problem.facility_factor[pod, t],
-                      problem.grid_limit_kw[t] - problem.base_facility_kw[t],
-                      problem.jobs.power_kw[job])
+                      problem.grid_limit_kw[site, t] - problem.base_facility_kw[site, t],
+                      problem.jobs.power_kw[job]) & (t >= problem.jobs.arrival[job, pod])
 
 
 def host_mask(problem: Problem, j: int) -> np.ndarray:
@@ -36,13 +45,13 @@ def host_mask(problem: Problem, j: int) -> np.ndarray:
     job's usable pods inside its window."""
     jobs = problem.jobs
     room = room_holds(problem.job_capacity_kw, problem.facility_factor,
-                      (problem.grid_limit_kw - problem.base_facility_kw)[None, :],
-                      jobs.power_kw[j])
+                      site_grid_room_kw(problem), jobs.power_kw[j])
     usable = np.zeros(len(problem.pods), dtype=bool)
     usable[jobs.pods_of(j)] = True
-    window = np.zeros(problem.n_hours, dtype=bool)
-    window[jobs.release[j] : jobs.deadline[j]] = True
-    return room & usable[:, None] & window[None, :]
+    t = np.arange(problem.n_hours)
+    window = (t[None, :] >= np.maximum(jobs.release[j], jobs.arrival[j])[:, None]) & (
+        t[None, :] < jobs.deadline[j])
+    return room & usable[:, None] & window
 
 
 def runs_of(mask: np.ndarray) -> list[int]:
@@ -104,11 +113,14 @@ def explain_infeasible_inputs(problem: Problem) -> None:
             f"{hours[t].isoformat()} ({bad_cool.shape[0]} pod-hours in all), before any job runs",
             hours=sorted({hours[t] for _, t in bad_cool}),
         )
-    bad_grid = np.flatnonzero(problem.base_facility_kw > problem.grid_limit_kw + CAPACITY_EPS_KW)
-    if bad_grid.size:
+    over = problem.base_facility_kw > problem.grid_limit_kw + CAPACITY_EPS_KW  # (S, T)
+    if over.any():
+        site, first = np.argwhere(over)[0]
+        bad_grid = np.flatnonzero(over[site])
+        where = f"site '{problem.sites[site]}': " if problem.is_fleet else ""
         raise InfeasibleError(
-            f"facility power without jobs exceeds the grid limit at {hours[bad_grid[0]].isoformat()} "
-            f"({bad_grid.size} hours in all)",
+            f"{where}facility power without jobs exceeds the grid limit at "
+            f"{hours[first].isoformat()} ({bad_grid.size} hours in all)",
             hours=[hours[t] for t in bad_grid],
         )
     jobs = problem.jobs

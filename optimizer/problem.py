@@ -21,6 +21,8 @@ from optimizer.options import DEFAULT_LIMITS, DEFAULT_OBJECTIVE, Limits, Objecti
 UNLIMITED_STARTS = 10**9
 #: Name of the single pod used when no pods are given.
 DEFAULT_POD = "main"
+#: Name of the single site of a problem that is not a fleet.
+DEFAULT_SITE = "site"
 JOB_COLUMNS = ("job_id", "release", "deadline", "duration_h", "power_kw", "preemptible")
 #: Columns a jobs table may add (see :func:`parse_jobs`).
 JOB_OPTIONAL_COLUMNS = ("max_interruptions", "restart_overhead_h", "pods")
@@ -98,6 +100,13 @@ class JobArrays:
     ``soft`` non-preemptible jobs whose deadline lies beyond the grid (they need not
     start here; not starting costs ``defer_cost``). A preemptible job is never soft: the
     rolling horizon plans it only once its deadline is inside the window.
+
+    A fleet (:mod:`optimizer.fleet`) adds, per job and pod, ``arrival`` the first hour
+    the job may run there (its release plus the time its data take to reach the pod's
+    site) and what running there costs beyond the pod's energy: ``move_cost``
+    [currency], ``move_kg`` [kg CO2] and ``move_kwh`` [kWh] of moving its data (zero at
+    home), and ``home_site`` its home site's position. Without them every pod's arrival
+    is the release and moving costs nothing.
     """
 
     ids: tuple[str, ...]
@@ -115,10 +124,20 @@ class JobArrays:
     pinned_pod: np.ndarray = field(default=None)  # type: ignore[assignment]
     soft: np.ndarray = field(default=None)  # type: ignore[assignment]
     defer_cost: np.ndarray = field(default=None)  # type: ignore[assignment]
+    arrival: np.ndarray = field(default=None)  # type: ignore[assignment]  # (J, P) int
+    move_cost: np.ndarray = field(default=None)  # type: ignore[assignment]  # (J, P)
+    move_kg: np.ndarray = field(default=None)  # type: ignore[assignment]  # (J, P)
+    move_kwh: np.ndarray = field(default=None)  # type: ignore[assignment]  # (J, P)
+    home_site: np.ndarray = field(default=None)  # type: ignore[assignment]  # (J,) int
 
     def __post_init__(self) -> None:
-        n = len(self.ids)
+        n, n_p = len(self.ids), self.allowed.shape[1]
         defaults = {
+            "arrival": np.repeat(np.asarray(self.release, dtype=np.int64)[:, None], n_p, 1),
+            "move_cost": np.zeros((n, n_p)),
+            "move_kg": np.zeros((n, n_p)),
+            "move_kwh": np.zeros((n, n_p)),
+            "home_site": np.zeros(n, dtype=np.int64),
             "done_h": np.zeros(n),
             "starts_done": np.zeros(n, dtype=np.int64),
             "running_before": np.zeros(n, dtype=bool),
@@ -157,6 +176,17 @@ class JobArrays:
         usable[pinned, self.pinned_pod[pinned]] = True
         return usable
 
+    def first_hour(self, j: int, p: int) -> int:
+        """First hour job ``j`` may run on pod ``p``: its release, later on a pod whose
+        site its data must first reach."""
+        return int(max(self.release[j], self.arrival[j, p]))
+
+    @property
+    def moves(self) -> bool:
+        """Whether any pod costs a job a move or a later start (a fleet)."""
+        return bool((self.arrival > self.release[:, None]).any() or self.move_cost.any()
+                    or self.move_kg.any())
+
     def required_h(self) -> np.ndarray:
         """Work hours still needed if no further run starts (float) [h]."""
         return self.duration_h + self.overhead_h * np.maximum(self.starts_done - 1, 0) - self.done_h
@@ -164,7 +194,13 @@ class JobArrays:
 
 @dataclass(frozen=True)
 class Problem:
-    """A checked scheduling problem on an hourly grid (arrays, pods x hours)."""
+    """A checked scheduling problem on an hourly grid (arrays, pods x hours).
+
+    A problem has one or more sites (a fleet, :mod:`optimizer.fleet`); every pod belongs
+    to one (``pod_site``). What is billed, limited or emitted is a site's: its facility
+    power without jobs, grid limit, price, carbon and monthly peaks are rows of (S, T)
+    and (S, M) arrays. A single-site problem has S = 1.
+    """
 
     hours: pd.DatetimeIndex
     pods: tuple[str, ...]
@@ -172,42 +208,80 @@ class Problem:
     headroom_kw: np.ndarray  # (P, T) pod IT capacity minus baseline [kW]
     cooling_headroom_kw: np.ndarray  # (P, T) cooling capacity minus baseline [kW], inf if none
     facility_factor: np.ndarray  # (P, T) facility kWh per IT kWh [-]
-    base_facility_kw: np.ndarray  # (T,) facility power without jobs [kW]
-    grid_limit_kw: np.ndarray  # (T,) site grid limit on facility power [kW], inf if none
-    price_per_kwh: np.ndarray  # (T,)
-    carbon_g_per_kwh: np.ndarray  # (T,)
+    base_facility_kw: np.ndarray  # (S, T) facility power without jobs [kW]
+    grid_limit_kw: np.ndarray  # (S, T) site grid limit on facility power [kW], inf if none
+    price_per_kwh: np.ndarray  # (S, T)
+    carbon_g_per_kwh: np.ndarray  # (S, T)
     month: np.ndarray  # (T,) calendar-month code 0..M-1
     month_labels: tuple[str, ...]
-    peak_floor_kw: np.ndarray  # (M,) committed peak (rolling) [kW]
+    peak_floor_kw: np.ndarray  # (S, M) committed peak (rolling) [kW]
     month_share: np.ndarray  # (M,) share of each billing month's hours in the horizon [-]
     objective: Objective = DEFAULT_OBJECTIVE
     assets: Assets = NO_ASSETS  # battery, cold tank, on-site generation (optimizer.assets)
+    sites: tuple[str, ...] = (DEFAULT_SITE,)
+    pod_site: np.ndarray = field(default=None)  # type: ignore[assignment]  # (P,) site of each pod
+    #: (S,) each site's demand charge [currency / kW-month]; None: the objective's.
+    site_demand_charge_per_kw: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.pod_site is None:
+            object.__setattr__(self, "pod_site", np.zeros(len(self.pods), dtype=np.int64))
 
     @property
     def n_hours(self) -> int:
         return len(self.hours)
 
     @property
+    def n_sites(self) -> int:
+        return len(self.sites)
+
+    @property
+    def is_fleet(self) -> bool:
+        return len(self.sites) > 1
+
+    @property
     def energy_weight_per_kwh(self) -> np.ndarray:
-        """Objective weight of one facility kWh in each hour [currency / kWh]."""
+        """Objective weight of one facility kWh at each site and hour [currency / kWh]
+        (S, T)."""
         o = self.objective
         return o.cost_weight * self.price_per_kwh + (
             o.carbon_weight * o.carbon_price_per_t * self.carbon_g_per_kwh / 1e6
         )
 
     @property
+    def pod_energy_weight(self) -> np.ndarray:
+        """Objective weight of one IT kWh on each pod and hour: its site's energy weight
+        times the pod's facility factor [currency / kWh] (P, T)."""
+        return self.energy_weight_per_kwh[self.pod_site] * self.facility_factor
+
+    @property
+    def move_weight(self) -> np.ndarray:
+        """Objective weight of running each job on each pod beyond its energy: moving
+        its data there (cost and carbon) [currency] (J, P); zero outside a fleet."""
+        o, jobs = self.objective, self.jobs
+        return (o.cost_weight * jobs.move_cost
+                + o.carbon_weight * o.carbon_price_per_t * jobs.move_kg / 1e3)
+
+    @property
+    def demand_charge_per_kw(self) -> np.ndarray:
+        """Each site's monthly demand charge [currency / kW-month] (S,)."""
+        if self.site_demand_charge_per_kw is not None:
+            return np.asarray(self.site_demand_charge_per_kw, dtype=float)
+        return np.full(self.n_sites, float(self.objective.demand_charge_per_kw))
+
+    @property
     def demand_rate_per_kw(self) -> np.ndarray:
-        """Demand charge billed per kW of each month's peak for this horizon [currency / kW]
-        (M,): the monthly charge times the month's share in the horizon ("prorated"
-        billing) or the whole charge ("full_month")."""
-        charge = self.objective.demand_charge_per_kw
+        """Demand charge billed per kW of each site's and month's peak for this horizon
+        [currency / kW] (S, M): the monthly charge times the month's share in the
+        horizon ("prorated" billing) or the whole charge ("full_month")."""
+        charge = self.demand_charge_per_kw[:, None]
         if self.objective.billing == "full_month":
-            return np.full(len(self.month_share), charge)
-        return charge * self.month_share
+            return np.broadcast_to(charge, (self.n_sites, len(self.month_share))).copy()
+        return charge * self.month_share[None, :]
 
     @property
     def demand_weight_per_kw(self) -> np.ndarray:
-        """Objective weight of one kW of each month's peak [currency / kW] (M,)."""
+        """Objective weight of one kW of each site's monthly peak [currency / kW] (S, M)."""
         return self.objective.cost_weight * self.demand_rate_per_kw
 
     @property
@@ -219,6 +293,12 @@ class Problem:
     def job_capacity_kw(self) -> np.ndarray:
         """IT power available to jobs per pod and hour (pod and cooling) [kW] (P, T)."""
         return np.minimum(self.headroom_kw, self.cooling_headroom_kw)
+
+    def site_total(self, per_pod: np.ndarray) -> np.ndarray:
+        """Sum of a (P, T) array over each site's pods (S, T)."""
+        out = np.zeros((self.n_sites, per_pod.shape[1]))
+        np.add.at(out, self.pod_site, per_pod)
+        return out
 
     def with_objective(self, objective: Objective) -> Problem:
         return replace(self, objective=objective)
@@ -528,13 +608,13 @@ def prepare_problem(
         headroom_kw=capacity - baseline,
         cooling_headroom_kw=cooling - baseline,
         facility_factor=ff,
-        base_facility_kw=(ff * baseline).sum(0) + fixed,
-        grid_limit_kw=np.full(len(hours), grid),
-        price_per_kwh=price,
-        carbon_g_per_kwh=carbon,
+        base_facility_kw=((ff * baseline).sum(0) + fixed)[None, :],
+        grid_limit_kw=np.full((1, len(hours)), grid),
+        price_per_kwh=price[None, :],
+        carbon_g_per_kwh=carbon[None, :],
         month=codes,
         month_labels=labels,
-        peak_floor_kw=np.full(len(labels), -np.inf),
+        peak_floor_kw=np.full((1, len(labels)), -np.inf),
         month_share=share,
         objective=objective,
         assets=assets,

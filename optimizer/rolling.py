@@ -80,13 +80,13 @@ def _defer_costs(problem: Problem, js: np.ndarray, end: int) -> np.ndarray:
     """Cost of starting each (non-preemptible) job after hour ``end``: its cheapest start
     that ends by its deadline (energy weight only) [currency]."""
     jobs = problem.jobs
-    w = problem.energy_weight_per_kwh[None, :] * problem.facility_factor  # (P, T)
+    w = problem.pod_energy_weight  # (P, T)
     cost = np.zeros(len(js))
     for k, j in enumerate(js):
         d, power, n = jobs.deadline[j], jobs.power_kw[j], int(jobs.duration_h[j])
-        lo = max(end - n + 1, jobs.release[j])
         best = np.inf
         for p in jobs.pods_of(j):
+            lo = max(end - n + 1, jobs.first_hour(j, p))
             c = np.concatenate(([0.0], np.cumsum(w[p, lo:d])))
             if len(c) > n:
                 best = min(best, float((c[n:] - c[:-n]).min()))
@@ -103,12 +103,13 @@ def _window_problem(problem: Problem, a: int, end: int, state: RollingState,
     fixed = fixed_load[:, sl]
     months, codes = np.unique(problem.month[sl], return_inverse=True)
     committed_fac = (state.grid_kw if problem.assets.active
-                     else facility_kw(problem, fixed_load))[:a]
-    floor = np.full(len(months), -np.inf)
+                     else facility_kw(problem, fixed_load))[..., :a]
+    committed_fac = np.atleast_2d(committed_fac)  # (S, a)
+    floor = np.full((problem.n_sites, len(months)), -np.inf)
     for k, m in enumerate(months):
         sel = problem.month[:a] == m
         if sel.any():
-            floor[k] = committed_fac[sel].max()
+            floor[:, k] = committed_fac[:, sel].max(1)
     soft = (jobs.deadline[js] > end) & ~jobs.preemptible[js]
     defer_cost = np.zeros(len(js))
     if soft.any():
@@ -117,6 +118,7 @@ def _window_problem(problem: Problem, a: int, end: int, state: RollingState,
     sub = replace(
         sub,
         release=np.maximum(sub.release - a, 0),
+        arrival=np.maximum(sub.arrival - a, 0),
         deadline=np.minimum(sub.deadline, end) - a,
         done_h=state.done_h[js],
         starts_done=state.starts_done[js],
@@ -132,10 +134,10 @@ def _window_problem(problem: Problem, a: int, end: int, state: RollingState,
         headroom_kw=problem.headroom_kw[:, sl] - fixed,
         cooling_headroom_kw=problem.cooling_headroom_kw[:, sl] - fixed,
         facility_factor=ff,
-        base_facility_kw=problem.base_facility_kw[sl] + (ff * fixed).sum(0),
-        grid_limit_kw=problem.grid_limit_kw[sl],
-        price_per_kwh=problem.price_per_kwh[sl],
-        carbon_g_per_kwh=problem.carbon_g_per_kwh[sl],
+        base_facility_kw=problem.base_facility_kw[:, sl] + problem.site_total(ff * fixed),
+        grid_limit_kw=problem.grid_limit_kw[:, sl],
+        price_per_kwh=problem.price_per_kwh[:, sl],
+        carbon_g_per_kwh=problem.carbon_g_per_kwh[:, sl],
         month=codes.astype(np.int64),
         month_labels=tuple(problem.month_labels[m] for m in months),
         peak_floor_kw=floor,
@@ -168,8 +170,8 @@ def issued(problem: Problem, a: int, signals_at: SignalsAt) -> Problem:
                              f"(hours {a}..{problem.n_hours - 1}), got shape {values.shape}")
     return replace(
         problem,
-        price_per_kwh=np.concatenate((problem.price_per_kwh[:a], price)),
-        carbon_g_per_kwh=np.concatenate((problem.carbon_g_per_kwh[:a], carbon)),
+        price_per_kwh=np.concatenate((problem.price_per_kwh[0, :a], price))[None, :],
+        carbon_g_per_kwh=np.concatenate((problem.carbon_g_per_kwh[0, :a], carbon))[None, :],
     )
 
 

@@ -50,7 +50,7 @@ def ruin_and_recreate(problem: Problem, plan: Plan, deadline_s: float, seed: int
     or once the best objective is at most ``target``.
     """
     rng = np.random.default_rng(seed)
-    limit = problem.grid_limit_kw.astype(float)
+    limit = problem.grid_limit_kw.astype(float)  # (S, T)
     jobs = problem.jobs
     movable = np.flatnonzero(movable_jobs(problem, plan))
     if len(movable) < 2:

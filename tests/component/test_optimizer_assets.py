@@ -297,7 +297,7 @@ def test_rule_charges_in_valley_hours_discharges_in_peak_and_ends_full():
     assert d.battery_discharge_kw.sum() > 0 and d.cold_discharge_kw_th.sum() > 0
     assert d.battery_soc_kwh[-1] >= battery.initial_kwh - 1e-9
     from optimizer.validate import validate_dispatch
-    facility = problem.base_facility_kw + (problem.facility_factor * load).sum(0)
+    facility = problem.base_facility_kw[0] + (problem.facility_factor * load).sum(0)
     assert validate_dispatch(facility, load, problem.assets, d, Limits(), problem.hours) == []
     # the optimised dispatch of the same schedule is never worse than the rule's
     rule = evaluate(problem, _empty(), d).objective
@@ -477,7 +477,7 @@ def test_rule_ends_every_store_at_its_end_state_with_scarce_chillers_and_losses(
     load = np.zeros((1, n))
     d = rule_dispatch(problem, load)
     from optimizer.validate import validate_dispatch
-    facility = problem.base_facility_kw + (problem.facility_factor * load).sum(0)
+    facility = problem.base_facility_kw[0] + (problem.facility_factor * load).sum(0)
     assert validate_dispatch(facility, load, problem.assets, d, limits, problem.hours) == []
     assert d.cold_discharge_kw_th.sum() > 0 and d.battery_discharge_kw.sum() > 0
 
@@ -492,6 +492,6 @@ def test_rule_never_charges_the_tank_above_the_grid_limit():
     load = np.zeros((1, n))
     d = rule_dispatch(problem, load)
     from optimizer.validate import validate_dispatch
-    assert validate_dispatch(problem.base_facility_kw, load, problem.assets, d, limits,
+    assert validate_dispatch(problem.base_facility_kw[0], load, problem.assets, d, limits,
                              problem.hours) == []
     assert d.grid_kw.max() <= 320.0 + 1e-9 and d.cold_charge_kw_th.sum() > 0

@@ -149,7 +149,7 @@ def test_site_staircase_lifts_the_bound_by_the_peak_a_start_needs():
                                                    ("j2", 1, 3, 1, 90.0)]])
     problem = prepare_problem(table, signals, pods, objective=Objective(
         demand_charge_per_kw=30.0, billing="full_month"))
-    assert problem.demand_weight_per_kw[0] == pytest.approx(30.0)
+    assert problem.demand_weight_per_kw[0, 0] == pytest.approx(30.0)
     assert lp_bound(problem, ()) == pytest.approx(6800.0, rel=1e-6)
     assert lp_bound(problem, ("capacity_rounding", "pod_staircase")) == pytest.approx(
         6800.0, rel=1e-6)

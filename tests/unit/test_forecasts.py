@@ -196,9 +196,9 @@ def test_the_hook_replaces_the_signals_from_the_issue_hour_on_and_checks_its_out
     problem = prepare_problem(make_jobs(1, hours, seed=1, duration_h=(1, 1), slack_h=(1, 1)),
                               signals)
     view = issued(problem, 4, lambda a: (np.full(10 - a, 2.0), np.arange(10.0 - a)))
-    assert view.carbon_g_per_kwh.tolist() == [7.0] * 4 + list(range(6))
-    assert view.price_per_kwh.tolist() == [1.0] * 4 + [2.0] * 6
-    assert problem.carbon_g_per_kwh.tolist() == [7.0] * 10  # the original is kept
+    assert view.carbon_g_per_kwh[0].tolist() == [7.0] * 4 + list(range(6))
+    assert view.price_per_kwh[0].tolist() == [1.0] * 4 + [2.0] * 6
+    assert problem.carbon_g_per_kwh[0].tolist() == [7.0] * 10  # the original is kept
     with pytest.raises(ValueError, match="must give 6 finite carbon values"):
         issued(problem, 4, lambda a: (np.ones(10 - a), np.ones(5)))
     with pytest.raises(ValueError, match="finite price"):
