@@ -24,7 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_examples(args: argparse.Namespace) -> int:
     if args.show:
-        print(example_text(args.show), end="")
+        from scenarios.fleet import fleet_names, fleet_text
+
+        print(fleet_text(args.show) if args.show in fleet_names() else example_text(args.show),
+              end="")
         return 0
     if args.write:
         from scenarios.outputs import write_output
@@ -44,5 +47,14 @@ def cmd_examples(args: argparse.Namespace) -> int:
         pods = ", ".join(f"{p.cooling} {p.rack_kw:g} kW" for p in s.pods)
         rows.append([name, s.site.name, f"{s.horizon.hours} h", pods])
     print(text_table(["Name", "Site", "Horizon", "Halls"], rows, left=4))
+    from scenarios.fleet import fleet_names, load_fleet_arg
+
+    fleets = []
+    for name in fleet_names():
+        fleet = load_fleet_arg(name)[0]
+        fleets.append([name, ", ".join(f"{s.name} ({s.scenario})" for s in fleet.sites)])
+    if fleets:
+        print("\nFleets (several sites scheduled as one):\n")
+        print(text_table(["Name", "Sites"], fleets, left=2))
     print("\nRun one with `coolshift run NAME`; print it with `coolshift examples --show NAME`.")
     return 0

@@ -305,6 +305,76 @@ def forecast_line(kpis: dict, currency: str) -> str | None:
     )
 
 
+#: KPI columns of a fleet's terminal table (per site and for the fleet).
+FLEET_COLUMNS = (
+    ("pue", "PUE", ".3f"),
+    ("pue_target", "Target", ".2f"),
+    ("jobs", "Jobs", ",d"),
+    ("facility_energy_mwh", "Facility MWh", ",.1f"),
+    ("carbon_location_t", "CO2 loc t", ",.1f"),
+    ("total_cost", "Cost", ",.0f"),
+    ("water_m3", "Water m3", ",.0f"),
+)
+
+
+def execute_fleet(arg: str, args: argparse.Namespace) -> int:
+    """Run one fleet, write its run directory, print per-site and fleet KPIs."""
+    from scenarios.fleet import load_fleet_arg, run_fleet
+    from scenarios.fleet_store import write_fleet_run
+    from scenarios.outputs import claim_output
+
+    fleet, _, base_dir = load_fleet_arg(arg)
+    check_run_options(args)
+    if args.scheduler:
+        raise ScenarioError("a fleet is scheduled as one problem on this machine; drop "
+                            "--scheduler (run several fleets or scenarios on a cluster)")
+    (out,) = out_dirs([fleet.name], args.out)
+    with claim_output(out, "run", force=args.force) as claim:
+        for note in claim.notes:
+            print(f"coolshift: note: {note}", file=sys.stderr)
+        with _Spinner(fleet.name) as spin:
+            result = run_fleet(fleet, base_dir, not args.no_optimize, args.time_limit,
+                               progress=spin.update)
+        path = write_fleet_run(result, claim, csv=args.csv)
+    k = result.kpis
+    print(f"{fleet.name}: {path}  ({solver_line_of(result.solver)})")
+    for line in list(fleet.assumptions):
+        print(f"  assumption: {line}")
+    rows = [[name] + [fmt(site.kpis.get(key), spec) for key, _, spec in FLEET_COLUMNS]
+            for name, site in result.sites.items()]
+    rows.append(["fleet"] + [fmt(k.get(key), spec) for key, _, spec in FLEET_COLUMNS])
+    print()
+    print(text_table(["Site"] + [h for _, h, _ in FLEET_COLUMNS], rows, left=1))
+    print(
+        f"\nMoved {k.get('moved_jobs')} of {k.get('jobs')} jobs away from home "
+        f"({fmt(k.get('moved_energy_mwh'), ',.1f')} MWh of compute, "
+        f"{fmt(k.get('moved_data_tb'), ',.1f')} TB of data, "
+        f"{fmt(k.get('network_energy_mwh'), ',.2f')} MWh of network energy). "
+        f"Cost in {result.currency}: saves {fmt(k.get('cost_saving_vs_asap_pct'), '.2f')} % "
+        f"against everything at home (ASAP), {fmt(k.get('cost_saving_vs_greedy_pct'), '.2f')} % "
+        f"against greedy at home, {fmt(k.get('cost_saving_vs_cheapest_site_pct'), '.2f')} % "
+        "against greedy at the cheapest site; CO2 "
+        f"{fmt(k.get('carbon_saving_vs_asap_pct'), '.2f')} % against ASAP at home."
+    )
+    return 0
+
+
+def solver_line_of(solver: dict) -> str:
+    """The solver's status, gap and bound in one line."""
+    gap, bound = solver.get("gap"), solver.get("bound")
+    return (f"solver: {solver.get('status')}"
+            + (f", gap {gap:.2%}" if isinstance(gap, float) else "")
+            + (f", bound {bound:,.2f}" if isinstance(bound, float) else ""))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    from scenarios.fleet import is_fleet_arg
+
+    fleets = [a for a in args.scenarios if is_fleet_arg(a)]
+    if fleets:
+        if len(args.scenarios) > 1:
+            raise ScenarioError(f"{fleets[0]!r} is a fleet: run a fleet on its own "
+                                "(one per command)")
+        return execute_fleet(fleets[0], args)
     scenarios = [resolve_scenario_arg(a)[0] for a in args.scenarios]
     return execute(scenarios, args)

@@ -27,6 +27,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     worst = 0
     for arg in args.scenarios:
+        from scenarios.fleet import is_fleet_arg
+
+        if is_fleet_arg(arg):
+            try:
+                _validate_fleet(arg)
+            except Exception as exc:
+                code = exit_code_of(exc)
+                if code is None or len(args.scenarios) == 1:
+                    raise
+                print(f"coolshift: error: {exc}", file=sys.stderr)
+                worst = max(worst, code)
+            continue
         try:
             scenario = resolve_scenario_arg(arg)[0]
             checked = preflight(scenario)
@@ -45,3 +57,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for line in checked.inputs.assumptions:
             print(f"  assumption: {line}")
     return worst
+
+
+def _validate_fleet(arg: str) -> None:
+    """Check a fleet as ``run`` would, before its schedule; print one line per site."""
+    from scenarios.fleet import fleet_preflight, load_fleet_arg
+
+    fleet, _, base_dir = load_fleet_arg(arg)
+    prepared, jobs, problem, _ = fleet_preflight(fleet, base_dir)
+    frame = prepared.checked[0].inputs.frame
+    print(f"ok: fleet {fleet.name}: {len(fleet.sites)} site(s), {len(problem.pods)} pod(s), "
+          f"{len(jobs)} job(s), {len(frame)} h from {frame.index[0]:%Y-%m-%d %H:%M %Z}")
+    for site, checked in zip(fleet.sites, prepared.checked, strict=True):
+        print(f"  site {site.name}: {site.scenario}, {len(checked.pods)} pod(s)")
+        for line in checked.inputs.assumptions:
+            print(f"    assumption: {line}")

@@ -18,6 +18,12 @@ the average of "hall first, then hours" and "hours first, then hall" (the Shaple
 two levers, so neither order is favoured). Summed over jobs, plus the demand charge
 saved on the billed monthly peaks (peak), these add up to the linear model's saving; what
 the exact re-simulation of both schedules adds to it is left to the caller to report.
+
+In a fleet (:mod:`optimizer.fleet`) a pod is a hall of a site, and ``w_t`` is that site's
+price or carbon. The placement part of a job that changed site is where it runs
+(**site**), less what moving its data cost (``move_cost`` and ``move_kg`` of the two
+placements); the placement part of a job that stayed at its site is which hall (**hall**,
+``cost_placement``).
 """
 
 from __future__ import annotations
@@ -44,6 +50,9 @@ class LeverSavings:
         Demand charge saved on the billed monthly peaks [currency].
     carbon_placement_kg, carbon_timing_kg : float
         Location-based carbon saved by hall and by hours [kg CO2].
+    cost_site, carbon_site_kg : float
+        In a fleet, saved by the site jobs run at, net of moving their data [currency],
+        [kg CO2] (0 outside a fleet).
     """
 
     cost_placement: float
@@ -51,16 +60,18 @@ class LeverSavings:
     cost_peak: float
     carbon_placement_kg: float
     carbon_timing_kg: float
+    cost_site: float = 0.0
+    carbon_site_kg: float = 0.0
 
     @property
     def cost_total(self) -> float:
-        """Saving on the linear model: placement + timing + peak [currency]."""
-        return self.cost_placement + self.cost_timing + self.cost_peak
+        """Saving on the linear model: site + placement + timing + peak [currency]."""
+        return self.cost_site + self.cost_placement + self.cost_timing + self.cost_peak
 
     @property
     def carbon_total_kg(self) -> float:
         """Carbon saving on the linear model [kg CO2]."""
-        return self.carbon_placement_kg + self.carbon_timing_kg
+        return self.carbon_site_kg + self.carbon_placement_kg + self.carbon_timing_kg
 
 
 def _job_runs(problem: Problem, assignment: Assignment) -> dict[int, tuple[int, np.ndarray]]:
@@ -78,21 +89,26 @@ def _job_runs(problem: Problem, assignment: Assignment) -> dict[int, tuple[int, 
     return runs
 
 
-def _split(problem: Problem, base: dict, plan: dict, weight: np.ndarray) -> tuple[float, float]:
-    """(placement, timing) saving of ``plan`` against ``base`` for each site's hourly
-    weights (S, T)."""
+def _split(problem: Problem, base: dict, plan: dict, weight: np.ndarray,
+           move: np.ndarray) -> tuple[float, float, float]:
+    """(hall, timing, site) saving of ``plan`` against ``base`` for each site's hourly
+    weights (S, T) and the weight of moving each job's data to each pod (J, P)."""
     ff_w = problem.facility_factor * weight[problem.pod_site]  # (P, T) weight per IT kWh
     power = problem.jobs.power_kw
-    placement = timing = 0.0
+    placement = timing = site = 0.0
     for j in set(base) | set(plan):
         if j not in base or j not in plan:
             raise ValueError(f"job '{problem.jobs.ids[j]}' is placed in only one schedule")
         (a, hours_a), (m, hours_m) = base[j], plan[j]
         c_aa, c_am = power[j] * ff_w[a, hours_a].sum(), power[j] * ff_w[a, hours_m].sum()
         c_ma, c_mm = power[j] * ff_w[m, hours_a].sum(), power[j] * ff_w[m, hours_m].sum()
-        placement += 0.5 * ((c_aa - c_ma) + (c_am - c_mm))
+        where = 0.5 * ((c_aa - c_ma) + (c_am - c_mm))
         timing += 0.5 * ((c_aa - c_am) + (c_ma - c_mm))
-    return float(placement), float(timing)
+        if problem.pod_site[a] != problem.pod_site[m]:
+            site += where + move[j, a] - move[j, m]
+        else:
+            placement += where
+    return float(placement), float(timing), float(site)
 
 
 def demand_cost(problem: Problem, assignment: Assignment) -> float:
@@ -118,15 +134,19 @@ def lever_savings(problem: Problem, base: Assignment, plan: Assignment) -> Lever
         See the module doc for the split.
     """
     base_runs, plan_runs = _job_runs(problem, base), _job_runs(problem, plan)
-    cost_placement, cost_timing = _split(problem, base_runs, plan_runs, problem.price_per_kwh)
-    carbon_placement, carbon_timing = _split(problem, base_runs, plan_runs,
-                                             problem.carbon_g_per_kwh / 1e3)
+    jobs = problem.jobs
+    cost_placement, cost_timing, cost_site = _split(problem, base_runs, plan_runs,
+                                                    problem.price_per_kwh, jobs.move_cost)
+    carbon_placement, carbon_timing, carbon_site = _split(
+        problem, base_runs, plan_runs, problem.carbon_g_per_kwh / 1e3, jobs.move_kg)
     return LeverSavings(
         cost_placement=cost_placement,
         cost_timing=cost_timing,
         cost_peak=demand_cost(problem, base) - demand_cost(problem, plan),
         carbon_placement_kg=carbon_placement,
         carbon_timing_kg=carbon_timing,
+        cost_site=cost_site,
+        carbon_site_kg=carbon_site,
     )
 
 

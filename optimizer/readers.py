@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import ScheduleInputError
+from optimizer.fleet import FLEET_JOB_COLUMNS
 from optimizer.problem import JOB_COLUMNS, JOB_OPTIONAL_COLUMNS, Pods, pods_from_table
 
 SIGNAL_REQUIRED = ("timestamp", "price_per_kwh", "carbon_g_per_kwh")
@@ -213,11 +214,18 @@ def read_signals(path: Path, label: str | None = None) -> pd.DataFrame:
     return signals
 
 
-def read_jobs(path: Path, label: str | None = None) -> pd.DataFrame:
+#: Largest data a job may move [TB]: 1 EB is far above any training set.
+MAX_DATA_TB = 1e6
+
+
+def read_jobs(path: Path, label: str | None = None, fleet: bool = False) -> pd.DataFrame:
     """A jobs CSV as the optimizer's jobs table; errors name ``label`` (default: the
-    file's name), the row and the column."""
+    file's name), the row and the column. ``fleet``: the file may also have the fleet's
+    columns ``home``, ``sites`` (``|``-separated), ``data_tb`` [TB] and ``latency``
+    (:mod:`optimizer.fleet`; their meaning is checked there against the fleet's sites)."""
     label = label or Path(path).name
-    raw = read_table(path, label, JOB_COLUMNS, JOB_OPTIONAL_COLUMNS, MAX_JOBS)
+    optional = JOB_OPTIONAL_COLUMNS + (FLEET_JOB_COLUMNS if fleet else ())
+    raw = read_table(path, label, JOB_COLUMNS, optional, MAX_JOBS)
     if raw.empty:
         raise ScheduleInputError(f"{label}: no jobs")
     rows = []
@@ -255,11 +263,26 @@ def read_jobs(path: Path, label: str | None = None) -> pd.DataFrame:
             row["restart_overhead_h"] = 0.0 if np.isnan(o) else o
         if "pods" in raw.columns:
             row["pods"] = parse_pod_list(label, i, "pods", r["pods"])
+        if fleet:
+            _fleet_cells(label, i, r, row, raw.columns)
         rows.append(row)
     jobs = pd.DataFrame(rows)
     if "max_interruptions" in jobs.columns:
         jobs["max_interruptions"] = pd.array(jobs["max_interruptions"], dtype="Int64")
     return jobs
+
+
+def _fleet_cells(label: str, i: int, r: dict, row: dict, columns) -> None:
+    """The fleet's cells of one jobs row, bounded (names, a site list, TB >= 0)."""
+    for column in ("home", "latency"):
+        if column in columns:
+            row[column] = parse_name(label, i, column, r[column]) if r[column] else None
+    if "sites" in columns:
+        row["sites"] = parse_pod_list(label, i, "sites", r["sites"])
+    if "data_tb" in columns:
+        tb = parse_number(label, i, "data_tb", r["data_tb"], allow_empty=True, low=0.0,
+                          high=MAX_DATA_TB)
+        row["data_tb"] = 0.0 if np.isnan(tb) else tb
 
 
 def read_pods(path: Path, hours: pd.DatetimeIndex, label: str | None = None) -> Pods:

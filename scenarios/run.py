@@ -149,9 +149,11 @@ def optimizer_pods(
 
 
 def _prepare(
-    scenario: Scenario, inputs: HourlyInputs, pods: list[Pod], params, time_limit_s
+    scenario: Scenario, inputs: HourlyInputs, pods: list[Pod], params, time_limit_s,
+    jobs: pd.DataFrame | None = None,
 ) -> _Prepared:
-    """Baseline load, linear facility coefficients, jobs and the optimizer's inputs."""
+    """Baseline load, linear facility coefficients, jobs (the scenario's, or ``jobs``)
+    and the optimizer's inputs."""
     hours = inputs.frame.index
     names = [p.name for p in pods]
     design = {p.name: design_pod(p, params) for p in pods}
@@ -166,7 +168,7 @@ def _prepare(
     )
     design_kw = {n: design[n].compute_design_kw for n in names}
     capacity = design_capacity_kw(design_kw, hours)
-    jobs = load_jobs(scenario, hours)
+    jobs = load_jobs(scenario, hours) if jobs is None else jobs
     # Linearise around the inference baseline plus the jobs' expected load, so the linear
     # facility model stays accurate when jobs add far more load than inference.
     operating = baseline + expected_job_load(jobs, hours, capacity - baseline)
@@ -264,10 +266,15 @@ def preflight(
     scenario: Scenario,
     time_limit_s: float | None = None,
     progress: Callable[[str], None] | None = None,
+    expected_jobs: pd.DataFrame | None = None,
 ) -> Preflight:
     """Every check a run makes before its long computation (``coolshift validate`` and
     ``run`` share it): inputs read, pods within their technology's limits, jobs parsed
     and placeable (each job fits some pod in its window; baselines fit the capacity).
+
+    ``expected_jobs`` (a fleet's site, :mod:`scenarios.fleet`): the jobs this site may
+    expect, the load its facility model is linearised around, instead of the scenario's
+    workload; they are not checked here (the fleet checks its jobs across its sites).
 
     Raises
     ------
@@ -283,7 +290,7 @@ def preflight(
     params = facility_params(scenario, (inputs.design_dry_bulb_c, inputs.design_wet_bulb_c))
     pods = thermal_pods(scenario, params)
     say("thermal baseline")
-    prep = _prepare(scenario, inputs, pods, params, time_limit_s)
+    prep = _prepare(scenario, inputs, pods, params, time_limit_s, expected_jobs)
     prep.site_assets = build_assets(scenario, inputs.frame, pods, params, prep.baseline,
                                     prep.operating)
     refuse_forecasts_with_assets(scenario, prep.site_assets)
@@ -295,7 +302,7 @@ def preflight(
             "pods[].inference.utilisation above 0 or give jobs",
             field="pods",
         )
-    if len(prep.jobs):
+    if len(prep.jobs) and expected_jobs is None:
         explain_infeasible_inputs(problem_of(prep))
     forecasts = prepare_forecasts(scenario, inputs)  # forecast file read and checked
     return Preflight(inputs=inputs, params=params, pods=pods, prepared=prep,
