@@ -466,6 +466,32 @@ def _site_result(name: str, k: int, prepared: _Sites, schedules: dict, solver: d
     )
 
 
+def flows_table(jobs: pd.DataFrame, schedule: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Where work went: one row per (home, site) pair with work [columns home, site,
+    jobs, compute_mwh, data_tb, moved]; ``moved`` is home != site. Data count only for
+    moved jobs (work at home moves none)."""
+    columns = ["home", "site", "jobs", "compute_mwh", "data_tb", "moved"]
+    if not len(schedule):
+        return pd.DataFrame(columns=columns)
+    table = jobs.reset_index(drop=True).assign(job_id=lambda f: f["job_id"].astype(str))
+    home = (table["home"].fillna("").astype(str).replace("", names[0])
+            if "home" in table.columns else pd.Series(names[0], index=table.index))
+    data = (pd.to_numeric(table["data_tb"], errors="coerce").fillna(0.0)
+            if "data_tb" in table.columns else pd.Series(0.0, index=table.index))
+    rows = schedule.assign(job_id=schedule["job_id"].astype(str))
+    site = rows["pod"].astype(str).map(lambda p: split_pod(p)[0])
+    energy = rows.assign(site=site).groupby(["job_id", "site"])["power_kw"].sum() / 1000
+    per_job = energy.reset_index().rename(columns={"power_kw": "compute_mwh"})
+    lookup = pd.DataFrame({"job_id": table["job_id"], "home": home, "data_tb": data})
+    per_job = per_job.merge(lookup, on="job_id", how="left")
+    per_job["moved"] = per_job["home"] != per_job["site"]
+    per_job["data_tb"] = per_job["data_tb"].where(per_job["moved"], 0.0)
+    out = (per_job.groupby(["home", "site", "moved"], as_index=False)
+           .agg(jobs=("job_id", "nunique"), compute_mwh=("compute_mwh", "sum"),
+                data_tb=("data_tb", "sum")))
+    return out[columns].sort_values(["home", "site"]).reset_index(drop=True)
+
+
 def fleet_totals(problem: Problem, sites: dict[str, RunResult], name: str,
                  schedule: pd.DataFrame, jobs_table: pd.DataFrame) -> dict:
     """Fleet-wide KPIs of one schedule: the sites' re-simulated sums, ratios from the

@@ -9,6 +9,7 @@ Layout of a fleet run directory::
     kpis.json         fleet-wide KPIs (moved_jobs, moved_energy_mwh, savings by lever),
                       "sites": each site's KPIs by name, the baselines' fleet-wide KPIs
     schedule.csv      job_id, site, pod (site/pod), timestamp, power_kw
+    flows.csv         where work went: home, site, jobs, compute_mwh, data_tb, moved
     jobs.csv          the fleet's jobs (with home, data_tb, ... as given)
     sites/NAME/       each site's share, as a complete single-site run directory
                       (scenarios.store: its hourly.parquet, schedule.csv, kpis.json, ...)
@@ -25,12 +26,13 @@ import pandas as pd
 from optimizer.fleet import split_pod
 from scenarios import kpis as K
 from scenarios.errors import ScenarioError
-from scenarios.fleet import FleetResult
+from scenarios.fleet import FleetResult, flows_table
 from scenarios.outputs import OutputClaim, write_output
 from scenarios.store import KPIS, MANIFEST, SCHEDULE, fill_run_dir, versions
 
 FLEET_TOML = "fleet.toml"
 JOBS = "jobs.csv"
+FLOWS = "flows.csv"
 SITES = "sites"
 
 
@@ -95,6 +97,8 @@ def fill_fleet_dir(result: FleetResult, folder: Path, csv: bool = False) -> None
     (folder / FLEET_TOML).write_text(text, encoding="utf-8")
     fleet_schedule_table(result.schedules[result.main]).to_csv(folder / SCHEDULE, index=False)
     result.jobs.to_csv(folder / JOBS, index=False)
+    flows_table(result.jobs, result.schedules[result.main], list(result.sites)).to_csv(
+        folder / FLOWS, index=False)
     if csv:
         for name, schedule in result.schedules.items():
             if name != result.main:
@@ -158,6 +162,7 @@ def read_fleet_run(run_dir: str | Path) -> dict:
         "kpis": kpis,
         "manifest": manifest,
         "schedule": pd.read_csv(path / SCHEDULE),
+        "flows": pd.read_csv(path / FLOWS),
         "sites": {name: read_run(path / SITES / name) for name in sites},
     }
 
