@@ -66,7 +66,8 @@ def kpis_document(result: FleetResult) -> dict:
         "moved_energy_mwh": result.kpis.get("moved_energy_mwh"),
         "sites": {name: site.kpis for name, site in result.sites.items()},
         "baselines": result.baselines,
-        "units": {k: v[0] for k, v in K.KPI_DEFINITIONS.items()},
+        "units": {k: v[0] for k, v in {**K.KPI_DEFINITIONS,
+                                        **K.FLEET_KPI_DEFINITIONS}.items()},
     }
 
 

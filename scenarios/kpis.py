@@ -290,6 +290,39 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
     "pue_target_met": ("-", "PUE <= target (null if no target)", ""),
 }
 
+#: KPIs only a fleet run has (scenarios.fleet; kpis.json ``kpis`` of a fleet): unit,
+#: definition, standard or source. A fleet's other KPIs are the sites' sums and ratios of
+#: sums with the meanings of :data:`KPI_DEFINITIONS`.
+FLEET_KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
+    "sites": ("-", "number of sites in the fleet", ""),
+    "moved_jobs": ("-", "jobs run away from their home site", ""),
+    "moved_energy_mwh": ("MWh", "compute energy (power x duration) of the moved jobs", ""),
+    "moved_data_tb": ("TB", "data moved to run jobs away from home", ""),
+    "network_energy_mwh": (
+        "MWh", "network energy of moving the data (per-TB figure x TB, half at each end); "
+        "in facility energy", "Aslan et al. 2018, J. Ind. Ecol. 22(4), extrapolated"),
+    "network_cost": ("currency", "transfer charge plus the network energy at each end's mean "
+                     "price; in energy and total cost", ""),
+    "network_carbon_t": ("tCO2", "network energy at each end's mean carbon intensity; in "
+                         "carbon", ""),
+    "cost_saving_vs_asap_site": (
+        "currency", "part of the saving against ASAP at home from the site jobs run at, net of "
+        "moving their data (linear model; Shapley split with the hall and the hours)", ""),
+    "carbon_saving_vs_asap_site_t": (
+        "tCO2", "part of the carbon saving against ASAP at home from the site jobs run at, net "
+        "of the network's carbon", ""),
+    "cost_saving_vs_cheapest_site": (
+        "currency", "total cost of greedy over every site a job may use minus this schedule's",
+        ""),
+    "cost_saving_vs_cheapest_site_pct": ("%", "cost saving against greedy at the cheapest site "
+                                         "/ its total cost", ""),
+    "carbon_saving_vs_cheapest_site_t": (
+        "tCO2", "location-based carbon of greedy at the cheapest site minus this schedule's",
+        ""),
+    "carbon_saving_vs_cheapest_site_pct": ("%", "carbon saving against greedy at the cheapest "
+                                           "site / its carbon", ""),
+}
+
 #: Policy context for the PUE target check (reference/kpis-policy.md).
 PUE_REFERENCES = (
     ("China: new large and hyperscale data centres (2025)", 1.30),
