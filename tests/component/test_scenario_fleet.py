@@ -1,0 +1,159 @@
+"""A fleet run through the scenario layer (issue 16): sites prepared as alone, scheduled as one.
+
+* with one site, the fleet is today's single-site run (same jobs, same KPIs);
+* with free transfers and a high carbon price, work leaves for the cleanest site with room;
+* jobs with residency never leave; every schedule passes the fleet validator;
+* fleet KPIs are the sites' sums (ratios from sums) plus the network's energy.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+
+import pandas as pd
+import pytest
+import tomli_w
+
+from scenarios.errors import ScenarioError
+from scenarios.fleet import fleet_from_dict, flows_table, run_fleet, site_schedule
+from scenarios.library import example_data, example_text
+from scenarios.loading import scenario_from_dict
+from scenarios.run import run_scenario
+
+#: Fleet-wide sums against the sites' (pure additions of floats) [-].
+SUM_RTOL = 1e-9
+HOURS = 48
+START = "2023-07-10T00:00:00"
+
+
+def _site_file(tmp_path, name: str, **changes) -> str:
+    """A built-in scenario written to a file with a short horizon and no workload."""
+    data = tomllib.loads(example_text(name))
+    data["horizon"] = {"start": START, "hours": HOURS}
+    data.pop("workload", None)
+    for key, value in changes.items():
+        data[key] = value
+    path = tmp_path / f"{name}.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def _jobs_csv(tmp_path, rows: list[dict]) -> str:
+    path = tmp_path / "jobs.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return str(path)
+
+
+def _job(i: int, home: str, **extra) -> dict:
+    return {"job_id": f"j{i}", "release": "2023-07-10T00:00+08:00",
+            "deadline": "2023-07-12T00:00+08:00", "duration_h": 6, "power_kw": 200,
+            "preemptible": i % 2 == 0, "max_interruptions": 2, "home": home, **extra}
+
+
+def _fleet(tmp_path, sites: list[tuple[str, str]], jobs: str, **extra):
+    data = {"name": "t", "sites": [{"name": n, "scenario": s} for n, s in sites],
+            "workload": {"jobs": jobs}, "horizon": {"start": START, "hours": HOURS},
+            "solver": {"time_limit_s": 20.0, "rel_gap": 1e-4}, **extra}
+    return fleet_from_dict(copy.deepcopy(data), base_dir=tmp_path)
+
+
+def test_a_one_site_fleet_is_the_single_site_run(tmp_path):
+    rows = [_job(i, "only") for i in range(6)]
+    jobs = _jobs_csv(tmp_path, rows)
+    data = tomllib.loads(example_text("hub-chengdu"))
+    data["horizon"] = {"start": START, "hours": HOURS}
+    data["workload"] = {"jobs": jobs}
+    data["solver"] = {"time_limit_s": 20.0, "rel_gap": 1e-4}
+    single = run_scenario(scenario_from_dict(data), optimize=False)
+    fleet = _fleet(tmp_path, [("only", _site_file(tmp_path, "hub-chengdu"))], jobs,
+                   objective=data.get("objective", {}))
+    result = run_fleet(fleet, tmp_path, optimize=False)
+    site = result.sites["only"]
+    for key in ("pue", "it_energy_mwh", "facility_energy_mwh", "water_m3", "carbon_location_t",
+                "energy_cost", "demand_cost", "total_cost", "job_energy_mwh"):
+        assert site.kpis[key] == pytest.approx(single.kpis[key], rel=1e-9), key
+        assert result.kpis[key] == pytest.approx(single.kpis[key], rel=1e-9), key
+    assert result.kpis["moved_jobs"] == 0 and result.kpis["network_energy_mwh"] == 0
+    mine = site_schedule(result.schedules["asap"], "only").sort_values(["job_id", "timestamp"])
+    theirs = single.outcomes["asap"].schedule.sort_values(["job_id", "timestamp"])
+    assert mine["pod"].tolist() == theirs["pod"].astype(str).tolist()
+    assert (pd.DatetimeIndex(mine["timestamp"]) == pd.DatetimeIndex(theirs["timestamp"])).all()
+
+
+def test_a_high_carbon_price_and_free_transfers_send_work_to_the_cleanest_site(tmp_path):
+    rows = [_job(i, "east", data_tb=5.0) for i in range(8)]
+    fleet = _fleet(tmp_path, [("east", _site_file(tmp_path, "hub-shanghai")),
+                              ("west", _site_file(tmp_path, "hub-chengdu"))],
+                   _jobs_csv(tmp_path, rows),
+                   network={"energy_kwh_per_tb": 0.0, "cost_per_tb": 0.0,
+                            "transfer_h_per_tb": 0.0},
+                   objective={"carbon_price_per_t": 50_000.0})
+    result = run_fleet(fleet, tmp_path, time_limit_s=20)
+    # East grid 550 g/kWh, Southwest 247: every job leaves (Chengdu has room for all)
+    assert result.kpis["moved_jobs"] == 8
+    assert set(result.schedules["milp"]["pod"].str.split("/").str[0]) == {"west"}
+    assert result.kpis["moved_data_tb"] == pytest.approx(40.0)
+    assert result.kpis["carbon_saving_vs_asap_t"] > 0
+    assert result.kpis["cost_saving_vs_asap_site"] > 0
+    flows = flows_table(result.jobs, result.schedules["milp"], ["east", "west"])
+    assert flows[["home", "site", "jobs"]].values.tolist() == [["east", "west", 8]]
+
+
+def test_residency_keeps_jobs_home_and_fleet_sums_close(tmp_path):
+    rows = [_job(i, "east", data_tb=2.0, sites="east" if i < 3 else "") for i in range(6)]
+    rows[3]["latency"] = "interactive"
+    fleet = _fleet(tmp_path, [("east", _site_file(tmp_path, "hub-shanghai")),
+                              ("west", _site_file(tmp_path, "hub-chengdu"))],
+                   _jobs_csv(tmp_path, rows), objective={"carbon_price_per_t": 50_000.0})
+    result = run_fleet(fleet, tmp_path, time_limit_s=20)
+    where = result.schedules["milp"].groupby("job_id")["pod"].first().str.split("/").str[0]
+    assert (where[["j0", "j1", "j2", "j3"]] == "east").all()
+    assert (where[["j4", "j5"]] == "west").all()
+    assert result.kpis["moved_jobs"] == 2
+    # sums: the sites' re-simulated energy plus the network's (2 jobs x 2 TB x 3.75 kWh/TB)
+    sites = result.sites.values()
+    network_mwh = 2 * 2.0 * 3.75 / 1000
+    assert result.kpis["network_energy_mwh"] == pytest.approx(network_mwh)
+    assert result.kpis["facility_energy_mwh"] == pytest.approx(
+        sum(s.kpis["facility_energy_mwh"] for s in sites) + network_mwh, rel=SUM_RTOL)
+    assert result.kpis["it_energy_mwh"] == pytest.approx(
+        sum(s.kpis["it_energy_mwh"] for s in sites), rel=SUM_RTOL)
+    assert result.kpis["pue"] == pytest.approx(
+        result.kpis["facility_energy_mwh"] / result.kpis["it_energy_mwh"], rel=SUM_RTOL)
+    assert result.kpis["total_cost"] == pytest.approx(
+        sum(s.kpis["total_cost"] for s in sites) + result.kpis["network_cost"], rel=SUM_RTOL)
+    levers = sum(result.kpis[f"cost_saving_vs_asap_{k}"]
+                 for k in ("site", "placement", "timing", "peak", "other"))
+    assert levers == pytest.approx(result.kpis["cost_saving_vs_asap"], rel=1e-9)
+
+
+@pytest.mark.parametrize(("change", "match"), [
+    ({"sites": [{"name": "a", "scenario": "no-such-scenario"}]},
+     "sites[0].scenario"),
+    ({"sites": [{"name": "a", "scenario": "beijing-battery"}]}, "[storage]"),
+    ({"sites": [{"name": "a/b", "scenario": "beijing"}]}, "sites[0].name"),
+    ({"sites": [{"name": "a", "scenario": "beijing"}, {"name": "a", "scenario": "chengdu"}]},
+     "site names must be unique"),
+    ({"sites": [{"name": "a", "scenario": "beijing"}, {"name": "b", "scenario": "greensboro"}]},
+     "grid.currency"),
+    ({"workload": {"generator": {"homes": ["nowhere"]}}}, "homes names unknown site"),
+])
+def test_bad_fleets_are_named(change, match):
+    from scenarios.fleet import fleet_preflight
+
+    data = {"name": "bad", "sites": [{"name": "a", "scenario": "beijing"},
+                                     {"name": "b", "scenario": "chengdu"}],
+            "horizon": {"start": START, "hours": 24}, **change}
+    with pytest.raises(ScenarioError) as caught:
+        fleet_preflight(fleet_from_dict(data), None)
+    assert match in str(caught.value)
+
+
+def test_a_built_in_fleet_names_built_in_sites_only():
+    data = {"name": "x", "sites": [{"name": "a", "scenario": "/etc/passwd"}]}
+    with pytest.raises(ScenarioError, match="not a built-in scenario"):
+        from scenarios.fleet import fleet_preflight
+
+        fleet_preflight(fleet_from_dict(data), None)
+    assert example_data("beijing")["name"] == "beijing"
