@@ -149,3 +149,53 @@ def make_instance(n_jobs: int, n_hours: int, seed: int = 0, *, n_pods: int = 4,
     pods = make_pods(hours, names, round(capacity, -1), baseline_share=0.3,
                      cooling_dip=cooling_dip, seed=seed)
     return Instance(jobs=jobs, signals=signals, pods=pods)
+
+
+#: China's 2023 regional grid factors [g CO2/kWh] (MEE, reference/kpis-policy.md): North,
+#: East, South, Southwest, Northwest, Northeast, Central, national; a fleet instance's
+#: sites take them in turn, so their carbon differs as China's hubs' does.
+FLEET_CARBON_G_PER_KWH = (636.1, 550.0, 404.2, 247.2, 554.3, 512.2, 527.1, 530.6)
+
+
+def make_fleet_instance(n_sites: int, n_jobs: int, n_hours: int, seed: int = 0, *,
+                        n_pods: int = 2, preemptible_share: float = 0.0,
+                        tightness: float = 0.3, data_tb: tuple[float, float] = (0.5, 20.0),
+                        **job_kwargs):
+    """A fleet of ``n_sites`` capacity-coupled sites sharing ``n_jobs`` jobs.
+
+    Each site is a :func:`make_instance` site (its own seeded price curve and pods),
+    with its carbon scaled to a Chinese regional factor in turn
+    (:data:`FLEET_CARBON_G_PER_KWH`) and a facility factor falling from east to west
+    (1.25 to 1.10 on average: a cooler climate). Jobs come from the first half of the
+    sites (the "east"), may run at any site, and carry ``data_tb`` TB of data.
+
+    Returns
+    -------
+    jobs : DataFrame
+        With ``home`` and ``data_tb`` (no ``pods``: any pod of a site).
+    sites : list of optimizer.fleet.Site
+    """
+    from optimizer.fleet import Site
+
+    hours = hourly_index(n_hours)
+    rng = np.random.default_rng([seed, n_sites])
+    jobs = make_jobs(n_jobs, hours, seed, preemptible_share=preemptible_share,
+                     **job_kwargs).drop(columns="pods")
+    east = max(n_sites // 2, 1)
+    jobs["home"] = [f"site{i % east + 1}" for i in range(n_jobs)]
+    jobs["data_tb"] = np.round(rng.uniform(data_tb[0], data_tb[1], n_jobs), 2)
+    work_kwh = float((jobs["duration_h"] * jobs["power_kw"]).sum())
+    capacity = work_kwh / n_hours / (n_pods * n_sites) / 0.7 / max(tightness, 1e-3)
+    capacity = max(capacity, 3.0 * float(jobs["power_kw"].max()))
+    sites = []
+    for k in range(n_sites):
+        signals = make_signals(n_hours, seed + 101 * k)
+        factor = FLEET_CARBON_G_PER_KWH[k % len(FLEET_CARBON_G_PER_KWH)]
+        signals["carbon_g_per_kwh"] = np.round(signals["carbon_g_per_kwh"] * factor / 500.0, 1)
+        west = k / max(n_sites - 1, 1)
+        signals["facility_factor"] = np.round(signals["facility_factor"] - 0.15 * west, 4)
+        names = tuple(f"pod{i + 1}" for i in range(n_pods))
+        pods = make_pods(hours, names, round(capacity, -1), baseline_share=0.3,
+                         cooling_dip=0.15, seed=seed + k)
+        sites.append(Site(f"site{k + 1}", signals, pods, demand_charge_per_kw=30.0))
+    return jobs, sites
