@@ -1,6 +1,7 @@
 """``coolshift compare``: a KPI table across finished run directories.
 
-``--format csv`` writes every scalar KPI of every run to stdout, one row per run, with the
+Fleet run directories take part with their fleet-wide KPIs (the sites' sums, moved jobs,
+the network). ``--format csv`` writes every scalar KPI of every run to stdout, one row per run, with the
 run's storage and on-site sizes beside them: after a sweep over asset sizes
 (``coolshift sweep NAME --set storage.battery.energy_kwh=0,2000,4000 --out DIR``) it is
 the cost / carbon curve, ready for a spreadsheet or pandas.
@@ -74,10 +75,17 @@ def csv_rows(runs: list[dict], names: list[str]) -> tuple[list[str], list[list]]
     return header, rows
 
 
-def cmd_compare(args: argparse.Namespace) -> int:
+def read_any(run_dir: str) -> dict:
+    """A run directory or a fleet run directory (its fleet-wide KPIs; no single scenario,
+    so no asset sizes)."""
+    from scenarios.fleet_store import is_fleet_run, read_fleet_run
     from scenarios.store import read_run
 
-    runs = [read_run(run_dir) for run_dir in args.runs]
+    return read_fleet_run(run_dir) if is_fleet_run(run_dir) else read_run(run_dir)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    runs = [read_any(run_dir) for run_dir in args.runs]
     names = [run["kpis"]["scenario"] for run in runs]
     names = [name if names.count(name) == 1 else f"{name} ({run['path'].name})"
              for name, run in zip(names, runs, strict=True)]

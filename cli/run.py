@@ -21,7 +21,6 @@ from pathlib import Path
 
 from scenarios.errors import ScenarioError
 from scenarios.library import resolve_scenario_arg
-from scenarios.schema import Scenario
 from scenarios.tables import fmt, text_table
 
 #: KPI columns of the terminal table: key, header, format.
@@ -203,9 +202,12 @@ def check_run_options(args: argparse.Namespace) -> None:
         args.workers = check_workers(args.workers)
 
 
-def execute(scenarios: list[Scenario], args: argparse.Namespace) -> int:
-    """Run scenarios, write their run directories, print KPIs; the worst exit code."""
+def execute(scenarios: list, args: argparse.Namespace) -> int:
+    """Run scenarios and fleets (:class:`scenarios.fleet.FleetJob`), write their run
+    directories, print KPIs; the worst exit code."""
     from scenarios.batch import BatchOutcome, run_batch
+    from scenarios.fleet import FleetJob, FleetResult, run_fleet, run_item
+    from scenarios.fleet_store import write_fleet_run
     from scenarios.outputs import claim_output
     from scenarios.run import run_scenario
     from scenarios.store import write_run
@@ -226,10 +228,14 @@ def execute(scenarios: list[Scenario], args: argparse.Namespace) -> int:
                 print(f"coolshift: note: {note}", file=sys.stderr)
         outcomes: list[BatchOutcome]
         if len(scenarios) == 1 and not args.scheduler:
+            item = scenarios[0]
             with _Spinner(names[0]) as spin:
-                result = run_scenario(
-                    scenarios[0], not args.no_optimize, args.time_limit, progress=spin.update
-                )
+                if isinstance(item, FleetJob):
+                    result = run_fleet(item.fleet, item.base_dir, not args.no_optimize,
+                                       args.time_limit, progress=spin.update)
+                else:
+                    result = run_scenario(item, not args.no_optimize, args.time_limit,
+                                          progress=spin.update)
             outcomes = [BatchOutcome(names[0], result=result)]
         else:
             from tqdm import tqdm
@@ -242,6 +248,7 @@ def execute(scenarios: list[Scenario], args: argparse.Namespace) -> int:
                     scheduler=args.scheduler,
                     workers=args.workers,
                     on_done=lambda o: bar.update(1),
+                    runner=run_item,
                 )
         rows, worst = [], 0
         for outcome, claim in zip(outcomes, claims, strict=True):
@@ -251,6 +258,11 @@ def execute(scenarios: list[Scenario], args: argparse.Namespace) -> int:
                 worst = max(worst, outcome.exit_code)
                 continue
             result = outcome.result
+            if isinstance(result, FleetResult):
+                path = write_fleet_run(result, claim, csv=args.csv)
+                print(f"{outcome.name}: {path}  ({solver_line_of(result.solver)})")
+                print_fleet(result)
+                continue
             path = write_run(result, claim, csv=args.csv)
             rows.append((outcome.name, result.kpis))
             print(f"{outcome.name}: {path}  ({solver_line(result)})")
@@ -259,7 +271,8 @@ def execute(scenarios: list[Scenario], args: argparse.Namespace) -> int:
             for line in result.inputs.assumptions:
                 print(f"  assumption: {line}")
     if rows:
-        currency = {o.result.inputs.currency for o in outcomes if o.result}
+        currency = {o.result.inputs.currency for o in outcomes
+                    if o.result and not isinstance(o.result, FleetResult)}
         print()
         print(kpi_rows(rows))
         print(
@@ -317,28 +330,10 @@ FLEET_COLUMNS = (
 )
 
 
-def execute_fleet(arg: str, args: argparse.Namespace) -> int:
-    """Run one fleet, write its run directory, print per-site and fleet KPIs."""
-    from scenarios.fleet import load_fleet_arg, run_fleet
-    from scenarios.fleet_store import write_fleet_run
-    from scenarios.outputs import claim_output
-
-    fleet, _, base_dir = load_fleet_arg(arg)
-    check_run_options(args)
-    if args.scheduler:
-        raise ScenarioError("a fleet is scheduled as one problem on this machine; drop "
-                            "--scheduler (run several fleets or scenarios on a cluster)")
-    (out,) = out_dirs([fleet.name], args.out)
-    with claim_output(out, "run", force=args.force) as claim:
-        for note in claim.notes:
-            print(f"coolshift: note: {note}", file=sys.stderr)
-        with _Spinner(fleet.name) as spin:
-            result = run_fleet(fleet, base_dir, not args.no_optimize, args.time_limit,
-                               progress=spin.update)
-        path = write_fleet_run(result, claim, csv=args.csv)
+def print_fleet(result) -> None:
+    """A fleet's assumptions, per-site and fleet KPI table and what moved, on stdout."""
     k = result.kpis
-    print(f"{fleet.name}: {path}  ({solver_line_of(result.solver)})")
-    for line in list(fleet.assumptions):
+    for line in list(result.fleet.assumptions):
         print(f"  assumption: {line}")
     rows = [[name] + [fmt(site.kpis.get(key), spec) for key, _, spec in FLEET_COLUMNS]
             for name, site in result.sites.items()]
@@ -354,9 +349,8 @@ def execute_fleet(arg: str, args: argparse.Namespace) -> int:
         f"against everything at home (ASAP), {fmt(k.get('cost_saving_vs_greedy_pct'), '.2f')} % "
         f"against greedy at home, {fmt(k.get('cost_saving_vs_cheapest_site_pct'), '.2f')} % "
         "against greedy at the cheapest site; CO2 "
-        f"{fmt(k.get('carbon_saving_vs_asap_pct'), '.2f')} % against ASAP at home."
+        f"{fmt(k.get('carbon_saving_vs_asap_pct'), '.2f')} % against ASAP at home.\n"
     )
-    return 0
 
 
 def solver_line_of(solver: dict) -> str:
@@ -367,14 +361,16 @@ def solver_line_of(solver: dict) -> str:
             + (f", bound {bound:,.2f}" if isinstance(bound, float) else ""))
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from scenarios.fleet import is_fleet_arg
+def resolve_run_arg(arg: str):
+    """A CLI argument as what ``execute`` runs: a :class:`scenarios.fleet.FleetJob` for a
+    fleet (built-in or a TOML with ``[[sites]]``), else a Scenario."""
+    from scenarios.fleet import FleetJob, is_fleet_arg, load_fleet_arg
 
-    fleets = [a for a in args.scenarios if is_fleet_arg(a)]
-    if fleets:
-        if len(args.scenarios) > 1:
-            raise ScenarioError(f"{fleets[0]!r} is a fleet: run a fleet on its own "
-                                "(one per command)")
-        return execute_fleet(fleets[0], args)
-    scenarios = [resolve_scenario_arg(a)[0] for a in args.scenarios]
-    return execute(scenarios, args)
+    if is_fleet_arg(arg):
+        fleet, _, base_dir = load_fleet_arg(arg)
+        return FleetJob(fleet, base_dir)
+    return resolve_scenario_arg(arg)[0]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return execute([resolve_run_arg(a) for a in args.scenarios], args)

@@ -77,7 +77,10 @@ def parse_axes(items: list[str]) -> list[tuple[str, list]]:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    base, data, base_dir = resolve_scenario_arg(args.scenario)
+    from scenarios.fleet import FleetJob, fleet_from_dict, is_fleet_arg, load_fleet_arg
+
+    fleet = is_fleet_arg(args.scenario)
+    base, data, base_dir = (load_fleet_arg if fleet else resolve_scenario_arg)(args.scenario)
     axes = parse_axes(args.set)
     scenarios = []
     for combo in itertools.product(*(values for _, values in axes)):
@@ -85,8 +88,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         label = ",".join(f"{k.split('.')[-1]}={v}" for k, v in settings.items())
         variant = apply_settings(data, settings, file=args.scenario)
         variant["name"] = f"{base.name}[{label}]"
-        scenarios.append(
-            scenario_from_dict(variant, file=f"{args.scenario} with {label}", base_dir=base_dir)
-        )
+        file = f"{args.scenario} with {label}"
+        if fleet:  # a fleet's variants: each a fleet (FleetJob), run like a scenario
+            scenarios.append(FleetJob(fleet_from_dict(variant, file=file, base_dir=base_dir),
+                                      base_dir))
+        else:
+            scenarios.append(scenario_from_dict(variant, file=file, base_dir=base_dir))
     print(f"coolshift sweep: {len(scenarios)} variants of {base.name}", file=sys.stderr)
     return execute(scenarios, args)

@@ -71,7 +71,7 @@ from scenarios.workload import generate_jobs
 FLEET_SCHEDULES = ("milp", "asap", "greedy", "cheapest_site")
 #: KPIs of a site that add up over a fleet (the rest are ratios, recomputed from sums).
 ADDITIVE_KPIS = (
-    "it_energy_mwh", "compute_energy_mwh", "facility_energy_mwh", "water_m3", "free_cooling_h",
+    "it_energy_mwh", "compute_energy_mwh", "facility_energy_mwh", "water_m3",
     "carbon_location_t", "carbon_market_t", "energy_cost", "demand_cost", "total_cost",
     "job_energy_mwh",
 )
@@ -568,5 +568,51 @@ def fleet_lever_kpis(problem: Problem, schedules: dict, main: str, kpis: dict) -
     return out
 
 
-__all__ = ["FLEET_SCHEDULES", "FleetResult", "fleet_names", "fleet_preflight",
-           "is_fleet_arg", "load_fleet_arg", "run_fleet", "site_schedule"]
+# --------------------------------------------------------------------------- batches
+
+
+@dataclass(frozen=True)
+class FleetJob:
+    """A fleet as one item of a batch (:func:`scenarios.batch.run_batch`): picklable, so
+    it runs in a local worker process or on a Dask worker like a scenario."""
+
+    fleet: Fleet
+    base_dir: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return self.fleet.name
+
+
+def run_item(item, optimize: bool = True, time_limit_s: float | None = None):
+    """A batch runner for scenarios and fleets alike (a top-level function: workers
+    import it): :func:`scenarios.batch.run_one`, or the fleet's run turned into a
+    :class:`scenarios.batch.BatchOutcome` the same way (expected failures with their exit
+    code, anything else an internal error)."""
+    from scenarios.batch import BatchOutcome, _internal_error, expected_errors, run_one
+
+    if not isinstance(item, FleetJob):
+        return run_one(item, optimize, time_limit_s)
+    codes = expected_errors()
+    try:
+        return BatchOutcome(item.name, result=run_fleet(item.fleet, item.base_dir, optimize,
+                                                        time_limit_s))
+    except tuple(codes) as exc:
+        code = next(c for cls, c in codes.items() if isinstance(exc, cls))
+        return BatchOutcome(item.name, error=str(exc), exit_code=code)
+    except Exception as exc:  # a bug: keep the traceback for --debug
+        return _internal_error(item.name, exc)
+
+
+__all__ = [
+    "FLEET_SCHEDULES",
+    "FleetJob",
+    "FleetResult",
+    "fleet_names",
+    "fleet_preflight",
+    "is_fleet_arg",
+    "load_fleet_arg",
+    "run_fleet",
+    "run_item",
+    "site_schedule",
+]

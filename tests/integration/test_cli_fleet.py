@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pandas as pd
+import pytest
 import tomli_w
 
 from tests.integration.cli import assert_clean_failure, coolshift
@@ -49,6 +52,13 @@ def test_the_built_in_fleet_runs_into_a_fleet_run_directory(tmp_path):
     again = coolshift("validate", str(out / "fleet.toml"))
     assert again.returncode == 0, again.stderr
     assert "ok: fleet east-west: 4 site(s)" in again.stdout
+    # compare takes a fleet run directory (its fleet-wide KPIs) beside a site's own run
+    table = coolshift("compare", str(out), str(out / "sites" / "urumqi"), "--format", "csv")
+    assert table.returncode == 0, table.stderr
+    rows = list(csv.DictReader(io.StringIO(table.stdout)))
+    assert [r["scenario"] for r in rows][0] == "east-west"
+    assert float(rows[0]["moved_jobs"]) == k["moved_jobs"]
+    assert float(rows[1]["pue"]) == pytest.approx(kpis["sites"]["urumqi"]["pue"])
 
 
 def test_examples_list_and_show_the_fleet():
@@ -84,11 +94,23 @@ def test_fleet_input_errors_exit_2_naming_the_field(tmp_path):
     assert not out.exists()
     bad_tb = _fleet_file(tmp_path, [_row(data_tb="-3")])
     assert_clean_failure(coolshift("validate", bad_tb), 2, "data_tb")
-    mixed = coolshift("run", "east-west", "default", "--out", str(out))
-    assert_clean_failure(mixed, 2, "run a fleet on its own")
     unknown_site = _fleet_file(tmp_path, [_row()],
                                sites=[{"name": "east", "scenario": "no-such.toml"}])
     assert_clean_failure(coolshift("validate", unknown_site), 2, "no-such.toml")
     too_short = _fleet_file(tmp_path, [_row(deadline="2023-07-10T02:00+08:00")])
     assert_clean_failure(coolshift("run", too_short, "--out", str(out)), 3, "j1")
     assert not out.exists()
+
+
+def test_a_fleet_sweeps_into_one_fleet_run_per_variant(tmp_path):
+    fleet = _fleet_file(tmp_path, [_row(), _row(job_id="j2", home="west")])
+    out = tmp_path / "sweep"
+    result = coolshift("sweep", fleet, "--set", "objective.carbon_price_per_t=0,500",
+                       "--no-optimize", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    runs = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert len(runs) == 2
+    for run in runs:
+        kpis = json.loads((out / run / "kpis.json").read_text())
+        assert kpis["fleet"] is True and list(kpis["sites"]) == ["east", "west"]
+        assert kpis["kpis"]["moved_jobs"] == 0  # ASAP keeps every job at home
