@@ -23,207 +23,47 @@ site is refused before any work (not modelled across sites yet).
 from __future__ import annotations
 
 import time
-import tomllib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from pydantic import ValidationError
 
 from optimizer.baselines import asap, greedy
 from optimizer.fleet import (
     Network,
     Site,
     at_home,
-    moved_jobs,
     prepare_fleet,
     split_pod,
     validate_fleet,
 )
-from optimizer.levers import lever_savings
 from optimizer.options import Objective, SolverOptions
-from optimizer.problem import JOB_COLUMNS, Pods, Problem
+from optimizer.problem import Pods, Problem
 from optimizer.result import BaselineSummary, ScheduleResult
-from optimizer.schedule import from_frame
 from optimizer.solve import solve_prepared
 from scenarios import kpis as K
 from scenarios.errors import ScenarioError
-from scenarios.fleet_schema import Fleet, is_fleet_data
-from scenarios.library import example_names, example_text
-from scenarios.loading import (
-    check_nesting,
-    explain_validation_error,
-    read_scenario_data,
-    resolve_paths,
-    scenario_from_dict,
+from scenarios.fleet_kpis import fleet_lever_kpis, fleet_totals, flows_table
+from scenarios.fleet_loading import (
+    expected_site_jobs,
+    fleet_from_dict,
+    fleet_jobs,
+    fleet_names,
+    fleet_text,
+    is_fleet_arg,
+    load_fleet_arg,
+    site_scenario,
 )
+from scenarios.fleet_schema import Fleet
 from scenarios.outcomes import ScheduleOutcome, linearisation, resimulate
 from scenarios.run import Preflight, RunResult, preflight
 from scenarios.schema import Scenario
-from scenarios.workload import generate_jobs
 
 #: Schedules of a fleet run: the MILP, the two "everything at home" baselines, and greedy
 #: over every site a job may use.
 FLEET_SCHEDULES = ("milp", "asap", "greedy", "cheapest_site")
-#: KPIs of a site that add up over a fleet (the rest are ratios, recomputed from sums).
-ADDITIVE_KPIS = (
-    "it_energy_mwh", "compute_energy_mwh", "facility_energy_mwh", "water_m3",
-    "carbon_location_t", "carbon_market_t", "energy_cost", "demand_cost", "total_cost",
-    "job_energy_mwh",
-)
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def fleet_names() -> list[str]:
-    """Names of the built-in fleets."""
-    folder = resources.files("scenarios").joinpath("library/fleets")
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir()
-                  if p.name.endswith(".toml"))
-
-
-def fleet_text(name: str) -> str:
-    """The TOML text of a built-in fleet."""
-    return resources.files("scenarios").joinpath(f"library/fleets/{name}.toml").read_text(
-        encoding="utf-8")
-
-
-def is_fleet_arg(arg: str) -> bool:
-    """Whether a CLI scenario argument names a fleet (a built-in fleet, or a TOML file
-    with ``[[sites]]``); reading a file that is not one costs one parse."""
-    if arg in fleet_names():
-        return True
-    path = Path(arg)
-    if path.suffix.lower() != ".toml" or not path.is_file():
-        return False
-    try:
-        return is_fleet_data(read_scenario_data(path))
-    except ScenarioError:
-        return False
-
-
-def fleet_from_dict(data: dict, *, file: str = "<fleet>", base_dir: Path | None = None) -> Fleet:
-    """Validate raw fleet data; relative jobs paths and site scenario files are made
-    absolute against ``base_dir`` (None: built-in, only built-in sites allowed)."""
-    check_nesting(data, file)
-    data = dict(data)
-    if base_dir is not None:
-        data = resolve_paths(data, base_dir)
-        data["sites"] = [_resolved_site(s, base_dir) for s in data.get("sites", [])]
-    try:
-        return Fleet.model_validate(data)
-    except ValidationError as exc:
-        raise explain_validation_error(exc, file) from None
-
-
-def _resolved_site(site, base_dir: Path):
-    if not isinstance(site, dict) or not isinstance(site.get("scenario"), str):
-        return site
-    value = site["scenario"]
-    if value in example_names():
-        return site
-    path = Path(value).expanduser()
-    return {**site, "scenario": str(path if path.is_absolute() else (base_dir / path).resolve())}
-
-
-def load_fleet_arg(arg: str) -> tuple[Fleet, dict, Path | None]:
-    """A CLI argument as a fleet: a built-in fleet name or a fleet TOML file.
-
-    Returns
-    -------
-    fleet, raw data, base folder (None for built-ins)
-    """
-    if arg in fleet_names():
-        data = tomllib.loads(fleet_text(arg))
-        return fleet_from_dict(data, file=f"built-in fleet {arg!r}"), data, None
-    path = Path(arg)
-    data = read_scenario_data(path)
-    base = path.resolve().parent
-    return fleet_from_dict(data, file=str(path), base_dir=base), data, base
-
-
-def site_scenario(fleet: Fleet, index: int, base_dir: Path | None) -> Scenario:
-    """A site's scenario with the fleet's horizon, objective and solver, and no
-    workload of its own.
-
-    Raises
-    ------
-    ScenarioError
-        Naming ``sites[i].scenario``: not a built-in and not a readable scenario file
-        (a built-in fleet may name built-ins only), or a site with what a fleet does not
-        model yet (storage, on-site generation, heat reuse with a demand, forecasts).
-    """
-    site = fleet.sites[index]
-    where = f"sites[{index}].scenario"
-    if site.scenario in example_names():
-        scenario = scenario_from_dict(tomllib.loads(example_text(site.scenario)),
-                                      file=f"built-in scenario {site.scenario!r}")
-    elif base_dir is None:
-        raise ScenarioError(f"{site.scenario!r} is not a built-in scenario "
-                            f"({', '.join(example_names())})", field=where)
-    else:
-        path = Path(site.scenario)
-        scenario = scenario_from_dict(read_scenario_data(path), file=str(path),
-                                      base_dir=path.resolve().parent)
-    unsupported = [name for name, has in (
-        ("[storage]", scenario.storage is not None), ("[onsite]", scenario.onsite is not None),
-        ("[heat_reuse] with a demand", scenario.heat_reuse.demand is not None),
-        ("[forecast]", scenario.forecast.method != "perfect")) if has]
-    if unsupported:
-        raise ScenarioError(
-            f"site '{site.name}' ({site.scenario}) has {', '.join(unsupported)}: a fleet does "
-            "not yet co-optimise assets or forecasts across sites; remove them from the "
-            "site's scenario or run the site alone", field=where)
-    horizon = fleet.horizon or scenario.horizon
-    return scenario.model_copy(update={
-        "workload": scenario.workload.model_copy(update={"jobs": None, "generator": None}),
-        "horizon": horizon,
-        "objective": fleet.objective,
-        "solver": fleet.solver,
-    })
-
-
-# --------------------------------------------------------------------------- jobs
-
-
-def fleet_jobs(fleet: Fleet, hours: pd.DatetimeIndex) -> pd.DataFrame:
-    """The fleet's jobs: its CSV (fleet columns allowed) or its generator (homes in
-    turn over ``homes``, data drawn uniformly from ``data_tb``, seeded)."""
-    workload, names = fleet.workload, [s.name for s in fleet.sites]
-    if workload.jobs is not None:
-        from optimizer.readers import read_jobs
-
-        return read_jobs(Path(workload.jobs), fleet=True)
-    spec = workload.generator
-    if spec is None:
-        return pd.DataFrame(columns=list(JOB_COLUMNS))
-    jobs = generate_jobs(spec, hours, ["any"]).drop(columns="pods")
-    homes = spec.homes or names
-    jobs["home"] = [homes[i % len(homes)] for i in range(len(jobs))]
-    rng = np.random.default_rng([spec.seed, 16])  # own stream: the jobs stay the site's
-    lo, hi = spec.data_tb
-    jobs["data_tb"] = np.round(rng.uniform(lo, hi, len(jobs)), 3)
-    return jobs
-
-
-def expected_site_jobs(jobs: pd.DataFrame, names: list[str], k: int,
-                       network: Network) -> pd.DataFrame:
-    """The jobs site ``k`` may expect: those it may run, each at its power divided by
-    the number of sites it may use (the linear facility model's operating point)."""
-    from optimizer.fleet import job_sites
-
-    if not len(jobs):
-        return jobs
-    _, may, _ = job_sites(jobs, names, network)
-    share = may[:, k] / may.sum(1)
-    out = jobs.loc[share > 0, list(JOB_COLUMNS)].copy()
-    out["power_kw"] = out["power_kw"] * share[share > 0]
-    return out
 
 
 # --------------------------------------------------------------------------- run
@@ -466,108 +306,6 @@ def _site_result(name: str, k: int, prepared: _Sites, schedules: dict, solver: d
     )
 
 
-def flows_table(jobs: pd.DataFrame, schedule: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """Where work went: one row per (home, site) pair with work [columns home, site,
-    jobs, compute_mwh, data_tb, moved]; ``moved`` is home != site. Data count only for
-    moved jobs (work at home moves none)."""
-    columns = ["home", "site", "jobs", "compute_mwh", "data_tb", "moved"]
-    if not len(schedule):
-        return pd.DataFrame(columns=columns)
-    table = jobs.reset_index(drop=True).assign(job_id=lambda f: f["job_id"].astype(str))
-    home = (table["home"].fillna("").astype(str).replace("", names[0])
-            if "home" in table.columns else pd.Series(names[0], index=table.index))
-    data = (pd.to_numeric(table["data_tb"], errors="coerce").fillna(0.0)
-            if "data_tb" in table.columns else pd.Series(0.0, index=table.index))
-    rows = schedule.assign(job_id=schedule["job_id"].astype(str))
-    site = rows["pod"].astype(str).map(lambda p: split_pod(p)[0])
-    energy = rows.assign(site=site).groupby(["job_id", "site"])["power_kw"].sum() / 1000
-    per_job = energy.reset_index().rename(columns={"power_kw": "compute_mwh"})
-    lookup = pd.DataFrame({"job_id": table["job_id"], "home": home, "data_tb": data})
-    per_job = per_job.merge(lookup, on="job_id", how="left")
-    per_job["moved"] = per_job["home"] != per_job["site"]
-    per_job["data_tb"] = per_job["data_tb"].where(per_job["moved"], 0.0)
-    out = (per_job.groupby(["home", "site", "moved"], as_index=False)
-           .agg(jobs=("job_id", "nunique"), compute_mwh=("compute_mwh", "sum"),
-                data_tb=("data_tb", "sum")))
-    return out[columns].sort_values(["home", "site"]).reset_index(drop=True)
-
-
-def fleet_totals(problem: Problem, sites: dict[str, RunResult], name: str,
-                 schedule: pd.DataFrame, jobs_table: pd.DataFrame) -> dict:
-    """Fleet-wide KPIs of one schedule: the sites' re-simulated sums, ratios from the
-    sums, and the network's energy, cost and carbon of moving jobs' data."""
-    kpis = {k: 0.0 for k in ADDITIVE_KPIS}
-    for result in sites.values():
-        own = result.outcomes[name].kpis
-        for k in ADDITIVE_KPIS:
-            if k == "job_energy_mwh":
-                own_value = float(result.outcomes[name].job_load_kw.to_numpy().sum()) / 1000
-            else:
-                own_value = own.get(k)
-            kpis[k] += float(own_value or 0.0)
-    assignment = from_frame(problem, schedule)
-    pod = np.full(len(problem.jobs), -1)
-    pod[assignment.job] = assignment.pod
-    moved = moved_jobs(problem, pod)
-    jobs = problem.jobs
-    placed = np.flatnonzero(pod >= 0)
-    at = (placed, pod[placed])
-    network_kwh = float(jobs.move_kwh[at].sum())
-    network_cost = float(jobs.move_cost[at].sum())
-    network_kg = float(jobs.move_kg[at].sum())
-    kpis["network_energy_mwh"] = network_kwh / 1000
-    kpis["network_cost"] = network_cost
-    kpis["network_carbon_t"] = network_kg / 1000
-    kpis["facility_energy_mwh"] += network_kwh / 1000
-    kpis["energy_cost"] += network_cost
-    kpis["total_cost"] += network_cost
-    kpis["carbon_location_t"] += network_kg / 1000
-    kpis["carbon_market_t"] += network_kg / 1000
-    it_kwh = kpis["it_energy_mwh"] * 1000
-    kpis["pue"] = kpis["facility_energy_mwh"] / kpis["it_energy_mwh"] if it_kwh else None
-    kpis["tue"] = (kpis["facility_energy_mwh"] / kpis["compute_energy_mwh"]
-                   if kpis["compute_energy_mwh"] else None)
-    kpis["wue_l_per_kwh"] = kpis["water_m3"] * 1000 / it_kwh if it_kwh else None
-    kpis["cue_kg_per_kwh"] = kpis["carbon_location_t"] * 1000 / it_kwh if it_kwh else None
-    kpis["jobs"] = len(jobs)
-    kpis["moved_jobs"] = int(moved.sum())
-    energy = jobs.power_kw * jobs.duration_h / 1000
-    kpis["moved_energy_mwh"] = float(energy[moved].sum())
-    data_tb = (pd.to_numeric(jobs_table["data_tb"], errors="coerce").fillna(0.0).to_numpy()
-               if "data_tb" in jobs_table.columns else np.zeros(len(jobs)))
-    kpis["moved_data_tb"] = float(data_tb[moved].sum())
-    kpis["peak_facility_kw"] = max(float(r.outcomes[name].kpis.get("peak_facility_kw") or 0)
-                                   for r in sites.values())
-    kpis["deadlines_met_share"] = 1.0 if len(jobs) else None
-    return kpis
-
-
-def fleet_lever_kpis(problem: Problem, schedules: dict, main: str, kpis: dict) -> dict:
-    """The saving against ASAP at home split into site (where), hall (how), timing
-    (when), peak and other (what the exact re-simulation adds to the linear model)."""
-    keys = ("site", "placement", "timing", "peak", "other")
-    out = {f"cost_saving_vs_asap_{k}": None for k in keys}
-    out.update({f"carbon_saving_vs_asap_{k}_t": None for k in keys if k != "peak"})
-    if main == "asap" or "asap" not in schedules or kpis.get("cost_saving_vs_asap") is None:
-        return out
-    base = from_frame(problem, schedules["asap"])
-    plan = from_frame(problem, schedules[main])
-    levers = lever_savings(problem, base, plan)
-    out.update({
-        "cost_saving_vs_asap_site": levers.cost_site,
-        "cost_saving_vs_asap_placement": levers.cost_placement,
-        "cost_saving_vs_asap_timing": levers.cost_timing,
-        "cost_saving_vs_asap_peak": levers.cost_peak,
-        "cost_saving_vs_asap_other": kpis["cost_saving_vs_asap"] - levers.cost_total,
-        "carbon_saving_vs_asap_site_t": levers.carbon_site_kg / 1e3,
-        "carbon_saving_vs_asap_placement_t": levers.carbon_placement_kg / 1e3,
-        "carbon_saving_vs_asap_timing_t": levers.carbon_timing_kg / 1e3,
-        "carbon_saving_vs_asap_other_t": kpis["carbon_saving_vs_asap_t"]
-        - levers.carbon_total_kg / 1e3,
-    })
-    return out
-
-
 # --------------------------------------------------------------------------- batches
 
 
@@ -608,8 +346,11 @@ __all__ = [
     "FLEET_SCHEDULES",
     "FleetJob",
     "FleetResult",
+    "fleet_from_dict",
     "fleet_names",
     "fleet_preflight",
+    "fleet_text",
+    "flows_table",
     "is_fleet_arg",
     "load_fleet_arg",
     "run_fleet",
