@@ -1,5 +1,8 @@
 """``coolshift report RUN_DIR... --format pdf,html,xlsx [--out PATH]``.
 
+A fleet run directory (``coolshift run east-west --out DIR``) is reported alone, with the
+fleet report (sites, flows home -> site, savings by lever, a compact section per site).
+
 Expected failures raise ScenarioError (exit 2, one message). Reports are written only
 where nothing is, or over earlier coolshift reports with ``--force``
 (:mod:`scenarios.outputs`).
@@ -32,10 +35,15 @@ def register(subparsers) -> None:
             "Render one or more run directories (from `coolshift run --out DIR`) as reports "
             "for sustainability teams: executive summary, KPIs with their standards, energy "
             "by component, Scope 2 both ways, scheduling effect, PUE targets, EU EED fields, "
-            "methodology and sources. Several runs get a comparison first."
+            "methodology and sources. Several runs get a comparison first. A fleet run "
+            "directory, given alone, gets the fleet report: the sites against their PUE "
+            "targets, where the work went (home -> site), the savings against everything at "
+            "home and the cheapest site, by lever, and a compact section per site (the full "
+            "one: coolshift report FLEET_DIR/sites/NAME)."
         ),
     )
-    p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="finished run directories")
+    p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR",
+                   help="finished run directories, or one fleet run directory")
     p.add_argument(
         "--format",
         default="pdf,html,xlsx",

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from scenarios.kpis import KPI_DEFINITIONS
+from scenarios.kpis import FLEET_KPI_DEFINITIONS, KPI_DEFINITIONS
 
 #: Text shown for a missing value (``null`` in kpis.json). Never "nan".
 MISSING = "n/a"
@@ -112,6 +112,20 @@ RULES: dict[str, Rule] = {
     "forecast_carbon_regret_t": Rule("CO2 regret of forecasts", 2),
     "perfect_cost_saving_vs_asap_pct": Rule("Cost saving, perfect info %", 2),
     "perfect_carbon_saving_vs_asap_pct": Rule("CO2 saving, perfect info %", 2),
+    # a fleet of sites (scenarios.kpis.FLEET_KPI_DEFINITIONS)
+    "sites": Rule("Sites", 0, kind="count"),
+    "moved_jobs": Rule("Jobs moved from home", 0, kind="count"),
+    "moved_energy_mwh": Rule("Compute moved", 1),
+    "moved_data_tb": Rule("Data moved", 1),
+    "network_energy_mwh": Rule("Network energy", 2),
+    "network_cost": Rule("Network cost", 0),
+    "network_carbon_t": Rule("Network CO2", 2),
+    "cost_saving_vs_asap_site": Rule("Cost saving: site choice", 0),
+    "carbon_saving_vs_asap_site_t": Rule("CO2 saving: site choice", 2),
+    "cost_saving_vs_cheapest_site": Rule("Cost saving vs cheapest site", 0),
+    "cost_saving_vs_cheapest_site_pct": Rule("Cost saving vs cheapest site %", 2),
+    "carbon_saving_vs_cheapest_site_t": Rule("CO2 saving vs cheapest site", 2),
+    "carbon_saving_vs_cheapest_site_pct": Rule("CO2 saving vs cheapest site %", 2),
     "pue_target": Rule("PUE target", 2),
     "pue_target_label": Rule("PUE target basis", kind="text"),
     "pue_target_met": Rule("PUE target met", kind="bool"),
@@ -157,7 +171,12 @@ def kpi_unit(key: str, currency: str = "") -> str:
         return "%"
     if r.kind in ("bool", "text"):
         return ""
-    unit = KPI_DEFINITIONS[key][0] if key in KPI_DEFINITIONS else _POD_UNITS.get(key, "-")
+    if key in KPI_DEFINITIONS:
+        unit = KPI_DEFINITIONS[key][0]
+    elif key in FLEET_KPI_DEFINITIONS:
+        unit = FLEET_KPI_DEFINITIONS[key][0]
+    else:
+        unit = _POD_UNITS.get(key, "-")
     if unit == "currency":
         return currency or "currency"
     return "" if unit == "-" else unit

@@ -9,8 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from reports import document as doc
-from reports.build import build_report
-from reports.data import load_runs
+from reports.fleet_build import build_for
 from scenarios.errors import ScenarioError
 
 #: Output formats and their file extensions.
@@ -70,7 +69,8 @@ def render_report(run_dirs: str | os.PathLike | Sequence[str | os.PathLike], fmt
     Parameters
     ----------
     run_dirs : path or sequence of paths
-        Finished run directories (``coolshift run --out DIR``).
+        Finished run directories (``coolshift run --out DIR``), or one fleet run
+        directory (its fleet report, :mod:`reports.fleet_build`).
     fmt : {"pdf", "html", "xlsx"}
 
     Returns
@@ -84,7 +84,7 @@ def render_report(run_dirs: str | os.PathLike | Sequence[str | os.PathLike], fmt
         Unknown format, or a path that is not a run directory.
     """
     (fmt,) = parse_formats([fmt])
-    report = build_report(load_runs(_as_list(run_dirs)))
+    report = build_for(_as_list(run_dirs))  # a fleet run, or single-site runs
     return render(report, fmt)
 
 
@@ -186,7 +186,7 @@ def write_reports(
                 held.enter_context(claim_output(f, "report", folder=False, force=force))
                 for f in files
             ]
-        report = build_report(load_runs(dirs))
+        report = build_for(dirs)
         contents = [render(report, fmt) for fmt in fmts]
         if folder is not None:
 
