@@ -71,9 +71,11 @@ def run_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="replace an existing run directory (only ever one that coolshift wrote)",
     )
-    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on an existing Dask cluster (one fleet: one task per site)")
     p.add_argument(
-        "--workers", type=int, metavar="N", help="local worker processes (default: cores)"
+        "--workers", type=int, metavar="N",
+        help="local worker processes (default: cores; one fleet: its sites, default 1)"
     )
 
 
@@ -227,12 +229,17 @@ def execute(scenarios: list, args: argparse.Namespace) -> int:
             for note in claim.notes:
                 print(f"coolshift: note: {note}", file=sys.stderr)
         outcomes: list[BatchOutcome]
-        if len(scenarios) == 1 and not args.scheduler:
+        if len(scenarios) == 1 and (not args.scheduler or isinstance(scenarios[0], FleetJob)):
             item = scenarios[0]
             with _Spinner(names[0]) as spin:
-                if isinstance(item, FleetJob):
-                    result = run_fleet(item.fleet, item.base_dir, not args.no_optimize,
-                                       args.time_limit, progress=spin.update)
+                if isinstance(item, FleetJob):  # its sites' tasks on --workers / --scheduler
+                    from scenarios.site_pool import site_pool
+
+                    with site_pool(args.scheduler, args.workers,
+                                   len(item.fleet.sites)) as (map_sites, n):
+                        result = run_fleet(item.fleet, item.base_dir, not args.no_optimize,
+                                           args.time_limit, progress=spin.update,
+                                           map_sites=map_sites, workers=n)
                 else:
                     result = run_scenario(item, not args.no_optimize, args.time_limit,
                                           progress=spin.update)

@@ -39,6 +39,7 @@ from optimizer.fleet import (
     split_pod,
     validate_fleet,
 )
+from optimizer.fleet_solve import SiteMap, decomposes, solve_by_site
 from optimizer.options import Objective, SolverOptions
 from optimizer.problem import Pods, Problem
 from optimizer.result import BaselineSummary, ScheduleResult
@@ -123,10 +124,22 @@ def _network(fleet: Fleet) -> Network:
                    home_only_latency=tuple(n.home_only_latency))
 
 
+def _site_preflight(task: tuple) -> Preflight:
+    """One site's :func:`scenarios.run.preflight` (a top-level function: worker
+    processes and Dask workers import it); errors name the site."""
+    name, scenario, time_limit_s, expected = task
+    try:
+        return preflight(scenario, time_limit_s, None, expected)
+    except ScenarioError as exc:
+        raise ScenarioError(f"site '{name}': {exc}") from None
+
+
 def fleet_preflight(fleet: Fleet, base_dir: Path | None, time_limit_s: float | None = None,
-                    progress: Callable[[str], None] | None = None
+                    progress: Callable[[str], None] | None = None, map_sites: SiteMap = map
                     ) -> tuple[_Sites, pd.DataFrame, Problem, SolverOptions]:
-    """Every check before the fleet's long computation (``validate`` and ``run``).
+    """Every check before the fleet's long computation (``validate`` and ``run``); the
+    sites' inputs and thermal baselines are independent tasks of ``map_sites``
+    (:data:`optimizer.fleet_solve.SiteMap`).
 
     Raises
     ------
@@ -150,14 +163,10 @@ def fleet_preflight(fleet: Fleet, base_dir: Path | None, time_limit_s: float | N
 
     hours = horizon_hours(scenarios[0])
     jobs = fleet_jobs(fleet, hours)
-    checked = []
-    for k, scenario in enumerate(scenarios):
-        say(f"site {k + 1}/{len(scenarios)} ({names[k]}): inputs and thermal baseline")
-        try:
-            checked.append(preflight(scenario, time_limit_s, None,
-                                     expected_site_jobs(jobs, names, k, network)))
-        except ScenarioError as exc:
-            raise ScenarioError(f"site '{names[k]}': {exc}") from None
+    say(f"{len(scenarios)} sites: inputs and thermal baselines")
+    checked = list(map_sites(_site_preflight, [
+        (names[k], scenario, time_limit_s, expected_site_jobs(jobs, names, k, network))
+        for k, scenario in enumerate(scenarios)]))
     first = checked[0].prepared
     sites = [Site(name, c.prepared.signals.tz_convert(hours.tz), _pods_in(c, hours.tz),
                   c.prepared.limits, c.prepared.objective.demand_charge_per_kw)
@@ -187,17 +196,23 @@ def _same(scenarios, names, get, what: str, fix: str) -> None:
         raise ScenarioError(f"the sites' {what} differ ({listed}); {fix}", field="sites")
 
 
-def _solve(problem: Problem, options: SolverOptions, optimize: bool, say) -> tuple[dict, dict]:
-    """The fleet's schedules (assignments as frames) and the solver summary."""
+def _solve(problem: Problem, options: SolverOptions, optimize: bool, say,
+           map_sites: SiteMap = map, workers: int = 1) -> tuple[dict, dict]:
+    """The fleet's schedules (assignments as frames) and the solver summary: one MILP,
+    or site by site where no job may leave home (:mod:`optimizer.fleet_solve`)."""
     home = at_home(problem)
     bases = {"asap": asap(home), "greedy": greedy(home), "cheapest_site": greedy(problem)}
     summaries = {name: BaselineSummary.of(problem, b) for name, b in bases.items()}
-    solver: dict = {"optimized": optimize}
+    solver: dict = {"optimized": optimize, "time_limit_s": options.time_limit_s}
     if optimize and len(problem.jobs):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result: ScheduleResult = solve_prepared(
-                problem, options, progress=lambda text: say(f"schedule: {text}"))
+            if decomposes(problem):
+                say(f"schedule: site by site ({problem.n_sites} sites, {workers} at a time)")
+                result = solve_by_site(problem, options, map_sites, workers)
+            else:
+                result: ScheduleResult = solve_prepared(
+                    problem, options, progress=lambda text: say(f"schedule: {text}"))
         solver.update(result.summary())
         solver["warnings"] = [str(w.message) for w in caught]
         summaries = {"milp": BaselineSummary("milp", "feasible", result.schedule,
@@ -211,8 +226,14 @@ def _solve(problem: Problem, options: SolverOptions, optimize: bool, say) -> tup
 
 def run_fleet(fleet: Fleet, base_dir: Path | None = None, optimize: bool = True,
               time_limit_s: float | None = None,
-              progress: Callable[[str], None] | None = None) -> FleetResult:
+              progress: Callable[[str], None] | None = None, map_sites: SiteMap = map,
+              workers: int = 1) -> FleetResult:
     """Run a fleet end to end (pure: reads input files, writes nothing).
+
+    The sites' work that decomposes runs as one task per site of ``map_sites`` (the
+    built-in ``map`` in turn; a process pool's or a Dask client's map, ``workers`` at a
+    time): their inputs and thermal baselines, their re-simulation, and the schedule
+    itself when no job may leave home. Otherwise the schedule is one MILP.
 
     Raises
     ------
@@ -224,13 +245,14 @@ def run_fleet(fleet: Fleet, base_dir: Path | None = None, optimize: bool = True,
     say = progress or (lambda text: None)
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    prepared, jobs, problem, options = fleet_preflight(fleet, base_dir, time_limit_s, say)
+    prepared, jobs, problem, options = fleet_preflight(fleet, base_dir, time_limit_s, say,
+                                                       map_sites)
     network = _network(fleet)
     names = list(problem.sites)
     timings["inputs_and_thermal_s"] = time.perf_counter() - t0
     say("schedule")
     t = time.perf_counter()
-    summaries, solver = _solve(problem, options, optimize, say)
+    summaries, solver = _solve(problem, options, optimize, say, map_sites, workers)
     schedules = {}
     for name, base in summaries.items():
         if base.status != "feasible":
@@ -245,8 +267,10 @@ def run_fleet(fleet: Fleet, base_dir: Path | None = None, optimize: bool = True,
     timings["schedule_s"] = time.perf_counter() - t
     say("re-simulation")
     t = time.perf_counter()
-    site_results = {n: _site_result(n, k, prepared, schedules, solver, optimize, jobs)
-                    for k, n in enumerate(names)}
+    results = map_sites(_site_result, [
+        (n, prepared.scenarios[k], prepared.checked[k], schedules, solver, optimize, jobs)
+        for k, n in enumerate(names)])
+    site_results = dict(zip(names, results, strict=True))
     timings["resimulate_s"] = time.perf_counter() - t
     main = "milp" if optimize and "milp" in schedules else "asap"
     totals = {name: fleet_totals(problem, site_results, name, schedules[name], jobs)
@@ -278,10 +302,10 @@ def site_schedule(schedule: pd.DataFrame, site: str) -> pd.DataFrame:
     return mine.reset_index(drop=True)
 
 
-def _site_result(name: str, k: int, prepared: _Sites, schedules: dict, solver: dict,
-                 optimize: bool, jobs: pd.DataFrame) -> RunResult:
-    """A site's share of every fleet schedule, re-simulated, as a single-site run."""
-    scenario, checked = prepared.scenarios[k], prepared.checked[k]
+def _site_result(task: tuple) -> RunResult:
+    """A site's share of every fleet schedule, re-simulated, as a single-site run (a
+    top-level function: one task per site)."""
+    name, scenario, checked, schedules, solver, optimize, jobs = task
     prep = checked.prepared
     outcomes: dict[str, ScheduleOutcome] = {}
     for sched_name, schedule in schedules.items():

@@ -90,8 +90,9 @@ def fleet_totals(problem: Problem, sites: dict[str, RunResult], name: str,
     data_tb = (pd.to_numeric(jobs_table["data_tb"], errors="coerce").fillna(0.0).to_numpy()
                if "data_tb" in jobs_table.columns else np.zeros(len(jobs)))
     kpis["moved_data_tb"] = float(data_tb[moved].sum())
-    kpis["peak_facility_kw"] = max(float(r.outcomes[name].kpis.get("peak_facility_kw") or 0)
-                                   for r in sites.values())
+    # the fleet's coincident peak: the sites' facility power added hour by hour
+    kpis["peak_facility_kw"] = float(sum(r.outcomes[name].site["facility_kw"].to_numpy()
+                                         for r in sites.values()).max())
     kpis["deadlines_met_share"] = 1.0 if len(jobs) else None
     return kpis
 

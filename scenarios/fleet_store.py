@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +31,8 @@ from scenarios.fleet import FleetResult, flows_table
 from scenarios.outputs import OutputClaim, write_output
 from scenarios.store import KPIS, MANIFEST, SCHEDULE, fill_run_dir, versions
 
+#: A site folder's name: what scenarios.fleet_schema.FleetSite allows.
+_SITE_NAME = re.compile(r"\w[\w.-]*")
 FLEET_TOML = "fleet.toml"
 JOBS = "jobs.csv"
 FLOWS = "flows.csv"
@@ -84,7 +87,8 @@ def manifest_document(result: FleetResult, fleet_text: str) -> dict:
         "sites": {name: {"scenario": spec.scenario,
                          "sources": site.inputs.sources,
                          "notes": site.inputs.notes,
-                         "assumptions": site.inputs.assumptions + list(site.scenario.assumptions)}
+                         "assumptions": list(dict.fromkeys(
+                             site.inputs.assumptions + list(site.scenario.assumptions)))}
                   for (name, site), spec in zip(result.sites.items(), result.fleet.sites,
                                                 strict=True)},
         "notes": result.notes,
@@ -155,15 +159,25 @@ def read_fleet_run(run_dir: str | Path) -> dict:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ScenarioError(f"{str(path)!r}: kpis.json or manifest.json cannot be read "
                             f"({exc}); re-create the run with `coolshift run`") from None
-    sites = kpis.get("sites")
+    sites = kpis.get("sites") if isinstance(kpis, dict) else None
     if not isinstance(sites, dict) or not sites:
         raise ScenarioError(f"{str(path)!r}: kpis.json has no sites; re-create the run")
+    bad = [name for name in sites if not _SITE_NAME.fullmatch(str(name))]
+    if bad:  # a name is a folder: never one that leads out of the run directory
+        raise ScenarioError(f"{str(path)!r}: kpis.json names site {str(bad[0])[:40]!r}, which "
+                            "is not a site folder name; re-create the run")
+    tables = {}
+    for key, name in (("schedule", SCHEDULE), ("flows", FLOWS)):
+        try:
+            tables[key] = pd.read_csv(path / name)
+        except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
+            raise ScenarioError(f"{str(path)!r}: {name} cannot be read ({str(exc)[:200]}); "
+                                "re-create the run with `coolshift run`") from None
     return {
         "path": path,
         "kpis": kpis,
         "manifest": manifest,
-        "schedule": pd.read_csv(path / SCHEDULE),
-        "flows": pd.read_csv(path / FLOWS),
+        **tables,
         "sites": {name: read_run(path / SITES / name) for name in sites},
     }
 

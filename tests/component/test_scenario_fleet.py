@@ -157,3 +157,27 @@ def test_a_built_in_fleet_names_built_in_sites_only():
 
         fleet_preflight(fleet_from_dict(data), None)
     assert example_data("beijing")["name"] == "beijing"
+
+
+def test_sites_run_as_tasks_of_a_process_pool_with_the_same_result(tmp_path):
+    from scenarios.site_pool import site_pool
+
+    rows = [_job(i, "east" if i % 2 else "west", sites="east" if i % 2 else "west")
+            for i in range(6)]  # every job stays home: the schedule decomposes by site
+    fleet = _fleet(tmp_path, [("east", _site_file(tmp_path, "hub-shanghai")),
+                              ("west", _site_file(tmp_path, "hub-chengdu"))],
+                   _jobs_csv(tmp_path, rows), objective={"carbon_price_per_t": 60.0})
+    alone = run_fleet(fleet, tmp_path, time_limit_s=20)
+    with site_pool(None, 2, 2) as (map_sites, workers):
+        assert workers == 2 and map_sites is not map
+        pooled = run_fleet(fleet, tmp_path, time_limit_s=20, map_sites=map_sites,
+                           workers=workers)
+    assert "by site" in pooled.solver["rolling"] and pooled.solver["source"] == "by_site"
+    assert pooled.solver["status"] == "optimal"
+    for key in ("pue", "facility_energy_mwh", "total_cost", "carbon_location_t",
+                "peak_facility_kw"):
+        assert pooled.kpis[key] == pytest.approx(alone.kpis[key], rel=1e-6), key
+    assert pooled.kpis["moved_jobs"] == 0
+    hourly = sum(s.outcomes["milp"].site["facility_kw"].to_numpy()
+                 for s in pooled.sites.values())
+    assert pooled.kpis["peak_facility_kw"] == pytest.approx(hourly.max())  # coincident
