@@ -131,6 +131,7 @@ def _ranked(problem: Problem, j: int, plan: Plan, rule: str, limit: int):
         ok = plan.pod_room_kw(problem, p, r, d) >= power - CAPACITY_EPS_KW
         ok &= (problem.facility_factor[p, r:d] * power
                <= plan.grid_room_kw(problem, p, r, d) + CAPACITY_EPS_KW)
+        ok &= plan.open_room_kw(problem, j, p, r, d) >= power - CAPACITY_EPS_KW
         ok[: max(jobs.first_hour(j, p) - r, 0)] = False  # a fleet: its data are on the way
         cost = weight[p, r:d] * power
         candidates = []

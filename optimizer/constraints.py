@@ -21,40 +21,62 @@ from optimizer.problem import UNLIMITED_STARTS, Problem
 WORK_UPPER_EPS_H = 1e-6
 
 
-def add_it_load(model, problem: Problem, layout: Layout, v: dict) -> None:
-    """``it_load[pod, t]``: it_load_kw[pod, t] = sum of job power running on the pod.
-
-    A non-preemptible job is running at t on p when one of its starts ``start[j,p,s]``
-    with t-L < s <= t is 1 (pulse form: L nonzeros per job and hour); a preemptible job
-    when ``run[j,p,t]`` is 1.
-    """
+def _load_terms(problem: Problem, layout: Layout, v: dict):
+    """Every (job, pod-hour key, column, power) term of the jobs' IT load: a
+    non-preemptible job runs at t on p when one of its starts ``start[j,p,s]`` with
+    t-L < s <= t is 1 (pulse form); a preemptible job when ``run[j,p,t]`` is 1."""
     jobs, n_t = problem.jobs, problem.n_hours
-    parts_key, parts_col, parts_coef = [], [], []
+    parts_job, parts_key, parts_col = [], [], []
     if len(layout.np_job):
-        # start[j,p,s] counts in every hour s .. s+L-1
         length = np.ceil(jobs.required_h()[layout.np_job] - 1e-9).astype(np.int64)
         block, s = expand(layout.np_first, layout.np_count)
         rep = length[block]
-        col = np.repeat(v["started"], rep)
         sb = np.repeat(block, rep)
         t = np.repeat(s, rep) + (np.arange(int(rep.sum())) - np.repeat(block_starts(rep), rep))
+        parts_job.append(layout.np_job[sb])
         parts_key.append(layout.np_pod[sb] * n_t + t)
-        parts_col.append(col)
-        parts_coef.append(jobs.power_kw[layout.np_job][sb])
+        parts_col.append(np.repeat(v["started"], rep))
     if len(layout.pr_job):
         block, t = expand(layout.pr_first, layout.pr_count)
+        parts_job.append(layout.pr_job[block])
         parts_key.append(layout.pr_pod[block] * n_t + t)
         parts_col.append(v["run"])
-        parts_coef.append(jobs.power_kw[layout.pr_job][block])
-    key = np.concatenate(parts_key) if parts_key else np.zeros(0, dtype=np.int64)
-    col = np.concatenate(parts_col) if parts_col else np.zeros(0, dtype=np.int64)
-    coef = np.concatenate(parts_coef) if parts_coef else np.zeros(0)
+    empty = np.zeros(0, dtype=np.int64)
+    job = np.concatenate(parts_job) if parts_job else empty
+    key = np.concatenate(parts_key) if parts_key else empty
+    col = np.concatenate(parts_col) if parts_col else empty
+    return job, key, col, jobs.power_kw[job]
+
+
+def add_it_load(model, problem: Problem, layout: Layout, v: dict) -> None:
+    """``it_load[pod, t]``: it_load_kw[pod, t] = sum of job power running on the pod
+    (:func:`_load_terms`: L nonzeros per non-preemptible job and hour)."""
+    _, key, col, coef = _load_terms(problem, layout, v)
     row = np.searchsorted(v["load_key"], key)
     n_rows = len(v["load_key"])
     rows = np.concatenate([np.arange(n_rows), row])
     cols = np.concatenate([v["it_load_kw"], col])
     coefs = np.concatenate([np.ones(n_rows), -coef])
     add_rows(model, "it_load", v["load_keys"], rows, cols, coefs, 0.0, 0.0)
+
+
+def add_open_capacity(model, problem: Problem, layout: Layout, v: dict) -> None:
+    """``open_capacity[pod, t]``: the load of jobs moved to a pod from another site <=
+    its site's open share of the pod's job capacity (less moved load already committed)
+    [kW]; only at sites that open less than all of it (a fleet's ``open_share``)."""
+    if not problem.has_open_limit:
+        return
+    n_t = problem.n_hours
+    job, key, col, coef = _load_terms(problem, layout, v)
+    pod = key // n_t
+    room = problem.open_room_kw
+    keep = problem.is_moved(job, pod) & np.isfinite(room[pod, key % n_t])
+    if not keep.any():
+        return
+    row_keys, row = np.unique(key[keep], return_inverse=True)
+    p, t = row_keys // n_t, row_keys % n_t
+    add_rows(model, "open_capacity", [(problem.pods[a], int(b)) for a, b in zip(p, t, strict=True)],
+             row, col[keep], coef[keep], -np.inf, room[p, t])
 
 
 def add_single_start(model, problem: Problem, layout: Layout, v: dict) -> None:

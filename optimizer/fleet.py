@@ -32,7 +32,7 @@ import pandas as pd
 from optimizer.errors import ScheduleInputError
 from optimizer.options import DEFAULT_LIMITS, DEFAULT_OBJECTIVE, Limits, Objective
 from optimizer.problem import JOB_COLUMNS, Pods, Problem, parse_jobs, prepare_problem
-from optimizer.validate import Violation, validate
+from optimizer.validate import VALIDATE_EPS_KW, Violation, validate
 
 #: Network energy per TB moved between data centres [kWh/TB]: Aslan, Mayers, Koomey
 #: and France (2018), "Electricity intensity of Internet data transmission: untangling
@@ -96,6 +96,9 @@ class Site:
         The site's grid limit.
     demand_charge_per_kw : float
         The site's demand charge per kW of its monthly peak [currency / kW-month].
+    open_share : float
+        Share of each pod's job capacity (IT capacity and cooling room above the
+        baseline) open to jobs moved here from another site [-]; 1: all of it.
     """
 
     name: str
@@ -103,6 +106,12 @@ class Site:
     pods: Pods | None = None
     limits: Limits = DEFAULT_LIMITS
     demand_charge_per_kw: float = 0.0
+    open_share: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.open_share, int | float) and 0 <= self.open_share <= 1):
+            raise ScheduleInputError(f"site '{self.name}': open_share must be a share in "
+                                     f"[0, 1], got {self.open_share!r}")
 
 
 def pod_name(site: str, pod: str) -> str:
@@ -281,7 +290,19 @@ def prepare_fleet(jobs: pd.DataFrame, sites: Sequence[Site],
         sites=tuple(names),
         pod_site=pod_site.astype(np.int64),
         site_demand_charge_per_kw=np.array([float(s.demand_charge_per_kw) for s in sites]),
+        open_capacity_kw=_open_capacity(sites, pod_site, np.vstack(
+            [np.minimum(p.headroom_kw, p.cooling_headroom_kw) for p in parts])),
     )
+
+
+def _open_capacity(sites: Sequence[Site], pod_site: np.ndarray,
+                   job_capacity_kw: np.ndarray) -> np.ndarray | None:
+    """Moved jobs' room per pod and hour: each site's open share of the job capacity
+    [kW] (P, T), inf at fully open sites; None when every site is fully open."""
+    share = np.array([float(s.open_share) for s in sites])[pod_site][:, None]
+    if (share >= 1).all():
+        return None
+    return np.where(share < 1, share * np.maximum(job_capacity_kw, 0.0), np.inf)
 
 
 def _pod_filter(jobs: pd.DataFrame, pods: tuple[str, ...], pod_site: np.ndarray,
@@ -322,7 +343,7 @@ def moved_jobs(problem: Problem, pod_of_job: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- checks
 
 
-FLEET_VIOLATION_KINDS = ("site_split", "site_not_allowed", "unknown_site")
+FLEET_VIOLATION_KINDS = ("site_split", "site_not_allowed", "unknown_site", "open_share")
 
 
 def validate_fleet(schedule: pd.DataFrame, jobs: pd.DataFrame, sites: Sequence[Site],
@@ -380,8 +401,35 @@ def validate_fleet(schedule: pd.DataFrame, jobs: pd.DataFrame, sites: Sequence[S
                                zip(mine["release"], shift, strict=True)]
         if "pods" in mine.columns:
             mine["pods"] = [_site_pods(v, site.name) for v in mine["pods"]]
-        out += validate(sched[sched["site"] == site.name].drop(columns="site"),
-                        mine.drop(columns=fleet_cols), site.pods, site.signals, site.limits)
+        here = sched[sched["site"] == site.name].drop(columns="site")
+        out += validate(here, mine.drop(columns=fleet_cols), site.pods, site.signals,
+                        site.limits)
+        if site.open_share < 1 and site.pods is not None:
+            moved_ids = set(table["job_id"][idx[away]])
+            out += _open_share_violations(here[here["job_id"].isin(moved_ids)], site)
+    return out
+
+
+def _open_share_violations(moved: pd.DataFrame, site: Site) -> list[Violation]:
+    """Moved jobs' load above the site's open share of each pod's job capacity."""
+    pods = site.pods
+    cap = pods.capacity_kw.rename(columns=str)
+    room = cap if pods.cooling_capacity_kw is None else np.minimum(
+        cap, pods.cooling_capacity_kw.rename(columns=str)[cap.columns].fillna(np.inf))
+    if pods.baseline_kw is not None:
+        room = room - pods.baseline_kw.rename(columns=str)[cap.columns]
+    limit = site.open_share * room.clip(lower=0.0)
+    if not len(moved):
+        return []
+    load = (moved.assign(timestamp=pd.to_datetime(moved["timestamp"]))
+            .pivot_table(index="timestamp", columns="pod", values="power_kw", aggfunc="sum")
+            .reindex(index=limit.index, columns=limit.columns).fillna(0.0))
+    out = []
+    for (ts, pod), excess in (load - limit).stack().items():
+        if excess > VALIDATE_EPS_KW:
+            out.append(Violation("open_share", f"jobs moved to site '{site.name}' use "
+                                 f"{excess:.6g} kW above its open share on pod '{pod}' at {ts}",
+                                 pod=pod, timestamp=ts))
     return out
 
 

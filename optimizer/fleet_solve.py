@@ -77,6 +77,7 @@ def site_problem(problem: Problem, k: int) -> Problem:
         sites=(problem.sites[k],),
         pod_site=np.zeros(len(pods), dtype=np.int64),
         site_demand_charge_per_kw=problem.demand_charge_per_kw[rows],
+        open_capacity_kw=None,  # its jobs are all at home
     )
 
 

@@ -100,6 +100,7 @@ def best_placement(problem: Problem, plan: Plan, j: int, limit_kw: np.ndarray,
         new_fac = plan.facility[s, r:d] + ff * power
         ok = problem.job_capacity_kw[p, r:d] - plan.load[p, r:d] >= power - CAPACITY_EPS_KW
         ok &= new_fac <= limit_kw[s, r:d] + CAPACITY_EPS_KW
+        ok &= plan.open_room_kw(problem, j, p, r, d) >= power - CAPACITY_EPS_KW
         ok[: max(jobs.first_hour(j, p) - r, 0)] = False  # a fleet: its data are on the way
         cost = problem.energy_weight_per_kwh[s, r:d] * ff * power
         rise = (np.maximum(new_fac - peaks_kw[s, problem.month[r:d]], 0.0) if charged[s]

@@ -30,6 +30,7 @@ FAMILIES = (
     C.add_interruptions,
     C.add_pod_capacity,
     C.add_cooling_capacity,
+    C.add_open_capacity,
     C.add_site_grid_limit,
     C.add_peak_demand,
 )

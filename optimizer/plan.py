@@ -35,20 +35,25 @@ class Plan:
     facility : ndarray
         Facility power per site and hour, baseline and fixed overhead included [kW]
         (S, T).
+    moved : ndarray
+        Load of jobs moved away from their home site, per pod and hour [kW] (P, T)
+        (a fleet's open shares limit it).
     """
 
     pod: np.ndarray
     hours: list
     load: np.ndarray
     facility: np.ndarray
+    moved: np.ndarray
 
     @staticmethod
     def empty(problem: Problem) -> Plan:
         """No job placed: the facility power of the baseline alone."""
         n_j = len(problem.jobs)
+        shape = (len(problem.pods), problem.n_hours)
         return Plan(np.full(n_j, -1, dtype=np.int64), [np.zeros(0, dtype=np.int64)] * n_j,
-                    np.zeros((len(problem.pods), problem.n_hours)),
-                    problem.base_facility_kw.astype(float).copy())
+                    np.zeros(shape), problem.base_facility_kw.astype(float).copy(),
+                    np.zeros(shape))
 
     @staticmethod
     def of(problem: Problem, assignment: Assignment) -> Plan:
@@ -64,11 +69,16 @@ class Plan:
                 pod[j] = int(assignment.pod[sel[0]])
                 hours[j] = np.sort(assignment.t[sel])
         load = np.zeros((len(problem.pods), problem.n_hours))
-        np.add.at(load, (assignment.pod, assignment.t), problem.jobs.power_kw[assignment.job])
-        return Plan(pod, hours, load, facility_kw(problem, load))
+        power = problem.jobs.power_kw[assignment.job]
+        np.add.at(load, (assignment.pod, assignment.t), power)
+        moved = np.zeros_like(load)
+        away = problem.is_moved(assignment.job, assignment.pod)
+        np.add.at(moved, (assignment.pod[away], assignment.t[away]), power[away])
+        return Plan(pod, hours, load, facility_kw(problem, load), moved)
 
     def copy(self) -> Plan:
-        return Plan(self.pod.copy(), list(self.hours), self.load.copy(), self.facility.copy())
+        return Plan(self.pod.copy(), list(self.hours), self.load.copy(), self.facility.copy(),
+                    self.moved.copy())
 
     def assignment(self) -> Assignment:
         """The placed jobs as job-hours."""
@@ -81,6 +91,8 @@ class Plan:
         job's recorded pod and hours are left to the caller)."""
         power = problem.jobs.power_kw[j]
         self.load[pod, hours] += sign * power
+        if problem.is_moved(j, pod):
+            self.moved[pod, hours] += sign * power
         self.facility[problem.pod_site[pod], hours] += (
             sign * problem.facility_factor[pod, hours] * power)
 
@@ -93,6 +105,14 @@ class Plan:
         """IT power jobs can still add on ``pod`` in hours ``start .. end - 1`` (pod and
         cooling) [kW]."""
         return problem.job_capacity_kw[pod, start:end] - self.load[pod, start:end]
+
+    def open_room_kw(self, problem: Problem, j: int, pod: int, start: int,
+                     end: int) -> np.ndarray:
+        """IT power job ``j`` may still add on ``pod`` under its site's open share in
+        hours ``start .. end - 1`` [kW]: inf at home or where the whole site is open."""
+        if not problem.has_open_limit or not problem.is_moved(j, pod):
+            return np.full(end - start, np.inf)
+        return problem.open_room_kw[pod, start:end] - self.moved[pod, start:end]
 
     def grid_room_kw(self, problem: Problem, pod: int, start: int, end: int) -> np.ndarray:
         """Facility power the site of ``pod`` can still add in hours ``start .. end - 1``

@@ -35,9 +35,14 @@ def fits_alone(problem: Problem, job: np.ndarray, pod: np.ndarray, t: np.ndarray
     """Whether each job could run at hour t on the pod with no other job there (and,
     in a fleet, its data have reached the pod's site: t >= arrival)."""
     site = problem.pod_site[pod]
-    return room_holds(problem.job_capacity_kw[pod, t], problem.facility_factor[pod, t],
+    fits = room_holds(problem.job_capacity_kw[pod, t], problem.facility_factor[pod, t],
                       problem.grid_limit_kw[site, t] - problem.base_facility_kw[site, t],
                       problem.jobs.power_kw[job]) & (t >= problem.jobs.arrival[job, pod])
+    if problem.has_open_limit:  # a moved job within its host site's open share
+        open_room = problem.open_room_kw[pod, t]
+        fits &= ~problem.is_moved(job, pod) | (
+            problem.jobs.power_kw[job] <= open_room + CAPACITY_EPS_KW)
+    return fits
 
 
 def host_mask(problem: Problem, j: int) -> np.ndarray:
@@ -46,6 +51,9 @@ def host_mask(problem: Problem, j: int) -> np.ndarray:
     jobs = problem.jobs
     room = room_holds(problem.job_capacity_kw, problem.facility_factor,
                       site_grid_room_kw(problem), jobs.power_kw[j])
+    if problem.has_open_limit:
+        moved = problem.is_moved(j, np.arange(len(problem.pods)))[:, None]
+        room &= ~moved | (jobs.power_kw[j] <= problem.open_room_kw + CAPACITY_EPS_KW)
     usable = np.zeros(len(problem.pods), dtype=bool)
     usable[jobs.pods_of(j)] = True
     t = np.arange(problem.n_hours)

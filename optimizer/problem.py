@@ -222,6 +222,10 @@ class Problem:
     pod_site: np.ndarray = field(default=None)  # type: ignore[assignment]  # (P,) site of each pod
     #: (S,) each site's demand charge [currency / kW-month]; None: the objective's.
     site_demand_charge_per_kw: np.ndarray | None = None
+    #: (P, T) IT power jobs moved from another site may use per pod and hour [kW]: the
+    #: site's open share of the job capacity (a fleet's ``open_share``), less moved load a
+    #: rolling horizon committed earlier; inf where all is open. None: all open.
+    open_capacity_kw: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.pod_site is None:
@@ -293,6 +297,23 @@ class Problem:
     def job_capacity_kw(self) -> np.ndarray:
         """IT power available to jobs per pod and hour (pod and cooling) [kW] (P, T)."""
         return np.minimum(self.headroom_kw, self.cooling_headroom_kw)
+
+    @property
+    def has_open_limit(self) -> bool:
+        """Whether some site opens less than all its capacity to moved jobs."""
+        return self.open_capacity_kw is not None and bool(np.isfinite(self.open_capacity_kw).any())
+
+    @property
+    def open_room_kw(self) -> np.ndarray:
+        """IT power jobs moved from another site may still use per pod and hour [kW]
+        (P, T); inf where the whole capacity is open."""
+        if self.open_capacity_kw is None:
+            return np.full(self.headroom_kw.shape, np.inf)
+        return self.open_capacity_kw
+
+    def is_moved(self, job, pod) -> np.ndarray:
+        """Whether job(s) on pod(s) run away from their home site (arrays broadcast)."""
+        return self.pod_site[pod] != self.jobs.home_site[job]
 
     def site_total(self, per_pod: np.ndarray) -> np.ndarray:
         """Sum of a (P, T) array over each site's pods (S, T)."""

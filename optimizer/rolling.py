@@ -144,6 +144,8 @@ def _window_problem(problem: Problem, a: int, end: int, state: RollingState,
         month_share=problem.month_share[months],
         assets=problem.assets.window(sl, state.battery_kwh, state.cold_kwh_th, fixed)
         if problem.assets.active else problem.assets,
+        open_capacity_kw=None if problem.open_capacity_kw is None
+        else problem.open_capacity_kw[:, sl] - state.fixed_moved_kw[:, sl],
     )
 
 
@@ -268,6 +270,8 @@ class RollingState:
         Jobs whose work is all committed.
     fixed_load_kw : ndarray
         Committed job load per pod and hour [kW] (P, T).
+    fixed_moved_kw : ndarray or None
+        The part of it of jobs moved away from home (a fleet's open shares) [kW] (P, T).
     committed : list of Assignment
         The committed job-hours, window by window.
     windows : list of WindowRecord
@@ -285,6 +289,7 @@ class RollingState:
     pod: np.ndarray
     finished: np.ndarray
     fixed_load_kw: np.ndarray
+    fixed_moved_kw: np.ndarray | None = None
     committed: list = field(default_factory=list)
     windows: list = field(default_factory=list)
     last_plan: tuple | None = None
@@ -300,6 +305,7 @@ class RollingState:
             running=np.zeros(n_j, dtype=bool), pod=np.full(n_j, -1, dtype=np.int64),
             finished=np.zeros(n_j, dtype=bool),
             fixed_load_kw=np.zeros((len(problem.pods), problem.n_hours)),
+            fixed_moved_kw=np.zeros((len(problem.pods), problem.n_hours)),
             grid_kw=np.zeros(problem.n_hours))
 
 
@@ -509,5 +515,8 @@ def _commit(problem: Problem, assignment: Assignment, js: np.ndarray, a: int, co
     state.running[idle] = False
     part = Assignment(job[keep], pod[keep], t[keep])
     np.add.at(state.fixed_load_kw, (part.pod, part.t), jobs.power_kw[part.job])
+    away = problem.is_moved(part.job, part.pod)
+    np.add.at(state.fixed_moved_kw, (part.pod[away], part.t[away]),
+              jobs.power_kw[part.job[away]])
     state.committed.append(part)
 

@@ -168,9 +168,10 @@ def fleet_preflight(fleet: Fleet, base_dir: Path | None, time_limit_s: float | N
         (names[k], scenario, time_limit_s, expected_site_jobs(jobs, names, k, network))
         for k, scenario in enumerate(scenarios)]))
     first = checked[0].prepared
-    sites = [Site(name, c.prepared.signals.tz_convert(hours.tz), _pods_in(c, hours.tz),
-                  c.prepared.limits, c.prepared.objective.demand_charge_per_kw)
-             for name, c in zip(names, checked, strict=True)]
+    sites = [Site(spec.name, c.prepared.signals.tz_convert(hours.tz), _pods_in(c, hours.tz),
+                  c.prepared.limits, c.prepared.objective.demand_charge_per_kw,
+                  spec.open_share)
+             for spec, c in zip(fleet.sites, checked, strict=True)]
     objective = Objective(carbon_price_per_t=fleet.objective.carbon_price_per_t,
                           billing=first.objective.billing,
                           cost_weight=fleet.objective.cost_weight,

@@ -13,6 +13,7 @@ A fleet file is a scenario file with ``[[sites]]`` tables instead of one ``[site
     [[sites]]
     name = "chengdu"
     scenario = "hub-chengdu"
+    open_share = 0.5          # half of each hall's room above inference is open to moved work
 
     [workload.generator]      # one workload for the whole fleet
     count = 60
@@ -73,6 +74,10 @@ class FleetSite(_Model):
                       "site's folder of the run and its pods, site/pod)")
     scenario: str = Field(min_length=1, max_length=MAX_PATH_CHARS,
                           description="a built-in scenario name or a scenario file")
+    open_share: float = Field(
+        default=1.0, ge=0, le=1,
+        description="share of each hall's job capacity (room above its inference load) "
+        "open to jobs moved here from another site; 1: all of it, 0: none")
 
 
 class FleetGenerator(Generator):

@@ -138,6 +138,8 @@ def test_residency_keeps_jobs_home_and_fleet_sums_close(tmp_path):
     ({"sites": [{"name": "a", "scenario": "beijing"}, {"name": "b", "scenario": "greensboro"}]},
      "grid.currency"),
     ({"workload": {"generator": {"homes": ["nowhere"]}}}, "homes names unknown site"),
+    ({"sites": [{"name": "a", "scenario": "beijing", "open_share": 1.5}]},
+     "sites[0].open_share"),
 ])
 def test_bad_fleets_are_named(change, match):
     from scenarios.fleet import fleet_preflight
