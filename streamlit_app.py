@@ -21,6 +21,7 @@ st.navigation(
         st.Page(
             "ui/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"
         ),
+        st.Page("ui/fleet.py", title="Fleet", icon=":material/hub:", url_path="fleet"),
         st.Page("ui/report.py", title="Report", icon=":material/description:", url_path="report"),
     ]
 ).run()
