@@ -8,6 +8,8 @@ One module per page, each run by ``st.navigation`` as a script:
 * :mod:`ui.workload` - jobs, storage and on-site power (:mod:`ui.asset_controls`) and the
   scheduler's run; what it found in :mod:`ui.results` (assets: :mod:`ui.asset_results`);
 * :mod:`ui.compare` - scenarios and variants side by side;
+* :mod:`ui.fleet` - a fleet of sites scheduled as one: the sites, the run, a map of where
+  the work went (:mod:`ui.fleet_map`, :mod:`ui.fleet_views`);
 * :mod:`ui.report` - report downloads and the scenario as TOML.
 
 Shared small modules: :mod:`ui.state` (the session's scenario, folder and runs),
