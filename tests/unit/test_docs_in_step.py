@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from scenarios.kpis import KPI_DEFINITIONS
+from scenarios.kpis import FLEET_KPI_DEFINITIONS, KPI_DEFINITIONS
 from scenarios.library import example_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -10,8 +10,25 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_readme_documents_every_kpi_key_with_its_unit():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for key, (unit, _, _) in KPI_DEFINITIONS.items():
+    for key, (unit, _, _) in {**KPI_DEFINITIONS, **FLEET_KPI_DEFINITIONS}.items():
         assert f"| `{key}` | {unit} |" in readme, key
+
+
+def test_readme_lists_every_built_in_fleet():
+    from scenarios.fleet import fleet_names
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in fleet_names():
+        assert f"| `{name}` |" in readme, name
+
+
+def test_scenario_reference_covers_every_fleet_field():
+    from scenarios.fleet_schema import Fleet
+
+    doc = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    fleet = doc[doc.index("## Fleet files"):]
+    for key in _keys(Fleet):
+        assert f"`{key}`" in fleet, key
 
 
 def test_readme_lists_every_built_in_scenario():
@@ -20,24 +37,26 @@ def test_readme_lists_every_built_in_scenario():
         assert f"| `{name}` |" in readme, name
 
 
-def test_scenario_reference_covers_every_schema_field():
+def _keys(model, prefix=""):
+    """Every dotted field of a schema model (list items as ``name[].field``)."""
     import typing
 
     from pydantic import BaseModel
 
+    for name, info in model.model_fields.items():
+        yield f"{prefix}{name}"
+        for cand in (info.annotation, *typing.get_args(info.annotation)):
+            if isinstance(cand, type) and issubclass(cand, BaseModel):
+                listed = typing.get_origin(info.annotation) is list
+                yield from _keys(cand, f"{prefix}{name}{'[]' if listed else ''}.")
+
+
+def test_scenario_reference_covers_every_schema_field():
     from scenarios.schema import Scenario
 
     doc = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
 
-    def keys(model, prefix=""):
-        for name, info in model.model_fields.items():
-            yield f"{prefix}{name}"
-            for cand in (info.annotation, *typing.get_args(info.annotation)):
-                if isinstance(cand, type) and issubclass(cand, BaseModel):
-                    listed = typing.get_origin(info.annotation) is list
-                    yield from keys(cand, f"{prefix}{name}{'[]' if listed else ''}.")
-
-    for key in keys(Scenario):
+    for key in _keys(Scenario):
         assert f"`{key}`" in doc, key
 
 
