@@ -23,41 +23,34 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check each scenario; one line per scenario, the worst exit code."""
-    from scenarios.run import preflight
+    from scenarios.fleet import is_fleet_arg
 
     worst = 0
     for arg in args.scenarios:
-        from scenarios.fleet import is_fleet_arg
-
-        if is_fleet_arg(arg):
-            try:
-                _validate_fleet(arg)
-            except Exception as exc:
-                code = exit_code_of(exc)
-                if code is None or len(args.scenarios) == 1:
-                    raise
-                print(f"coolshift: error: {exc}", file=sys.stderr)
-                worst = max(worst, code)
-            continue
         try:
-            scenario = resolve_scenario_arg(arg)[0]
-            checked = preflight(scenario)
+            (_validate_fleet if is_fleet_arg(arg) else _validate_scenario)(arg)
         except Exception as exc:
             code = exit_code_of(exc)
             if code is None or len(args.scenarios) == 1:
                 raise
             print(f"coolshift: error: {exc}", file=sys.stderr)
             worst = max(worst, code)
-            continue
-        frame = checked.inputs.frame
-        print(
-            f"ok: {scenario.name}: {len(checked.pods)} pod(s), {len(checked.prepared.jobs)} "
-            f"job(s), {len(frame)} h from {frame.index[0]:%Y-%m-%d %H:%M %Z}"
-        )
-        for line in checked.inputs.assumptions:
-            print(f"  assumption: {line}")
     return worst
 
+
+def _validate_scenario(arg: str) -> None:
+    """Check a scenario as ``run`` would, before its schedule; print one line."""
+    from scenarios.run import preflight
+
+    scenario = resolve_scenario_arg(arg)[0]
+    checked = preflight(scenario)
+    frame = checked.inputs.frame
+    print(
+        f"ok: {scenario.name}: {len(checked.pods)} pod(s), {len(checked.prepared.jobs)} "
+        f"job(s), {len(frame)} h from {frame.index[0]:%Y-%m-%d %H:%M %Z}"
+    )
+    for line in checked.inputs.assumptions:
+        print(f"  assumption: {line}")
 
 def _validate_fleet(arg: str) -> None:
     """Check a fleet as ``run`` would, before its schedule; print one line per site."""

@@ -540,6 +540,29 @@ def _worker_loop(conn, runner) -> None:
 # --- Dask --------------------------------------------------------------------------------
 
 
+def connect_dask(address: str):
+    """A ``dask.distributed`` client of the scheduler at ``address`` (checked).
+
+    Raises
+    ------
+    ScenarioError
+        Dask not installed, or the scheduler cannot be reached (with how to start one).
+    """
+    try:
+        import distributed
+    except ImportError:
+        raise ScenarioError(
+            "--scheduler needs dask.distributed: pip install 'coolshift[dask]'"
+        ) from None
+    try:
+        return distributed.Client(address, timeout="10s")
+    except OSError as exc:
+        raise ScenarioError(
+            f"cannot reach the Dask scheduler at {address} ({exc}); start one with "
+            "`dask scheduler` and workers with `dask worker ADDRESS --nthreads 1`"
+        ) from None
+
+
 def _run_dask(
     scenarios: Sequence[Scenario],
     optimize: bool,
@@ -569,21 +592,10 @@ def _run_dask(
     list of BatchOutcome
         In the order of ``scenarios``.
     """
-    try:
-        import distributed
-    except ImportError:
-        raise ScenarioError(
-            "--scheduler needs dask.distributed: pip install 'coolshift[dask]'"
-        ) from None
     from concurrent.futures import CancelledError
 
-    try:
-        client = distributed.Client(address, timeout="10s")
-    except OSError as exc:
-        raise ScenarioError(
-            f"cannot reach the Dask scheduler at {address} ({exc}); start one with "
-            "`dask scheduler` and workers with `dask worker ADDRESS --nthreads 1`"
-        ) from None
+    client = connect_dask(address)
+    import distributed  # importable: connect_dask checked it
     poll_s = min(1.0, max(0.05, grace_s / 10))
     try:
         batch = uuid.uuid4().hex[:12]  # two batches with the same names never share keys

@@ -48,6 +48,7 @@ from scenarios.schema import (
     Horizon,
     ObjectiveSpec,
     Solver,
+    Workload,
     _Model,
 )
 
@@ -97,15 +98,10 @@ class FleetGenerator(Generator):
         return self
 
 
-class FleetWorkload(_Model):
-    jobs: str | None = Field(default=None, max_length=MAX_PATH_CHARS)
-    generator: FleetGenerator | None = None
+class FleetWorkload(Workload):
+    """A site's workload (a jobs CSV or a generator), the fleet's generator."""
 
-    @model_validator(mode="after")
-    def _one(self) -> FleetWorkload:
-        if self.jobs is not None and self.generator is not None:
-            raise ValueError("give either jobs (a CSV file) or generator, not both")
-        return self
+    generator: FleetGenerator | None = None
 
 
 class NetworkSpec(_Model):

@@ -15,8 +15,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from scenarios.errors import ScenarioError
-
 
 @contextlib.contextmanager
 def site_pool(scheduler: str | None, workers: int | None, n_sites: int) -> Iterator[tuple]:
@@ -37,18 +35,9 @@ def site_pool(scheduler: str | None, workers: int | None, n_sites: int) -> Itera
         start one).
     """
     if scheduler is not None:
-        try:
-            import distributed
-        except ImportError:
-            raise ScenarioError(
-                "--scheduler needs dask.distributed: pip install 'coolshift[dask]'") from None
-        try:
-            client = distributed.Client(scheduler, timeout="10s")
-        except OSError as exc:
-            raise ScenarioError(
-                f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one with "
-                "`dask scheduler` and workers with `dask worker ADDRESS --nthreads 1`"
-            ) from None
+        from scenarios.batch import connect_dask
+
+        client = connect_dask(scheduler)
         try:
             n = max(len(client.scheduler_info().get("workers", {})), 1)
 

@@ -56,7 +56,7 @@ def test_the_built_in_fleet_runs_into_a_fleet_run_directory(tmp_path):
     table = coolshift("compare", str(out), str(out / "sites" / "urumqi"), "--format", "csv")
     assert table.returncode == 0, table.stderr
     rows = list(csv.DictReader(io.StringIO(table.stdout)))
-    assert [r["scenario"] for r in rows][0] == "east-west"
+    assert rows[0]["scenario"] == "east-west"
     assert float(rows[0]["moved_jobs"]) == k["moved_jobs"]
     assert float(rows[1]["pue"]) == pytest.approx(kpis["sites"]["urumqi"]["pue"])
 
