@@ -155,6 +155,7 @@ def test_the_scenario_reference_gives_every_upper_bound_of_the_schema():
     from scenarios.schema import Scenario
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    doc = doc.split("## Fleet files")[0]  # the fleet's table reuses some keys
     rows = {line.split(" | ")[0].removeprefix("| "): line for line in doc.splitlines() if line.startswith("| `")}
     checked = 0
     for key, bound in _bounded_fields(Scenario):
