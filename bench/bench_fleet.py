@@ -11,7 +11,7 @@ first half of the sites with 0.5-20 TB each, 3.75 kWh/TB, 0.25 h/TB) with a carb
 of 50 per t and a 30 per kW-month demand charge at every site. Each row is solved by
 optimizer.solve.solve_prepared within the time limit (the limit covers baselines, model
 build, LP relaxation, heuristics and MILP); every schedule passes
-optimizer.fleet.validate_fleet. The load average is printed with every row (a shared
+optimizer.fleet_validate.validate_fleet. The load average is printed with every row (a shared
 machine: times compare only at a low load).
 """
 
@@ -43,7 +43,7 @@ def fleet_problem(case: str, preemptible: float, seed: int):
 
 
 def run_case(case: str, preemptible: float, time_limit: float, seed: int) -> str:
-    from optimizer.fleet import validate_fleet
+    from optimizer.fleet_validate import validate_fleet
     from optimizer.options import SolverOptions
     from optimizer.solve import solve_prepared
 

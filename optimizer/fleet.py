@@ -16,8 +16,8 @@ site it may use. Running away from home means moving the job's data first:
 
 Pods are named ``site/pod`` in the fleet's problem and schedule. :func:`at_home`
 restricts every job to its home site: the "everything at home" baselines.
-:func:`validate_fleet` checks a fleet schedule against the raw inputs, site by site
-with :func:`optimizer.validate.validate`, plus the fleet's own rules.
+:func:`optimizer.fleet_validate.validate_fleet` checks a fleet schedule against the raw
+inputs, site by site with :func:`optimizer.validate.validate`, plus the fleet's own rules.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import pandas as pd
 from optimizer.errors import ScheduleInputError
 from optimizer.options import DEFAULT_LIMITS, DEFAULT_OBJECTIVE, Limits, Objective
 from optimizer.problem import JOB_COLUMNS, Pods, Problem, parse_jobs, prepare_problem
-from optimizer.validate import VALIDATE_EPS_KW, Violation, validate
 
 #: Network energy per TB moved between data centres [kWh/TB]: Aslan, Mayers, Koomey
 #: and France (2018), "Electricity intensity of Internet data transmission: untangling
@@ -185,7 +184,8 @@ def job_sites(jobs: pd.DataFrame, site_names: Sequence[str],
                         "add it (a job can always run where its data are)")
         if "latency" in jobs.columns:
             latency = jobs["latency"].iloc[i]
-            if isinstance(latency, str) and latency.strip() in network.home_only_latency:
+            home_only = {c.strip().casefold() for c in network.home_only_latency}
+            if isinstance(latency, str) and latency.strip().casefold() in home_only:
                 may[i] = False
         may[i, home[i]] = True
         if "data_tb" in jobs.columns:
@@ -302,7 +302,8 @@ def _open_capacity(sites: Sequence[Site], pod_site: np.ndarray,
     share = np.array([float(s.open_share) for s in sites])[pod_site][:, None]
     if (share >= 1).all():
         return None
-    return np.where(share < 1, share * np.maximum(job_capacity_kw, 0.0), np.inf)
+    room = np.where(share > 0, share * np.maximum(job_capacity_kw, 0.0), 0.0)  # 0 x inf
+    return np.where(share < 1, room, np.inf)
 
 
 def _pod_filter(jobs: pd.DataFrame, pods: tuple[str, ...], pod_site: np.ndarray,
@@ -338,106 +339,3 @@ def moved_jobs(problem: Problem, pod_of_job: np.ndarray) -> np.ndarray:
     placed = pod_of_job >= 0
     site = np.where(placed, problem.pod_site[np.maximum(pod_of_job, 0)], -1)
     return placed & (site != problem.jobs.home_site)
-
-
-# --------------------------------------------------------------------------- checks
-
-
-FLEET_VIOLATION_KINDS = ("site_split", "site_not_allowed", "unknown_site", "open_share")
-
-
-def validate_fleet(schedule: pd.DataFrame, jobs: pd.DataFrame, sites: Sequence[Site],
-                   network: Network | None = None) -> list[Violation]:
-    """Every broken rule of a fleet schedule, from the raw inputs (empty: valid).
-
-    Each job runs at one site it may use (home, its ``sites``, never away from home
-    for a home-only latency class); at each site, :func:`optimizer.validate.validate`
-    checks that site's jobs against its pods, signals and grid limit, with each moved
-    job's release put off by its data's transfer time (so a job starting before its
-    data arrive breaks its window).
-
-    Parameters
-    ----------
-    schedule : DataFrame
-        job_id, pod (``site/pod``), timestamp, power_kw; one row per job-hour.
-    jobs, sites, network
-        As given to :func:`prepare_fleet`.
-    """
-    network = Network() if network is None else network
-    names = [s.name for s in sites]
-    out: list[Violation] = []
-    sched = schedule.copy()
-    sched["job_id"] = sched["job_id"].astype(str)
-    split = sched["pod"].astype(str).map(split_pod)
-    sched["site"] = [a for a, _ in split]
-    sched["pod"] = [b for _, b in split]
-    bad = ~sched["site"].isin(names)
-    for row in sched[bad].itertuples():
-        out.append(Violation("unknown_site", f"site '{row.site}' is not in the fleet",
-                             row.job_id))
-    sched = sched[~bad]
-    table = jobs.reset_index(drop=True).assign(job_id=lambda f: f["job_id"].astype(str))
-    home, may, data_tb = job_sites(table, names, network)
-    delay_h = transfer_h(data_tb, network)
-    site_of: dict[str, str] = {}
-    for i, job_id in enumerate(table["job_id"]):
-        used = sorted(set(sched.loc[sched["job_id"] == job_id, "site"]))
-        if len(used) > 1:
-            out.append(Violation("site_split", f"job '{job_id}' runs at sites {used}", job_id))
-        for s in used:
-            if not may[i, names.index(s)]:
-                allowed = [names[k] for k in np.flatnonzero(may[i])]
-                out.append(Violation("site_not_allowed", f"job '{job_id}' runs at site '{s}', "
-                                     f"allowed {allowed}", job_id))
-        site_of[job_id] = used[0] if used else names[home[i]]
-    fleet_cols = [c for c in FLEET_JOB_COLUMNS if c in table.columns]
-    for k, site in enumerate(sites):
-        mine = table[[site_of[j] == site.name for j in table["job_id"]]].copy()
-        idx = mine.index.to_numpy()
-        away = home[idx] != k
-        if away.any():
-            shift = pd.to_timedelta(delay_h[idx] * away, unit="h")
-            mine["release"] = [pd.Timestamp(r) + d for r, d in
-                               zip(mine["release"], shift, strict=True)]
-        if "pods" in mine.columns:
-            mine["pods"] = [_site_pods(v, site.name) for v in mine["pods"]]
-        here = sched[sched["site"] == site.name].drop(columns="site")
-        out += validate(here, mine.drop(columns=fleet_cols), site.pods, site.signals,
-                        site.limits)
-        if site.open_share < 1 and site.pods is not None:
-            moved_ids = set(table["job_id"][idx[away]])
-            out += _open_share_violations(here[here["job_id"].isin(moved_ids)], site)
-    return out
-
-
-def _open_share_violations(moved: pd.DataFrame, site: Site) -> list[Violation]:
-    """Moved jobs' load above the site's open share of each pod's job capacity."""
-    pods = site.pods
-    cap = pods.capacity_kw.rename(columns=str)
-    room = cap if pods.cooling_capacity_kw is None else np.minimum(
-        cap, pods.cooling_capacity_kw.rename(columns=str)[cap.columns].fillna(np.inf))
-    if pods.baseline_kw is not None:
-        room = room - pods.baseline_kw.rename(columns=str)[cap.columns]
-    limit = site.open_share * room.clip(lower=0.0)
-    if not len(moved):
-        return []
-    load = (moved.assign(timestamp=pd.to_datetime(moved["timestamp"]))
-            .pivot_table(index="timestamp", columns="pod", values="power_kw", aggfunc="sum")
-            .reindex(index=limit.index, columns=limit.columns).fillna(0.0))
-    out = []
-    for (ts, pod), excess in (load - limit).stack().items():
-        if excess > VALIDATE_EPS_KW:
-            out.append(Violation("open_share", f"jobs moved to site '{site.name}' use "
-                                 f"{excess:.6g} kW above its open share on pod '{pod}' at {ts}",
-                                 pod=pod, timestamp=ts))
-    return out
-
-
-def _site_pods(value, site: str):
-    """A job's ``pods`` entry as plain pod names at ``site``."""
-    names = _names(value)
-    if not names:
-        return value
-    plain = [split_pod(n)[1] if POD_SEP in n else n for n in names
-             if POD_SEP not in n or split_pod(n)[0] == site]
-    return "|".join(plain) if plain else value

@@ -100,8 +100,9 @@ def solve_by_site(problem: Problem, options: SolverOptions, map_sites: SiteMap =
     Parameters
     ----------
     options : SolverOptions
-        ``time_limit_s`` bounds the whole: each site gets ``time_limit_s x workers /
-        sites`` (at most the whole), as the tasks run ``workers`` at a time.
+        ``time_limit_s`` bounds the whole: each site with jobs gets ``time_limit_s x
+        workers / sites with jobs`` (at most the whole), as the tasks run ``workers`` at a
+        time.
     map_sites : callable
         How the tasks run (:data:`SiteMap`).
     workers : int
@@ -109,11 +110,11 @@ def solve_by_site(problem: Problem, options: SolverOptions, map_sites: SiteMap =
     """
     tick = time.perf_counter()
     n = problem.n_sites
-    limit = options.time_limit_s
-    if limit is not None:
-        limit = limit * min(max(workers, 1), n) / n
     parts = [site_problem(problem, k) for k in range(n)]
     busy = [k for k in range(n) if len(parts[k].jobs)]  # a site without jobs: its cost
+    limit = options.time_limit_s
+    if limit is not None and busy:
+        limit = limit * min(max(workers, 1), len(busy)) / len(busy)
     site_options = replace(options, time_limit_s=limit)
     results = list(map_sites(_solve_one, [(parts[k], site_options) for k in busy]))
     frames = []

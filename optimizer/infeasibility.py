@@ -18,9 +18,18 @@ from optimizer.model import BuiltModel, assignment_from_values, build_model
 from optimizer.options import SolverOptions
 
 #: Families whose rows get an elastic slack.
-ELASTIC_FAMILIES = ("pod_capacity", "cooling_capacity", "site_grid_limit")
+ELASTIC_FAMILIES = ("pod_capacity", "cooling_capacity", "open_capacity", "site_grid_limit")
 #: Slack below this is not a conflict [kW] (judgement: well above solver tolerances).
 SLACK_EPS_KW = 1e-5
+
+
+def _conflict_place(problem, family: str, key) -> tuple[np.ndarray, int]:
+    """The pods and the hour of a conflicting row: a pod's rows are keyed (pod, t); a
+    site's grid limit t, and in a fleet (site, t) (all the site's pods)."""
+    if family != "site_grid_limit":
+        return np.array([problem.pods.index(key[0])]), int(key[1])
+    site, t = (problem.sites.index(key[0]), int(key[1])) if problem.is_fleet else (0, int(key))
+    return np.flatnonzero(problem.pod_site == site), t
 
 
 def diagnose(built: BuiltModel, options: SolverOptions) -> InfeasibleError:
@@ -64,25 +73,23 @@ def diagnose(built: BuiltModel, options: SolverOptions) -> InfeasibleError:
     conflict_t: set[int] = set()
     job_set: set[int] = set()
     jobs_ = problem.jobs
+    usable = jobs_.usable_pods()
     for fam, key, _ in conflicts:
-        if fam == "site_grid_limit":
-            t = int(key)
-            sel = assignment.t == t
-            could = jobs_.allowed.any(1)
-        else:
-            pod, t = problem.pods.index(key[0]), int(key[1])
-            sel = (assignment.t == t) & (assignment.pod == pod)
-            could = jobs_.allowed[:, pod]
+        pods, t = _conflict_place(problem, fam, key)
+        sel = (assignment.t == t) & np.isin(assignment.pod, pods)
         conflict_t.add(t)
         # jobs running there in the elastic solution, and every job that could run there
         job_set.update(assignment.job[sel].tolist())
-        could = could & (jobs_.release <= t) & (jobs_.deadline > t)
+        could = (usable[:, pods] & (jobs_.arrival[:, pods] <= t)).any(1) & (jobs_.deadline > t)
         job_set.update(np.flatnonzero(could).tolist())
     fam, key, s = max(conflicts, key=lambda c: c[2])
-    what = {"pod_capacity": "pod '{}' IT capacity", "cooling_capacity": "pod '{}' cooling "
-            "capacity", "site_grid_limit": "the site grid limit"}[fam]
-    where = what.format(key[0]) if fam != "site_grid_limit" else what
-    t0 = int(key) if fam == "site_grid_limit" else int(key[1])
+    pods, t0 = _conflict_place(problem, fam, key)
+    site = problem.sites[problem.pod_site[pods[0]]]
+    where = {"pod_capacity": f"pod '{problem.pods[pods[0]]}' IT capacity",
+             "cooling_capacity": f"pod '{problem.pods[pods[0]]}' cooling capacity",
+             "open_capacity": f"the share of pod '{problem.pods[pods[0]]}' open to moved jobs",
+             "site_grid_limit": (f"the grid limit of site '{site}'" if problem.is_fleet
+                                 else "the site grid limit")}[fam]
     jobs = [problem.jobs.ids[j] for j in sorted(job_set)]
     shown = ", ".join(f"'{j}'" for j in jobs[:10]) + (
         f" and {len(jobs) - 10} more" if len(jobs) > 10 else "")

@@ -81,6 +81,7 @@ def _defer_costs(problem: Problem, js: np.ndarray, end: int) -> np.ndarray:
     that ends by its deadline (energy weight only) [currency]."""
     jobs = problem.jobs
     w = problem.pod_energy_weight  # (P, T)
+    move = problem.move_weight  # (J, P): a fleet's cost of moving the job's data there
     cost = np.zeros(len(js))
     for k, j in enumerate(js):
         d, power, n = jobs.deadline[j], jobs.power_kw[j], int(jobs.duration_h[j])
@@ -89,8 +90,8 @@ def _defer_costs(problem: Problem, js: np.ndarray, end: int) -> np.ndarray:
             lo = max(end - n + 1, jobs.first_hour(j, p))
             c = np.concatenate(([0.0], np.cumsum(w[p, lo:d])))
             if len(c) > n:
-                best = min(best, float((c[n:] - c[:-n]).min()))
-        cost[k] = power * best if np.isfinite(best) else 0.0
+                best = min(best, power * float((c[n:] - c[:-n]).min()) + float(move[j, p]))
+        cost[k] = best if np.isfinite(best) else 0.0
     return cost
 
 

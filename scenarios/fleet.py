@@ -12,7 +12,7 @@ re-simulated site by site.
 4. one fleet problem (:func:`optimizer.fleet.prepare_fleet`), solved within the fleet's
    time limit; the baselines: ASAP and greedy with every job at home, and greedy over
    every site a job may use ("cheapest site"); every schedule checked by
-   :func:`optimizer.fleet.validate_fleet`;
+   :func:`optimizer.fleet_validate.validate_fleet`;
 5. each site's share of each schedule re-simulated exactly, its KPIs; the fleet's KPIs
    are their sums (ratios from the sums) plus the network's energy, cost and carbon.
 
@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from optimizer.baselines import asap, greedy
@@ -37,9 +38,9 @@ from optimizer.fleet import (
     at_home,
     prepare_fleet,
     split_pod,
-    validate_fleet,
 )
 from optimizer.fleet_solve import SiteMap, decomposes, solve_by_site
+from optimizer.fleet_validate import validate_fleet
 from optimizer.options import Objective, SolverOptions
 from optimizer.problem import Pods, Problem
 from optimizer.result import BaselineSummary, ScheduleResult
@@ -156,12 +157,15 @@ def fleet_preflight(fleet: Fleet, base_dir: Path | None, time_limit_s: float | N
           "convert the prices to one currency: a fleet's costs add up")
     _same(scenarios, names, lambda s: s.grid.price.billing, "grid.price.billing",
           "bill every site the same way (prorated or full_month)")
-    if fleet.horizon is None:
-        _same(scenarios, names, lambda s: (s.horizon.start, s.horizon.hours), "horizon",
-              "give the fleet a [horizon] or make the sites' horizons equal")
     from scenarios.inputs import horizon_hours
 
-    hours = horizon_hours(scenarios[0])
+    if fleet.horizon is None:  # the same hours at every site: instants, not clock times
+        _same(scenarios, names, lambda s: (horizon_hours(s)[0], s.horizon.hours), "horizon",
+              "give the fleet a [horizon] or make the sites' horizons equal")
+    hours = horizon_hours(scenarios[0])  # a start without an offset: the first site's clock
+    scenarios = [s.model_copy(update={"horizon": s.horizon.model_copy(
+        update={"start": hours[0].to_pydatetime()})}) for s in scenarios]
+    _same_billing_months(scenarios, names, hours)
     jobs = fleet_jobs(fleet, hours)
     say(f"{len(scenarios)} sites: inputs and thermal baselines")
     checked = list(map_sites(_site_preflight, [
@@ -188,6 +192,23 @@ def _pods_in(checked: Preflight, tz) -> Pods:
     return Pods(**{name: (None if (frame := getattr(pods, name)) is None
                           else frame.tz_convert(tz))
                    for name in pods.__dataclass_fields__})
+
+
+def _same_billing_months(scenarios, names, hours: pd.DatetimeIndex) -> None:
+    """Refuse sites whose local calendar months split the horizon differently: the
+    fleet's peaks are billed per month of one calendar (scenarios in one time zone, or a
+    horizon inside one month everywhere, pass)."""
+    from optimizer.problem import billing_months
+
+    first = billing_months(hours)
+    for name, s in zip(names, scenarios, strict=True):
+        codes, labels, _ = billing_months(hours.tz_convert(s.site.timezone))
+        if not (np.array_equal(codes, first[0]) and labels == first[1]):
+            raise ScenarioError(
+                f"site '{name}' ({s.site.timezone}) starts a billing month at another hour "
+                f"than site '{names[0]}' ({scenarios[0].site.timezone}) inside the horizon; "
+                "keep a fleet's horizon inside one calendar month, or its sites in one time "
+                "zone", field="horizon")
 
 
 def _same(scenarios, names, get, what: str, fix: str) -> None:

@@ -48,8 +48,10 @@ def flows_table(jobs: pd.DataFrame, schedule: pd.DataFrame, names: list[str]) ->
 
 def fleet_totals(problem: Problem, sites: dict[str, RunResult], name: str,
                  schedule: pd.DataFrame, jobs_table: pd.DataFrame) -> dict:
-    """Fleet-wide KPIs of one schedule: the sites' re-simulated sums, ratios from the
-    sums, and the network's energy, cost and carbon of moving jobs' data."""
+    """Fleet-wide KPIs of one schedule: the sites' re-simulated sums, the facilities'
+    ratios (PUE, TUE, WUE, CUE) from those sums, and the network's energy, cost and
+    carbon of moving jobs' data, which ``total_cost`` and the carbon totals include and
+    facility energy and the ratios do not."""
     kpis = {k: 0.0 for k in ADDITIVE_KPIS}
     for result in sites.values():
         own = result.outcomes[name].kpis
@@ -72,17 +74,17 @@ def fleet_totals(problem: Problem, sites: dict[str, RunResult], name: str,
     kpis["network_energy_mwh"] = network_kwh / 1000
     kpis["network_cost"] = network_cost
     kpis["network_carbon_t"] = network_kg / 1000
-    kpis["facility_energy_mwh"] += network_kwh / 1000
-    kpis["energy_cost"] += network_cost
-    kpis["total_cost"] += network_cost
-    kpis["carbon_location_t"] += network_kg / 1000
-    kpis["carbon_market_t"] += network_kg / 1000
+    # the facilities' ratios (ISO/IEC 30134) from the sites' sums: the network between
+    # the sites is not a facility's energy; its cost and carbon are the fleet's
     it_kwh = kpis["it_energy_mwh"] * 1000
     kpis["pue"] = kpis["facility_energy_mwh"] / kpis["it_energy_mwh"] if it_kwh else None
     kpis["tue"] = (kpis["facility_energy_mwh"] / kpis["compute_energy_mwh"]
                    if kpis["compute_energy_mwh"] else None)
     kpis["wue_l_per_kwh"] = kpis["water_m3"] * 1000 / it_kwh if it_kwh else None
     kpis["cue_kg_per_kwh"] = kpis["carbon_location_t"] * 1000 / it_kwh if it_kwh else None
+    kpis["total_cost"] += network_cost
+    kpis["carbon_location_t"] += network_kg / 1000
+    kpis["carbon_market_t"] += network_kg / 1000
     kpis["jobs"] = len(jobs)
     kpis["moved_jobs"] = int(moved.sum())
     energy = jobs.power_kw * jobs.duration_h / 1000

@@ -72,7 +72,7 @@ def fleet_from_dict(data: dict, *, file: str = "<fleet>", base_dir: Path | None 
     try:
         return Fleet.model_validate(data)
     except ValidationError as exc:
-        raise explain_validation_error(exc, file) from None
+        raise explain_validation_error(exc, file, Fleet) from None
 
 
 def _resolved_site(site, base_dir: Path):

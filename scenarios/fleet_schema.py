@@ -135,9 +135,11 @@ class Fleet(_Model):
     @model_validator(mode="after")
     def _unique_sites(self) -> Fleet:
         names = [s.name for s in self.sites]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        folded = [n.casefold() for n in names]  # site folders: one per name, whatever the case
+        dupes = sorted({n for n, f in zip(names, folded, strict=True) if folded.count(f) > 1})
         if dupes:
-            raise ValueError(f"site names must be unique; repeated: {', '.join(dupes)}")
+            raise ValueError(f"site names must be unique (ignoring case: each names a folder); "
+                             f"repeated: {', '.join(dupes)}")
         homes = self.workload.generator.homes if self.workload.generator else None
         unknown = [h for h in homes or () if h not in names]
         if unknown:

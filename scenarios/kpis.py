@@ -299,12 +299,13 @@ FLEET_KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
     "moved_energy_mwh": ("MWh", "compute energy (power x duration) of the moved jobs", ""),
     "moved_data_tb": ("TB", "data moved to run jobs away from home", ""),
     "network_energy_mwh": (
-        "MWh", "network energy of moving the data (per-TB figure x TB, half at each end); "
-        "in facility energy", "Aslan et al. 2018, J. Ind. Ecol. 22(4), extrapolated"),
+        "MWh", "network energy of moving the data (per-TB figure x TB, half at each end); not "
+        "a facility's: outside facility energy and PUE", "Aslan et al. 2018, J. Ind. Ecol. "
+        "22(4), extrapolated"),
     "network_cost": ("currency", "transfer charge plus the network energy at each end's mean "
-                     "price; in energy and total cost", ""),
-    "network_carbon_t": ("tCO2", "network energy at each end's mean carbon intensity; in "
-                         "carbon", ""),
+                     "price; in total cost (not in energy cost)", ""),
+    "network_carbon_t": ("tCO2", "network energy at each end's mean carbon intensity; in the "
+                         "carbon totals (not in CUE)", ""),
     "cost_saving_vs_asap_site": (
         "currency", "part of the saving against ASAP at home from the site jobs run at, net of "
         "moving their data (linear model; Shapley split with the hall and the hours)", ""),

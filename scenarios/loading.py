@@ -188,10 +188,10 @@ def _constraints_at(model: type[BaseModel], loc: tuple) -> list:
     return metadata
 
 
-def _range_text(loc: tuple) -> str:
+def _range_text(loc: tuple, model: type[BaseModel] = Scenario) -> str:
     """``valid: 0 < value <= 500`` for a field with bounds, else an empty string."""
     low = high = ""
-    for c in _constraints_at(Scenario, loc):
+    for c in _constraints_at(model, loc):
         if isinstance(c, annotated_types.Ge):
             low = f"{_number_text(c.ge)} <= "
         elif isinstance(c, annotated_types.Gt):
@@ -203,16 +203,18 @@ def _range_text(loc: tuple) -> str:
     return f"valid: {low}value{high}" if low or high else ""
 
 
-def explain_validation_error(exc: ValidationError, file: str) -> ScenarioError:
+def explain_validation_error(exc: ValidationError, file: str,
+                             model: type[BaseModel] = Scenario) -> ScenarioError:
     """One ScenarioError, one line, naming each problem with its field and a fix
-    (numbers out of bounds, NaN or infinite with their valid range); the first
-    :data:`MAX_PROBLEMS_SHOWN` problems are listed and the rest counted."""
+    (numbers out of bounds, NaN or infinite with their valid range; an unknown key with
+    the valid keys of ``model`` there); the first :data:`MAX_PROBLEMS_SHOWN` problems are
+    listed and the rest counted."""
     lines = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if p not in ("function-after",))
         field = _cut(_loc_text(loc), 120)
         if err["type"] == "extra_forbidden":
-            valid = _field_names_at(Scenario, loc[:-1])
+            valid = _field_names_at(model, loc[:-1])
             near = difflib.get_close_matches(str(loc[-1]), valid, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
             lines.append(f"{field}: unknown key{hint} Valid keys here: {', '.join(valid)}")
@@ -220,7 +222,7 @@ def explain_validation_error(exc: ValidationError, file: str) -> ScenarioError:
             lines.append(f"{field}: required field is missing")
         else:
             msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] in _RANGE_ERRORS and (valid := _range_text(loc)):
+            if err["type"] in _RANGE_ERRORS and (valid := _range_text(loc, model)):
                 msg = f"{msg} ({valid})"
             lines.append(f"{field}: {msg}" if field else msg)
     if len(lines) == 1:

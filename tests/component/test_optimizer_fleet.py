@@ -24,8 +24,8 @@ from optimizer.fleet import (
     moved_jobs,
     pod_name,
     prepare_fleet,
-    validate_fleet,
 )
+from optimizer.fleet_validate import validate_fleet
 from optimizer.instances import hourly_index, make_instance
 from optimizer.metrics import evaluate
 from optimizer.model import build_model
@@ -109,7 +109,7 @@ def test_residency_and_home_only_latency_keep_jobs_home():
     hours = hourly_index(24)
     sites = [_flat_site("east", hours, 600.0), _flat_site("west", hours, 50.0)]
     jobs = _jobs(6, hours, "east", sites=["east", "east|west", "", "east", "", ""],
-                 latency=["batch", "batch", "interactive", "", "batch", "batch"])
+                 latency=["batch", "batch", " Interactive", "", "batch", "batch"])
     problem = prepare_fleet(jobs, sites, Objective(carbon_price_per_t=1000.0), FREE)
     result = _solve(problem)
     assert validate_fleet(result.schedule, jobs, sites, FREE) == []
@@ -306,3 +306,16 @@ def test_an_open_share_caps_moved_work_and_the_validator_checks_it():
         base = to_frame(problem, rule(problem).assignment)
         assert "open_share" not in {v.kind for v in validate_fleet(base, table, [east, west],
                                                                    FREE)}
+
+
+def test_an_infeasible_fleet_names_the_site_whose_grid_limit_is_short():
+    from optimizer.errors import InfeasibleError
+
+    hours = hourly_index(12)
+    signals = pd.DataFrame({"price_per_kwh": 1.0, "carbon_g_per_kwh": 500.0}, index=hours)
+    sites = [Site(n, signals, None, Limits(grid_limit_kw=150.0)) for n in ("a", "b")]
+    jobs = _jobs(4, hours, "a", duration_h=4).assign(
+        deadline=hours[0] + pd.Timedelta(hours=4), home=["a", "a", "b", "b"])
+    problem = prepare_fleet(jobs, sites, network=FREE)
+    with pytest.raises(InfeasibleError, match="the grid limit of site 'a' is short by 50 kW"):
+        _solve(problem, seconds=10)
