@@ -60,9 +60,18 @@ def run_case(case: str, preemptible: float, time_limit: float, seed: int) -> str
     lp = next((s for s in result.stages if s.stage == "lp"), None)
     sites, jobs, hours = case.split("x")
     return (f"| {sites} x {jobs} x {hours} | {preemptible:.0%} | {result.status} | "
-            f"{total:.1f} | {result.gap:.2%} | {'LP' if lp and 'solved' == lp.note else 'solve-free'} "
+            f"{total:.1f} | {result.gap:.2%} | {_bound_kind(lp)} "
             f"| {(home - result.objective) / home:+.2%} | {result.source} | "
             f"{result.rolling_reason.split(':')[0]} | {load_average()} |")
+
+
+def _bound_kind(lp) -> str:
+    """Which bound the LP stage left: the LP, a Lagrangian one or the solve-free one."""
+    if lp is None:
+        return "-"
+    if lp.note == "solved":
+        return "LP"
+    return "Lagrangian" if "Lagrangian" in lp.note else "solve-free"
 
 
 def lp_case(case: str, seed: int) -> str:
