@@ -70,7 +70,7 @@ def test_a_planner_runs_the_east_west_fleet(page, artifacts):
     settle(page)
 
     box = page.get_by_label("Solver time limit [s]", exact=True)
-    box.fill("5")
+    box.fill("2")
     box.press("Enter")
     settle(page)
     page.get_by_role("button", name="Run the fleet").click()

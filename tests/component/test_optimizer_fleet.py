@@ -64,7 +64,7 @@ def _jobs(n: int, hours, home: str, power_kw: float = 100.0, duration_h: int = 4
 
 
 def test_one_site_fleet_is_the_single_site_problem():
-    inst = make_instance(8, 36, seed=5, n_pods=2, preemptible_share=0.5, tightness=0.5)
+    inst = make_instance(10, 36, seed=5, n_pods=2, preemptible_share=0.0, tightness=0.5)
     objective = Objective(carbon_price_per_t=80.0, demand_charge_per_kw=30.0)
     limits = Limits(grid_limit_kw=5000.0)
     single = prepare_problem(inst.jobs, inst.signals, inst.pods, limits, objective)
@@ -203,7 +203,7 @@ def test_a_fleet_rolls_like_a_site():
     problem = prepare_fleet(jobs, sites, Objective(carbon_price_per_t=300.0), FREE)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = solve_prepared(problem, SolverOptions(time_limit_s=12, rolling="always",
+        result = solve_prepared(problem, SolverOptions(time_limit_s=6, rolling="always",
                                                        window_h=48, step_h=24))
     assert result.windows
     assert validate_fleet(result.schedule, jobs, sites, FREE) == []

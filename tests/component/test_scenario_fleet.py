@@ -186,7 +186,7 @@ def test_a_home_bound_fleet_is_solved_site_by_site_with_a_coincident_peak(tmp_pa
     fleet = _fleet(tmp_path, [("east", _site_file(tmp_path, "hub-shanghai")),
                               ("west", _site_file(tmp_path, "hub-chengdu"))],
                    _jobs_csv(tmp_path, rows), objective={"carbon_price_per_t": 60.0})
-    result = run_fleet(fleet, tmp_path, time_limit_s=20)
+    result = run_fleet(fleet, tmp_path, time_limit_s=6)
     assert "by site" in result.solver["rolling"] and result.solver["source"] == "by_site"
     assert result.solver["bound"] <= result.solver["objective"] + 1e-6
     assert result.kpis["moved_jobs"] == 0

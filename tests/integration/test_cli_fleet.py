@@ -19,7 +19,7 @@ SITE_FILES = ("manifest.json", "scenario.toml", "kpis.json", "hourly.parquet", "
 
 def test_the_built_in_fleet_runs_into_a_fleet_run_directory(tmp_path):
     out = tmp_path / "ew"
-    result = coolshift("run", "east-west", "--time-limit", "5", "--out", str(out))
+    result = coolshift("run", "east-west", "--time-limit", "2", "--out", str(out))
     assert result.returncode == 0, result.stderr
     for name in FLEET_FILES:
         assert (out / name).is_file(), name
