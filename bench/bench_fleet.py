@@ -110,7 +110,7 @@ def main() -> None:
             print(lp_case(case, args.seed), flush=True)
         return
     print("| sites x jobs x hours | preemptible | status | total s | gap | bound | vs best "
-          "at-home baseline | source | solved | load avg |")
+          "baseline (ASAP / greedy over every site) | source | solved | load avg |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for case in args.cases:
         for share in args.preemptible:
