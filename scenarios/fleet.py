@@ -104,9 +104,7 @@ class FleetResult:
     currency: str
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def main(self) -> str:
-        return "milp" if self.optimized else "asap"
+    main: str = "milp"  # the run's schedule (main_schedule)
 
 
 @dataclass
@@ -289,12 +287,12 @@ def run_fleet(fleet: Fleet, base_dir: Path | None = None, optimize: bool = True,
     timings["schedule_s"] = time.perf_counter() - t
     say("re-simulation")
     t = time.perf_counter()
+    main = main_schedule(schedules, optimize)
     results = map_sites(_site_result, [
-        (n, prepared.scenarios[k], prepared.checked[k], schedules, solver, optimize, jobs)
+        (n, prepared.scenarios[k], prepared.checked[k], schedules, solver, main, jobs)
         for k, n in enumerate(names)])
     site_results = dict(zip(names, results, strict=True))
     timings["resimulate_s"] = time.perf_counter() - t
-    main = "milp" if optimize and "milp" in schedules else "asap"
     totals = {name: fleet_totals(problem, site_results, name, schedules[name], jobs)
               for name in schedules}
     kpis = dict(totals[main])
@@ -309,11 +307,22 @@ def run_fleet(fleet: Fleet, base_dir: Path | None = None, optimize: bool = True,
     return FleetResult(
         fleet=fleet, jobs=jobs, network=network, sites=site_results, schedules=schedules,
         kpis=K.clean(kpis), baselines={n: K.clean(v) for n, v in totals.items() if n != main},
-        solver=solver, timings_s=timings, optimized=optimize,
+        solver=solver, timings_s=timings, optimized=main == "milp",
         currency=prepared.checked[0].inputs.currency,
         notes=[f"{name} could not place every job: no saving is claimed against it"
                for name, b in summaries.items() if b.status != "feasible"],
+        main=main,
     )
+
+
+def main_schedule(schedules: dict, optimize: bool) -> str:
+    """The run's schedule: the MILP's; not optimised, ASAP at home, or greedy at the
+    cheapest site when the homes cannot hold every job."""
+    for name in (("milp",) if optimize else ()) + ("asap", "cheapest_site", "greedy"):
+        if name in schedules:
+            return name
+    raise ScenarioError("no schedule places every job (not even greedy at the cheapest "
+                        "site); run with the optimiser, or give the jobs more room or time")
 
 
 def site_schedule(schedule: pd.DataFrame, site: str) -> pd.DataFrame:
@@ -327,14 +336,14 @@ def site_schedule(schedule: pd.DataFrame, site: str) -> pd.DataFrame:
 def _site_result(task: tuple) -> RunResult:
     """A site's share of every fleet schedule, re-simulated, as a single-site run (a
     top-level function: one task per site)."""
-    name, scenario, checked, schedules, solver, optimize, jobs = task
+    name, scenario, checked, schedules, solver, main_name, jobs = task
     prep = checked.prepared
     outcomes: dict[str, ScheduleOutcome] = {}
     for sched_name, schedule in schedules.items():
         outcomes[sched_name] = resimulate(sched_name, site_schedule(schedule, name), scenario,
                                           checked.inputs, checked.pods, checked.params,
                                           prep.baseline)
-    main = outcomes["milp" if optimize and "milp" in outcomes else "asap"]
+    main = outcomes[main_name]
     kpis = dict(main.kpis)
     jobs_here = main.schedule["job_id"].nunique() if len(main.schedule) else 0
     kpis["jobs"] = int(jobs_here)

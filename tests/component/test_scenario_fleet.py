@@ -193,3 +193,16 @@ def test_a_home_bound_fleet_is_solved_site_by_site_with_a_coincident_peak(tmp_pa
     hourly = sum(s.outcomes["milp"].site["facility_kw"].to_numpy()
                  for s in result.sites.values())
     assert result.kpis["peak_facility_kw"] == pytest.approx(hourly.max())  # coincident
+
+
+def test_jobs_too_large_for_home_make_greedy_at_the_cheapest_site_the_plan_without_milp(
+        tmp_path):
+    rows = [_job(0, "east", power_kw=1000, preemptible=False)]  # east's halls hold <= 800 kW
+    fleet = _fleet(tmp_path, [("east", _site_file(tmp_path, "urumqi")),
+                              ("west", _site_file(tmp_path, "hub-chengdu"))],
+                   _jobs_csv(tmp_path, rows))
+    result = run_fleet(fleet, tmp_path, optimize=False)
+    assert result.main == "cheapest_site" and not result.optimized
+    assert result.kpis["moved_jobs"] == 1
+    assert result.kpis["cost_saving_vs_asap"] is None  # no saving claimed against a miss
+    assert any("asap could not place every job" in n for n in result.notes)
