@@ -165,6 +165,14 @@ def fleet_preflight(fleet: Fleet, base_dir: Path | None, time_limit_s: float | N
         update={"start": hours[0].to_pydatetime()})}) for s in scenarios]
     _same_billing_months(scenarios, names, hours)
     jobs = fleet_jobs(fleet, hours)
+    if len(jobs):  # the jobs' homes, sites and data, named before any site's work
+        from optimizer.errors import ScheduleInputError
+        from optimizer.fleet import job_sites
+
+        try:
+            job_sites(jobs.reset_index(drop=True), names, network)
+        except ScheduleInputError as exc:
+            raise ScenarioError(str(exc), field="workload.jobs") from None
     say(f"{len(scenarios)} sites: inputs and thermal baselines")
     checked = list(map_sites(_site_preflight, [
         (names[k], scenario, time_limit_s, expected_site_jobs(jobs, names, k, network))
