@@ -77,7 +77,7 @@ def _on_upload() -> None:
         folder = state.session_dir()
         attachments = {f.name: uploads.accept_upload(f.name, f.getvalue(), "jobs", folder)
                        for f in files if f is not toml}
-        data = fleet_views.attach_jobs(parsed, attachments, name)
+        data = uploads.attach_files(parsed, attachments, name)
         fleet = fleet_views.checked_fleet(data, name, folder)
         fleet_views.planned_sites(fleet)  # every site's scenario loads
         st.session_state[UPLOADED] = {"data": data, "label": f"uploaded fleet {name!r}"}

@@ -6,7 +6,6 @@ a fleet's sites before a run, and a finished fleet run, from the run itself
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,39 +58,6 @@ class FleetView:
 # --------------------------------------------------------------------------- uploads
 
 
-def attach_jobs(data: dict, attachments: dict[str, Path], file: str) -> dict:
-    """Point an uploaded fleet's ``workload.jobs`` at the jobs CSV uploaded with it.
-
-    Parameters
-    ----------
-    data : dict
-        Raw fleet data as read from the uploaded TOML.
-    attachments : dict
-        Base name as uploaded -> the session's private copy (:func:`ui.uploads.save_upload`).
-    file : str
-        The fleet's file name (for messages).
-
-    Raises
-    ------
-    ScenarioError
-        ``workload.jobs`` names a file that was not uploaded with the fleet.
-    """
-    out = copy.deepcopy(data)
-    workload = out.get("workload")
-    jobs = workload.get("jobs") if isinstance(workload, dict) else None
-    if not isinstance(jobs, str):
-        return out
-    by_name = {uploads.safe_name(k): v for k, v in attachments.items()}
-    base = uploads.safe_name(jobs)
-    if base not in by_name:
-        raise ScenarioError(
-            f"names the jobs file {Path(jobs.replace(chr(92), '/')).name!r}, which was not "
-            "uploaded with it. Upload the jobs CSV together with the fleet TOML; the app "
-            "never reads files from the server's disk.", file=file, field="workload.jobs")
-    workload["jobs"] = str(by_name[base])
-    return out
-
-
 def fleet_ready_builtins() -> list[str]:
     """Built-in scenarios a fleet can use as sites: those without storage, on-site
     generation, a heat demand or forecasts (which a fleet refuses,
@@ -112,7 +78,7 @@ def checked_fleet(data: dict, file: str, session_dir: Path):
 
     Every site must name a built-in scenario (an upload cannot bring a site's own
     scenario file, and nothing it names on the server is read), and ``workload.jobs``,
-    when given, must be one of this session's uploads (:func:`attach_jobs`). Checked on
+    when given, must be one of this session's uploads (:func:`ui.uploads.attach_files`). Checked on
     the raw data, before the fleet is validated or any file is opened.
 
     Returns

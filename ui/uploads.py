@@ -204,7 +204,8 @@ def attach_files(data: dict, attachments: dict[str, Path], file: str) -> dict:
         raise ScenarioError(
             "names file(s) that were not uploaded with it: "
             + ", ".join(missing)
-            + ". Upload them together with the scenario on the Site page; the app never "
+            + ". Upload them together with the scenario (Site page) or the fleet (Fleet "
+            "page); the app never "
             "reads files from the server's disk.",
             file=file,
         )

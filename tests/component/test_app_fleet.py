@@ -215,17 +215,19 @@ def test_an_uploaded_fleet_may_name_built_in_sites_only(tmp_path):
 
 
 def test_an_uploaded_fleet_s_jobs_file_must_be_uploaded_with_it(tmp_path):
+    from ui.uploads import attach_files
+
     data = _small_fleet_data()
     data["workload"] = {"jobs": "/etc/passwd"}
-    with pytest.raises(ScenarioError, match=r"workload\.jobs.*not uploaded"):
-        fleet_views.attach_jobs(data, {}, "mine.toml")
+    with pytest.raises(ScenarioError, match=r"not uploaded with it: passwd \(workload\.jobs\)"):
+        attach_files(data, {}, "mine.toml")
     with pytest.raises(ScenarioError, match=r"workload\.jobs.*not uploaded"):
         fleet_views.checked_fleet(data, "mine.toml", tmp_path)  # never opened
     data["workload"] = {"jobs": "data/jobs.csv"}
     from ui.uploads import save_upload
 
     saved = save_upload("jobs.csv", b"job_id,release\n", tmp_path)
-    attached = fleet_views.attach_jobs(data, {"jobs.csv": saved}, "mine.toml")
+    attached = attach_files(data, {"jobs.csv": saved}, "mine.toml")
     assert attached["workload"]["jobs"] == str(saved)
     assert data["workload"]["jobs"] == "data/jobs.csv"  # the upload's data untouched
     assert fleet_views.checked_fleet(attached, "mine.toml", tmp_path).workload.jobs == str(saved)
@@ -317,7 +319,7 @@ def test_the_page_runs_an_uploaded_fleet_and_keeps_the_result(app):
 
 @pytest.mark.parametrize("edit, message", [
     (lambda d: d["sites"][0].update(scenario="../../etc/site.toml"), "not a built-in scenario"),
-    (lambda d: d.update(workload={"jobs": "/srv/jobs.csv"}), "which was not uploaded with it"),
+    (lambda d: d.update(workload={"jobs": "/srv/jobs.csv"}), "were not uploaded with it"),
     (lambda d: d.pop("sites"), "not a fleet"),
     (lambda d: d["sites"].append(dict(d["sites"][0])), "site names must be unique"),
 ])
