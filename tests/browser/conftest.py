@@ -67,3 +67,18 @@ def server(browser_ready, artifacts, context):
     """
     with app_server(artifacts / "streamlit.log") as started:
         yield started
+
+
+@pytest.fixture(scope="module")
+def page(context, server):
+    """A tab of its own (a fresh app session) on the app's first page, ready; a module
+    that measures the first page itself defines its own ``page``."""
+    from tests.browser.test_app_browser import settle
+
+    tab = context.new_page()
+    url, _ = server
+    tab.goto(url)
+    tab.get_by_text("Wet-bulb < 10 °C").wait_for()
+    settle(tab)
+    yield tab
+    tab.close()

@@ -8,24 +8,11 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
-
 from tests.browser.test_app_browser import assert_clean, main_text, settle, shoot
 
 #: The map's colours (ui.fleet_map): a site's circle, the home end of an arc [r, g, b].
 SITE_RGB = (76, 120, 168)
 HOME_RGB = (245, 133, 24)
-
-
-@pytest.fixture(scope="module")
-def page(context, server):
-    tab = context.new_page()  # a session of its own
-    url, _ = server
-    tab.goto(url)
-    tab.get_by_text("Wet-bulb < 10 °C").wait_for()
-    settle(tab)
-    yield tab
-    tab.close()
 
 
 def _pixels_near(png: bytes, rgb: tuple[int, int, int], tolerance: int = 30) -> int:

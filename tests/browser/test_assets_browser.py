@@ -6,20 +6,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.browser.test_app_browser import assert_clean, main_text, settle, shoot
-
-
-@pytest.fixture(scope="module")
-def page(context, server):
-    tab = context.new_page()  # a session of its own
-    url, _ = server
-    tab.goto(url)
-    tab.get_by_text("Wet-bulb < 10 °C").wait_for()
-    settle(tab)
-    yield tab
-    tab.close()
 
 
 def _set(page, label: str, value: str) -> None:
