@@ -288,6 +288,39 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
     "pue_target": ("-", "the scenario's PUE target (null if none)", "China hub targets"),
     "pue_target_label": ("-", "what the target is (text; null if none)", ""),
     "pue_target_met": ("-", "PUE <= target (null if no target)", ""),
+    # money (scenarios.money, scenarios.costs)
+    "capex": (
+        "currency",
+        "capital cost of the halls: white space, power chain, chillers, heat rejection, air "
+        "handling, CDUs, racks or tanks, coolant fill; plant sized at full IT load on the "
+        "design day (costs in docs/costs.md)",
+        "",
+    ),
+    "capex_per_kw_it": ("currency/kW", "capex / IT power at nameplate", ""),
+    "annualised_capex": (
+        "currency/year",
+        "capex x capital recovery factor (costs.discount_rate, costs.lifetime_years)",
+        "",
+    ),
+    "opex_per_year": (
+        "currency/year",
+        "energy and demand charges and water of the run scaled to a year (x 8760 / run "
+        "hours: a run of one season carries that season's weather and prices), maintenance "
+        "(a share of capex) and coolant top-up",
+        "",
+    ),
+    "tco_per_year": ("currency/year", "annualised capex + opex per year", ""),
+    "tco_per_mwh_compute": (
+        "currency/MWh",
+        "TCO per year / compute energy per year (IT without server fans, scaled like opex)",
+        "",
+    ),
+    "embodied_carbon_t": (
+        "t CO2e",
+        "embodied carbon of building and plant (costs.embodied_kg_per_kw_it x IT kW; null "
+        "unless given)",
+        "",
+    ),
 }
 
 #: KPIs only a fleet run has (scenarios.fleet; kpis.json ``kpis`` of a fleet): unit,

@@ -32,10 +32,12 @@ from optimizer.options import Limits, Objective, SolverOptions
 from optimizer.problem import JOB_COLUMNS, Pods
 from scenarios import kpis as K
 from scenarios.assets import SiteAssets, build_assets
+from scenarios.costs import cost_params
 from scenarios.errors import ScenarioError
 from scenarios.facility import facility_params, thermal_pods
 from scenarios.forecast_mode import forecast_kpis, plan_on_forecasts, prepare_forecasts
 from scenarios.inputs import HourlyInputs, resolve_inputs
+from scenarios.money import scenario_sizings, scenario_tco, station_pressure_pa, tco_kpis
 from scenarios.onsite import has_pv, has_wind
 from scenarios.outcomes import ScheduleOutcome, linearisation, resimulate
 from scenarios.schedules import asset_parts, levers_of, make_schedules, problem_of
@@ -289,6 +291,7 @@ def preflight(
     inputs = resolve_inputs(scenario)
     params = facility_params(scenario, (inputs.design_dry_bulb_c, inputs.design_wet_bulb_c))
     pods = thermal_pods(scenario, params)
+    cost_params(scenario.costs, scenario.grid.currency)  # a bad [costs] fails before the work
     say("thermal baseline")
     prep = _prepare(scenario, inputs, pods, params, time_limit_s, expected_jobs)
     prep.site_assets = build_assets(scenario, inputs.frame, pods, params, prep.baseline,
@@ -383,6 +386,8 @@ def run_scenario(
     operation, values = asset_parts(prep, schedules, unplaced, optimize)
     kpis.update(K.lever_kpis(levers_of(prep, schedules, unplaced, optimize), kpis, operation))
     kpis.update(K.asset_value_kpis(values))
+    sizings = scenario_sizings(pods, params, station_pressure_pa(inputs.frame))
+    kpis.update(tco_kpis(scenario_tco(scenario, sizings, kpis, len(inputs.frame))))
     target = K.target_check(kpis["pue"], scenario.targets.pue, scenario.targets.label)
     kpis.update({k: v for k, v in target.items() if k != "references"})
     timings["total_s"] = time.perf_counter() - t0

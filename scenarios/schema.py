@@ -734,6 +734,10 @@ class Scenario(_Model):
     site: Site
     grid: Grid
     facility: dict[str, Any] = Field(default_factory=dict)
+    costs: dict[str, Any] = Field(
+        default_factory=dict,
+        description="overrides of the cost defaults (scenarios.costs.CostParams; docs/costs.md)",
+    )
     pods: list[PodSpec] = Field(min_length=1, max_length=MAX_PODS)
     workload: Workload = Workload()
     objective: ObjectiveSpec = ObjectiveSpec()

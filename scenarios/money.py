@@ -1,0 +1,69 @@
+"""A scenario's capital cost and TCO: its pods sized on the design day, priced with the
+scenario's ``[costs]``, run for the scenario's period (:mod:`scenarios.costs`).
+
+Light (no optimizer): the app's pages and the reports use it as the run does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from scenarios.costs import Tco, cost_params, tco
+from scenarios.schema import Scenario
+from thermal.facility import FacilityParams, Pod
+from thermal.psychrometrics import STANDARD_PRESSURE_PA
+from thermal.sizing import PlantSizing, size_pod_at
+
+
+def station_pressure_pa(frame) -> float:
+    """Median station pressure of an hourly frame [Pa] (standard without the column)."""
+    if "pressure_pa" in frame and len(frame):
+        return float(frame["pressure_pa"].median())
+    return STANDARD_PRESSURE_PA
+
+
+def scenario_sizings(
+    pods: Sequence[Pod], params: FacilityParams, pressure_pa: float = STANDARD_PRESSURE_PA
+) -> list[PlantSizing]:
+    """Every pod's plant at full IT load on the design hour of ``params``."""
+    return [size_pod_at(pod, params, pressure_pa) for pod in pods]
+
+
+def scenario_tco(
+    scenario: Scenario,
+    sizings: Sequence[PlantSizing],
+    kpis: dict,
+    hours: float,
+) -> Tco:
+    """The TCO of a run from its KPIs (energy and demand cost, water, compute energy).
+
+    Raises
+    ------
+    ScenarioError
+        A bad ``[costs]`` override (field ``costs``).
+    """
+    params = cost_params(scenario.costs, scenario.grid.currency)
+    return tco(
+        sizings,
+        params,
+        energy_cost=float(kpis.get("energy_cost") or 0.0),
+        demand_cost=float(kpis.get("demand_cost") or 0.0),
+        water_l=float(kpis.get("water_m3") or 0.0) * 1000.0,
+        compute_kwh=float(kpis.get("compute_energy_mwh") or 0.0) * 1000.0,
+        hours=hours,
+    )
+
+
+def tco_kpis(result: Tco) -> dict:
+    """The kpis.json entries of a TCO (defined in :data:`scenarios.kpis.KPI_DEFINITIONS`)."""
+    per_mwh = result.per_mwh_compute
+    return {
+        "capex": result.capex.total,
+        "capex_per_kw_it": result.capex.per_kw_it,
+        "annualised_capex": result.annualised_capex,
+        "opex_per_year": result.annual.total,
+        "tco_per_year": result.per_year,
+        "tco_per_mwh_compute": None if math.isnan(per_mwh) else per_mwh,
+        "embodied_carbon_t": result.embodied_t,
+    }
