@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from scenarios.library import example_names, example_text, load_example
 from scenarios.tables import text_table
 
 
@@ -23,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_examples(args: argparse.Namespace) -> int:
+    from scenarios.library import example_names, example_text, load_example
+
     if args.show:
         from scenarios.fleet import fleet_names, fleet_text
 

@@ -15,6 +15,11 @@ Exit codes (the design's contract):
 
 Every expected failure prints one line ``coolshift: error: ...`` to stderr and no
 traceback. ``--debug`` shows the traceback of an internal error.
+
+Building the parser stays cheap (``coolshift --help`` within 1 s): a command module's top
+level imports only the standard library, other ``cli`` modules and the stdlib-only
+``scenarios.errors`` and ``scenarios.tables``; pandas, the libraries and the solver are
+imported inside the functions that run the command (tests/integration/test_cli_startup.py).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import os
 import signal
 import sys
 import traceback
+from pathlib import Path
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -64,12 +70,43 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.format_usage()}coolshift: error: {message}\n")
 
 
+def version() -> str:
+    """The installed distribution's version, else (running from a source tree that was
+    never installed) the one in ``pyproject.toml``, else ``"unknown"``."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("coolshift")
+    except metadata.PackageNotFoundError:
+        import tomllib
+
+        try:
+            pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+            return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "unknown"
+
+
+class _Version(argparse.Action):
+    """``--version``: prints ``coolshift VERSION`` and exits 0; the version is looked up
+    only then (argparse's own version action wants it when the parser is built)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0,
+                         help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"coolshift {version()}")
+        parser.exit(EXIT_OK)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every registered command."""
     parser = _Parser(
         prog="coolshift",
         description="Plan AI data centres: cooling physics hour by hour, and job scheduling.",
     )
+    parser.add_argument("--version", action=_Version, help="print coolshift's version and exit")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True

@@ -19,8 +19,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from scenarios.errors import ScenarioError
-from scenarios.library import resolve_scenario_arg
+from scenarios.errors import ScenarioError  # this and tables: stdlib only (cli.main)
 from scenarios.tables import fmt, text_table
 
 #: KPI columns of the terminal table: key, header, format.
@@ -372,6 +371,7 @@ def resolve_run_arg(arg: str):
     """A CLI argument as what ``execute`` runs: a :class:`scenarios.fleet.FleetJob` for a
     fleet (built-in or a TOML with ``[[sites]]``), else a Scenario."""
     from scenarios.fleet import FleetJob, is_fleet_arg, load_fleet_arg
+    from scenarios.library import resolve_scenario_arg
 
     if is_fleet_arg(arg):
         fleet, _, base_dir = load_fleet_arg(arg)

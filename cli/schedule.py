@@ -13,12 +13,11 @@ import sys
 import warnings
 from pathlib import Path
 
-from optimizer import Limits, Objective, ScheduleInputError, SolverOptions, solve_schedule
-from optimizer.options import BILLING
-from optimizer.readers import read_jobs, read_pods, read_signals
-
 #: Largest money or power figure an option takes (1e12: above any real tariff or site).
 MAX_OPTION_VALUE = 1e12
+#: How a part month pays its demand charge: optimizer.options.BILLING, kept here too so
+#: that building the CLI parser imports no optimizer (equal by test).
+BILLING = ("prorated", "full_month")
 
 
 def register(subparsers) -> None:
@@ -53,6 +52,8 @@ def check_options(args) -> None:
     ScheduleInputError
         Naming the option and its range.
     """
+    from optimizer import ScheduleInputError
+
     def bad(option: str, rule: str, value) -> ScheduleInputError:
         return ScheduleInputError(f"{option} must be {rule}, got {value}")
 
@@ -82,6 +83,8 @@ def _saving(base: dict, objective: float) -> str:
 
 
 def run(args) -> int:
+    from optimizer import Limits, Objective, SolverOptions, solve_schedule
+    from optimizer.readers import read_jobs, read_pods, read_signals
     from scenarios.outputs import claim_output
 
     check_options(args)

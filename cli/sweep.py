@@ -9,8 +9,6 @@ import sys
 
 from cli.run import execute, run_options
 from scenarios.errors import ScenarioError
-from scenarios.library import resolve_scenario_arg
-from scenarios.loading import apply_settings, scenario_from_dict
 
 #: Most variants one sweep runs (a larger product is almost always a typo).
 MAX_VARIANTS = 1000
@@ -78,6 +76,8 @@ def parse_axes(items: list[str]) -> list[tuple[str, list]]:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from scenarios.fleet import FleetJob, fleet_from_dict, is_fleet_arg, load_fleet_arg
+    from scenarios.library import resolve_scenario_arg
+    from scenarios.loading import apply_settings, scenario_from_dict
 
     fleet = is_fleet_arg(args.scenario)
     base, data, base_dir = (load_fleet_arg if fleet else resolve_scenario_arg)(args.scenario)

@@ -7,7 +7,6 @@ import argparse
 import sys
 
 from scenarios.errors import exit_code_of
-from scenarios.library import resolve_scenario_arg
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,6 +39,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _validate_scenario(arg: str) -> None:
     """Check a scenario as ``run`` would, before its schedule; print one line."""
+    from scenarios.library import resolve_scenario_arg
     from scenarios.run import preflight
 
     scenario = resolve_scenario_arg(arg)[0]
