@@ -134,8 +134,9 @@ def plan_output(
             )
         if out.suffix.lower() != f".{formats[0]}":
             raise ScenarioError(
-                f"--out {str(out)!r} does not end in .{formats[0]}; give a .{formats[0]} file "
-                "or a folder"
+                f"--out {str(out)!r} does not end in .{formats[0]}, the one format asked for "
+                f"(--format {formats[0]}); give a .{formats[0]} file, a folder, or "
+                f"--format {out.suffix.lower().lstrip('.')}"
             )
         return [out], None
     return [out / f"{REPORT_STEM}.{fmt}" for fmt in formats], out

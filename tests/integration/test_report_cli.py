@@ -11,6 +11,7 @@ import pytest
 
 from cli.main import main
 from reports import formatting as F
+from reports import output
 from scenarios.library import example_data
 from scenarios.loading import scenario_from_dict
 from scenarios.run import run_scenario
@@ -68,8 +69,6 @@ def test_help_lists_the_report_command(capsys):
 BAD_INPUT = {
     "not-a-run-dir": (["{tmp}/nothing-here", "--format", "pdf"], ["is not a coolshift run directory"]),
     "unknown-format": (["{run}", "--format", "pdf,docx"], ["unknown report format 'docx'", "pdf, html, xlsx"]),
-    "extension-mismatch": (["{run}", "--format", "pdf", "--out", "{tmp}/out/report.html"],
-                           ["does not end in .pdf"]),
     "unwritable-out": (["{run}", "--format", "html", "--out", "{tmp}/blocker/sub/report.html"],
                        ["blocker", "is not a folder"]),
 }
@@ -102,3 +101,43 @@ def test_bad_input_exits_2_with_one_message_and_writes_nothing(runs, tmp_path, c
     assert err.startswith("coolshift: error:") and len(err.strip().splitlines()) == 1, err
     assert all(f in err for f in fragments), err
     assert _files(runs[1]) == before_run and _files(tmp_path) == before_tmp
+
+
+#: --out naming a file of one format that disagrees with --format (issue 17, item 6):
+#: refused by reports.output.plan_output before any target is claimed or report built.
+OUT_DISAGREES = {
+    "several-formats-one-file": (
+        ["--format", "pdf,html", "--out", "{tmp}/y.pdf"],
+        ["--out '", "y.pdf' names one file but 2 formats were asked for (pdf, html)",
+         "give a folder, or one --format"]),
+    "suffix-of-another-format": (
+        ["--format", "pdf", "--out", "{tmp}/y.xlsx"],
+        ["--out '", "y.xlsx' does not end in .pdf", "(--format pdf)",
+         "give a .pdf file, a folder, or --format xlsx"]),
+}
+
+
+@pytest.mark.parametrize("case", list(OUT_DISAGREES))
+def test_out_that_disagrees_with_the_formats_is_refused_before_any_report_is_built(
+        runs, tmp_path, case, capsys, monkeypatch):
+    def must_not_build(*args, **kwargs):
+        raise AssertionError("a report was built although --out disagrees with --format")
+
+    monkeypatch.setattr(output, "build_for", must_not_build)
+    monkeypatch.chdir(tmp_path)
+    args, fragments = OUT_DISAGREES[case]
+    before_run, before_tmp = _files(runs[0]), _files(tmp_path)
+    assert main(["report", str(runs[0]), *(a.format(tmp=tmp_path) for a in args)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("coolshift: error:"), err
+    assert len(err.strip().splitlines()) == 1 and all(f in err for f in fragments), err
+    assert _files(runs[0]) == before_run and _files(tmp_path) == before_tmp
+    assert list(tmp_path.iterdir()) == []  # not even a lock or temporary file
+
+
+def test_several_formats_into_one_file_in_a_real_process_writes_nothing(runs, tmp_path):
+    result = coolshift("report", str(runs[0]), "--format", "pdf,html", "--out",
+                       str(tmp_path / "y.pdf"), cwd=tmp_path)
+    assert_clean_failure(result, 2, "names one file but 2 formats", "give a folder")
+    assert len(error_text(result).strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
