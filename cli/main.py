@@ -40,6 +40,7 @@ EXIT_INFEASIBLE = 3
 #: Command modules, in the order ``--help`` lists them.
 COMMAND_MODULES = (
     "cli.thermal",
+    "cli.size",
     "cli.run",
     "cli.validate",
     "cli.examples",

@@ -13,15 +13,11 @@ import json
 import math
 import sys
 
-import pandas as pd
-
-from scenarios.tables import text_table
-from thermal.errors import ThermalInputError
-from thermal.facility import COOLING_TECHNOLOGIES, FacilityParams, Pod, PodDesign, design_pod
-from thermal.params import override
-from thermal.simulate import simulate_pod, weather_arrays, with_design_conditions
-from thermal.summary import period_summary
-from thermal.weather import list_climates, load_climate, warmed
+#: The technologies (kept here so that building the parser imports no physics; a unit
+#: test keeps it equal to thermal.facility.COOLING_TECHNOLOGIES).
+COOLING_TECHNOLOGIES = ("air", "cold_plate", "immersion", "spray", "two_phase_immersion")
+#: Built-in climates (kept in step with thermal.weather.list_climates by a unit test).
+CLIMATES = ("greensboro", "sand-point", "miami", "beijing", "chengdu", "shanghai", "urumqi")
 
 #: Columns of the comparison: key, header, format.
 TABLE_COLUMNS = (
@@ -37,6 +33,19 @@ TABLE_COLUMNS = (
     ("hours_outside_air_class", "h outside ASHRAE", "{:,.0f}"),
     ("unmet_heat_h", "Unmet h", "{:,.0f}"),
     ("unmet_heat_mwh", "Unmet MWh", "{:,.1f}"),
+)
+#: The plant and money table: key, header, format.
+PLANT_COLUMNS = (
+    ("design_facility_kw", "Design kW", "{:,.0f}"),
+    ("chiller_kw_th", "Chillers kWth", "{:,.0f}"),
+    ("heat_rejection_kw_th", "Rejection kWth", "{:,.0f}"),
+    ("cdu_kw_th", "CDU kWth", "{:,.0f}"),
+    ("grid_margin_kw", "Worst-h margin kW", "{:+,.0f}"),
+    ("capex_millions", "Capex M", "{:,.2f}"),
+    ("tco_per_year_millions", "TCO/yr M", "{:,.2f}"),
+    ("tco_per_mwh_compute", "TCO/MWh", "{:,.1f}"),
+    ("payback_years_vs_air", "Payback y", "{}"),
+    ("npv_vs_air_millions", "NPV vs air M", "{}"),
 )
 #: Largest --warm-k [K]: beyond it the weather leaves what the psychrometrics are fit for.
 MAX_WARM_K = 15.0
@@ -54,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--climate",
         default="greensboro",
-        help=f"built-in climate ({', '.join(list_climates())}) or an EPW / TMY3 / TMY2 file",
+        help=f"built-in climate ({', '.join(CLIMATES)}) or an EPW / TMY3 / TMY2 file",
     )
     p.add_argument(
         "--cooling",
@@ -87,17 +96,40 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="shift the climate's dry-bulb and dew point by K (a heat wave or a warmer "
         "future) while the plant stays sized for the climate as it is",
     )
+    p.add_argument(
+        "--price",
+        type=float,
+        default=None,
+        metavar="PER_KWH",
+        help="flat energy price per kWh in --currency (default: 0.08 USD, the US industrial "
+        "average of 2023, U.S. EIA, converted)",
+    )
+    p.add_argument("--currency", default="USD",
+                   help="currency of the price and the costs (default USD; CNY and EUR "
+                   "convert the US-dollar cost defaults at 2023 average rates)")
+    p.add_argument(
+        "--set-cost",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a cost default, e.g. discount_rate=0.06 or immersion.rack_usd=3000 "
+        "(repeatable; docs/costs.md lists them)",
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=run)
 
 
-def parse_overrides(items: list[str]) -> dict[str, object]:
+def parse_overrides(
+    items: list[str], option: str = "--set", example: str = "air.chw_supply_c=12"
+) -> dict[str, object]:
     """``["air.chw_supply_c=12", "technology.cold_plate_water_class=W40"]`` as a mapping."""
+    from thermal.errors import ThermalInputError
+
     out: dict[str, object] = {}
     for item in items:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise ThermalInputError(f"--set {item!r}: use KEY=VALUE, e.g. air.chw_supply_c=12")
+            raise ThermalInputError(f"{option} {item!r}: use KEY=VALUE, e.g. {example}")
         raw = raw.strip()
         value: object
         if raw.lower() in ("true", "false"):
@@ -114,7 +146,7 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
     return out
 
 
-def describe_design(design: PodDesign, params: FacilityParams) -> str:
+def describe_design(design, params) -> str:
     """One line saying how a pod is cooled (the defaults that matter most)."""
     pod = design.pod
     rejection = design.heat_rejection.replace("_", " ")
@@ -132,10 +164,15 @@ def describe_design(design: PodDesign, params: FacilityParams) -> str:
     )
 
 
-def compare_technologies(
-    args: argparse.Namespace, weather: pd.DataFrame
-) -> list[dict[str, object]]:
-    """One row of annual indicators per requested technology."""
+def compare_technologies(args: argparse.Namespace, weather) -> list[dict[str, object]]:
+    """One row of annual indicators, plant size and money per requested technology."""
+    from scenarios.options import compare_options, finite_or_none
+    from thermal.errors import ThermalInputError
+    from thermal.facility import FacilityParams, Pod, design_pod
+    from thermal.params import override
+    from thermal.simulate import weather_arrays, with_design_conditions
+    from thermal.weather import warmed
+
     techs = [t.strip() for t in args.cooling.split(",") if t.strip()]
     unknown = [t for t in techs if t not in COOLING_TECHNOLOGIES]
     if unknown or not techs:
@@ -148,11 +185,9 @@ def compare_technologies(
     params = override(FacilityParams(), parse_overrides(args.set), where="facility")
     # the plant is sized for the climate as it is; a --warm-k climate then tests it
     params = with_design_conditions(params, weather_arrays(weather, params))
-    if args.warm_k:
-        weather = warmed(weather, args.warm_k)
-    rows = []
-    for tech in techs:
-        pod = Pod(
+    year = warmed(weather, args.warm_k) if args.warm_k else weather
+    pods = [
+        Pod(
             name=tech,
             cooling=tech,
             racks=args.racks,
@@ -161,31 +196,104 @@ def compare_technologies(
             heat_rejection=args.heat_rejection,
             utilisation=args.utilisation,
         )
-        design = design_pod(pod, params)
-        summary = period_summary(simulate_pod(weather, pod, params=params))
+        for tech in techs
+    ]
+    designs = [design_pod(pod, params) for pod in pods]  # refuse a bad pod before the work
+    options = compare_options(
+        weather,
+        pods,
+        params,
+        price_per_kwh=args.price,
+        currency=args.currency.upper(),
+        cost_changes=parse_overrides(args.set_cost, "--set-cost", "discount_rate=0.06"),
+        simulated_weather=year,
+    )
+    rows = []
+    for design, option in zip(designs, options, strict=True):
+        s, cost, vs = option.sizing, option.tco, option.versus_air
         rows.append(
             {
-                "cooling": tech,
+                "cooling": option.cooling,
                 "climate": weather.attrs.get("name", str(args.climate)),
                 "warm_k": args.warm_k,
                 "design": describe_design(design, params),
-                "design_dry_bulb_c": params.design.dry_bulb_c,
-                "design_wet_bulb_c": params.design.wet_bulb_c,
-                **summary,
+                "design_dry_bulb_c": s.design_dry_bulb_c,
+                "design_wet_bulb_c": s.design_wet_bulb_c,
+                **option.summary,
+                "design_facility_kw": s.design_facility_kw,
+                "design_pue": s.design_pue,
+                "ups_kw": s.ups_kw,
+                "chiller_kw_th": s.chiller_kw_th,
+                "chiller_load_kw_th": s.chiller_load_kw_th,
+                "heat_rejection": s.heat_rejection,
+                "heat_rejection_kw_th": s.heat_rejection_kw_th,
+                "air_handling_kw_th": s.air_handling_kw_th,
+                "cdu_kw_th": s.cdu_kw_th,
+                "pump_kw": s.pump_kw,
+                "grid_connection_kw": s.design_facility_kw,
+                "worst_hour": str(option.worst.timestamp),
+                "worst_hour_facility_kw": option.worst.facility_kw,
+                "grid_margin_kw": option.worst.grid_margin_kw,
+                "chiller_margin_kw_th": option.worst.chiller_margin_kw_th,
+                "currency": cost.currency,
+                "capex": cost.capex.total,
+                "capex_by_component": cost.capex.by_component,
+                "capex_per_kw_it": cost.capex.per_kw_it,
+                "floor_m2": cost.capex.floor_m2,
+                "annualised_capex": cost.annualised_capex,
+                "opex_per_year": cost.annual.total,
+                "opex_by_item": dataclasses_dict(cost.annual),
+                "tco_per_year": cost.per_year,
+                "tco_per_mwh_compute": finite_or_none(cost.per_mwh_compute),
+                "payback_years_vs_air": None if vs is None else finite_or_none(vs.payback_years),
+                "npv_vs_air": None if vs is None else vs.npv,
             }
         )
     return rows
 
 
+def dataclasses_dict(obj) -> dict[str, float]:
+    """A flat dataclass of numbers as a dict."""
+    import dataclasses
+
+    return {f.name: float(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+
+
+def _plant_cells(row: dict[str, object]) -> dict[str, object]:
+    payback = row["payback_years_vs_air"]
+    npv = row["npv_vs_air"]
+    return {
+        **row,
+        "capex_millions": row["capex"] / 1e6,
+        "tco_per_year_millions": row["tco_per_year"] / 1e6,
+        "payback_years_vs_air": "-" if row["cooling"] == "air" or npv is None
+        else ("never" if payback is None else f"{payback:.1f}"),
+        "npv_vs_air_millions": "-" if row["cooling"] == "air" or npv is None else f"{npv / 1e6:+,.2f}",
+    }
+
+
 def format_table(rows: list[dict[str, object]], header: str) -> str:
-    """The comparison as a fixed-width text table of :data:`TABLE_COLUMNS`."""
+    """The comparison as fixed-width text tables of :data:`TABLE_COLUMNS` and
+    :data:`PLANT_COLUMNS`."""
+    from scenarios.tables import text_table
+
     headers = ["Cooling"] + [h for _, h, _ in TABLE_COLUMNS]
     body = [[str(r["cooling"])] + [fmt.format(r[k]) for k, _, fmt in TABLE_COLUMNS] for r in rows]
-    return f"{header}\n\n{text_table(headers, body)}"
+    cells = [_plant_cells(r) for r in rows]
+    plant_headers = ["Cooling"] + [h for _, h, _ in PLANT_COLUMNS]
+    plant = [[str(c["cooling"])] + [fmt.format(c[k]) for k, _, fmt in PLANT_COLUMNS] for c in cells]
+    currency = rows[0]["currency"] if rows else ""
+    return (
+        f"{header}\n\n{text_table(headers, body)}\n\n"
+        f"Plant at full IT load on the design day, and money over the plant's life "
+        f"({currency}; M = millions):\n\n{text_table(plant_headers, plant)}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from scenarios.schema import MAX_RACK_KW, MAX_RACKS
+    from thermal.errors import ThermalInputError
+    from thermal.weather import load_climate
 
     if not 1 <= args.racks <= MAX_RACKS:
         raise ThermalInputError(f"--racks must be a whole number from 1 to {MAX_RACKS:,}, got {args.racks}")
@@ -203,6 +311,18 @@ def run(args: argparse.Namespace) -> int:
             f"--warm-k must be a number of K from -{MAX_WARM_K:g} to {MAX_WARM_K:g}, got "
             f"{args.warm_k}"
         )
+    if args.price is not None and not (math.isfinite(args.price) and 0 <= args.price <= 1000):
+        raise ThermalInputError(
+            f"--price must be a price per kWh from 0 to 1,000, got {args.price} (per MWh? "
+            "divide by 1,000)"
+        )
+    if not (len(args.currency) == 3 and args.currency.isalpha()):
+        raise ThermalInputError(f"--currency must be a three-letter code such as USD, CNY or "
+                                f"EUR, got {args.currency!r}")
+    from scenarios.costs import cost_params
+
+    cost_params(parse_overrides(args.set_cost, "--set-cost", "discount_rate=0.06"),
+                args.currency.upper())  # a bad cost setting fails before the simulation
     weather = load_climate(args.climate)
     rows = compare_technologies(args, weather)
     if args.format == "json":
@@ -221,6 +341,12 @@ def run(args: argparse.Namespace) -> int:
     print()
     for row in rows:
         print(f"{row['cooling']}: {row['design']}")
+    print(
+        "\nDesign kW = facility power at full IT load on the design day (the grid connection); "
+        "worst-h margin = that\nminus the year's highest hour at full load (< 0: the year has "
+        "hotter hours than the 0.4 % design day);\ncapex, TCO (annualised capex + energy, "
+        "water, maintenance, coolant per year) and NPV vs air: docs/costs.md."
+    )
     print(
         "\nPUE = facility / IT energy; TUE = facility / compute energy (server fans count "
         "against IT);\nWUE = site water / IT energy; free-cooling h = hours in which "

@@ -277,6 +277,12 @@ def cost_params(changes: Mapping[str, object] | None, currency: str) -> CostPara
         An unknown key or a value out of range (field ``costs``), or a currency without a
         stated exchange rate.
     """
+    if "currency" in (changes or {}):
+        raise ScenarioError(
+            f"costs.currency: costs are in the grid's currency ({currency}); set "
+            "grid.currency, and costs.exchange_rate_per_usd for a currency without a default rate",
+            field="costs.currency",
+        )
     try:
         params = override(CostParams(), dict(changes or {}), where="costs")
     except ThermalInputError as exc:

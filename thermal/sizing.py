@@ -272,9 +272,12 @@ def racks_that_fit(
             f"and {m2_per_rack!r}"
         )
 
+    p = with_design_conditions(params or FacilityParams(), weather_arrays(weather, params))
+    pressure = _typical_pressure_pa(weather)
+
     def facility_kw(racks: int) -> float:
         pod = Pod(name=cooling, cooling=cooling, racks=racks, rack_kw=rack_kw, **pod_fields)
-        return size_pod(weather, pod, params).design_facility_kw
+        return size_pod_at(pod, p, pressure).design_facility_kw
 
     per_rack = facility_kw(100) / 100.0
     # facility power grows with the racks and is at least their IT power: bisect on the
@@ -293,7 +296,7 @@ def racks_that_fit(
     it_kw = 0.0
     if racks > 0:
         pod = Pod(name=cooling, cooling=cooling, racks=racks, rack_kw=rack_kw, **pod_fields)
-        it_kw = size_pod(weather, pod, params).it_design_kw
+        it_kw = size_pod_at(pod, p, pressure).it_design_kw
     return RackFit(
         cooling=cooling,
         rack_kw=float(rack_kw),

@@ -18,7 +18,8 @@ def test_table_compares_the_three_technologies():
     header = next(line for line in lines if line.startswith("Cooling"))
     for title in ("PUE", "pPUE", "TUE", "WUE", "IT MWh", "Facility MWh", "Free-cool h", "Peak kW", "ASHRAE"):
         assert title in header
-    rows = {line.split()[0]: line.split() for line in lines if line.split() and line.split()[0] in ("air", "cold_plate", "immersion")}
+    first_table = lines[lines.index(header): lines.index(header) + 5]
+    rows = {line.split()[0]: line.split() for line in first_table if line.split() and line.split()[0] in ("air", "cold_plate", "immersion")}
     assert set(rows) == {"air", "cold_plate", "immersion"}
     assert float(rows["air"][1]) > float(rows["cold_plate"][1]) > float(rows["immersion"][1])
 
@@ -76,3 +77,60 @@ def test_warm_k_keeps_the_design_day_and_leaves_heat_unmet():
     today, hot = rows(), rows("--warm-k", "8")
     assert hot["design_dry_bulb_c"] == today["design_dry_bulb_c"]
     assert hot["warm_k"] == 8 and today["unmet_heat_h"] == 0 < hot["unmet_heat_h"]
+
+
+def test_json_gains_plant_size_and_money_per_technology():
+    """Issue 17 item 7: capex, tco_per_year and the design day per technology."""
+    result = coolshift("thermal", "--climate", "beijing", "--cooling", "air,immersion",
+                       "--rack-kw", "20", "--racks", "10", "--currency", "CNY", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = {r["cooling"]: r for r in json.loads(result.stdout)}
+    for row in rows.values():
+        for key in ("capex", "tco_per_year", "design_dry_bulb_c", "design_wet_bulb_c",
+                    "design_facility_kw", "tco_per_mwh_compute", "annualised_capex",
+                    "opex_per_year", "chiller_kw_th", "cdu_kw_th", "ups_kw"):
+            assert isinstance(row[key], float), key
+        assert row["currency"] == "CNY"
+        assert row["tco_per_year"] == pytest.approx(row["annualised_capex"] + row["opex_per_year"])
+        assert row["capex"] == pytest.approx(sum(row["capex_by_component"].values()))
+        # full IT load on the design day draws more than the year's average hour
+        assert row["design_facility_kw"] > row["facility_mwh"] * 1000 / 8760
+    air, imm = rows["air"], rows["immersion"]
+    assert air["npv_vs_air"] == pytest.approx(0.0, abs=1e-6)
+    # immersion: less power at the design hour and a cheaper year to run
+    assert imm["design_facility_kw"] < air["design_facility_kw"]
+    assert imm["opex_per_year"] < air["opex_per_year"]
+    assert imm["npv_vs_air"] is not None
+    table = coolshift("thermal", "--climate", "beijing", "--cooling", "air,immersion",
+                      "--rack-kw", "20", "--racks", "10")
+    assert "Design kW" in table.stdout and "NPV vs air" in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("--price", "-1"), "--price"),
+        (("--currency", "GBP"), "exchange_rate_per_usd"),
+        (("--set-cost", "discount_rate=2"), "costs.discount_rate"),
+        (("--set-cost", "nonsense"), "--set-cost"),
+    ],
+)
+def test_bad_money_options_exit_2(args, fragment):
+    assert_clean_failure(coolshift("thermal", "--cooling", "air", *args), 2, fragment)
+
+
+def test_size_counts_racks_within_the_grid_and_floor():
+    result = coolshift("size", "--climate", "beijing", "--grid-kw", "2000", "--floor-m2", "100",
+                       "--rack-kw", "20", "--cooling", "air,immersion,spray", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = {r["cooling"]: r for r in json.loads(result.stdout)}
+    assert set(rows) == {"air", "immersion", "spray"}
+    for row in rows.values():
+        assert row["racks"] == min(row["racks_by_grid"], row["racks_by_floor"])
+        assert row["racks_by_floor"] == int(100 // row["m2_per_rack"])
+        assert row["racks_by_grid"] * row["design_facility_kw_per_rack"] <= 2000 * 1.05
+    # liquid racks draw less at the design hour, so more fit the same connection
+    assert rows["immersion"]["racks_by_grid"] > rows["air"]["racks_by_grid"]
+    assert_clean_failure(coolshift("size", "--grid-kw", "0"), 2, "--grid-kw")
+    assert_clean_failure(coolshift("size", "--grid-kw", "100", "--cooling", "air", "--rack-kw", "40"),
+                         2, "air limit")
