@@ -28,8 +28,9 @@ market). Sources beside each value. The component prices are judgement within pu
 ranges, calibrated so that the model reproduces Schneider Electric White Paper 282
 (immersion at parity with air at 10 kW/rack, ~10 % / ~14 % lower capex at 20 / 40 kW/rack
 in a 2 MW hall; ``tests/unit/test_costs.py``); the whole-building cost of an air-cooled hall
-then lands inside Turner & Townsend's Data Centre Cost Index 2023 range (US$ 7-14 per W of
-IT across 46 markets).
+then lands at US$ 7-8 per W of IT, below the top of Turner & Townsend's Data Centre Cost
+Index 2023 (Tokyo, US$ 13.7 per W; Jakarta 10.5, Kuala Lumpur 10) as a hall without land
+and owner's costs should.
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ class CostParams:
         1.0,
         "-",
         "construction cost of the site's market relative to the defaults' (a US market); "
-        "Turner & Townsend DCCI 2023 spreads markets over ~0.7-1.4x; judgement",
+        "markets differ by up to ~2x (Turner & Townsend DCCI 2023, Tokyo US$ 13.7/W at the top); "
+        "set it for the site",
         0.1,
         10.0,
     )

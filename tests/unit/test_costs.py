@@ -171,5 +171,6 @@ def test_immersion_capex_reproduces_schneider_wp282(greensboro_params):
     air = hall("air", 10.0)
     for rack_kw, expected in ((10.0, 0.0), (20.0, -0.10), (40.0, -0.14)):
         assert hall("immersion", rack_kw) / air - 1 == pytest.approx(expected, abs=WP282_CAPEX_ATOL)
-    # the whole air-cooled building lands in Turner & Townsend's DCCI 2023 range (US$ 7-14/W)
-    assert 7.0 <= air / 2e6 <= 14.0
+    # the air-cooled hall costs a plausible US$ per W: below the top of Turner & Townsend's
+    # DCCI 2023 (Tokyo, 13.7 US$/W), above half of it
+    assert 13.7 / 2 <= air / 2e6 <= 13.7

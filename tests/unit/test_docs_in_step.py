@@ -96,3 +96,18 @@ def test_scenario_reference_gives_the_asset_defaults_of_the_libraries():
     }
     for key, text in expected.items():
         assert text in rows[f"`{key}`"], (key, text)
+
+
+def test_cost_reference_lists_every_cost_default():
+    import dataclasses
+
+    from scenarios.costs import CostParams, TechnologyCost
+
+    doc = (ROOT / "docs" / "costs.md").read_text(encoding="utf-8")
+    groups = [f.name for f in dataclasses.fields(CostParams) if f.type == "TechnologyCost"]
+    for f in dataclasses.fields(CostParams):
+        if f.name != "currency" and f.name not in groups:  # currency: set from grid.currency
+            assert f"`{f.name}`" in doc, f.name
+    for group in groups:
+        for f in dataclasses.fields(TechnologyCost):
+            assert f"`{group}.{f.name}`" in doc, f"{group}.{f.name}"
