@@ -32,6 +32,11 @@ def test_run_default_writes_a_complete_run_directory(tmp_path):
     kpis = json.loads((out / "kpis.json").read_text())
     assert set(KPI_DEFINITIONS) <= set(kpis["kpis"])  # every documented key is present
     assert kpis["units"]["pue"] == "-" and kpis["currency"] == "CNY"
+    money = kpis["kpis"]  # issue 17: the halls' capital cost and TCO, in the grid's currency
+    assert money["capex"] > 0 and money["embodied_carbon_t"] is None
+    assert money["tco_per_year"] == pytest.approx(money["annualised_capex"] + money["opex_per_year"])
+    assert money["tco_per_mwh_compute"] == pytest.approx(
+        money["tco_per_year"] / (money["compute_energy_mwh"] * 8760 / 168))
     manifest = json.loads((out / "manifest.json").read_text())
     for key in ("versions", "input_hashes", "timings_s", "solver", "linearisation", "assumptions"):
         assert key in manifest

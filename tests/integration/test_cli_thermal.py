@@ -1,6 +1,7 @@
 """``coolshift thermal`` end to end."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +135,13 @@ def test_size_counts_racks_within_the_grid_and_floor():
     assert_clean_failure(coolshift("size", "--grid-kw", "0"), 2, "--grid-kw")
     assert_clean_failure(coolshift("size", "--grid-kw", "100", "--cooling", "air", "--rack-kw", "40"),
                          2, "air limit")
+
+
+def test_a_bad_costs_table_is_refused_before_the_run(tmp_path):
+    text = (Path(__file__).resolve().parents[2] / "scenarios" / "library" / "default.toml").read_text()
+    path = tmp_path / "s.toml"
+    path.write_text(text + "\n[costs]\ndiscount_rat = 0.05\n", encoding="utf-8")
+    assert_clean_failure(coolshift("validate", str(path)), 2, "did you mean 'discount_rate'")
+    out = tmp_path / "run"
+    assert_clean_failure(coolshift("run", str(path), "--out", str(out)), 2, "costs")
+    assert not out.exists()
