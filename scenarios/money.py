@@ -67,3 +67,26 @@ def tco_kpis(result: Tco) -> dict:
         "tco_per_mwh_compute": None if math.isnan(per_mwh) else per_mwh,
         "embodied_carbon_t": result.embodied_t,
     }
+
+
+def tco_document(result: Tco) -> dict:
+    """The ``costs`` section of kpis.json: capex by component, the year's costs by item and
+    the assumptions behind them (currency, lifetime, discount rate)."""
+    annual = result.annual
+    return {
+        "currency": result.currency,
+        "lifetime_years": result.lifetime_years,
+        "discount_rate": result.discount_rate,
+        "floor_m2": result.capex.floor_m2,
+        "it_kw": result.capex.it_kw,
+        "capex_by_component": dict(result.capex.by_component),
+        "annual_by_item": {
+            "energy": annual.energy,
+            "demand": annual.demand,
+            "water": annual.water,
+            "maintenance": annual.maintenance,
+            "coolant_topup": annual.coolant_topup,
+        },
+        "annualised_capex": result.annualised_capex,
+        "compute_mwh_per_year": result.compute_mwh_per_year,
+    }

@@ -72,6 +72,8 @@ class RunResult:
     #: how the assets ran with each schedule, as planned (optimizer.assets.Dispatch;
     #: empty without assets); the re-simulated flows are each outcome's ``flows``
     dispatches: dict = field(default_factory=dict)
+    #: the halls' capital cost and TCO (scenarios.costs.Tco; None only in hand-made results)
+    tco: object | None = None
 
     @property
     def main(self) -> ScheduleOutcome:
@@ -387,7 +389,8 @@ def run_scenario(
     kpis.update(K.lever_kpis(levers_of(prep, schedules, unplaced, optimize), kpis, operation))
     kpis.update(K.asset_value_kpis(values))
     sizings = scenario_sizings(pods, params, station_pressure_pa(inputs.frame))
-    kpis.update(tco_kpis(scenario_tco(scenario, sizings, kpis, len(inputs.frame))))
+    money = scenario_tco(scenario, sizings, kpis, len(inputs.frame))
+    kpis.update(tco_kpis(money))
     target = K.target_check(kpis["pue"], scenario.targets.pue, scenario.targets.label)
     kpis.update({k: v for k, v in target.items() if k != "references"})
     timings["total_s"] = time.perf_counter() - t0
@@ -406,4 +409,5 @@ def run_scenario(
         unplaced=unplaced,
         site_assets=prep.site_assets,
         dispatches=made.dispatches,
+        tco=money,
     )

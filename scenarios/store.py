@@ -27,6 +27,7 @@ import pandas as pd
 from scenarios import kpis as K
 from scenarios.errors import ScenarioError
 from scenarios.loading import load_scenario, scenario_to_toml
+from scenarios.money import tco_document
 from scenarios.outputs import OutputClaim, write_output
 from scenarios.run import RunResult
 
@@ -166,6 +167,7 @@ def kpis_document(result: RunResult) -> dict:
         "targets": K.clean(
             K.target_check(result.kpis["pue"], scenario.targets.pue, scenario.targets.label)
         ),
+        **({"costs": K.clean(tco_document(result.tco))} if result.tco is not None else {}),
     }
 
 
