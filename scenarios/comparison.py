@@ -25,6 +25,8 @@ MONEY = "currency"
 #: Trade System published on the People's Bank of China's authority for 2024-12-31
 #: (100 USD = 718.84 CNY, 100 EUR = 752.57 CNY). Other pairs are crossed through CNY.
 REFERENCE_CNY_PER_UNIT = {"CNY": 1.0, "USD": 7.1884, "EUR": 7.5257}
+#: ISO 4217's code for "no currency": the currency of a run whose files do not say.
+NO_CURRENCY = "XXX"
 REFERENCE_SOURCE = ("central parity rate of 2024-12-31, China Foreign Exchange Trade System "
                     "for the People's Bank of China")
 
@@ -149,25 +151,46 @@ class RunFacts:
         Its KPIs (``RunResult.kpis`` or ``kpis.json["kpis"]``).
     currency : str
         The currency its prices and money KPIs are in.
-    hours : int
-        Hours in the run [h].
-    start, end : datetime
-        Its first and last hour (site local time).
+    hours : int or None
+        Hours in the run [h] (None: not known).
+    start, end : datetime or None
+        Its first and last hour (site local time; None: not known).
     """
 
     label: str
     kpis: Mapping
     currency: str
-    hours: int
-    start: datetime
-    end: datetime
+    hours: int | None
+    start: datetime | None
+    end: datetime | None
 
 
 def facts_from_document(label: str, document: Mapping) -> RunFacts:
-    """:class:`RunFacts` of a run directory's ``kpis.json`` (a site's or a fleet's)."""
-    period = document["period"]
-    return RunFacts(label, document["kpis"], document["currency"], int(period["hours"]),
-                    datetime.fromisoformat(period["start"]), datetime.fromisoformat(period["end"]))
+    """:class:`RunFacts` of a run directory's ``kpis.json`` (a site's or a fleet's).
+
+    Only ``kpis`` is required (the store checks its shape); a period that cannot be read
+    is shown as missing, and a run without a currency is priced in ``XXX`` (ISO 4217:
+    no currency stated), so its money is never taken for another currency's.
+    """
+    period = document.get("period")
+    period = period if isinstance(period, Mapping) else {}
+
+    def moment(key: str) -> datetime | None:
+        try:
+            return datetime.fromisoformat(str(period[key]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    hours = period.get("hours")
+    currency = document.get("currency")
+    return RunFacts(
+        label,
+        document["kpis"],
+        currency.strip() if isinstance(currency, str) and currency.strip() else NO_CURRENCY,
+        hours if isinstance(hours, int) and not isinstance(hours, bool) else None,
+        moment("start"),
+        moment("end"),
+    )
 
 
 @dataclass(frozen=True)
@@ -236,6 +259,8 @@ def definition(key: str) -> tuple[str, str, str]:
 
 def _value(run: RunFacts, key: str):
     if key == "period":
+        if run.start is None or run.end is None:
+            return None
         return f"{run.start.date().isoformat()} – {run.end.date().isoformat()}"
     if key == "hours":
         return run.hours
@@ -340,7 +365,7 @@ def compare_runs(
                 for v, f in zip(values, factors, strict=True)
             )
             rows.append(Row(key, unit.replace(MONEY, code, 1), converted, code))
-    hours = sorted({run.hours for run in runs})
+    hours = sorted({run.hours for run in runs if run.hours is not None})
     if len(hours) > 1:
         notes.append(
             f"The runs cover different numbers of hours ({', '.join(f'{h:,d}' for h in hours)} "

@@ -160,3 +160,12 @@ def test_facts_from_a_run_directorys_kpis_document():
     facts = facts_from_document("x", document)
     assert facts.hours == 336 and facts.currency == "USD" and facts.kpis["pue"] == 1.3
     assert compare_runs([facts]).row("period").values == ("2023-07-10 – 2023-07-23",)
+
+
+def test_a_document_without_a_readable_period_or_currency_still_compares():
+    facts = facts_from_document("old", {"kpis": {"pue": 1.3, "total_cost": 10.0},
+                                        "period": {"start": "soon", "hours": "many"}})
+    assert (facts.start, facts.end, facts.hours, facts.currency) == (None, None, None, "XXX")
+    comparison = compare_runs([facts, run("cny", "CNY")])
+    assert comparison.row("period").values[0] is None and comparison.row("hours").values[0] is None
+    assert comparison.row("total_cost", "XXX").values == (10.0, None)  # never taken for CNY
