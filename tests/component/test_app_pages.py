@@ -452,26 +452,7 @@ def test_workload_warns_of_a_baseline_that_left_jobs_unplaced():
 # --------------------------------------------------------------------------- Compare
 
 
-def test_compare_runs_variants_and_names_the_one_that_cannot_run(app):
-    goto(app, "compare")
-    app.multiselect(key="compare_builtins").set_value(["urumqi"])
-    app.button(key="compare_button").click().run()
-    assert not app.exception
-    text = errors(app)
-    assert "all pods air" in text and "exceeds the air cooling limit" in text
-    shown = table(app, column="kpi").set_index("kpi")
-    assert list(shown.columns[2:]) == [
-        "default: as edited",
-        "default: all pods immersion",
-        "built-in urumqi",
-    ]
-    from scenarios.run import run_scenario
-
-    urumqi = run_scenario(scenario_from_dict(example_data("urumqi")), optimize=False)
-    assert shown.loc["pue", "built-in urumqi"] == f"{urumqi.kpis['pue']:.3f}"
-    assert shown.loc["currency", "built-in urumqi"] == "CNY"
-    immersion = float(shown.loc["pue", "default: all pods immersion"])
-    assert immersion < float(shown.loc["pue", "default: as edited"])
+# The Compare page's table, currencies and default selection: tests/component/test_app_compare.py
 
 
 def test_compare_runs_stay_out_of_the_planners_own_runs(app):

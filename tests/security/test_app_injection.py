@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from scenarios.kpis import unplaced_note
 from tests.helpers import APP_TIMEOUT_S, fresh_app
 from tests.security.hostile import FIELDS, MARKUP, active_markdown, carbon_csv, hostile_scenario
+from ui.compare import breakable
 from ui.tables import markdown_text
 
 pytestmark = pytest.mark.component
@@ -107,11 +108,20 @@ def test_a_hostile_scenario_is_text_on_every_page(app):
     assert f"{_shown('name')} · run 1" in text  # the run's status names it, as text
 
     app.switch_page("ui/compare.py").run()
+    # "all pods air" cannot cool these racks: not chosen, the caption names the pod, as text
+    assert markdown_text(f"pod {FIELDS['pod 2']!r}: ") in _inert(app)
+    app.multiselect(key="compare_variants").set_value(["as edited", "all pods air"])
     app.button(key="compare_button").click().run()
     text = _inert(app)
-    # "all pods air" cannot cool these racks: the message names the scenario, as text
+    # the message names the scenario, as text
     action = markdown_text(f"run “{FIELDS['name']}: all pods air”")
     assert f"**Cannot {action}.**" in text
+    # the comparison table's cells are Markdown too: the run's label, as text
+    (table,) = app.table
+    frame = table.value
+    for cell in [*frame.columns, *frame.index, *frame.to_numpy().ravel()]:
+        assert active_markdown(str(cell)) == [], cell
+    assert list(frame.columns) == [markdown_text(breakable(f"{FIELDS['name']}: as edited"))]
 
     app.switch_page("ui/report.py").run()
     app.button(key="report_create").click().run()
