@@ -33,6 +33,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmp_.add_argument("--format", choices=("table", "csv"), default="table",
                       help="table (default) or csv: every scalar KPI and the assets' sizes, "
                            "one row per run, on stdout")
+    cmp_.add_argument("--currency", metavar="CODE",
+                      help="table: show every cost in this currency (runs priced in others "
+                           "are converted at --rate, else at the reference rate printed "
+                           "under the table); without it, a cost column per currency")
+    cmp_.add_argument("--rate", action="append", default=[], metavar="BASE:QUOTE=X",
+                      help="exchange rate for --currency, 1 BASE = X QUOTE (e.g. "
+                           "USD:CNY=7.1884); repeat for more currencies")
     cmp_.set_defaults(func=cmd_compare)
 
 
@@ -95,6 +102,77 @@ def cmd_compare(args: argparse.Namespace) -> int:
         writer.writerow(header)
         writer.writerows([[_cell(v) for v in row] for row in rows])
         return 0
-    print(kpi_rows([(name, run["kpis"]["kpis"]) for name, run in zip(names, runs,
-                                                                       strict=True)]))
+    print(table_text(runs, names, args.currency, args.rate))
     return 0
+
+
+def parse_rate(text: str):
+    """``--rate BASE:QUOTE=X`` as a :class:`scenarios.comparison.ExchangeRate`."""
+    import re
+
+    from scenarios.comparison import ExchangeRate
+    from scenarios.errors import ScenarioError
+
+    match = re.fullmatch(r"\s*([A-Za-z]{3})\s*:\s*([A-Za-z]{3})\s*=\s*(\S+)\s*", text)
+    try:
+        value = float(match.group(3)) if match else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise ScenarioError(f"--rate {text!r}: write it as BASE:QUOTE=NUMBER, e.g. "
+                            "USD:CNY=7.1884 for 1 USD = 7.1884 CNY")
+    return ExchangeRate(match.group(1).upper(), match.group(2).upper(), value,
+                        "given with --rate")
+
+
+def table_text(runs: list[dict], names: list[str], currency: str | None = None,
+               rate_texts: list[str] = ()) -> str:
+    """The terminal table of ``compare`` (the KPI columns of ``coolshift run``), its costs
+    by :func:`scenarios.comparison.compare_runs`: all in ``currency`` (converted at the
+    given rates, else at the reference rate, each printed under the table), or a cost
+    column per currency, a run's cost only in the column of its own currency."""
+    import re
+
+    from cli.run import _value, kpi_columns
+    from scenarios.comparison import compare_runs, facts_from_document, reference_rate
+    from scenarios.errors import ScenarioError
+    from scenarios.tables import fmt, text_table
+
+    if rate_texts and not currency:
+        raise ScenarioError("--rate converts costs into --currency: give --currency too")
+    rates = [parse_rate(text) for text in rate_texts]
+    facts = [facts_from_document(name, run["kpis"]) for name, run in zip(names, runs,
+                                                                         strict=True)]
+    if currency:
+        currency = currency.strip().upper()
+        if not re.fullmatch("[A-Z]{3}", currency):
+            raise ScenarioError(f"--currency {currency!r}: give a three-letter ISO 4217 code "
+                                "such as CNY or USD")
+        for code in dict.fromkeys(f.currency.upper() for f in facts):
+            given = any(r.factor(code, currency) is not None for r in rates)
+            reference = reference_rate(code, currency)
+            if code == currency or given:
+                continue
+            if reference is None:
+                raise ScenarioError(f"--currency {currency}: no reference rate for {code}; "
+                                    f"give --rate {code}:{currency}=X (1 {code} = X "
+                                    f"{currency})")
+            rates.append(reference)
+    comparison = compare_runs(facts, currency=currency, rates=rates, keys=("total_cost",))
+    named = [(name, run["kpis"]["kpis"]) for name, run in zip(names, runs, strict=True)]
+    if not comparison.rates and comparison.currency is not None:  # nothing to convert
+        return f"{kpi_rows(named)}\nCosts in {comparison.currency}."
+    columns, cells = [], [[] for _ in named]
+    for key, header, spec in kpi_columns(named):
+        if key != "total_cost":
+            columns.append(header)
+            for row, (_, kpis) in zip(cells, named, strict=True):
+                row.append(fmt(_value(kpis, key), spec))
+            continue
+        for money in comparison.rows:
+            columns.append(f"{header} {money.currency}")
+            for row, value in zip(cells, money.values, strict=True):
+                row.append(fmt(value, spec))
+    table = text_table(["Scenario", *columns],
+                       [[name, *row] for (name, _), row in zip(named, cells, strict=True)])
+    return "\n".join([table, *comparison.notes])
