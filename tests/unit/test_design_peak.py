@@ -1,23 +1,21 @@
 """The design-day peak (scenarios.explore.design_peak): every pod at full IT load in one
-hour at the climate's ASHRAE 0.4 % dry-bulb and wet-bulb, through the same physics as the
-year."""
+hour at the climate's ASHRAE 0.4 % dry-bulb and wet-bulb (thermal.sizing), with the
+scenario's design day, overrides and rejected pods."""
 
 from __future__ import annotations
 
 import copy
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from scenarios import explore
-from scenarios.explore.design_peak import design_day_peak, design_hour
+from scenarios.explore.design_peak import design_day_peak
 from scenarios.facility import facility_params, thermal_pod
 from scenarios.library import example_data
 from scenarios.loading import scenario_from_dict
-from tests.tolerances import ENERGY_BALANCE_RTOL, PSYCHRO_ATOL_K
+from tests.tolerances import ENERGY_BALANCE_RTOL
 from thermal.facility import design_pod
-from thermal.psychrometrics import wet_bulb_c
 
 pytestmark = pytest.mark.unit
 
@@ -28,19 +26,12 @@ def default_peak():
     return scenario, design_day_peak(scenario)
 
 
-def test_the_design_hour_holds_the_wet_bulb_it_was_built_from():
-    hour = design_hour(33.5, 29.1, 101_325.0, pd.Timestamp("2023-07-10", tz="Asia/Shanghai"))
-    row = hour.iloc[0]
-    assert row["dry_bulb_c"] == 33.5 and row["dew_point_c"] < row["wet_bulb_c"] < 33.5
-    back = wet_bulb_c(row["dry_bulb_c"], row["rh_pct"], row["pressure_pa"])
-    assert back == pytest.approx(29.1, abs=PSYCHRO_ATOL_K)
-
-
 def test_the_conditions_are_the_climate_s_0p4_percent_values(default_peak):
     scenario, peak = default_peak
     design = explore.design_conditions(explore.load_weather(scenario.site.climate))
     assert peak.dry_bulb_c == pytest.approx(design["dry_bulb_0p4_c"], abs=0.05)
     assert peak.wet_bulb_c == pytest.approx(design["wet_bulb_0p4_c"], abs=0.05)
+    assert not peak.fixed
 
 
 def test_every_pod_carries_its_full_it_load(default_peak):
@@ -69,12 +60,12 @@ def test_fixed_design_conditions_are_used_and_a_hotter_day_costs_more():
         data = copy.deepcopy(raw)
         data["facility"] = {"design": {"dry_bulb_c": dry, "wet_bulb_c": wet}}
         peak = design_day_peak(scenario_from_dict(data))
-        assert (peak.dry_bulb_c, peak.wet_bulb_c) == (dry, wet)
+        assert (peak.dry_bulb_c, peak.wet_bulb_c) == (dry, wet) and peak.fixed
         peaks.append(peak.table)
     cool, hot = peaks
     air = "air-20kW"
-    assert hot.loc[air, "cooling_kw"] > cool.loc[air, "cooling_kw"]
-    np.testing.assert_allclose(hot["it_kw"], cool["it_kw"], rtol=0.02)  # same IT, fans aside
+    assert hot.loc[air, "facility_kw"] > cool.loc[air, "facility_kw"]
+    np.testing.assert_allclose(hot["compute_kw"], cool["compute_kw"])  # the same full load
 
 
 def test_a_pod_the_physics_rejects_is_named_and_left_out():
