@@ -1,6 +1,9 @@
-"""Halls and cooling page: edit the pods, compare their technologies over a typical year
-at inference load (PUE, TUE, WUE, an hour x day PUE map, free-cooling hours, energy by
-component). Pods the physics rejects are named next to the table; the others stay shown.
+"""Halls and cooling page: edit the pods (technology, racks, density, inference
+utilisation, water class, heat rejection, economizer) and the hall-wide water
+temperatures (:mod:`ui.hall_controls`); see each pod's design-day peak at full IT load
+(:mod:`scenarios.explore.design_peak`) and compare the technologies over a typical year at
+inference load (PUE, TUE, WUE, an hour x day PUE map, free-cooling hours, energy by
+component). Pods the physics rejects are named under the table; the others stay shown.
 """
 
 from __future__ import annotations
@@ -11,14 +14,21 @@ import math
 import pandas as pd
 import streamlit as st
 
-from scenarios.schema import WATER_CLASSES, PodSpec, choices
-from ui import caching, charts, state
+from scenarios.schema import WATER_CLASSES, Inference, PodSpec, choices
+from ui import caching, charts, hall_controls, state
 from ui.errors import shown_errors
-from ui.tables import formatted, kpi_formatted
+from ui.tables import fmt, formatted, kpi_formatted
 from ui.tables import markdown_text as md
 
-COLUMNS = ("name", "cooling", "racks", "rack_kw", "water_class")
+COLUMNS = ("name", "cooling", "racks", "rack_kw", "utilisation", "water_class",
+           "heat_rejection", "economizer")  # fmt: skip
 COOLING = choices(PodSpec, "cooling")
+HEAT_REJECTION = choices(PodSpec, "heat_rejection")
+ECONOMIZERS = choices(PodSpec, "economizer")
+#: What a pod without its own value runs at (the schema's defaults).
+DEFAULT_UTILISATION = Inference().utilisation
+DEFAULT_ECONOMIZER = PodSpec.model_fields["economizer"].default
+NOTES = "halls_notes"
 #: Indicators of the comparison table, shown by the reports' rules (ui.tables.kpi_text).
 TABLE_KPIS = ("pue", "ppue_cooling", "tue", "itue", "wue_l_per_kwh", "free_cooling_h",
               "free_cooling_share", "it_mwh", "facility_mwh", "water_m3", "peak_facility_kw")
@@ -36,16 +46,36 @@ TABLE_LABELS = {
     "it_mwh": "IT energy [MWh]",
     "facility_mwh": "facility energy [MWh]",
     "water_m3": "water [m³]",
-    "peak_facility_kw": "peak facility power [kW]",
+    "peak_facility_kw": "peak facility power at inference load [kW]",
+}
+#: The design-day peak table's columns [label] (scenarios.explore.design_peak).
+PEAK_LABELS = {
+    "compute_kw": "compute at full load [kW]",
+    "it_kw": "IT incl. server fans [kW]",
+    "facility_kw": "facility power [kW]",
+    "pue": "PUE in that hour",
+    "chiller_load_kw_th": "chiller load [kW_th]",
+    "heat_rejected_kw_th": "heat rejected outdoors [kW_th]",
 }
 
 
+def _utilisation(pod: dict):
+    return (pod.get("inference") or {}).get("utilisation", DEFAULT_UTILISATION)
+
+
 def pods_table(pods: list[dict]) -> pd.DataFrame:
-    """The editable columns of the scenario's pods."""
-    rows = [{c: pod.get(c) for c in COLUMNS} for pod in pods]
+    """The editable columns of the scenario's pods (a utilisation or economizer the pod
+    leaves out shows the default it runs at; a heat rejection left out is blank: the
+    technology's default)."""
+    rows = [
+        {**{c: pod.get(c) for c in COLUMNS}, "utilisation": _utilisation(pod),
+         "economizer": pod.get("economizer", DEFAULT_ECONOMIZER)}
+        for pod in pods
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=list(COLUMNS)).astype(
-        {"name": "object", "cooling": "object", "water_class": "object"}
-    )
+        {"name": "object", "cooling": "object", "water_class": "object", "utilisation": "float",
+         "heat_rejection": "object", "economizer": "object"}
+    )  # fmt: skip
 
 
 def _blank(value) -> bool:
@@ -83,12 +113,33 @@ def merge_pods(base: list[dict], edited: pd.DataFrame) -> tuple[list[dict], list
             racks=int(row["racks"]),
             rack_kw=float(row["rack_kw"]),
         )
-        if _blank(row.get("water_class")):
-            pod.pop("water_class", None)
-        else:
-            pod["water_class"] = str(row["water_class"])
+        for column in ("water_class", "heat_rejection"):
+            if _blank(row.get(column)):
+                pod.pop(column, None)
+            else:
+                pod[column] = str(row[column])
+        _merge_utilisation(pod, row.get("utilisation"))
+        economizer = row.get("economizer")
+        if _blank(economizer):
+            pod.pop("economizer", None)
+        elif economizer != pod.get("economizer", DEFAULT_ECONOMIZER):
+            pod["economizer"] = str(economizer)
         pods.append(pod)
     return pods, incomplete
+
+
+def _merge_utilisation(pod: dict, value) -> None:
+    """A changed utilisation into ``pod["inference"]`` (blank: the default; the same as
+    the pod already runs at: nothing written)."""
+    inference = dict(pod.get("inference") or {})
+    if _blank(value):
+        inference.pop("utilisation", None)
+    elif not math.isclose(float(value), _utilisation(pod), rel_tol=0, abs_tol=1e-12):
+        inference["utilisation"] = float(value)
+    if inference:
+        pod["inference"] = inference
+    else:
+        pod.pop("inference", None)
 
 
 def _editor() -> list[str]:
@@ -108,13 +159,16 @@ def _editor() -> list[str]:
         placeholder="–",
         width="stretch",
         column_config={
-            "name": st.column_config.TextColumn("pod", required=True, max_chars=40),
-            "cooling": st.column_config.SelectboxColumn("cooling", options=COOLING, required=True),
+            "name": st.column_config.TextColumn("pod", width=115, required=True, max_chars=40),
+            "cooling": st.column_config.SelectboxColumn(
+                "cooling", width=100, options=COOLING, required=True
+            ),
             "racks": st.column_config.NumberColumn(
-                "racks", min_value=1, max_value=10_000, step=1, format="%d", required=True
+                "racks", width=65, min_value=1, max_value=10_000, step=1, format="%d", required=True
             ),
             "rack_kw": st.column_config.NumberColumn(
-                "kW per rack",
+                "kW/rack",
+                width=84,
                 min_value=0.5,
                 max_value=500.0,
                 step=0.5,
@@ -122,10 +176,38 @@ def _editor() -> list[str]:
                 required=True,
                 help="Nameplate IT power of a rack (as air-cooled, fans included).",
             ),
+            "utilisation": st.column_config.NumberColumn(
+                "utilisation",
+                width=90,
+                min_value=0.0,
+                max_value=1.0,
+                step=0.05,
+                format="%.2f",
+                help="Mean share of the pod's compute its inference load uses "
+                "(pods[].inference.utilisation, default 0.3); the year below runs at it, "
+                "the design-day peak at 1.",
+            ),
             "water_class": st.column_config.SelectboxColumn(
                 "water class",
+                width=100,
                 options=classes,
                 help="Facility water class of liquid cooling (supply °C); empty: default.",
+            ),
+            "heat_rejection": st.column_config.SelectboxColumn(
+                "heat rejection",
+                width=115,
+                options=HEAT_REJECTION,
+                help="Cooling tower (wet-bulb), dry cooler (dry-bulb, no water) or hybrid "
+                "(dry, wetted on hot hours); empty: the technology's default (air: tower, "
+                "liquid: hybrid).",
+            ),
+            "economizer": st.column_config.SelectboxColumn(
+                "economizer",
+                width=115,
+                options=ECONOMIZERS,
+                help="Free cooling of the air loop: water-side (towers or dry coolers "
+                "cool the chilled water), air-side (outdoor air), air-side adiabatic "
+                "(outdoor air through wetted pads) or none.",
             ),
         },
     )
@@ -194,24 +276,86 @@ def _comparison(view: dict) -> None:
         )
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def design_peak_view(scenario_json: str):
+    """:func:`scenarios.explore.design_peak.design_day_peak` of a scenario (cached)."""
+    from scenarios.explore.design_peak import design_day_peak
+    from scenarios.schema import Scenario
+
+    return design_day_peak(Scenario.model_validate_json(scenario_json))
+
+
+def peak_table(peak) -> pd.DataFrame:
+    """The design-day peak as shown: a column per pod and one for the site (the pods added
+    up; its PUE from the sums), a row per quantity (:data:`PEAK_LABELS`), as text."""
+    table = peak.table[list(PEAK_LABELS)]
+    site = table.sum()
+    site["pue"] = site["facility_kw"] / site["it_kw"] if site["it_kw"] > 0 else float("nan")
+    rows = pd.concat([table, site.to_frame("site").T])
+    shown = pd.DataFrame(
+        {c: [fmt(v, ".3f" if c == "pue" else ",.0f") for v in rows[c]] for c in PEAK_LABELS},
+        index=rows.index,
+    )
+    return shown.rename(columns=PEAK_LABELS).T
+
+
+def _design_peak(scenario) -> None:
+    peak = design_peak_view(caching.scenario_key(scenario))
+    if peak.table.empty:
+        return
+    where = "design conditions of [facility.design]" if peak.fixed else "ASHRAE 0.4 % conditions"
+    st.markdown(
+        f"#### Design-day peak at full IT load ({where}: {peak.dry_bulb_c:.1f} °C dry-bulb, "
+        f"{peak.wet_bulb_c:.1f} °C wet-bulb)"
+    )
+    st.markdown(
+        f"**{peak.facility_kw:,.0f} kW** of facility power for the site when every pod "
+        "runs its full compute in the design hour: what the grid connection, transformers "
+        "and electrical room must carry."
+    )
+    shown = peak_table(peak)
+    st.dataframe(shown, width="stretch", height=35 * (len(shown) + 1) + 3, key="peak_table")
+    notes = [
+        "One hour at these outdoor conditions, each pod at utilisation 1 (its compute "
+        "design power), the plant sized for the same conditions: the sizing a run prices "
+        "as capital cost. The year below runs at the inference load."
+    ]
+    if scenario.site.warm_k:
+        notes.append(
+            f"The site's warming (site.warm_k = {scenario.site.warm_k:+g} K) is not applied "
+            "here: the plant is sized for the climate as it is."
+        )
+    st.caption(" ".join(notes))
+    short = peak.table[peak.table["unmet_heat_kw"] > 0]
+    for pod, row in short.iterrows():
+        st.warning(
+            f"{md(pod)}: {row['unmet_heat_kw']:,.0f} kW of heat stays in the hall in the "
+            "design hour (the plant runs out of capacity)."
+        )
+
+
 def render() -> None:
     state.ensure_scenario()
     st.title("Halls and cooling")
-    st.caption(f"Editing: {md(state.scenario_label())}. Change a cell to re-simulate the year.")
-    left, right = st.columns([3, 2])
-    view = None
-    with left:
-        st.markdown("**Pods**")
-        incomplete = []
-        with shown_errors("edit the pods"):
-            incomplete = _editor()
-    with right:
-        st.markdown("**Checks**")
-        with shown_errors("check the pods"):
-            scenario = state.current_scenario()
-            view = caching.halls_view(caching.scenario_key(scenario))
-            _problems(view, incomplete)
+    st.caption(f"Editing: {md(state.scenario_label())}. Change a cell or a temperature to "
+               "re-simulate.")  # fmt: skip
+    for kind, text in st.session_state.pop(NOTES, []):
+        getattr(st, kind)(text)
+    view = scenario = None
+    st.markdown("**Pods**")
+    incomplete = []
+    with shown_errors("edit the pods"):
+        incomplete = _editor()
+    st.markdown("**Water temperatures** (every pod)")
+    with shown_errors("set the water temperatures"):
+        hall_controls.water_controls(st.session_state.setdefault(NOTES, []))
+    with shown_errors("check the pods"):
+        scenario = state.current_scenario()
+        view = caching.halls_view(caching.scenario_key(scenario))
+        _problems(view, incomplete)
     if view is not None and view["table"] is not None:
+        with shown_errors("size the design-day peak"):
+            _design_peak(scenario)
         with shown_errors("show the thermal comparison"):
             _comparison(view)
 

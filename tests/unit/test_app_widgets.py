@@ -20,7 +20,11 @@ def test_pods_table_round_trip_keeps_hidden_fields():
     pods = example_data("default")["pods"]
     pods[0]["inference"] = {"utilisation": 0.5}
     table = pods_table(pods)
-    assert list(table.columns) == ["name", "cooling", "racks", "rack_kw", "water_class"]
+    assert list(table.columns) == ["name", "cooling", "racks", "rack_kw", "utilisation",
+                                   "water_class", "heat_rejection", "economizer"]  # fmt: skip
+    # a field the pod leaves out shows the default it runs at
+    assert list(table["utilisation"]) == [0.5, 0.3, 0.3]
+    assert list(table["economizer"]) == ["water_side"] * 3
     merged, incomplete = merge_pods(pods, table)
     assert merged == pods and incomplete == []
 
@@ -32,12 +36,12 @@ def test_merge_pods_applies_edits_additions_and_deletions():
     table.loc[1, "rack_kw"] = 60.0
     table.loc[1, "water_class"] = None
     table = table.drop(index=0)
-    table.loc[3] = ["new", "immersion", 5, 80.0, "W45"]
-    table.loc[4] = [None, "air", 3, 10.0, None]  # still being filled in
+    table.loc[3] = ["new", "immersion", 5, 80.0, None, "W45", None, None]
+    table.loc[4] = [None, "air", 3, 10.0, None, None, None, None]  # still being filled in
     merged, incomplete = merge_pods(pods, table)
     assert [p["name"] for p in merged] == ["coldplate-40kW", "immersion-50kW", "new"]
     assert merged[0]["rack_kw"] == 60.0 and "water_class" not in merged[0]
-    assert merged[0]["inference"] == {"utilisation": 0.6}  # not shown in the table, kept
+    assert merged[0]["inference"] == {"utilisation": 0.6}  # as shown, kept
     assert merged[2] == {
         "name": "new",
         "cooling": "immersion",
@@ -47,6 +51,28 @@ def test_merge_pods_applies_edits_additions_and_deletions():
     }
     assert incomplete == ["row 4: fill in name"]
     scenario_from_dict({**example_data("default"), "pods": merged})  # valid scenario data
+
+
+def test_merge_pods_writes_utilisation_heat_rejection_and_economizer():
+    pods = example_data("default")["pods"]
+    pods[2]["inference"] = {"utilisation": 0.5, "daily_swing": 0.1}
+    pods[2]["heat_rejection"] = "tower"
+    table = pods_table(pods)
+    table.loc[0, "utilisation"] = 0.8
+    table.loc[0, "economizer"] = "air_side"
+    table.loc[1, "heat_rejection"] = "dry_cooler"
+    table.loc[2, ["utilisation", "heat_rejection", "economizer"]] = [None, None, None]
+    merged, _ = merge_pods(pods, table)
+    assert merged[0]["inference"] == {"utilisation": 0.8}
+    assert merged[0]["economizer"] == "air_side"
+    assert merged[1]["heat_rejection"] == "dry_cooler" and "inference" not in merged[1]
+    # blank: back to the defaults, the pod's other inference fields kept
+    assert merged[2]["inference"] == {"daily_swing": 0.1}
+    assert "heat_rejection" not in merged[2] and "economizer" not in merged[2]
+    scenario = scenario_from_dict({**example_data("default"), "pods": merged})
+    air, plate, bath = scenario.pods
+    assert (air.inference.utilisation, air.economizer) == (0.8, "air_side")
+    assert plate.heat_rejection == "dry_cooler" and bath.inference.utilisation == 0.3
 
 
 @pytest.mark.parametrize(
