@@ -86,12 +86,12 @@ def climate_choices() -> list[ClimateChoice]:
         if key in PVLIB_CLIMATES:
             _, kind, description = PVLIB_CLIMATES[key]
             place = description.split(",")[0]
-            out.append(ClimateChoice(key, f"{place} ({kind.upper()} typical year)"))
+            out.append(ClimateChoice(key, f"{place} ({kind.upper()})"))
         else:
             row = cities.loc[key]
             place = row["city"] if row["city"] == row["province"] else (
                 f"{row['city']}, {row['province']}")
-            out.append(ClimateChoice(key, f"{place} (synthetic year, CSWD normals)"))
+            out.append(ClimateChoice(key, f"{place} (synthetic, CSWD)"))
     return out
 
 

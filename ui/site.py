@@ -1,21 +1,24 @@
 """Site page: pick a built-in scenario or upload one (with weather, carbon and price
-files), see where it is and what its climate is like."""
+files); or keep the design and switch the site's climate, grid carbon and electricity
+price on their own (:mod:`scenarios.site_switch`); set the carbon price and the contracted
+renewables; see where the site is, its climate and its hourly carbon and price."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from scenarios import site_switch
 from scenarios.errors import ScenarioError
 from scenarios.library import example_data, example_names
 from scenarios.loading import parse_scenario_text
 from scenarios.schema import Carbon, Price, choices
-from ui import caching, charts, state, tables, uploads
+from ui import caching, charts, site_charts, site_controls, state, tables, uploads
 from ui.errors import noted_errors, shown_errors
 from ui.tables import markdown_text as md
 
 PICK = "site_example"
-NOTES = "site_notes"
+NOTES = site_controls.NOTES
 UPLOADS = "site_uploads"
 
 
@@ -68,9 +71,12 @@ def _on_weather_upload() -> None:
     with noted_errors("use the weather file", _notes()):
         path = uploads.accept_upload(f.name, f.getvalue(), "weather", state.session_dir())
         view = caching.climate_view(str(path))
-        raw = state.scenario_data()
-        raw["site"]["climate"] = str(path)
+        raw = site_switch.with_climate(state.scenario_data(), str(path)).data
+        state.current_scenario(raw)
         state.update_scenario(raw)
+        files = st.session_state.setdefault(site_controls.WEATHER_FILES, [])
+        if str(path) not in files:
+            files.append(str(path))
         _note(
             "success",
             f"Weather from **{md(uploads.safe_name(f.name))}** ({md(view['name'])}) is "
@@ -102,13 +108,9 @@ def _on_series_upload(kind: str) -> None:
         if kind == "carbon":
             column = st.session_state.get("carbon_column", "direct")
             read_carbon(path, column=column, naive=timestamps, tz=tz)
-            raw["grid"]["carbon"] = {
-                "source": "file",
-                "file": str(path),
-                "column": column,
-                "timestamps": timestamps,
-                "fill": fill,
-            }
+            carbon = {"source": "file", "file": str(path), "column": column,
+                      "timestamps": timestamps, "fill": fill}  # fmt: skip
+            switched = site_switch.with_carbon(raw, carbon)
         else:
             unit = st.session_state.get("price_unit") or None
             unit = None if unit == "from header" else unit
@@ -126,12 +128,12 @@ def _on_series_upload(kind: str) -> None:
                 price["unit"] = unit
             if demand is not None:
                 price["demand_charge_per_kw_month"] = demand
-            raw["grid"]["price"] = price
-            if imported.currency and imported.currency != raw["grid"].get("currency", "USD"):
-                raw["grid"]["currency"] = imported.currency
-                currency = md(imported.currency)
-                _note("info", f"Currency set to **{currency}**, as the price file says.")
-        state.update_scenario(raw)
+            # the file's currency, when its header names one (a note says it changed)
+            switched = site_switch.with_price(raw, price, imported.currency or None)
+        state.current_scenario(switched.data)
+        state.update_scenario(switched.data)
+        for note in switched.notes:
+            _note("info", md(note))
         _note("success", f"Hourly {kind} from **{md(uploads.safe_name(f.name))}** is now used.")
 
 
@@ -142,7 +144,7 @@ def _picker() -> None:
         current = label.split("'")[1] if label.startswith("built-in") else None
         st.session_state[PICK] = current if current in names else None
     st.selectbox(
-        "Built-in scenario",
+        "Start from a built-in scenario",
         names,
         key=PICK,
         on_change=_load_example,
@@ -256,13 +258,24 @@ def _climate(scenario) -> None:
 def _grid(scenario) -> None:
     from scenarios.inputs import resolve_inputs
 
+    site_controls.what_ifs(state.scenario_data())
     inputs = resolve_inputs(scenario)
     frame = inputs.frame
-    cols = st.columns(3)
+    st.session_state[site_controls.MEANS] = {
+        "carbon_g_per_kwh": float(frame["carbon_g_per_kwh"].mean()),
+        "price_per_kwh": float(frame["price_per_kwh"].mean()),
+        "demand_charge_per_kw_month": float(inputs.demand_charge_per_kw_month),
+    }
+    cols = st.columns([1, 1.1, 1.4])  # the demand charge's unit is the longest
     cols[0].metric("Mean carbon intensity", f"{frame['carbon_g_per_kwh'].mean():.0f} g/kWh")
     currency = md(inputs.currency)  # metric values are Markdown too
     cols[1].metric("Mean energy price", f"{frame['price_per_kwh'].mean():.3f} {currency}/kWh")
     cols[2].metric("Demand charge", f"{inputs.demand_charge_per_kw_month:g} {currency}/kW/month")
+    hours = len(frame)
+    st.markdown(f"**Hour by hour** over the {hours:,} h horizon (site local time)")
+    charts_ = site_charts.hourly_charts(frame, inputs.currency)
+    for (data, spec), name in zip(charts_, ("carbon", "price", "carbon_free"), strict=False):
+        st.vega_lite_chart(data, spec, key=f"grid_{name}_chart", width="stretch")
     # one Markdown list per block rather than an element per line: each element is a
     # message the browser renders on its own; the texts (from tariffs and files) escaped,
     # never read as Markdown or LaTeX
@@ -298,6 +311,14 @@ def render() -> None:
         scenario = state.current_scenario()
         if scenario.description:
             st.caption(md(scenario.description))
+    st.subheader("Where this design runs")
+    st.caption(
+        "Each picker changes only its part of the scenario: halls, pods, workload and "
+        "assets stay as they are. The built-in scenario above replaces everything."
+    )
+    site_controls.pickers()
+    with shown_errors("read the scenario"):
+        scenario = state.current_scenario()
         left, right = st.columns([2, 3])
         with left, shown_errors("show the site"):
             _site_facts(scenario)

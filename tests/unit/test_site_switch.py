@@ -40,8 +40,8 @@ def test_every_built_in_climate_is_offered_once():
     keys = [c.key for c in climate_choices()]
     assert sorted(keys) == sorted(list_climates())
     labels = {c.key: c.label for c in climate_choices()}
-    assert labels["miami"].startswith("Miami FL") and "TMY2" in labels["miami"]
-    assert labels["urumqi"].startswith("Urumqi, Xinjiang") and "synthetic" in labels["urumqi"]
+    assert labels["miami"] == "Miami FL (TMY2)" and labels["shanghai"] == "Shanghai (synthetic, CSWD)"
+    assert labels["urumqi"] == "Urumqi, Xinjiang (synthetic, CSWD)"
 
 
 def test_switching_the_climate_moves_the_site_and_keeps_the_design(default):
