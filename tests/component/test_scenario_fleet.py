@@ -164,18 +164,21 @@ def test_a_built_in_fleet_names_built_in_sites_only():
     assert example_data("beijing")["name"] == "beijing"
 
 
-def _square(x: int) -> int:
-    return x * x
-
-
 def test_the_site_pool_runs_tasks_in_worker_processes_in_order():
     """A fleet's per-site tasks in a spawn pool (the equal-result check of a whole fleet
-    on a pool of workers is the Dask test, tests/integration/test_dask_batch.py)."""
+    on a pool of workers is the Dask test, tests/integration/test_dask_batch.py). The task
+    lives in a standard-library-only module, so the workers start without importing this
+    test module and the libraries it loads."""
+    import os
+
     from scenarios.site_pool import site_pool
+    from tests.pool_tasks import square_and_pid
 
     with site_pool(None, 2, 5) as (map_sites, workers):
         assert workers == 2 and map_sites is not map
-        assert list(map_sites(_square, range(5))) == [0, 1, 4, 9, 16]
+        squares, pids = zip(*map_sites(square_and_pid, range(5)), strict=True)
+        assert list(squares) == [0, 1, 4, 9, 16]
+        assert os.getpid() not in pids  # run in the pool's processes, not here
     with site_pool(None, None, 5) as (map_sites, workers):
         assert (map_sites, workers) == (map, 1)
 
