@@ -75,6 +75,8 @@ FORMATS = {
     "carbon_location_kg_per_compute_mwh": ",.0f",
     "carbon_market_kg_per_compute_mwh": ",.0f",
 }
+#: A hyphen no line breaks at (U+2011), in the dates of a period.
+NON_BREAKING_HYPHEN = "\u2011"
 #: Where a long word of a run label may wrap (an invisible break opportunity).
 ZERO_WIDTH_SPACE = "\u200b"
 #: The money selector's choice that converts nothing.
@@ -132,6 +134,8 @@ def cell_text(key: str, value) -> str:
     """A value as the table shows it (KPIs by the reports' rules), "–" when missing."""
     if key in KPI_DEFINITIONS:
         return kpi_text(key, value)
+    if key == "period" and value is not None:  # wraps at the dash, not inside a date
+        return str(value).replace("-", NON_BREAKING_HYPHEN)
     return fmt(value, FORMATS.get(key, ""))
 
 

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from scenarios.comparison import REFERENCE_SOURCE
 from tests.helpers import fresh_app
-from ui.compare import OWN_CURRENCY
+from ui.compare import NON_BREAKING_HYPHEN, OWN_CURRENCY
 from ui.tables import markdown_text as md
 
 CURRENCIES = ("CNY", "USD")
@@ -36,7 +36,8 @@ def compare_table(at: AppTest) -> pd.DataFrame:
 
 
 def _plain(text) -> str:
-    return pd.Series([str(text)]).str.replace(r"\\(.)", r"\1", regex=True)[0]
+    plain = pd.Series([str(text)]).str.replace(r"\\(.)", r"\1", regex=True)[0]
+    return plain.replace(NON_BREAKING_HYPHEN, "-")
 
 
 def money_rows(frame: pd.DataFrame) -> pd.DataFrame:
