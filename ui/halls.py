@@ -245,7 +245,8 @@ def _comparison(view: dict) -> None:
     st.plotly_chart(charts.indicator_bars(table), key="indicator_chart")
     shown = formatted(kpi_formatted(table, TABLE_KPIS), {"rack_kw": "g", "racks": ",.0f"})
     shown = shown.rename(columns=TABLE_LABELS).T
-    st.dataframe(shown, width="stretch", height=35 * (len(shown) + 1) + 3, key="tech_table")
+    st.dataframe(shown, width="stretch", height=35 * (len(shown) + 1) + 3, key="tech_table",
+                 column_config={"_index": st.column_config.Column(width=290)})  # fmt: skip
     st.caption(
         "Heat, no compressor: the share of the year's heat removed without "
         "compressors (economizers, dry coolers, towers)."
@@ -314,11 +315,13 @@ def _design_peak(scenario) -> None:
         "and electrical room must carry."
     )
     shown = peak_table(peak)
-    st.dataframe(shown, width="stretch", height=35 * (len(shown) + 1) + 3, key="peak_table")
+    st.dataframe(shown, width="stretch", height=35 * (len(shown) + 1) + 3, key="peak_table",
+                 column_config={"_index": st.column_config.Column(width=290)})  # fmt: skip
     notes = [
         "One hour at these outdoor conditions, each pod at utilisation 1 (its compute "
         "design power), the plant sized for the same conditions: the sizing a run prices "
-        "as capital cost. The year below runs at the inference load."
+        "as capital cost. Every kW drawn ends as heat outdoors, so heat rejected equals "
+        "facility power. The year below runs at the inference load."
     ]
     if scenario.site.warm_k:
         notes.append(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import pandas as pd
 
 from scenarios.tariffs import BAND_NAMES
-from ui.charts import chart_text
 
 #: Tariff band colours (valley to critical peak: cool to warm).
 BAND_COLOURS = {"deep valley": "#17375E", "valley": "#4C78A8", "flat": "#EECA3B",
@@ -85,7 +84,7 @@ def hourly_charts(frame: pd.DataFrame, currency: str) -> list[tuple[pd.DataFrame
         :func:`hourly_table` and a spec for ``st.vega_lite_chart``, per panel.
     """
     data = hourly_table(frame)
-    unit = chart_text(currency)
+    unit = str(currency)  # Vega draws text as text (no HTML or Markdown to escape)
     carbon = data["carbon_g_per_kwh"]
     flat = bool(carbon.max() - carbon.min() < 1e-9)
     # a flat series (an annual factor) is a line on a low panel from zero, not noise

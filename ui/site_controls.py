@@ -131,12 +131,14 @@ def _notes() -> list:
     return st.session_state.setdefault(NOTES, [])
 
 
-def _store(action: str, switch) -> bool:
-    """Validate ``switch.data`` as the whole scenario, store it and note its notes;
-    a refusal is a message and changes nothing."""
+def _store(action: str, switch, success: str | None = None) -> bool:
+    """Validate ``switch.data`` as the whole scenario, store it and note ``success``
+    (Markdown) and its notes; a refusal is a message and changes nothing."""
     with noted_errors(action, _notes()):
         state.current_scenario(switch.data)
         state.update_scenario(switch.data)
+        if success:
+            _notes().append(("success", success))
         _notes().extend(("info", md(note)) for note in switch.notes)
         return True
     return False
@@ -147,9 +149,8 @@ def _on_climate() -> None:
     with noted_errors("switch the climate", _notes()):
         raw = state.scenario_data()
         switch = site_switch.with_climate(raw, climate, site_switch.climate_location(climate))
-        if _store("switch the climate", switch):
-            _notes().append(("success", f"Climate: **{md(_climate_label(climate))}**. Halls, "
-                             "pods, workload and assets kept."))  # fmt: skip
+        _store("switch the climate", switch, f"Climate: **{md(_climate_label(climate))}**. "
+               "Halls, pods, workload and assets kept.")  # fmt: skip
 
 
 def _means() -> dict:
@@ -266,14 +267,15 @@ def pickers() -> None:
 
 def _flat_price(raw: dict) -> None:
     price, currency = raw["grid"]["price"], str(raw["grid"].get("currency", "USD"))
+    unit = md(currency)  # labels are Markdown
     left, mid, right = st.columns([2, 2, 1])
     _bound(FLAT, float(price["flat_per_kwh"]))
     _bound(DEMAND, float(price.get("demand_charge_per_kw_month") or 0.0))
     _bound(CURRENCY, currency)
-    left.number_input(f"Price [{currency}/kWh]", key=FLAT, min_value=-MAX_PRICE_PER_KWH,
+    left.number_input(f"Price [{unit}/kWh]", key=FLAT, min_value=-MAX_PRICE_PER_KWH,
                       max_value=MAX_PRICE_PER_KWH, step=0.01, format="%.4f",
                       on_change=_on_price, args=(FLAT,))  # fmt: skip
-    mid.number_input(f"Demand charge [{currency}/kW/month]", key=DEMAND, min_value=0.0,
+    mid.number_input(f"Demand charge [{unit}/kW/month]", key=DEMAND, min_value=0.0,
                      max_value=MAX_DEMAND_CHARGE_PER_KW_MONTH, step=1.0, format="%.1f",
                      on_change=_on_price, args=(DEMAND,))  # fmt: skip
     right.selectbox("Currency", sorted({*CURRENCIES, currency}), key=CURRENCY,
@@ -282,11 +284,11 @@ def _flat_price(raw: dict) -> None:
 
 def what_ifs(raw: dict) -> None:
     """The carbon price and the contracted renewables."""
-    currency = str(raw["grid"].get("currency", "USD"))
+    unit = md(str(raw["grid"].get("currency", "USD")))  # labels are Markdown
     left, right = st.columns(2)
     _bound(CARBON_PRICE, float((raw.get("objective") or {}).get("carbon_price_per_t", 0.0)))
     left.number_input(
-        f"Carbon price [{currency}/t CO₂]", key=CARBON_PRICE, min_value=0.0,
+        f"Carbon price [{unit}/t CO₂]", key=CARBON_PRICE, min_value=0.0,
         max_value=MAX_CARBON_PRICE_PER_T, step=5.0, format="%.0f",
         on_change=_on_setting, args=("objective.carbon_price_per_t", CARBON_PRICE),
         help="The scheduler adds carbon price x each hour's carbon intensity to the hour's "
