@@ -70,7 +70,9 @@ def test_a_rolling_window_is_planned_on_the_forecast_issued_at_its_start():
     assert list(via_schedule.schedule["timestamp"]) == [grid[37]]
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 5])
+# four random instances that HiGHS proves optimal within a second or two (seeds 1 and 5,
+# used before, took 6 and 13 s on a 2-core machine to prove, with nothing more checked)
+@pytest.mark.parametrize("seed", [2, 3, 7, 10])
 def test_perfect_foresight_settled_on_actuals_is_never_worse_than_a_forecast(seed):
     rng = np.random.default_rng(seed)
     history_h, n = 24, 48
