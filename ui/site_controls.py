@@ -283,7 +283,8 @@ def _flat_price(raw: dict) -> None:
 
 
 def what_ifs(raw: dict) -> None:
-    """The carbon price and the contracted renewables."""
+    """The carbon price and the contracted renewables (the site's storage and on-site
+    power have their controls on the Workload page, :mod:`ui.asset_controls`: a link)."""
     unit = md(str(raw["grid"].get("currency", "USD")))  # labels are Markdown
     left, right = st.columns(2)
     _bound(CARBON_PRICE, float((raw.get("objective") or {}).get("carbon_price_per_t", 0.0)))
@@ -304,3 +305,5 @@ def what_ifs(raw: dict) -> None:
         "(grid.market.renewable_share): they lower market-based carbon and raise the "
         "renewable energy factor; location-based carbon and the schedule stay as they are.",
     )  # fmt: skip
+    st.page_link("ui/workload.py", icon=":material/battery_charging_full:",
+                 label="Battery, cold tank, PV and wind: on the Workload and schedule page")

@@ -120,6 +120,9 @@ def test_carbon_price_and_renewables_write_the_scenario(app):
     assert scenario.objective.carbon_price_per_t == 120.0
     assert scenario.grid.market.renewable_share == 0.35
     assert app.number_input(key="site_carbon_price").value == 120.0  # read back off it
+    # the assets' controls are not repeated here: a link to them
+    links = [e.proto for e in app.get("page_link")]
+    assert [link.page for link in links] == ["workload"]
 
 
 def test_loading_a_built_in_scenario_resets_the_pickers(app):
