@@ -3,8 +3,11 @@
 
 One module per page, each run by ``st.navigation`` as a script:
 
-* :mod:`ui.site` - built-in scenario or uploads, location, climate, grid carbon and price;
-* :mod:`ui.halls` - editable pods and their full-year comparison by technology;
+* :mod:`ui.site` - built-in scenario or uploads; the climate, grid carbon and price
+  switched on their own and the carbon price (:mod:`ui.site_controls`); location, climate,
+  hourly carbon and price (:mod:`ui.site_charts`);
+* :mod:`ui.halls` - editable pods and water temperatures (:mod:`ui.hall_controls`), their
+  design-day peak and full-year comparison by technology;
 * :mod:`ui.workload` - jobs, storage and on-site power (:mod:`ui.asset_controls`) and the
   scheduler's run; what it found in :mod:`ui.results` (assets: :mod:`ui.asset_results`);
 * :mod:`ui.compare` - scenarios and variants side by side;
