@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -160,6 +161,24 @@ def test_an_uploaded_carbon_series_is_charted_hour_by_hour(app):
     assert app.selectbox(key="site_carbon").value == "file"
     carbon, _ = charts(app)["carbon [g/kWh]"]
     assert list(carbon["carbon_g_per_kwh"]) == values[:168]  # 00:00 in Shanghai is 16:00Z
+
+
+def test_an_uploaded_weather_file_stays_a_climate_choice(app):
+    import pvlib
+
+    tmy3 = (Path(pvlib.__file__).parent / "data" / "723170TYA.CSV").read_bytes()
+    app.file_uploader(key="up_weather").upload("greensboro.csv", tmy3, "text/csv").run()
+    uploaded = data(app)["site"]["climate"]
+    assert Path(uploaded).name == "greensboro.csv"
+    assert data(app)["site"]["timezone"] == "Asia/Shanghai"  # a file keeps the site
+    app.selectbox(key="site_climate").set_value("urumqi").run()
+    assert data(app)["site"]["climate"] == "urumqi"
+    assert "weather file greensboro.csv" in app.selectbox(key="site_climate").options
+    app.selectbox(key="site_climate").set_value(uploaded).run()
+    ok(app)
+    assert data(app)["site"]["climate"] == uploaded
+    assert data(app)["site"]["name"] == "Urumqi"  # moved there before; a file moves nothing
+    assert data(app)["pods"] == DEFAULT["pods"]
 
 
 # --------------------------------------------------------------------------- Halls
