@@ -51,7 +51,7 @@ def test_no_command_module_is_imported_by_a_library():
 def test_the_cli_has_one_module_per_command():
     from cli.main import COMMAND_MODULES
 
-    commands = {"run", "validate", "sweep", "compare", "schedule", "thermal", "report", "examples"}
+    commands = {"run", "validate", "sweep", "compare", "schedule", "thermal", "size", "report", "examples"}
     assert {m.removeprefix("cli.") for m in COMMAND_MODULES} == commands
     assert not list((ROOT / "scenarios").glob("cmd_*.py"))
     assert not list((ROOT / "reports").glob("cmd_*.py"))
