@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from scenarios.schema import WATER_CLASSES, Inference, PodSpec, choices
-from ui import caching, charts, hall_controls, state
+from ui import caching, charts, hall_controls, hall_money, state
 from ui.errors import shown_errors
 from ui.tables import fmt, formatted, kpi_formatted
 from ui.tables import markdown_text as md
@@ -361,6 +361,8 @@ def render() -> None:
             _design_peak(scenario)
         with shown_errors("show the thermal comparison"):
             _comparison(view)
+        with shown_errors("price the cooling options"):
+            hall_money.render(caching.scenario_key(scenario))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,129 @@
+"""Money per cooling option for a scenario's halls: the same pods cooled by each technology
+that can cool them, each over a typical year at inference load, sized on the design day and
+priced over the plant's life (:mod:`scenarios.costs`), with payback and NPV against air.
+
+The halls page shows it beside the year and the design-day peak; a run prices only the
+design as it is (kpis.json ``capex``, ``tco_per_year``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scenarios.costs import Tco, Versus, cost_params, tco, versus
+from scenarios.errors import ScenarioError
+from scenarios.explore.halls import year_hours
+from scenarios.facility import facility_params, thermal_pod
+from scenarios.inputs import load_weather, resolve_inputs, weather_on_hours
+from scenarios.money import station_pressure_pa
+from scenarios.schema import Scenario
+from thermal.design_day import design_temperatures_c
+from thermal.facility import COOLING_TECHNOLOGIES, design_pod, max_rack_kw
+from thermal.simulate import simulate_site
+from thermal.sizing import size_pod_at
+
+
+@dataclass(frozen=True)
+class HallOption:
+    """The scenario's halls with every pod on one technology."""
+
+    cooling: str
+    tco: Tco
+    facility_mwh_per_year: float
+    pue: float
+    #: against the same halls air-cooled (None: air cannot cool these racks)
+    versus_air: Versus | None
+
+
+@dataclass(frozen=True)
+class HallOptions:
+    """Every technology that can cool the scenario's racks, and why the others cannot."""
+
+    currency: str
+    price_per_kwh: float
+    demand_charge_per_kw_month: float
+    options: list[HallOption]
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def _prices(scenario: Scenario) -> tuple[float, float]:
+    """The run's mean import price [currency/kWh] and its demand charge [currency/kW/month]."""
+    inputs = resolve_inputs(scenario)
+    price = float(np.mean(inputs.frame["price_per_kwh"].to_numpy()))
+    return price, float(inputs.demand_charge_per_kw_month or 0.0)
+
+
+def hall_options(scenario: Scenario) -> HallOptions:
+    """The scenario's pods re-cooled by each technology, over a typical year, priced.
+
+    Energy is priced at the mean import price of the scenario's horizon (its tariff or
+    price file over those hours), the demand charge on each month's peak of the year.
+
+    Raises
+    ------
+    ScenarioError
+        Bad climate, price, facility or cost settings.
+    """
+    from scenarios.workload import inference_compute_kw
+
+    costs = cost_params(scenario.costs, scenario.grid.currency)
+    price, demand_charge = _prices(scenario)
+    weather_year = load_weather(scenario.site.climate)
+    params = facility_params(
+        scenario, design_temperatures_c(weather_year["dry_bulb_c"], weather_year["wet_bulb_c"])
+    )
+    hours = year_hours(scenario)
+    weather = weather_on_hours(weather_year, hours)
+    pressure = station_pressure_pa(weather_year)
+    options, skipped, by_tech = [], {}, {}
+    for tech in COOLING_TECHNOLOGIES:
+        limit = max_rack_kw(tech, params.technology)
+        too_dense = [s.name for s in scenario.pods if s.rack_kw > limit]
+        if too_dense:
+            skipped[tech] = (f"{tech} cools racks up to {limit:g} kW; pod(s) "
+                             f"{', '.join(too_dense)} are denser")  # fmt: skip
+            continue
+        pods = [
+            dataclasses.replace(thermal_pod(spec), cooling=tech, water_class=None,
+                                liquid_fraction=None)
+            for spec in scenario.pods
+        ]
+        loads = {
+            spec.name: inference_compute_kw(
+                spec, design_pod(pod, params).compute_design_kw, hours, scenario.site.timezone
+            )
+            for spec, pod in zip(scenario.pods, pods, strict=True)
+        }
+        _, site = simulate_site(weather, pods, loads, params)
+        facility = site["facility_kw"]
+        monthly_peaks = facility.groupby(facility.index.month).max()
+        sizings = [size_pod_at(pod, params, pressure) for pod in pods]
+        cost = tco(
+            sizings,
+            costs,
+            energy_cost=float(facility.sum()) * price,
+            demand_cost=float(monthly_peaks.sum()) * demand_charge,
+            water_l=float(site["water_l"].sum()),
+            compute_kwh=float(site["compute_kw"].sum()),
+            hours=len(site),
+        )
+        by_tech[tech] = cost
+        it = float(site["it_kw"].sum())
+        options.append((tech, cost, float(facility.sum()) / 1000.0, float(facility.sum()) / it))
+    if not options:
+        raise ScenarioError("no cooling technology can cool every pod's racks: "
+                            + "; ".join(skipped.values()), field="pods")  # fmt: skip
+    air = by_tech.get("air")
+    return HallOptions(
+        currency=costs.currency,
+        price_per_kwh=price,
+        demand_charge_per_kw_month=demand_charge,
+        options=[
+            HallOption(tech, cost, mwh, pue, None if air is None else versus(cost, air))
+            for tech, cost, mwh, pue in options
+        ],
+        skipped=skipped,
+    )
