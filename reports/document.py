@@ -74,6 +74,8 @@ class Table:
     rows: Sequence[Sequence[Cell]]
     note: str = ""
     font_scale: float = 1.0  # < 1 for wide tables in the PDF
+    #: Indices of the rows the PDF draws (None: all); the HTML and XLSX hold every row.
+    pdf_rows: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

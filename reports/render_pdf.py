@@ -28,6 +28,14 @@ CJK_MISSING_NOTE = (
 )
 #: Space a table title needs below it before the first rows; else start a new page [mm].
 KEEP_WITH_NEXT_MM = 28.0
+#: A page is near-blank when its content fills less than this share of the page's
+#: writable height: about seven lines of body text, or the last rows of a table spilled
+#: over. The last page of the report and the page before each new-page section are the
+#: only ones that can end early (all others break when full).
+MIN_PAGE_FILL = 0.2
+#: Table text sizes tried, in order, until no page is near-blank (the tables' spill onto a
+#: page is what leaves one short; charts and body text keep their size).
+TABLE_SCALES = (1.0, 0.95, 0.9)
 
 
 def _fpdf():
@@ -45,9 +53,12 @@ class _Writer:
     """Holds the FPDF object and picks a font for each string (thin: the work is in the
     functions below)."""
 
-    def __init__(self, report: doc.Report):
+    def __init__(self, report: doc.Report, table_scale: float = 1.0):
         FPDF, self.FontFace = _fpdf()
         writer = self
+        self.table_scale = table_scale
+        #: (page number, share of its writable height used) of each page that ended early
+        self.ends: list[tuple[int, float]] = []
 
         class _PDF(FPDF):
             def footer(inner):
@@ -102,6 +113,16 @@ class _Writer:
         if self.space_left() < height_mm:
             self.pdf.add_page()
 
+    def fill(self) -> float:
+        """Share of the current page's writable height used so far."""
+        top = self.pdf.t_margin
+        return (self.pdf.get_y() - top) / (self.pdf.page_break_trigger - top)
+
+    def new_page(self) -> None:
+        """Start a page on purpose, noting how full the page it ends is."""
+        self.ends.append((self.pdf.page_no(), self.fill()))
+        self.pdf.add_page()
+
 
 def png_size(png: bytes) -> tuple[int, int]:
     """Width and height [px] of a PNG, from its IHDR chunk."""
@@ -140,7 +161,7 @@ def _subheading(w: _Writer, text: str) -> None:
 
 def _table(w: _Writer, table: doc.Table) -> None:
     pdf = w.pdf
-    size = TABLE_PT * table.font_scale
+    size = TABLE_PT * table.font_scale * w.table_scale
     w.ensure(KEEP_WITH_NEXT_MM)
     w.write(table.title, 9, "B", ACCENT, line_mm=4.6)
     pdf.ln(0.6)
@@ -161,7 +182,8 @@ def _table(w: _Writer, table: doc.Table) -> None:
             family, style, shown = w.pick(col.header, "B")
             head.cell(shown, style=None if family == "dejavu" else w.FontFace(
                 family=family, emphasis=style or None, size_pt=size, fill_color=HEAD_FILL))
-        for row in table.rows:
+        rows = table.rows if table.pdf_rows is None else [table.rows[i] for i in table.pdf_rows]
+        for row in rows:
             r = t.row()
             for i in keep:
                 family, _, shown = w.pick(row[i].text)
@@ -174,11 +196,16 @@ def _table(w: _Writer, table: doc.Table) -> None:
     pdf.ln(3)
 
 
+def _figure_height_mm(figure: doc.Figure) -> float:
+    """Height of the chart image across the content width [mm]."""
+    px_w, px_h = png_size(charts.render(figure, "png"))
+    return CONTENT_W_MM * px_h / px_w
+
+
 def _figure(w: _Writer, figure: doc.Figure) -> None:
     png = charts.render(figure, "png")
-    px_w, px_h = png_size(png)
     width = CONTENT_W_MM
-    height = width * px_h / px_w
+    height = _figure_height_mm(figure)
     w.ensure(height + 14)
     w.write(figure.title, 9, "B", ACCENT, line_mm=4.6)
     w.pdf.image(io.BytesIO(png), x=MARGIN_MM, w=width, h=height)
@@ -194,13 +221,30 @@ def _title_block(w: _Writer, report: doc.Report) -> None:
     w.pdf.ln(2)
 
 
+def _opening_mm(section: doc.Section) -> float:
+    """Height a section's heading needs below it to stay with its opening: the leading
+    paragraphs (estimated at ~110 characters a line) and the first chart or a table's
+    first rows [mm]."""
+    need = 12.0  # the heading and its rule
+    for block in section.blocks:
+        if isinstance(block, doc.Paragraph):
+            need += 4.4 * (len(block.text) // 110 + 1) + 1.5
+            continue
+        if isinstance(block, doc.Figure):
+            need += _figure_height_mm(block) + 14
+        else:
+            need += KEEP_WITH_NEXT_MM
+        break
+    return need
+
+
 def _section(w: _Writer, section: doc.Section, first: bool) -> None:
     pdf = w.pdf
     if section.new_page and not first:
-        pdf.add_page()
+        w.new_page()
     elif not first:
         pdf.ln(4)
-        w.ensure(2 * KEEP_WITH_NEXT_MM)
+        w.ensure(max(2 * KEEP_WITH_NEXT_MM, _opening_mm(section)))
     pdf.start_section(section.title[:120], level=0, strict=False)
     w.write(section.title, 13, "B", ACCENT, line_mm=6.5)
     pdf.set_draw_color(*ACCENT)
@@ -221,12 +265,12 @@ def _section(w: _Writer, section: doc.Section, first: bool) -> None:
         elif isinstance(block, doc.Figure):
             _figure(w, block)
         elif isinstance(block, doc.PageBreak):
-            pdf.add_page()
+            w.new_page()
 
 
-def render_pdf(report: doc.Report) -> bytes:
-    """The report as PDF bytes."""
-    w = _Writer(report)
+def _render(report: doc.Report, table_scale: float) -> tuple[bytes, list[int]]:
+    """The PDF with tables at ``table_scale``, and its near-blank pages."""
+    w = _Writer(report, table_scale)
     w.pdf.add_page()
     _title_block(w, report)
     for i, section in enumerate(report.sections):
@@ -234,4 +278,25 @@ def render_pdf(report: doc.Report) -> bytes:
     if w.replaced:
         w.pdf.ln(4)
         w.write(CJK_MISSING_NOTE, BODY_PT - 1, "I", MUTED, line_mm=4)
-    return bytes(w.pdf.output())
+    ends = [*w.ends, (w.pdf.page_no(), w.fill())]
+    short = [page for page, fill in ends if fill < MIN_PAGE_FILL and w.pdf.page_no() > 1]
+    return bytes(w.pdf.output()), short
+
+
+def near_blank_pages(report: doc.Report, table_scale: float = 1.0) -> list[int]:
+    """Page numbers (1-based) that would end with less than :data:`MIN_PAGE_FILL` of
+    their height used."""
+    return _render(report, table_scale)[1]
+
+
+def render_pdf(report: doc.Report) -> bytes:
+    """The report as PDF bytes: the first of :data:`TABLE_SCALES` that leaves no page
+    near-blank (else the one with the fewest such pages)."""
+    best = None
+    for scale in TABLE_SCALES:
+        pdf, short = _render(report, scale)
+        if not short:
+            return pdf
+        if best is None or len(short) < best[1]:
+            best = (pdf, len(short))
+    return best[0]
