@@ -257,7 +257,8 @@ def assets_section(run: D.Run) -> doc.Section | None:
         + step,
         lambda: charts.supply_stack(run), height_in=3.2))
     blocks.append(balance_table(run))
-    return doc.Section("Site assets: storage and on-site generation", blocks, anchor="assets")
+    return doc.Section("Site assets: storage and on-site generation", blocks, new_page=False,
+                       anchor="assets")
 
 
 def _manifest_assets(run: D.Run) -> dict:
@@ -343,7 +344,7 @@ def parameters_table(run: D.Run) -> doc.Table | None:
          doc.Column("Value", width=2.4, numeric=True), doc.Column("Unit", width=0.9),
          doc.Column("Set by", width=0.7)],
         rows, font_scale=0.9,
-        note="default: the library's value (optimizer.assets.Battery, thermal.cold_storage."
-             "ColdStorageParams, thermal.onsite), with its source in docs/scenarios.md; the "
-             "run: an amount over the run (generation). The PV and wind models and what they "
+        note="default: coolshift's default value for the asset (battery, cold tank, PV and "
+             "wind models), each published with its source in coolshift's scenario "
+             "documentation; the run: an amount over the run (generation). The PV and wind models and what they "
              "rest on are in the data sources (onsite_pv, onsite_wind). " + MODELLED)

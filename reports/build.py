@@ -1,8 +1,16 @@
 """Assemble the report of one or more runs: the sections in reading order and the raw
-data sheets of the XLSX."""
+data sheets of the XLSX.
+
+Each run has its own sections (summary, energy, Scope 2, scheduling, assets, targets,
+halls, EED where it applies, its data and provenance); what the runs share is said once
+at the end: the methodology (method, versions, physics parameters), with several runs the
+definitions of the indicators, and the publications cited. Several runs open with their
+comparison, which holds every indicator side by side instead of a table per run.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import platform
 import re
@@ -12,13 +20,16 @@ import pandas as pd
 
 from reports import data as D
 from reports import document as doc
+from reports import rules
 from reports.assets import assets_section
-from reports.compare import comparison_section
+from reports.citations import cite_report
+from reports.compare import comparison_section, definitions_section
 from reports.eed import eed_section
 from reports.energy import energy_section, pods_section, scope2_section
-from reports.methodology import methodology_section
+from reports.methodology import methodology_section, provenance_section
 from reports.scheduling import scheduling_section
-from reports.summary import executive_summary, kpi_section, targets_section
+from reports.summary import executive_summary, kpi_section
+from reports.targets import targets_section
 from scenarios.store import PACKAGES as STORE_PACKAGES
 
 #: Packages whose versions the report states (next to those the run recorded).
@@ -72,20 +83,29 @@ def schedule_sheet(run: D.Run) -> doc.DataSheet:
                          {c: units.get(c, "") for c in frame.columns})
 
 
-def run_sections(run: D.Run, versions: dict[str, str], suffix: str = "") -> list[doc.Section]:
+def run_sections(run: D.Run, suffix: str = "", eed: bool | None = None) -> list[doc.Section]:
+    """The run's own sections in reading order; with ``suffix`` (several runs) every title
+    after the summary names the run, and the full KPI table is left to the comparison.
+
+    Parameters
+    ----------
+    eed : bool or None
+        The EU EED fields: None (default) where :func:`reports.rules.eed_applies` (a site
+        in the EU), True for any site, False never.
+    """
     sections = [
         executive_summary(run),
-        kpi_section(run),
+        None if suffix else kpi_section(run),
         energy_section(run),
         scope2_section(run),
         scheduling_section(run),
         assets_section(run),
         targets_section(run),
-        pods_section(run),
-        eed_section(run),
-        methodology_section(run, versions),
+        None if suffix else pods_section(run),  # several: the comparison's hall table
+        eed_section(run, eed) if rules.eed_applies(run.scenario, eed) else None,
+        provenance_section(run, eed),
     ]
-    sections = [s for s in sections if s is not None]  # the assets' only with assets
+    sections = [s for s in sections if s is not None]  # assets, targets, EED: where they apply
     if suffix:
         for s in sections[1:]:
             s.title = f"{s.title}: {suffix}"
@@ -96,15 +116,24 @@ def _prefixed(sections: list[doc.Section], prefix: str) -> None:
     """Give every table of the run's sections a sheet key unique in the workbook."""
     for s in sections:
         s.anchor = f"{prefix}-{s.anchor}".lower()
-        s.blocks = [
-            doc.Table(f"{prefix} {b.key}", b.title, b.columns, b.rows, b.note, b.font_scale)
-            if isinstance(b, doc.Table) else b
-            for b in s.blocks
-        ]
+        s.blocks = [dataclasses.replace(b, key=f"{prefix} {b.key}") if isinstance(b, doc.Table)
+                    else b for b in s.blocks]
 
 
-def build_report(runs: list[D.Run], generated: dt.datetime | None = None) -> doc.Report:
-    """The report of ``runs``: per-run sections, preceded by a comparison for several."""
+def build_report(runs: list[D.Run], generated: dt.datetime | None = None,
+                 eed: bool | None = None) -> doc.Report:
+    """The report of ``runs``: per-run sections, preceded by a comparison for several, and
+    what they share once at the end.
+
+    Parameters
+    ----------
+    runs : list of Run
+    generated : datetime, optional
+        Time stamp of the report (default: now, UTC).
+    eed : bool or None
+        The EU EED fields: None (default) for runs at sites in the EU, True for every run
+        (on request), False for none.
+    """
     versions = report_versions()
     generated = generated or dt.datetime.now(dt.UTC)
     sections: list[doc.Section] = []
@@ -113,7 +142,7 @@ def build_report(runs: list[D.Run], generated: dt.datetime | None = None) -> doc
     if several:
         sections.append(comparison_section(runs))
     for i, run in enumerate(runs, start=1):
-        own = run_sections(run, versions, run.label if several else "")
+        own = run_sections(run, run.label if several else "", eed)
         run_sheets = [hourly_sheet(run), schedule_sheet(run)]
         if several:
             prefix = f"R{i}"
@@ -122,12 +151,15 @@ def build_report(runs: list[D.Run], generated: dt.datetime | None = None) -> doc
                           for s in run_sheets]
         sections += own
         sheets += run_sheets
+    sections.append(methodology_section(runs, versions))
     if several:
+        sections.append(definitions_section(runs))
         title = "coolshift report: " + ", ".join(r.label for r in runs)
         subtitle = f"{len(runs)} runs compared"
     else:
         title = f"coolshift report: {runs[0].label}"
         subtitle = runs[0].scenario.site.name
-    return doc.Report(title=re.sub(r"\s+", " ", title), subtitle=subtitle, sections=sections,
-                      data_sheets=sheets, generated=f"{generated:%Y-%m-%d %H:%M} UTC",
-                      versions=versions)
+    report = doc.Report(title=re.sub(r"\s+", " ", title), subtitle=subtitle, sections=sections,
+                        data_sheets=sheets, generated=f"{generated:%Y-%m-%d %H:%M} UTC",
+                        versions=versions)
+    return cite_report(report)

@@ -320,8 +320,10 @@ def _bars(values) -> list[float]:
     return [float("nan") if v is None else float(v) for v in values]
 
 
-def targets_chart(run: D.Run) -> Figure:
-    """Site and hall PUE against the policy references and the scenario's target."""
+def targets_chart(run: D.Run, references: list[dict] | None = None) -> Figure:
+    """Site and hall PUE against the scenario's target and ``references`` (kpis.json's
+    policy references that apply to the site, :func:`reports.rules.applicable_references`;
+    default: all of them)."""
     names = ["Site", *run.pods]
     values = [run.kpis["pue"]] + [run.doc["pods"][p]["pue"] for p in run.pods]
     fig = Figure()
@@ -330,7 +332,9 @@ def targets_chart(run: D.Run) -> Figure:
     colors = ["#1f4e79"] + [TECH_COLORS[p.cooling] for p in run.scenario.pods]
     bars = ax.barh(y, _bars(values), color=colors, height=0.6)
     ax.bar_label(bars, labels=[F.kpi_text("pue", v) for v in values], padding=3, fontsize=7.5)
-    refs = [(r["label"], r["pue"]) for r in run.doc["targets"]["references"]]
+    if references is None:
+        references = run.doc["targets"]["references"]
+    refs = [(r["label"], r["pue"]) for r in references]
     target = run.kpis.get("pue_target")
     if target is not None:
         refs.insert(0, (f"Scenario target: {run.kpis.get('pue_target_label') or ''}", target))

@@ -14,6 +14,8 @@ import re
 
 from reports import data as D
 from reports import document as doc
+from reports import rules
+from reports.summary import MODELLED_NOT_METERED
 from scenarios.facility import facility_params
 
 NOT_AVAILABLE = "not available from this run"
@@ -110,7 +112,9 @@ def eed_rows(run: D.Run) -> list[tuple[str, str, doc.Cell, str, str]]:
     ]
 
 
-def eed_section(run: D.Run) -> doc.Section:
+def eed_section(run: D.Run, requested: bool | None = None) -> doc.Section:
+    """The EED fields of the run (the report builder adds it where
+    :func:`reports.rules.eed_applies`)."""
     rows = [[doc.text(g), doc.text(f), v, doc.text(u), doc.text(h)] for g, f, v, u, h in eed_rows(run)]
     table = doc.Table(
         "eu_eed", "EU data-centre reporting scheme (Delegated Regulation (EU) 2024/1364)",
@@ -120,14 +124,17 @@ def eed_section(run: D.Run) -> doc.Section:
         rows, font_scale=0.92)
     filled = sum(1 for r in rows if r[2].text != NOT_AVAILABLE)
     blocks = [
+        doc.Paragraph(MODELLED_NOT_METERED, "note"),
         doc.Paragraph(
             "The EU Energy Efficiency Directive (EU) 2023/1791, Article 12, and its Delegated "
             "Regulation (EU) 2024/1364 ask data centres of at least 500 kW installed IT power to "
             "report yearly, by 15 May, to the European database. Fields a planning run cannot "
-            f"know are marked '{NOT_AVAILABLE}'. {filled} of {len(rows)} fields are filled."),
+            f"know are marked '{NOT_AVAILABLE}'. {filled} of {len(rows)} fields are filled. "
+            f"The fields are {rules.eed_text(run.scenario, requested)}."),
         table,
     ]
-    return doc.Section("EU Energy Efficiency Directive reporting fields", blocks, anchor="eed")
+    return doc.Section("EU Energy Efficiency Directive reporting fields", blocks, new_page=False,
+                       anchor="eed")
 
 
 __all__ = ["NOT_AVAILABLE", "eed_rows", "eed_section", "set_points", "water_class_supply_c"]

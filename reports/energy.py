@@ -8,6 +8,7 @@ from reports import charts
 from reports import data as D
 from reports import document as doc
 from reports import formatting as F
+from reports.summary import MODELLED_NOT_METERED
 from scenarios.grid_factors import get_grid_factor
 
 
@@ -119,7 +120,7 @@ def energy_section(run: D.Run) -> doc.Section:
                       "energy cost (the demand charge is billed per calendar month, not per day)."),
                    lambda: charts.period_panels(run, periods), height_in=2.6),
     ]
-    return doc.Section("Energy, PUE, carbon and cost", blocks, anchor="energy")
+    return doc.Section("Energy, PUE, carbon and cost", blocks, new_page=False, anchor="energy")
 
 
 def carbon_basis(run: D.Run) -> str:
@@ -186,6 +187,7 @@ def scope2_section(run: D.Run) -> doc.Section:
             "exported generation earns no carbon credit; battery discharge is not counted as "
             "carbon-free.")
     blocks = [
+        doc.Paragraph(MODELLED_NOT_METERED, "note"),
         doc.Paragraph("GHG Protocol Scope 2 and ESRS E1-6 ask for both figures. Location-based "
                       "uses the grid's average intensity; market-based uses the contractual "
                       "instruments and, for the rest, the residual mix."),
@@ -230,4 +232,4 @@ def pods_section(run: D.Run) -> doc.Section:
             rows))
     blocks.append(doc.Figure("halls", "Halls compared", "PUE, TUE and WUE of each hall over the run.",
                              lambda: charts.pods_chart(run), height_in=2.3))
-    return doc.Section("Halls (pods)", blocks, anchor="halls")
+    return doc.Section("Halls (pods)", blocks, new_page=False, anchor="halls")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from reports import document as doc
 from reports.build import build_report, report_versions
+from reports.citations import cite_report
 from reports.data import load_runs
 from reports.fleet_data import FleetRun, load_fleet, looks_like_fleet
 from reports.fleet_method import methodology_section
@@ -51,14 +52,16 @@ def build_fleet_report(fleet: FleetRun, generated: dt.datetime | None = None) ->
                 methodology_section(fleet, versions)]
     sheets = [s for s in (schedule_sheet(fleet), jobs_sheet(fleet)) if s is not None]
     title = re.sub(r"\s+", " ", f"coolshift fleet report: {fleet.label}")
-    return doc.Report(title=title, subtitle=f"{len(fleet.sites)} sites scheduled as one",
-                      sections=sections, data_sheets=sheets,
-                      generated=f"{generated:%Y-%m-%d %H:%M} UTC", versions=versions)
+    report = doc.Report(title=title, subtitle=f"{len(fleet.sites)} sites scheduled as one",
+                        sections=sections, data_sheets=sheets,
+                        generated=f"{generated:%Y-%m-%d %H:%M} UTC", versions=versions)
+    return cite_report(report)  # sources as publications, listed once at the end
 
 
-def build_for(run_dirs: Sequence[Path]) -> doc.Report:
+def build_for(run_dirs: Sequence[Path], eed: bool | None = None) -> doc.Report:
     """The report of the given run directories: a fleet run alone gets the fleet report,
-    single-site runs the single-site report (several: compared).
+    single-site runs the single-site report (several: compared), with the EU EED fields
+    as ``eed`` asks (:func:`reports.build.build_report`; a fleet report has none).
 
     Raises
     ------
@@ -73,4 +76,4 @@ def build_for(run_dirs: Sequence[Path]) -> doc.Report:
             f"coolshift report {fleets[0]}/sites/*")
     if fleets:
         return build_fleet_report(load_fleet(fleets[0]))
-    return build_report(load_runs(run_dirs))
+    return build_report(load_runs(run_dirs), eed=eed)

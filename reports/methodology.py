@@ -1,5 +1,11 @@
-"""Methodology, assumptions and data provenance: sources, tariff rule, physics defaults
-with their sources, software versions, solver status and gap, input hashes."""
+"""Methodology, assumptions and data provenance.
+
+Two parts: each run's own data (:func:`provenance_section`: its sources, tariff rule,
+assumptions, the rules applied to its site, the solver's technical status, input hashes
+and timings), and the method shared by every run of a report, said once at its end
+(:func:`methodology_section`: the method, the software versions and every physics
+parameter with its source).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,8 @@ from reports import assets as A
 from reports import data as D
 from reports import document as doc
 from reports import formatting as F
+from reports import rules
+from reports.summary import solver_text
 from scenarios.facility import facility_params
 from scenarios.grid_factors import get_grid_factor
 from scenarios.tariffs import get_tariff
@@ -86,11 +94,13 @@ def assumptions_table(run: D.Run) -> doc.Table:
                      [doc.Column("Kind", width=0.8), doc.Column("Text", width=5.2)], rows)
 
 
-def physics_table(run: D.Run) -> doc.Table:
-    """Every physics default with unit and source; scenario overrides marked."""
+def physics_table(run: D.Run | None) -> doc.Table:
+    """Every physics parameter of the run (None: the defaults) with unit and source;
+    scenario overrides marked."""
     defaults = {r["name"]: r["value"] for r in describe(FacilityParams())}
     rows = []
-    for r in describe(facility_params(run.scenario)):
+    params = FacilityParams() if run is None else facility_params(run.scenario)
+    for r in describe(params):
         changed = r["value"] != defaults.get(r["name"])
         value = r["value"]
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -100,35 +110,79 @@ def physics_table(run: D.Run) -> doc.Table:
         rows.append([doc.text(r["name"]), cell, doc.text(r["unit"]),
                      doc.text("scenario" if changed else "default"), doc.text(r["source"])])
     return doc.Table(
-        "physics", "Physics parameters (thermal.describe) with their sources",
+        "physics", "Physics parameters with their sources",
         [doc.Column("Parameter", width=1.6), doc.Column("Value", width=0.7, numeric=True),
          doc.Column("Unit", width=0.7), doc.Column("Set by", width=0.55),
          doc.Column("Source", width=3.0)],
         rows, font_scale=0.85)
 
 
-def versions_table(run: D.Run, report_versions: dict[str, str]) -> doc.Table:
-    run_versions = run.manifest.get("versions", {})
-    names = list(run_versions) + [n for n in report_versions if n not in run_versions]
-    rows = [[doc.text(n), doc.text(run_versions.get(n, "-")), doc.text(report_versions.get(n, "-"))]
-            for n in names]
+def versions_table(run, report_versions: dict[str, str]) -> doc.Table:
+    """Versions at run time (``run.manifest``) and at report time."""
+    return runs_versions_table([run], report_versions)
+
+
+def runs_versions_table(runs: list, report_versions: dict[str, str]) -> doc.Table:
+    """Versions at run time (one column per distinct set among the runs' manifests) and
+    at report time."""
+    sets: list[tuple[list[str], dict]] = []
+    for run in runs:
+        v = run.manifest.get("versions", {})
+        label = str(getattr(run, "label", ""))
+        for labels, known in sets:
+            if known == v:
+                labels.append(label)
+                break
+        else:
+            sets.append(([label], v))
+    names = list(dict.fromkeys([n for _, v in sets for n in v] + list(report_versions)))
+    heads = ["Run" if len(runs) == 1 else "Runs " + ", ".join(labels) if len(sets) > 1
+             else "Runs" for labels, _ in sets]
+    rows = [[doc.text(n)] + [doc.text(v.get(n, "-")) for _, v in sets]
+            + [doc.text(report_versions.get(n, "-"))] for n in names]
     return doc.Table("versions", "Software versions",
-                     [doc.Column("Package", width=1.5), doc.Column("Run", width=1.5),
-                      doc.Column("Report", width=1.5)], rows)
+                     [doc.Column("Package", width=1.5)]
+                     + [doc.Column(h, width=1.5) for h in heads]
+                     + [doc.Column("Report", width=1.5)], rows)
 
 
-def provenance_table(run: D.Run) -> doc.Table:
+def solver_table(run: D.Run) -> doc.Table:
+    """The solver's technical status: what the summary says in words, in numbers."""
+    s = run.manifest.get("solver", {})
+    lin = run.manifest.get("linearisation", {})
+    size = s.get("model_size", {})
+    rows = [
+        ("Schedule", doc.text(solver_text(run))),
+        ("Solver status", doc.text(s.get("status", F.MISSING))),
+        ("Objective [cost + carbon price x carbon]", doc.num(s.get("objective"), 2)),
+        ("Best bound", doc.num(s.get("bound"), 2)),
+        ("Relative gap [%]", doc.num(None if s.get("gap") is None else 100 * s["gap"], 2)),
+        ("Solve time [s]", doc.num(s.get("solve_s"), 1)),
+        ("Model size", doc.text(", ".join(f"{v:,} {k}" for k, v in size.items()) or F.MISSING)),
+        ("Schedules checked by validate()", doc.text(
+            ", ".join(f"{k}: {v} violations" for k, v in s.get("validation", {}).items()) or F.MISSING)),
+        ("Linearisation error (MILP facility model vs re-simulation) [%]",
+         doc.num(None if lin.get("relative_error") is None else 100 * lin["relative_error"], 3)),
+    ]
+    rows += [("Solver warning", doc.text(w)) for w in s.get("warnings", [])]
+    return doc.Table("solver", "Solver (technical status)",
+                     [doc.Column("Item", width=2.2), doc.Column("Value", width=3.0)],
+                     [[doc.text(a), b] for a, b in rows], font_scale=0.9,
+                     note="The gap is (objective - bound) / objective: the schedule costs at "
+                          "most this share more than the best possible one (cost plus the "
+                          "carbon price). The summary says it in words.")
+
+
+def provenance_table(run: D.Run, eed: bool | None = None) -> doc.Table:
     m = run.manifest
-    s = m.get("solver", {})
     rows = [
         ("Run directory", str(run.path)),
-        ("Schedule", f"{run.schedule_name}; solver status {s.get('status', F.MISSING)}, gap "
-         + (F.MISSING if s.get("gap") is None else f"{100 * s['gap']:.2f} %")
-         + (", bound " + F.value_text(s.get("bound"), 2) if s.get("bound") is not None else "")),
+        ("China's PUE targets", rules.targets_text(run.scenario)),
+        ("EU EED reporting fields", rules.eed_text(run.scenario, eed)),
     ]
     rows += [(f"sha256 {k}", v) for k, v in m.get("input_hashes", {}).items()]
     rows += [(f"timing {k}", f"{v:g} s") for k, v in m.get("timings_s", {}).items()]
-    return doc.Table("provenance", "Run provenance",
+    return doc.Table("provenance", "Run provenance and the rules applied to the site",
                      [doc.Column("Item", width=1.4), doc.Column("Value", width=4.6)],
                      [[doc.text(a), doc.text(b)] for a, b in rows], font_scale=0.9)
 
@@ -146,10 +200,11 @@ def overrides(run: D.Run) -> list[str]:
     return out
 
 
-def methodology_section(run: D.Run, report_versions: dict[str, str]) -> doc.Section:
+def provenance_section(run: D.Run, eed: bool | None = None) -> doc.Section:
+    """The run's own data: overrides, sources, tariff, assumptions, assets' values, the
+    solver's technical status, provenance and the rules applied to the site."""
     changed = overrides(run)
     blocks: list = [
-        doc.Paragraph(METHOD + (" " + METHOD_ASSETS + A.MODELLED if D.has_assets(run) else "")),
         doc.Paragraph("Physics defaults overridden by the scenario: "
                       + ("; ".join(changed) if changed else "none") + "."),
         sources_table(run),
@@ -165,5 +220,27 @@ def methodology_section(run: D.Run, report_versions: dict[str, str]) -> doc.Sect
                 "none), as the assumptions above say: its output is an estimate, not a "
                 "measurement.", "note"))
         blocks.append(A.parameters_table(run))
-    blocks += [provenance_table(run), versions_table(run, report_versions), physics_table(run)]
-    return doc.Section("Methodology, assumptions and data provenance", blocks, anchor="methodology")
+    blocks += [solver_table(run), provenance_table(run, eed)]
+    return doc.Section("Data sources, assumptions and provenance", blocks, new_page=False,
+                       anchor="provenance")
+
+
+def methodology_section(runs: list[D.Run], report_versions: dict[str, str]) -> doc.Section:
+    """The method every run of the report shares, once: how the numbers are made, the
+    software versions and every physics parameter with its source."""
+    assets = any(D.has_assets(r) for r in runs)
+    changed = [r for r in runs if overrides(r)]
+    blocks: list = [
+        doc.Paragraph(METHOD + (" " + METHOD_ASSETS + A.MODELLED if assets else "")),
+        runs_versions_table(runs, report_versions),
+    ]
+    if len(runs) == 1:
+        blocks.append(physics_table(runs[0]))
+    else:
+        blocks.append(doc.Paragraph(
+            "The physics parameters below are the defaults; "
+            + ("the scenario overrides of " + ", ".join(r.label for r in changed)
+               + " are listed in each run's data section." if changed
+               else "no run overrides any of them.")))
+        blocks.append(physics_table(None))
+    return doc.Section("Methodology", blocks, new_page=False, anchor="methodology")

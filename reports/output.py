@@ -63,7 +63,8 @@ def render(report: doc.Report, fmt: str) -> bytes:
     return render_xlsx(report)
 
 
-def render_report(run_dirs: str | os.PathLike | Sequence[str | os.PathLike], fmt: str) -> bytes:
+def render_report(run_dirs: str | os.PathLike | Sequence[str | os.PathLike], fmt: str,
+                  eed: bool | None = None) -> bytes:
     """The report of one or more run directories in one format.
 
     Parameters
@@ -72,6 +73,9 @@ def render_report(run_dirs: str | os.PathLike | Sequence[str | os.PathLike], fmt
         Finished run directories (``coolshift run --out DIR``), or one fleet run
         directory (its fleet report, :mod:`reports.fleet_build`).
     fmt : {"pdf", "html", "xlsx"}
+    eed : bool or None
+        The EU EED reporting fields: None (default) for sites in the EU, True for every
+        run (on request), False for none (:func:`reports.rules.eed_applies`).
 
     Returns
     -------
@@ -84,7 +88,7 @@ def render_report(run_dirs: str | os.PathLike | Sequence[str | os.PathLike], fmt
         Unknown format, or a path that is not a run directory.
     """
     (fmt,) = parse_formats([fmt])
-    report = build_for(_as_list(run_dirs))  # a fleet run, or single-site runs
+    report = build_for(_as_list(run_dirs), eed=eed)  # a fleet run, or single-site runs
     return render(report, fmt)
 
 
@@ -147,6 +151,7 @@ def write_reports(
     formats: str | Iterable[str],
     out: str | os.PathLike | None = None,
     force: bool = False,
+    eed: bool | None = None,
 ) -> list[Path]:
     """Check and claim every target, render every format, then write each atomically.
 
@@ -160,6 +165,9 @@ def write_reports(
         A file (one format) or a folder; default: see :func:`plan_output`.
     force : bool
         Replace existing coolshift reports (never anything else).
+    eed : bool or None
+        The EU EED reporting fields: None (default) for sites in the EU, True for every
+        run (on request), False for none.
 
     Returns
     -------
@@ -187,7 +195,7 @@ def write_reports(
                 held.enter_context(claim_output(f, "report", folder=False, force=force))
                 for f in files
             ]
-        report = build_for(dirs)
+        report = build_for(dirs, eed=eed)
         contents = [render(report, fmt) for fmt in fmts]
         if folder is not None:
 

@@ -6,7 +6,7 @@ from reports import charts
 from reports import data as D
 from reports import document as doc
 from reports import formatting as F
-from reports.summary import missing_reason, solver_text
+from reports.summary import missing_reason, plan_text
 from scenarios import kpis as K
 from scenarios.tariffs import BAND_NAMES
 
@@ -30,13 +30,17 @@ def schedules_table(run: D.Run) -> doc.Table:
             + [doc.kpi(k, v.get(k)) for v in cols.values()] for k in keys]
     rows.append([doc.text(F.label("feasible")), doc.text("")]
                 + [doc.kpi("feasible", v.get("feasible", True)) for v in cols.values()])
+    # the PDF leaves out indicators no schedule has (n/a in every column)
+    shown = tuple(i for i, row in enumerate(rows) if any(c.value is not None for c in row[2:]))
     return doc.Table(
         "schedules", "Schedules re-simulated on the same weather, prices and carbon",
         [doc.Column("Indicator", width=2.0), doc.Column("Unit", width=0.7)]
         + [doc.Column(c, width=1.2, numeric=True) for c in cols],
-        rows,
+        rows, pdf_rows=shown,
         note="A schedule is feasible when every job's work is done inside its window and no "
-             "hall or cooling capacity is exceeded.",
+             "hall or cooling capacity is exceeded."
+             + (" Indicators no schedule has are left out of the PDF (they are in the HTML "
+                "and XLSX reports)." if len(shown) < len(rows) else ""),
     )
 
 
@@ -92,34 +96,14 @@ def band_table(run: D.Run) -> doc.Table | None:
         rows, note="Where each schedule runs the deferrable jobs' compute energy.")
 
 
-def solver_table(run: D.Run) -> doc.Table:
-    s = run.manifest.get("solver", {})
-    lin = run.manifest.get("linearisation", {})
-    size = s.get("model_size", {})
-    rows = [
-        ("Schedule", doc.text(solver_text(run))),
-        ("Solver status", doc.text(s.get("status", F.MISSING))),
-        ("Objective [cost + carbon price x carbon]", doc.num(s.get("objective"), 2)),
-        ("Best bound", doc.num(s.get("bound"), 2)),
-        ("Relative gap [%]", doc.num(None if s.get("gap") is None else 100 * s["gap"], 2)),
-        ("Solve time [s]", doc.num(s.get("solve_s"), 1)),
-        ("Model size", doc.text(", ".join(f"{v:,} {k}" for k, v in size.items()) or F.MISSING)),
-        ("Schedules checked by validate()", doc.text(
-            ", ".join(f"{k}: {v} violations" for k, v in s.get("validation", {}).items()) or F.MISSING)),
-        ("Linearisation error (MILP facility model vs re-simulation) [%]",
-         doc.num(None if lin.get("relative_error") is None else 100 * lin["relative_error"], 3)),
-    ]
-    rows += [("Solver warning", doc.text(w)) for w in s.get("warnings", [])]
-    return doc.Table("solver", "Solver", [doc.Column("Item", width=2.2), doc.Column("Value", width=3.0)],
-                     [[doc.text(a), b] for a, b in rows])
-
-
 def scheduling_section(run: D.Run) -> doc.Section:
     if run.optimized:
         intro = ("Deferrable training jobs were scheduled by the MILP on the same weather, prices "
                  "and carbon as the ASAP baseline (every job starts as soon as released) and a "
                  "greedy rule (cheapest / lowest-carbon hours first); each schedule was then "
-                 "re-simulated by the facility model. Before = ASAP, after = the MILP.")
+                 "re-simulated by the facility model. Before = ASAP, after = the MILP. "
+                 + plan_text(run) + " The solver's technical status is in the run's data "
+                 "section.")
     else:
         intro = ("This run was not optimized (--no-optimize): its schedule is the ASAP baseline, "
                  "so 'before' and 'after' are the same and the savings against ASAP are zero. The "
@@ -134,5 +118,5 @@ def scheduling_section(run: D.Run) -> doc.Section:
     bands = band_table(run)
     if bands is not None:
         blocks.append(bands)
-    blocks += [schedules_table(run), solver_table(run)]
-    return doc.Section("Scheduling effect", blocks, anchor="scheduling")
+    blocks.append(schedules_table(run))
+    return doc.Section("Scheduling effect", blocks, new_page=False, anchor="scheduling")

@@ -1,11 +1,19 @@
-"""Executive summary, the full KPI table and the PUE target check of one run."""
+"""Executive summary, the full KPI table and the PUE target check of one run.
+
+The summary is the report's first page: it says first whether the weather is a real
+typical year or a synthetic one, and that every figure is modelled, not metered; it
+speaks of the schedule in a manager's words (the solver's status, bound and gap are in
+the methodology). PUE targets are those that apply to the site (:mod:`reports.rules`).
+"""
 
 from __future__ import annotations
 
-from reports import charts
+import re
+
 from reports import data as D
 from reports import document as doc
 from reports import formatting as F
+from reports import rules
 from reports.assets import asset_phrases, pv_on_modelled_irradiance
 from scenarios.kpis import KPI_DEFINITIONS
 
@@ -17,6 +25,15 @@ SHORT_DEFINITIONS = {
 }
 #: The target table shows PUE to 4 decimals, so 1.2502 is not read as meeting 1.25.
 TARGET_DECIMALS = 4
+#: Said on the first page and before every regulatory table (PUE targets, Scope 2, EED).
+MODELLED_NOT_METERED = (
+    "Modelled, not metered: every figure in this report comes from a simulation of the "
+    "planned facility (physics model hour by hour, published grid factors and tariffs), not "
+    "from meters. Targets and reporting fields are estimates for planning; they are not "
+    "evidence of compliance, which needs 12 months of metered data."
+)
+#: The KPI table's standard column where the scenarios' text does not hold for every site.
+STANDARD_OVERRIDES = {"pue_target": "the scenario's [targets]"}
 COOLING_NAMES = {"air": "air (CRAH, chilled water)", "cold_plate": "direct-to-chip cold plates",
                  "immersion": "single-phase immersion", "spray": "direct liquid spray",
                  "two_phase_immersion": "two-phase (boiling) immersion"}
@@ -44,13 +61,60 @@ def halls_text(run: D.Run) -> str:
     )
 
 
+def _gap_pct(gap: float) -> str:
+    """A relative gap as a percentage a reader takes in (0.00495 -> ``0.49 %``)."""
+    pct = 100.0 * float(gap)
+    return f"{pct:.1f} %" if pct >= 1.0 else f"{pct:.2f} %"
+
+
+def plan_text(run: D.Run) -> str:
+    """How good the run's schedule is, in a manager's words (the solver's status, bound
+    and gap are in the methodology)."""
+    s = run.manifest.get("solver", {})
+    if not s.get("optimized"):
+        return ("Not optimised: every job starts as soon as it is released (the ASAP "
+                "baseline); run without --no-optimize to plan it.")
+    status = str(s.get("status") or "")
+    gap = s.get("gap")
+    known = isinstance(gap, (int, float)) and not isinstance(gap, bool) and gap == gap
+    window = "planned window by window over the period; " if status.startswith("rolling") else ""
+    of = "of the best possible (cost plus the carbon price)"
+    if known and gap <= 1e-9:
+        return (f"Best schedule found and proven the best possible: {window}no schedule costs "
+                "less (cost plus the carbon price).")
+    if status.endswith("optimal"):
+        return (f"Best schedule found and proven: {window}within "
+                f"{_gap_pct(gap) if known else 'the planner tolerance'} {of}.")
+    if known:
+        return (f"A good schedule, not proven best: {window}the planner stopped at its time "
+                f"limit with a schedule proven within {_gap_pct(gap)} {of}.")
+    return (f"A schedule that meets every rule, not proven best: {window}how far it is from "
+            "the best possible is not known.")
+
+
+def plan_short(run: D.Run) -> str:
+    """:func:`plan_text` in a table cell (``proven within 0.49 % of the best``)."""
+    s = run.manifest.get("solver", {})
+    if not s.get("optimized"):
+        return "not optimised (ASAP)"
+    gap = s.get("gap")
+    if isinstance(gap, (int, float)) and not isinstance(gap, bool) and gap == gap:
+        return "proven best" if gap <= 1e-9 else f"proven within {_gap_pct(gap)} of the best"
+    return "optimised; distance to the best not known"
+
+
 def solver_text(run: D.Run) -> str:
+    """The solver's technical status (methodology): method, status, gap, bound, time."""
     s = run.manifest.get("solver", {})
     if not s.get("optimized"):
         return "not optimized (run with --no-optimize): the schedule is ASAP"
     gap = s.get("gap")
     gap_text = F.MISSING if gap is None else f"{100 * gap:.2f} %"
-    return f"MILP (HiGHS), status {s.get('status')}, gap {gap_text}"
+    bound = s.get("bound")
+    seconds = s.get("solve_s")
+    return (f"MILP (HiGHS), status {s.get('status')}, relative gap {gap_text}"
+            + (f", bound {F.value_text(bound, 2)}" if bound is not None else "")
+            + (f", solve time {F.value_text(seconds, 1)} s" if seconds is not None else ""))
 
 
 def missing_reason(run: D.Run, key: str) -> str:
@@ -95,29 +159,51 @@ def _saving_text(run: D.Run, name: str) -> str:
 
 
 def target_text(run: D.Run) -> str:
+    """The PUE target line of the first page: the scenario's own target, China's where the
+    site is in China, or why none applies."""
     k = run.kpis
-    if k.get("pue_target") is None:
-        return "no target set in the scenario"
-    met = "met" if k.get("pue_target_met") else "NOT met"
-    return (f"{met}: PUE {F.kpi_text('pue', k['pue'])} vs target "
-            f"{F.kpi_text('pue_target', k['pue_target'])} ({k.get('pue_target_label') or ''})")
+    refs = rules.policy_targets(run.scenario, run.doc.get("targets", {}).get("references", []))
+    parts = []
+    if k.get("pue_target") is not None:
+        met = "met" if k.get("pue_target_met") else "NOT met"
+        parts.append(f"{met}: PUE {F.kpi_text('pue', k['pue'])} vs target "
+                     f"{F.kpi_text('pue_target', k['pue_target'])} "
+                     f"({k.get('pue_target_label') or 'the scenario'})")
+    if refs:
+        met = [r for r in refs if r["met"]]
+        parts.append(f"China's targets (site in China): {len(met)} of {len(refs)} met on the "
+                     "period's PUE")
+    if parts:
+        return "; ".join(parts)
+    where = rules.site_jurisdiction(run.scenario)
+    return (f"none applies: the scenario sets none, and China's targets cover sites in China "
+            f"(this site: {where.where}, {where.basis})")
 
 
 def findings(run: D.Run) -> list[str]:
     """Plain-language key points generated from the numbers."""
     k, pods = run.kpis, run.doc.get("pods", {})
     out = []
-    refs = run.doc.get("targets", {}).get("references", [])
-    met = [r for r in refs if r["met"]]
-    missed = [r for r in refs if not r["met"]]
-    if refs:
-        line = f"Site PUE {F.kpi_text('pue', k['pue'])} ({'annual' if run.hours >= 8760 else 'period'})"
+    refs = rules.applicable_references(run.scenario,
+                                       run.doc.get("targets", {}).get("references", []))
+    targets = [r for r in refs if rules.is_china_reference(r)]
+    context = [r for r in refs if not rules.is_china_reference(r)]
+    basis = "annual" if run.hours >= 8760 else "period"
+    if targets:
+        met = [r for r in targets if r["met"]]
+        missed = [r for r in targets if not r["met"]]
+        line = f"Site PUE {F.kpi_text('pue', k['pue'])} ({basis})"
         if met:
             line += " is within " + ", ".join(f"{r['pue']:.2f} ({r['label']})" for r in met)
         if missed:
             line += ("; above " if met else " is above ") + ", ".join(
                 f"{r['pue']:.2f} ({r['label']})" for r in missed)
         out.append(line + ".")
+    for r in context:
+        side = "below" if r["met"] else "above"
+        out.append(f"Site PUE {F.kpi_text('pue', k['pue'])} ({basis}) is {side} the "
+                   f"{r['label'][:1].lower()}{r['label'][1:]}, {r['pue']:.2f} (annual; context, "
+                   "not a target).")
     idle = [p for p in pods if pods[p].get("pue") is None]
     if idle:
         out.append(f"Hall(s) {', '.join(idle)} carried no IT load in this period: no PUE, TUE or "
@@ -141,29 +227,62 @@ def findings(run: D.Run) -> list[str]:
                 f"Scope 2: {F.kpi_text('carbon_location_t', k['carbon_location_t'])} tCO2 "
                 f"location-based, {F.kpi_text('carbon_market_t', k['carbon_market_t'])} tCO2 market-based.")
     if run.optimized:
-        out.append(f"The MILP schedule against ASAP: {_saving_text(run, 'asap')}; "
-                   f"{F.kpi_text('shifted_energy_share', k.get('shifted_energy_share'))} % of job energy moved.")
+        out.append(f"The planned schedule against ASAP: {_saving_text(run, 'asap')}; "
+                   f"{F.kpi_text('shifted_energy_share', k.get('shifted_energy_share'))} % of job "
+                   "energy moved.")
     else:
         out.append("This run was not optimized: its schedule is the ASAP baseline.")
     return out
 
 
+def is_synthetic(run: D.Run) -> bool:
+    """The run's weather is a synthetic year from monthly normals: scenarios writes
+    ``synthetic hourly year ... from monthly normals`` as the manifest's weather source
+    (thermal.weather marks the frame ``synthetic``)."""
+    source = str(run.manifest.get("sources", {}).get("weather", "")) or run.scenario.site.climate
+    return "synthetic" in source.lower()
+
+
+def climate_kind(run: D.Run) -> str:
+    """``"synthetic"`` or ``"real"`` (a typical-year or user weather file)."""
+    return "synthetic" if is_synthetic(run) else "real"
+
+
+def _station(run: D.Run) -> str:
+    weather = run.manifest.get("weather", {})
+    text = " ".join(str(v) for v in (run.manifest.get("sources", {}).get("weather", ""),
+                                     weather.get("annual_ghi_source", "")))
+    match = re.search(r"(?:seed|typical year) (\d{5})\b", text)
+    return f"WMO station {match.group(1)}" if match else ""
+
+
 def climate_text(run: D.Run) -> str:
     """Where the weather comes from, saying plainly when it is synthetic (first page)."""
     source = str(run.manifest.get("sources", {}).get("weather", "")) or run.scenario.site.climate
-    if "synthetic" in source.lower():
-        text = (f"SYNTHETIC weather: a year generated from monthly climate normals "
-                f"({run.scenario.site.climate}), not a measured hourly year; {source}")
+    if is_synthetic(run):
+        name = run.manifest.get("weather", {}).get("name") or run.scenario.site.climate
+        station = _station(run)
+        text = (f"SYNTHETIC weather, not a measured year: an hourly year generated from the "
+                f"monthly climate normals of {name} (CSWD-derived"
+                + (f", {station}" if station else "") + ")")
     else:
-        text = f"typical-year weather file: {source}"
+        text = f"REAL typical-year weather (a typical meteorological year file): {source}"
     warm_k = getattr(run.scenario.site, "warm_k", 0.0)
     if warm_k:
         text += f"; shifted {warm_k:+g} K (plant sized for the climate as it is)"
     return text
 
 
+def basis_blocks(run: D.Run) -> list[doc.Paragraph]:
+    """What the first page says before any number: the climate and 'modelled, not metered'."""
+    style = "warning" if is_synthetic(run) else "body"
+    return [doc.Paragraph("Climate: " + climate_text(run) + ".", style),
+            doc.Paragraph(MODELLED_NOT_METERED, "note")]
+
+
 def executive_summary(run: D.Run) -> doc.Section:
-    """One page: site, halls, cooling, period, PUE, carbon, cost, savings, target."""
+    """One page: climate and basis first; site, halls, period, plan, PUE, carbon, cost,
+    savings, target."""
     k, cur = run.kpis, run.currency
     s = run.scenario
     facts = [
@@ -175,8 +294,9 @@ def executive_summary(run: D.Run) -> doc.Section:
                if pv_on_modelled_irradiance(run) else ""))] if D.has_assets(run) else []),
         ("Installed IT power", f"{F.value_text(D.installed_it_kw(s), 0)} kW (nameplate)"),
         ("Period", period_text(run)),
-        ("Climate", climate_text(run)),
-        ("Schedule", solver_text(run)),
+        ("Climate", "synthetic year from monthly normals" if is_synthetic(run)
+         else "real typical year (weather file)"),
+        ("Schedule", plan_text(run)),
         ("PUE basis", pue_basis(run)),
         ("PUE target", target_text(run)),
         ("Savings vs ASAP", _saving_text(run, "asap")),
@@ -186,6 +306,8 @@ def executive_summary(run: D.Run) -> doc.Section:
         key="summary", title="At a glance",
         columns=[doc.Column("Item", width=0.9), doc.Column("Value", width=4.1)],
         rows=[[doc.text(a), doc.text(b)] for a, b in facts],
+        # the PDF says the climate in the paragraph above the table
+        pdf_rows=tuple(i for i, (a, _) in enumerate(facts) if a != "Climate"),
     )
     headline_keys = ["pue", "tue", "wue_l_per_kwh", "cue_kg_per_kwh", "it_energy_mwh",
                      "facility_energy_mwh", "water_m3", "carbon_location_t", "carbon_market_t",
@@ -201,9 +323,16 @@ def executive_summary(run: D.Run) -> doc.Section:
                doc.text(SHORT_DEFINITIONS.get(key, KPI_DEFINITIONS[key][1]))]
               for key in headline_keys],
     )
-    blocks = [doc.Paragraph(s.description.replace("\n", " "), "lead")] if s.description else []
+    blocks: list = basis_blocks(run)
+    if s.description:
+        blocks.insert(0, doc.Paragraph(" ".join(s.description.split()), "lead"))
     blocks += [fact_table, headline, doc.Subheading("Key points"), doc.Bullets(findings(run))]
     return doc.Section(f"Executive summary: {run.label}", blocks, anchor="summary")
+
+
+def standard(key: str) -> str:
+    """The standard or source of an indicator, as the report shows it."""
+    return STANDARD_OVERRIDES.get(key) or KPI_DEFINITIONS.get(key, ("", "", ""))[2] or "-"
 
 
 def kpi_rows(run: D.Run) -> list[list[doc.Cell]]:
@@ -213,68 +342,45 @@ def kpi_rows(run: D.Run) -> list[list[doc.Cell]]:
     for key in keys:
         if key not in run.kpis:
             continue
-        _unit, definition, standard = KPI_DEFINITIONS.get(key, ("-", "", ""))
+        _unit, definition, _standard = KPI_DEFINITIONS.get(key, ("-", "", ""))
         rows.append([doc.text(F.label(key)), doc.kpi(key, run.kpis[key]),
                      doc.text(F.kpi_unit(key, run.currency)), doc.text(definition),
-                     doc.text(standard or "-"), doc.text(key)])
+                     doc.text(standard(key)), doc.text(key)])
     return rows
 
 
+def missing_groups(run: D.Run) -> list[str]:
+    """The run's null indicators, one line per reason (``reason: label, label``)."""
+    groups: dict[str, list[str]] = {}
+    for key, value in run.kpis.items():
+        if value is None:
+            groups.setdefault(missing_reason(run, key), []).append(F.label(key))
+    return [f"{reason[:1].upper()}{reason[1:]}: {', '.join(labels)}."
+            for reason, labels in groups.items()]
+
+
 def kpi_section(run: D.Run) -> doc.Section:
+    """Every indicator of kpis.json: the PDF lists those with a value (the others by
+    reason below the table); the HTML and XLSX hold every key."""
+    rows = kpi_rows(run)
+    shown = tuple(i for i, row in enumerate(rows) if row[1].value is not None)
     table = doc.Table(
         key="kpis", title=f"All indicators of the run's schedule ({run.schedule_name})",
         columns=[doc.Column("Indicator", width=1.55), doc.Column("Value", width=0.85, numeric=True),
                  doc.Column("Unit", width=0.75), doc.Column("Definition", width=2.35),
                  doc.Column("Standard", width=1.45),
                  doc.Column("kpis.json key", width=1.4, in_pdf=False)],
-        rows=kpi_rows(run), font_scale=0.92,
+        rows=rows, font_scale=0.92, pdf_rows=shown,
     )
-    nulls = [key for key, value in run.kpis.items() if value is None]
     blocks: list = [
         doc.Paragraph("Shares (REF, ERF, 24/7 CFE, deadlines met, shifted energy) are shown in "
-                      "percent; kpis.json stores them as fractions. Money is in "
+                      "percent; the run's kpis.json stores them as fractions. Money is in "
                       f"{run.currency}. " + pue_basis(run)[0].upper() + pue_basis(run)[1:] + "."),
         table,
     ]
-    if nulls:
-        blocks.append(doc.Paragraph("n/a means not available from this run:", "note"))
-        blocks.append(doc.Bullets([f"{F.label(key)}: {missing_reason(run, key)}" for key in nulls]))
-    return doc.Section("Key performance indicators", blocks, anchor="kpis")
-
-
-def targets_section(run: D.Run) -> doc.Section:
-    k = run.kpis
-    refs = list(run.doc.get("targets", {}).get("references", []))
-    rows = []
-    if k.get("pue_target") is not None:
-        rows.append(("Scenario target: " + (k.get("pue_target_label") or ""), k["pue_target"]))
-    rows += [(r["label"], r["pue"]) for r in refs]
-    pods = run.doc.get("pods", {})
-    names = [p for p in run.pods if p in pods]
-    values = [k["pue"]] + [pods[p]["pue"] for p in names]
-    columns = [doc.Column("Reference", width=2.2), doc.Column("PUE limit", width=0.7, numeric=True),
-               doc.Column("Site", width=0.75, numeric=True)]
-    columns += [doc.Column(p, width=1.05, numeric=True) for p in names]
-    table_rows = [[doc.text("PUE of the run (4 decimals)"), doc.text("")]
-                  + [doc.num(v, TARGET_DECIMALS) for v in values]]
-    for name, limit in rows:
-        table_rows.append([doc.text(name), doc.kpi("pue_target", limit)]
-                          + [doc.text("no load" if v is None else "met" if v <= limit else "not met")
-                             for v in values])
-    table = doc.Table("targets", "PUE against targets (met when PUE <= limit)", columns,
-                      table_rows, font_scale=0.95)
-    figure = doc.Figure("targets", "Site and hall PUE against the targets",
-                        "Bars: this run's PUE; lines: the scenario's target and the policy references.",
-                        lambda: charts.targets_chart(run), height_in=2.5)
-    blocks = [
-        doc.Paragraph(
-            "China's targets: new large and hyperscale data centres below 1.3 by 2025 and "
-            "national hub nodes below 1.25 (four-ministry plan, Dec 2021); Yangtze River Delta "
-            "clusters at most 1.25; Qingyang (Gansu) at most 1.2. The industry average is given "
-            "for context only. China's GB 40879-2021 uses an annual 'power ratio' (电能比), so "
-            f"a target is formally checked on 12 months; this run's PUE is a {pue_basis(run)}."),
-        table, figure,
-    ]
-    return doc.Section("PUE target check", blocks, anchor="targets")
-
-
+    groups = missing_groups(run)
+    if groups:
+        blocks.append(doc.Paragraph("n/a means not available from this run (these rows are in "
+                                    "the HTML and XLSX reports):", "note"))
+        blocks.append(doc.Bullets(groups))
+    return doc.Section("Key performance indicators", blocks, new_page=False, anchor="kpis")

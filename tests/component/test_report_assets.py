@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from reports import assets as A
-from reports import build, charts, energy
+from reports import build, charts, citations, energy
 from reports import data as D
 from reports import eed as eed_module
 from reports import formatting as F
@@ -76,7 +76,7 @@ def assets_run(assets_dir):
 
 @pytest.fixture(scope="module")
 def assets_report(assets_run):
-    return build.build_report([assets_run])
+    return build.build_report([assets_run], eed=True)  # EED fields on request (site in China)
 
 
 class _Rendered(dict):
@@ -116,6 +116,8 @@ def test_the_asset_section_and_its_charts_are_in_the_pdf_and_the_html(rendered, 
     assert "PV output rests on a modelled irradiance, not a measured one" in flat  # synthetic
     assert "measured on the MILP's schedule: not available from this run" in flat  # not optimized
     assert "Cost saving: jobs" in flat and "Cost saving: asset operation" in flat
+    # the assets' defaults and sources are said publicly, no internal file or module named
+    assert not citations.INTERNAL.findall(flat), citations.INTERNAL.findall(flat)[:5]
     # each chart is an image on the page that carries its title
     path = tmp_path / "r.pdf"
     path.write_bytes(rendered["pdf"])
@@ -235,11 +237,12 @@ def test_the_energy_balance_and_the_supply_chart_close_every_hour(assets_run):
 def test_without_assets_the_report_shows_nothing_new(plain_dir, tmp_path):
     run = D.load_run(plain_dir)
     assert not D.has_assets(run)
-    report = build.build_report([run])
+    report = build.build_report([run], eed=True)
     assert "assets" not in [s.anchor for s in report.sections]
     text = _flat(pdf_text(render_pdf(report), tmp_path))
     html = render_html(report).decode("utf-8")
-    for title in (*ASSET_TITLES, "modelled, not metered", "grid import (purchased electricity)"):
+    for title in (*ASSET_TITLES, "Asset flows are modelled, not metered",
+                  "grid import (purchased electricity)"):
         assert title not in text and title not in html, title
     assert "sum over hours of grid intensity x facility energy" in text
     wb = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 import reports
-from reports import build, data, eed, energy, fonts
+from reports import build, data, eed, energy, fonts, summary
 from reports import document as doc
 from reports import formatting as F
 from reports.render_pdf import render_pdf
@@ -52,12 +52,6 @@ def _write(tmp_path_factory, name: str, data_: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def default_dir(tmp_path_factory):
-    """The built-in default (Shanghai TOU tariff with Chinese rule names), a week, by day."""
-    return _write(tmp_path_factory, "default", example_data("default"))
-
-
-@pytest.fixture(scope="module")
 def market_dir(tmp_path_factory):
     """Urumqi, two months (monthly tables), contracted renewables, residual mix, heat reuse."""
     d = example_data("urumqi")
@@ -66,16 +60,6 @@ def market_dir(tmp_path_factory):
     d["heat_reuse"] = {"liquid_share": 0.5, "note": "district heating"}
     d["workload"]["generator"]["count"] = 10
     return _write(tmp_path_factory, "urumqi-market", d)
-
-
-@pytest.fixture(scope="module")
-def short_market_dir(tmp_path_factory):
-    """Urumqi for three days with contracted renewables and a residual mix."""
-    d = example_data("urumqi")
-    d["horizon"]["hours"] = 72
-    d["grid"]["market"] = {"renewable_share": 0.4, "residual_mix_g_per_kwh": 700.0}
-    d["workload"]["generator"].update(count=8, slack_h=[6, 36], duration_h=[2, 12])
-    return _write(tmp_path_factory, "urumqi-short", d)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +89,12 @@ def _all_kpis(run: data.Run):
 def test_every_kpi_of_kpis_json_is_in_the_pdf_text_with_its_rounding(single, default_run, tmp_path):
     text = pdf_text(single["pdf"], tmp_path)
     lines = text.splitlines()
+    flat = re.sub(r"\s+", " ", text)
     for key, value in default_run.kpis.items():
+        if value is None:  # named under its reason below the table (the row is in HTML, XLSX)
+            start = flat.index(summary.missing_reason(default_run, key)[1:] + ":")
+            assert F.label(key) in flat[start:].split("•")[0], key
+            continue
         shown = F.kpi_text(key, value)
         if F.rule(key).kind == "text":  # wraps inside its cell: its first word on the row
             shown = shown.split()[0]
@@ -154,7 +143,8 @@ def test_xlsx_numbers_are_numeric_cells_with_units_in_the_headers(single, defaul
     values = [r[col] for r in hourly.iter_rows(min_row=2, values_only=True)]
     assert all(isinstance(v, float) for v in values)
     assert sum(values) / 1000 == pytest.approx(default_run.kpis["facility_energy_mwh"], rel=REPORT_SUM_RTOL)
-    for name in ("energy", "by_day", "halls", "eu_eed"):
+    assert "eu_eed" not in wb.sheetnames  # a site in China: no EU EED fields unless asked for
+    for name in ("energy", "by_day", "halls", "targets"):
         for row in wb[name].iter_rows(min_row=2):
             for cell in row:
                 if isinstance(cell.value, str):  # text only where no number is meant
@@ -191,8 +181,8 @@ def test_without_a_cjk_font_the_pdf_keeps_the_ascii_parts_and_says_where_the_ful
 ):
     monkeypatch.setattr(fonts, "cjk_codepoints", lambda: frozenset())
     full = build.build_report([default_run])
-    methodology = [s for s in full.sections if s.anchor == "methodology"]  # holds the tariff rule
-    report = doc.Report(full.title, full.subtitle, methodology, versions=full.versions)
+    provenance = [s for s in full.sections if s.anchor == "provenance"]  # holds the tariff rule
+    report = doc.Report(full.title, full.subtitle, provenance, versions=full.versions)
     text = pdf_text(render_pdf(report), tmp_path)
     assert TARIFF_RULE not in text and "沪" not in text
     assert f"{fonts.MISSING_GLYPHS}(2022)50{fonts.MISSING_GLYPHS}" in text
@@ -250,7 +240,9 @@ def test_several_runs_get_a_comparison_table_in_every_format(default_dir, short_
     by_label = {r[0]: r[2:] for r in compare[1:]}
     for key in ("pue", "tue", "carbon_market_t", "total_cost"):
         assert by_label[F.label(key)] == tuple(F.kpi_number(key, r.kpis[key]) for r in runs)
-    assert {"R1 kpis", "R2 kpis", "R1 hourly", "R2 hourly", "compare_halls"} <= set(wb.sheetnames)
+    assert {"R1 hourly", "R2 hourly", "compare_halls", "definitions"} <= set(wb.sheetnames)
+    assert "R1 kpis" not in wb.sheetnames  # every indicator is in the comparison, once
+    assert by_label[F.label("cfe_score")] == (None, None)  # a row of the full set, both n/a
     text = pdf_text(paths[0].read_bytes(), tmp_path)
     assert "Comparison of 2 runs" in text and "Runs compared" in text
     pue_line = next(line for line in text.splitlines() if re.match(r"\s*PUE\s", line))

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from cli import report as cmd_report
-from reports import eed, fonts, output
+from reports import citations, eed, fonts, output, rules, summary
 from reports import formatting as F
 from reports.render_pdf import png_size
 from scenarios.errors import ScenarioError
@@ -120,3 +121,151 @@ def test_imports_only_point_down():
     assert "reports" not in _imports("scenarios")
     assert "cli" not in _imports("scenarios") | _imports("reports") | _imports("ui")
     assert "ui" not in _imports("reports")
+
+
+# --- which targets and schemes apply (issue 17, item 5) ---------------------------------
+
+CHINA_REFS = [{"label": "China: national hub nodes; Yangtze River Delta clusters", "pue": 1.25,
+               "met": True},
+              {"label": "Industry average (Uptime Institute 2023-2024 surveys)", "pue": 1.58,
+               "met": True}]
+
+
+def _scenario(timezone: str, factor: str | None = None, tariff: str | None = None):
+    grid = SimpleNamespace(carbon=SimpleNamespace(factor=factor),
+                           price=SimpleNamespace(tariff=tariff))
+    return SimpleNamespace(site=SimpleNamespace(timezone=timezone), grid=grid)
+
+
+@pytest.mark.parametrize(
+    ("timezone", "keys", "region", "country"),
+    [
+        ("Asia/Shanghai", (), "CN", "CN"),
+        ("Asia/Urumqi", (), "CN", "CN"),
+        ("PRC", (), "CN", "CN"),
+        ("Asia/Hong_Kong", (), "", ""),  # not covered by the mainland's targets
+        ("Europe/Berlin", (), "EU", "DE"),
+        ("Atlantic/Canary", (), "EU", "ES"),
+        ("Europe/Oslo", (), "", ""),  # EEA, not EU
+        ("America/New_York", ("cn-east-2023",), "", ""),  # a placed zone decides alone
+        ("UTC", ("cn-east-2023", None), "CN", "CN"),  # a placeless zone: the grid decides
+        ("Etc/GMT-8", (None, "cn-beijing-two-part"), "CN", "CN"),
+        ("UTC", ("us-srvc-2022",), "", ""),
+    ],
+)
+def test_the_jurisdiction_comes_from_the_time_zone(timezone, keys, region, country):
+    where = rules.jurisdiction(timezone, keys)
+    assert (where.region, where.country) == (region, country)
+    assert timezone in where.basis
+
+
+def test_every_eu_member_state_has_a_zone_and_every_zone_exists():
+    import zoneinfo
+
+    members = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU",
+               "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"}
+    assert set(rules.EU_ZONES.values()) == members
+    for zone in [*rules.EU_ZONES, *rules.CHINA_ZONES]:
+        zoneinfo.ZoneInfo(zone)  # raises for an unknown zone
+    assert not set(rules.EU_ZONES) & rules.CHINA_ZONES
+
+
+def test_china_targets_only_in_china_and_the_eed_fields_in_the_eu_or_on_request():
+    us, cn, de = _scenario("America/Chicago"), _scenario("Asia/Shanghai"), _scenario("Europe/Paris")
+    assert rules.applicable_references(cn, CHINA_REFS) == CHINA_REFS
+    assert rules.applicable_references(us, CHINA_REFS) == CHINA_REFS[1:]  # context only
+    assert rules.policy_targets(us, CHINA_REFS) == [] and rules.policy_targets(de, CHINA_REFS) == []
+    assert rules.policy_targets(cn, CHINA_REFS) == CHINA_REFS[:1]
+    assert [rules.eed_applies(s) for s in (us, cn, de)] == [False, False, True]
+    assert rules.eed_applies(us, True) and not rules.eed_applies(de, False)
+    assert rules.eed_text(us).startswith("not shown") and "on request" in rules.eed_text(us)
+    assert rules.eed_text(us, True).startswith("shown on request")
+    assert rules.targets_text(cn).startswith("applied") and rules.targets_text(de).startswith(
+        "not applied")
+
+
+# --- sources as publications ---------------------------------------------------------------
+
+def _all_source_texts() -> list[str]:
+    """Every source text other packages give a report: physics parameters, grid factors,
+    tariffs (as they are today, so a new internal reference fails here)."""
+    from scenarios.grid_factors import GRID_FACTORS
+    from scenarios.tariffs import TARIFFS
+    from thermal import FacilityParams, describe
+
+    out = [str(r["source"]) for r in describe(FacilityParams())]
+    out += [f"{f.name}: {f.source}" for f in GRID_FACTORS.values()]
+    for t in TARIFFS.values():
+        out += [t.rule, t.source, t.price_source, t.demand_source, t.assumption, t.notes]
+    return out
+
+
+def test_no_internal_file_name_survives_in_any_source_text():
+    texts = _all_source_texts()
+    assert any(citations.INTERNAL.search(t) for t in texts)  # the sources do name files
+    for text in texts:
+        shown = citations.public_text(text)
+        assert not citations.INTERNAL.search(shown), (text, shown)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("judgement default of physics.md (older figures: 10-15 %)",
+         "judgement default (older figures: 10-15 %)"),
+        ("rack share (Uptime Institute 2023 survey, physics.md)", "rack share (Uptime Institute 2023 survey)"),
+        ("Lei & Masanet, Energy 208 (2020) 117556, Table A.1", "Lei & Masanet, Energy 201 (2020) 117556, Table A.1"),
+        ("MEE / NBS grid emission factors (reference/kpis-policy.md)", "MEE / NBS grid emission factors"),
+        ("bands: reference/china_tou_tariffs.md: bands [V1]; base [U, back-calculated]",
+         "bands: the notice's bands (official wording, confirmed by an independent copy); base "
+         "(unverified; back-calculated)"),
+        ("year of station 54511 (thermal/data/china_climate_normals.csv) stands in",
+         "year of station 54511 (CSWD monthly normals) stands in"),
+        ("see https://www.nrel.gov/docs/fy08osti/43156.pdf", "see https://www.nrel.gov/docs/fy08osti/43156.pdf"),
+    ],
+)
+def test_internal_references_are_said_as_their_publications(text, shown):
+    assert citations.public_text(text) == shown
+
+
+def test_the_references_list_the_publications_the_text_cites_once():
+    found = citations.cited(["Lei & Masanet 2020 range", "TMY3 723170 (NREL)", "TMY3 again",
+                             "沪发改价管〔2022〕50号"])
+    assert [p.cited_as for p in found] == ["TMY3 (NREL)", "沪发改价管〔2022〕50号",
+                                            "Lei & Masanet 2020"]
+    for p in citations.PUBLICATIONS:  # author, year, title and publisher, every one
+        assert p.authors and p.year and p.title and p.publisher and p.markers, p.cited_as
+        assert p.reference.startswith(f"{p.authors} ({p.year}). {p.title}.")
+        assert not citations.INTERNAL.search(p.reference), p.cited_as
+
+
+# --- the plan in a manager's words ---------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("solver", "plan", "short"),
+    [
+        ({"optimized": False}, "Not optimised: every job starts as soon as it is released",
+         "not optimised (ASAP)"),
+        ({"optimized": True, "status": "optimal", "gap": 0.0008},
+         "Best schedule found and proven: within 0.08 % of the best possible",
+         "proven within 0.08 % of the best"),
+        ({"optimized": True, "status": "time_limit_feasible", "gap": 0.0049473},
+         "A good schedule, not proven best: the planner stopped at its time limit with a "
+         "schedule proven within 0.49 % of the best possible", "proven within 0.49 % of the best"),
+        ({"optimized": True, "status": "rolling_time_limit_feasible", "gap": 0.041},
+         "A good schedule, not proven best: planned window by window over the period; the "
+         "planner stopped at its time limit with a schedule proven within 4.1 %",
+         "proven within 4.1 % of the best"),
+        ({"optimized": True, "status": "optimal", "gap": 0.0}, "proven the best possible",
+         "proven best"),
+        ({"optimized": True, "status": "time_limit_feasible", "gap": None},
+         "how far it is from the best possible is not known",
+         "optimised; distance to the best not known"),
+    ],
+)
+def test_the_plan_is_said_in_words_without_solver_terms(solver, plan, short):
+    run = SimpleNamespace(manifest={"solver": solver})
+    text = summary.plan_text(run)
+    assert plan in text and summary.plan_short(run) == short
+    for word in ("status", "gap", "bound", "HiGHS", "MILP", "feasible"):
+        assert word not in text, word
