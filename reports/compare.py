@@ -40,10 +40,10 @@ def compared_keys(runs: list[D.Run]) -> list[str]:
 
 def _unit(key: str, runs: list[D.Run]) -> str:
     currencies = sorted({r.currency for r in runs})
+    if len(currencies) == 1:
+        return F.kpi_unit(key, currencies[0])
     unit = F.kpi_unit(key, "currency")
-    if unit == "currency":
-        return currencies[0] if len(currencies) == 1 else "currency (see row)"
-    return unit
+    return "currency (see row)" if unit == "currency" else unit
 
 
 def comparison_tables(runs: list[D.Run]) -> list[doc.Table]:

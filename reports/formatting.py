@@ -9,6 +9,7 @@ the same two functions, so a value can be looked up in every format with one rul
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -185,9 +186,10 @@ def kpi_unit(key: str, currency: str = "") -> str:
         unit = FLEET_KPI_DEFINITIONS[key][0]
     else:
         unit = _POD_UNITS.get(key, "-")
-    if unit == "currency":
-        return currency or "currency"
-    return "" if unit == "-" else unit
+    if unit == "-":
+        return ""
+    # money and money per unit (currency/kW, currency/year) in the run's currency
+    return re.sub(r"\bcurrency\b", currency or "currency", unit)
 
 
 def round_half_away(value: float, decimals: int) -> float:

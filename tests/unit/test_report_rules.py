@@ -37,6 +37,7 @@ def test_every_kpi_has_its_own_rule_and_label():
         ("cost_saving_vs_greedy_pct", -2.354112112769447, -2.35, "-2.35", "%"),
         ("carbon_saving_vs_asap_t", -0.001, 0.0, "0.00", "tCO2"),  # no negative zero
         ("jobs", 40, 40, "40", ""),
+        ("capex_per_kw_it", 48349.2, 48349.0, "48,349", "CNY/kW"),  # money per unit, too
         ("pue_target_met", True, True, "yes", ""),
         ("cfe_score", None, None, F.MISSING, "%"),
         ("erf", float("nan"), None, F.MISSING, "%"),
