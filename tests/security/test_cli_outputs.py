@@ -3,6 +3,7 @@ test it: the real console command in a subprocess, against folders of other work
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -27,6 +28,22 @@ def _unchanged(folder: Path, files: dict[str, bytes]) -> None:
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == files
     leftovers = [p.name for p in folder.parent.iterdir() if p.name.startswith(".")]  # tmp, lock
     assert leftovers == [], leftovers
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory) -> Path:
+    """A run directory written by the real ``coolshift run default --no-optimize``, made
+    once for the tests that need a run of coolshift's own; each works on a copy."""
+    out = tmp_path_factory.mktemp("default-run") / "run"
+    result = coolshift("run", "default", "--no-optimize", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def _copy_of(run: Path, target: Path) -> Path:
+    """A copy of coolshift's run directory ``run`` (its marker file included) at ``target``."""
+    shutil.copytree(run, target)
+    return target
 
 
 def _schedule_inputs(folder: Path) -> list[str]:
@@ -84,9 +101,8 @@ def test_examples_write_never_overwrites_the_user_s_scenarios(tmp_path):
     assert coolshift("examples", "--write", str(fresh), "--force").returncode == 0
 
 
-def test_report_never_replaces_a_file_it_did_not_write(tmp_path):
-    run_dir = tmp_path / "run"
-    assert coolshift("run", "default", "--no-optimize", "--out", str(run_dir)).returncode == 0
+def test_report_never_replaces_a_file_it_did_not_write(tmp_path, default_run):
+    run_dir = _copy_of(default_run, tmp_path / "run")
     mine = tmp_path / "board.html"
     mine.write_text("<p>my board pack</p>")
     result = coolshift("report", str(run_dir), "--format", "html", "--out", str(mine), "--force")
@@ -124,9 +140,8 @@ def test_two_runs_to_one_out_at_once_exactly_one_wins(tmp_path):
     assert (out / "kpis.json").exists()
 
 
-def test_run_force_replaces_its_own_run_and_only_that(tmp_path):
-    out = tmp_path / "r"
-    assert coolshift("run", "default", "--no-optimize", "--out", str(out)).returncode == 0
+def test_run_force_replaces_its_own_run_and_only_that(tmp_path, default_run):
+    out = _copy_of(default_run, tmp_path / "r")
     again = coolshift("run", "default", "--no-optimize", "--out", str(out))
     assert_clean_failure(again, 2, "pass --force")
     assert (
@@ -135,11 +150,10 @@ def test_run_force_replaces_its_own_run_and_only_that(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
 
 
-def test_report_replaces_its_own_reports_only_with_force(tmp_path):
+def test_report_replaces_its_own_reports_only_with_force(tmp_path, default_run):
     from scenarios.outputs import is_coolshift_file
 
-    run_dir = tmp_path / "run"
-    assert coolshift("run", "default", "--no-optimize", "--out", str(run_dir)).returncode == 0
+    run_dir = _copy_of(default_run, tmp_path / "run")
     first = coolshift("report", str(run_dir))
     assert first.returncode == 0, first.stderr
     files = [run_dir / f"report.{ext}" for ext in ("pdf", "html", "xlsx")]
