@@ -20,7 +20,8 @@ def run(args: argparse.Namespace) -> int:
     """Render the reports and print the path of every file written."""
     from reports.output import write_reports
 
-    paths = write_reports(args.run_dirs, args.format, args.out, force=args.force)
+    paths = write_reports(args.run_dirs, args.format, args.out, force=args.force,
+                          eed=True if args.eed else None)
     for path in paths:
         print(path)
     return 0
@@ -59,5 +60,10 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--force", action="store_true", help="replace earlier coolshift reports at the target"
+    )
+    p.add_argument(
+        "--eed", action="store_true",
+        help="include the EU Energy Efficiency Directive fields for every site (by default "
+        "only sites in the EU get them)",
     )
     p.set_defaults(func=run)

@@ -251,8 +251,8 @@ PUBLICATIONS: tuple[Publication, ...] = (
                 "Sustainability 15(21), 15454", "https://doi.org/10.3390/su152115454",
                 (r"Sustainability 2023,? 15\(21\)",)),
     Publication("arXiv 2509.26163", "arXiv preprint", "2025",
-                "Temperature optimisation in data centres (server power against inlet "
-                "temperature, 23-30 °C, two Swiss colocation data centres)", "arXiv",
+                "preprint arXiv:2509.26163 (its title is not recorded in coolshift's source "
+                "sheet; cited for server power against inlet temperature, 23-30 °C)", "arXiv",
                 "https://arxiv.org/abs/2509.26163", (r"arXiv:? ?2509\.26163",)),
     Publication("Schneider Electric White Paper 108", "Avelar, V.", "n.d., revision 2",
                 "Making large UPS systems more efficient, White Paper 108",

@@ -33,9 +33,9 @@ AIR_CP_KJ_PER_KG_K = 1.006
 
 
 #: Lei & Masanet, "Statistical analysis for predicting location-specific data center PUE
-#: and its improvement potential", Energy 208 (2020) 117556, Table A.1: the input ranges of
+#: and its improvement potential", Energy 201 (2020) 117556, Table A.1: the input ranges of
 #: their hyperscale water-side-economizer model (also in the authors' public code).
-LEI_MASANET_2020 = "Lei & Masanet, Energy 208 (2020) 117556, Table A.1"
+LEI_MASANET_2020 = "Lei & Masanet, Energy 201 (2020) 117556, Table A.1"
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,12 @@ def test_the_eed_fields_appear_on_request(us_dir, us_run, tmp_path):
     assert "EU Energy Efficiency Directive" not in reports.render_report(us_dir, "html").decode()
     paths = reports.write_reports(us_dir, "xlsx", tmp_path / "eed", eed=True)
     assert "eu_eed" in openpyxl.load_workbook(paths[0]).sheetnames
+    # and the command line asks for them with --eed
+    from cli.main import main
+
+    assert main(["report", str(us_dir), "--format", "xlsx", "--out", str(tmp_path / "cli.xlsx"),
+                 "--eed"]) == 0
+    assert "eu_eed" in openpyxl.load_workbook(tmp_path / "cli.xlsx").sheetnames
 
 
 def test_the_first_page_states_the_climate_and_that_the_figures_are_modelled(
