@@ -27,6 +27,7 @@ from reports.compare import comparison_section, definitions_section
 from reports.eed import eed_section
 from reports.energy import energy_section, pods_section, scope2_section
 from reports.methodology import methodology_section, provenance_section
+from reports.money import money_section
 from reports.scheduling import scheduling_section
 from reports.summary import executive_summary, kpi_section
 from reports.targets import targets_section
@@ -100,6 +101,7 @@ def run_sections(run: D.Run, suffix: str = "", eed: bool | None = None) -> list[
         scope2_section(run),
         scheduling_section(run),
         assets_section(run),
+        money_section(run),
         targets_section(run),
         None if suffix else pods_section(run),  # several: the comparison's hall table
         eed_section(run, eed) if rules.eed_applies(run.scenario, eed) else None,

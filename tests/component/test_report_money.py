@@ -1,0 +1,33 @@
+"""The report's capital cost and TCO section adds up to the run's kpis.json (issue 17)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reports import build
+from reports import data as D
+
+pytestmark = pytest.mark.component
+
+
+def test_capex_table_adds_up_to_the_runs_capex(default_dir):
+    run = D.load_run(default_dir)
+    kpis = json.loads((Path(default_dir) / "kpis.json").read_text())
+    report = build.build_report([run])
+    tables = {t.key: t for t in report.tables()}
+    capex = tables["capex"]
+    parts = [row[1].value for row in capex.rows[:-1]]
+    assert capex.rows[-1][1].value == pytest.approx(round(kpis["kpis"]["capex"]), abs=1)
+    assert sum(parts) == pytest.approx(kpis["kpis"]["capex"], abs=len(parts))
+    year = {row[0].value: row[1].value for row in tables["tco"].rows}
+    items = [v for k, v in year.items() if k not in ("Annualised capex", "TCO per year")]
+    assert sum(items) + year["Annualised capex"] == pytest.approx(year["TCO per year"],
+                                                                  abs=len(items) + 1)
+    assert any(s.title == "Capital cost and TCO" for s in report.sections)
+
+
+def test_a_run_without_costs_has_no_money_section(default_dir):
+    run = D.load_run(default_dir)
+    run.doc.pop("costs")
+    assert all(s.title != "Capital cost and TCO" for s in build.build_report([run]).sections)
