@@ -101,7 +101,7 @@ def run_sections(run: D.Run, suffix: str = "", eed: bool | None = None) -> list[
         scope2_section(run),
         scheduling_section(run),
         assets_section(run),
-        money_section(run),
+        None if suffix else money_section(run),  # several: capex and TCO rows of the comparison
         targets_section(run),
         None if suffix else pods_section(run),  # several: the comparison's hall table
         eed_section(run, eed) if rules.eed_applies(run.scenario, eed) else None,
