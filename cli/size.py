@@ -17,7 +17,7 @@ import json
 import math
 import sys
 
-from cli.thermal import CLIMATES, COOLING_TECHNOLOGIES, parse_overrides
+from cli.thermal import CLIMATES, COOLING_TECHNOLOGIES, parse_cooling, parse_overrides, sized_params
 
 #: Largest grid connection [kW]: 5 GW is beyond any campus.
 MAX_GRID_KW = 5e6
@@ -59,19 +59,11 @@ def fit_rows(args: argparse.Namespace, weather) -> list[dict[str, object]]:
     """One row per technology: racks by grid, by floor, the binding limit, IT kW."""
     from scenarios.costs import cost_params, technology_cost
     from thermal.errors import ThermalInputError
-    from thermal.facility import FacilityParams, max_rack_kw
-    from thermal.params import override
-    from thermal.simulate import weather_arrays, with_design_conditions
+    from thermal.facility import max_rack_kw
     from thermal.sizing import racks_that_fit
 
-    techs = [t.strip() for t in args.cooling.split(",") if t.strip()]
-    unknown = [t for t in techs if t not in COOLING_TECHNOLOGIES]
-    if unknown or not techs:
-        raise ThermalInputError(
-            f"--cooling {args.cooling!r}: use a comma-separated list of {', '.join(COOLING_TECHNOLOGIES)}"
-        )
-    params = override(FacilityParams(), parse_overrides(args.set), where="facility")
-    params = with_design_conditions(params, weather_arrays(weather, params))
+    techs = parse_cooling(args.cooling)
+    params = sized_params(args.set, weather)
     costs = cost_params(parse_overrides(args.set_cost, "--set-cost", "immersion.m2_per_rack=3"), "USD")
     rows = []
     for tech in techs:

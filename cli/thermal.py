@@ -164,27 +164,42 @@ def describe_design(design, params) -> str:
     )
 
 
+def parse_cooling(text: str) -> list[str]:
+    """``--cooling air,immersion`` as a list of known technologies (exit 2 otherwise)."""
+    from thermal.errors import ThermalInputError
+
+    techs = [t.strip() for t in text.split(",") if t.strip()]
+    unknown = [t for t in techs if t not in COOLING_TECHNOLOGIES]
+    if unknown or not techs:
+        raise ThermalInputError(
+            f"--cooling {text!r}: use a comma-separated list of {', '.join(COOLING_TECHNOLOGIES)}"
+        )
+    return techs
+
+
+def sized_params(overrides: list[str], weather):
+    """The facility defaults with ``--set`` overrides, the design day read off ``weather``
+    where ``facility.design`` does not fix it."""
+    from thermal.facility import FacilityParams
+    from thermal.params import override
+    from thermal.simulate import weather_arrays, with_design_conditions
+
+    params = override(FacilityParams(), parse_overrides(overrides), where="facility")
+    return with_design_conditions(params, weather_arrays(weather, params))
+
+
 def compare_technologies(args: argparse.Namespace, weather) -> list[dict[str, object]]:
     """One row of annual indicators, plant size and money per requested technology."""
     from scenarios.options import compare_options, finite_or_none
     from thermal.errors import ThermalInputError
-    from thermal.facility import FacilityParams, Pod, design_pod
-    from thermal.params import override
-    from thermal.simulate import weather_arrays, with_design_conditions
+    from thermal.facility import Pod, design_pod
     from thermal.weather import warmed
 
-    techs = [t.strip() for t in args.cooling.split(",") if t.strip()]
-    unknown = [t for t in techs if t not in COOLING_TECHNOLOGIES]
-    if unknown or not techs:
-        raise ThermalInputError(
-            f"--cooling {args.cooling!r}: use a comma-separated list of "
-            f"{', '.join(COOLING_TECHNOLOGIES)}"
-        )
+    techs = parse_cooling(args.cooling)
     if not (0.0 <= args.utilisation <= 1.0) or math.isnan(args.utilisation):
         raise ThermalInputError(f"--utilisation must be within 0..1, got {args.utilisation}")
-    params = override(FacilityParams(), parse_overrides(args.set), where="facility")
     # the plant is sized for the climate as it is; a --warm-k climate then tests it
-    params = with_design_conditions(params, weather_arrays(weather, params))
+    params = sized_params(args.set, weather)
     year = warmed(weather, args.warm_k) if args.warm_k else weather
     pods = [
         Pod(
