@@ -39,18 +39,23 @@ class CoolingOption:
     versus_air: Versus | None
 
 
-def _hall_tco(frame: pd.DataFrame, sizing: PlantSizing, costs, price_per_kwh: float,
-              demand_charge_per_kw_month: float) -> Tco:
-    hours = len(frame)
-    months = hours / (8760.0 / 12.0)
+def year_tco(frame: pd.DataFrame, sizings: Sequence[PlantSizing], costs, price_per_kwh: float,
+             demand_charge_per_kw_month: float) -> Tco:
+    """The TCO of halls simulated over a year (a site or pod frame of hourly kW).
+
+    Energy at a flat price [currency/kWh]; the demand charge [currency/kW/month] on each
+    calendar month's peak facility power (the frame's index gives the months).
+    """
+    facility = frame["facility_kw"]
+    monthly_peaks = facility.groupby([facility.index.year, facility.index.month]).max()
     return tco(
-        [sizing],
+        sizings,
         costs,
-        energy_cost=float(frame["facility_kw"].sum()) * price_per_kwh,
-        demand_cost=float(frame["facility_kw"].max()) * demand_charge_per_kw_month * months,
+        energy_cost=float(facility.sum()) * price_per_kwh,
+        demand_cost=float(monthly_peaks.sum()) * demand_charge_per_kw_month,
         water_l=float(frame["water_l"].sum()),
         compute_kwh=float(frame["compute_kw"].sum()),
-        hours=hours,
+        hours=len(frame),
     )
 
 
@@ -102,8 +107,8 @@ def compare_options(
     def one(pod: Pod) -> tuple[pd.DataFrame, PlantSizing, Tco]:
         frame = simulate_pod(year, pod, params=p, outdoor=outdoor)
         sizing = size_pod(weather, pod, p)
-        return frame, sizing, _hall_tco(frame, sizing, costs, price_per_kwh,
-                                        demand_charge_per_kw_month)
+        return frame, sizing, year_tco(frame, [sizing], costs, price_per_kwh,
+                                       demand_charge_per_kw_month)
 
     done = {pod.name: one(pod) for pod in pods}
     air_pod = next((pod for pod in pods if pod.cooling == "air"), None)

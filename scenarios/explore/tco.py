@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scenarios.costs import Tco, Versus, cost_params, tco, versus
+from scenarios.costs import Tco, Versus, cost_params, versus
 from scenarios.errors import ScenarioError
 from scenarios.explore.halls import year_hours
 from scenarios.facility import facility_params, thermal_pod
 from scenarios.inputs import load_weather, resolve_inputs, weather_on_hours
 from scenarios.money import station_pressure_pa
+from scenarios.options import year_tco
 from scenarios.schema import Scenario
 from thermal.design_day import design_temperatures_c
 from thermal.facility import COOLING_TECHNOLOGIES, design_pod, max_rack_kw
@@ -99,17 +100,8 @@ def hall_options(scenario: Scenario) -> HallOptions:
         }
         _, site = simulate_site(weather, pods, loads, params)
         facility = site["facility_kw"]
-        monthly_peaks = facility.groupby(facility.index.month).max()
         sizings = [size_pod_at(pod, params, pressure) for pod in pods]
-        cost = tco(
-            sizings,
-            costs,
-            energy_cost=float(facility.sum()) * price,
-            demand_cost=float(monthly_peaks.sum()) * demand_charge,
-            water_l=float(site["water_l"].sum()),
-            compute_kwh=float(site["compute_kw"].sum()),
-            hours=len(site),
-        )
+        cost = year_tco(site, sizings, costs, price, demand_charge)
         by_tech[tech] = cost
         it = float(site["it_kw"].sum())
         options.append((tech, cost, float(facility.sum()) / 1000.0, float(facility.sum()) / it))
