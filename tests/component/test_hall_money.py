@@ -12,6 +12,7 @@ from scenarios.library import example_data
 from scenarios.loading import scenario_from_dict
 from tests.component.test_app_pages import goto, ok, table
 from tests.helpers import fresh_app
+from ui.hall_money import LABELS, money_table
 
 pytestmark = pytest.mark.component
 
@@ -56,15 +57,49 @@ def test_racks_too_dense_for_a_technology_are_named():
     assert all(o.versus_air is None for o in view.options)  # no air hall to compare with
 
 
+def test_the_money_table_reads_in_millions_with_air_as_the_reference():
+    view = hall_options(scenario_from_dict(_at_rack_kw(20.0)))
+    shown = money_table(view)
+    by = {LABELS[o.cooling]: o for o in view.options}
+    assert list(shown.columns) == list(by)
+    for column, option in by.items():
+        t = option.tco
+        assert shown.loc["Capital cost [million CNY]", column] == f"{t.capex.total / 1e6:,.2f}"
+        assert shown.loc["TCO per year [million CNY]", column] == f"{t.per_year / 1e6:,.2f}"
+        assert shown.loc["Capital cost per kW of IT [CNY/kW]", column] == f"{t.capex.per_kw_it:,.0f}"
+        assert shown.loc["TCO per MWh of compute [CNY/MWh]", column] == f"{t.per_mwh_compute:,.0f}"
+    against = shown.loc[["Payback against air [years]", "NPV against air [million CNY]"]]
+    assert set(against["air"]) == {"reference"}  # not a payback of 0 years against itself
+    for column, option in by.items():
+        if column == "air":
+            continue
+        vs = option.versus_air
+        assert shown.loc["NPV against air [million CNY]", column] == f"{vs.npv / 1e6:+,.2f}"
+        payback = shown.loc["Payback against air [years]", column]
+        if vs.extra_capex <= 0 and vs.annual_saving >= 0:
+            assert payback == "at once"
+        elif vs.annual_saving <= 0:
+            assert payback == "never"
+        else:
+            assert payback == f"{vs.payback_years:.1f}"
+    # two-phase immersion costs more to build and to run than air at 20 kW racks
+    assert shown.loc["Payback against air [years]", "two-phase immersion"] == "never"
+    assert shown.loc["NPV against air [million CNY]", "two-phase immersion"].startswith("-")
+
+
 def test_the_halls_page_shows_the_options_money(app):
     goto(app, "halls")
     ok(app)
-    shown = table(app, row="TCO per year [CNY]")
+    shown = table(app, row="TCO per year [million CNY]")
     view = hall_options(scenario_from_dict(DEFAULT))
     assert list(shown.columns) == ["cold plate", "immersion", "two-phase immersion"]
     for option, column in zip(view.options, shown.columns, strict=True):
-        assert shown.loc["TCO per year [CNY]", column] == f"{option.tco.per_year:,.0f}"
-        assert shown.loc["Capital cost [CNY]", column] == f"{option.tco.capex.total:,.0f}"
-        assert shown.loc["NPV against air [CNY]", column] == "-"
+        t = option.tco
+        assert shown.loc["TCO per year [million CNY]", column] == f"{t.per_year / 1e6:,.2f}"
+        assert shown.loc["Capital cost [million CNY]", column] == f"{t.capex.total / 1e6:,.2f}"
+        assert shown.loc["Operating cost per year [million CNY]", column] == (
+            f"{t.annual.total / 1e6:,.2f}")
+    # no air hall: no rows against it (the caption says why)
+    assert not [label for label in shown.index if "against air" in label]
     captions = " ".join(c.value for c in app.caption)
     assert "air cannot cool these racks" in captions and "No spray" in captions
