@@ -245,39 +245,59 @@ def mode_bars(modes: pd.DataFrame) -> go.Figure:
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text="hours per year [h]")
-    return layout(fig, height=300, hovermode="closest")
+    # a mode of a few hours leaves no room for its number: none rather than a smudge
+    return layout(fig, height=300, hovermode="closest", uniformtext={"minsize": 9, "mode": "hide"})
 
 
 def compare_bars(table: pd.DataFrame, keys: dict[str, str]) -> go.Figure:
-    """One small bar chart per KPI (key -> title), one bar per compared run."""
-    fig = make_subplots(rows=1, cols=len(keys), subplot_titles=list(keys.values()))
+    """One small bar chart per KPI (key -> title), one bar per compared run.
+
+    Each run has its colour and its name in the legend under the charts, not under every
+    bar: run names are long, and with several runs they would overlap on the axes. A
+    bar's value is written over it where it fits (the table beside the chart has them
+    all) and in its hover.
+    """
+    fig = make_subplots(rows=1, cols=len(keys), subplot_titles=list(keys.values()),
+                        horizontal_spacing=0.06)  # room for each panel's y-axis labels
     labels = [c for c in table.columns if c != "unit"]
-    colours = [PALETTE[i % len(PALETTE)] for i in range(len(labels))]
+    for i, label in enumerate(labels):
+        name = chart_text(label)
+        for j, key in enumerate(keys, start=1):
+            value = pd.to_numeric(pd.Series([table.loc[key, label]]), errors="coerce")[0]
+            spec = ".3f" if key in ("pue", "tue", "itue", "wue_l_per_kwh") else None
+            text = _short(value, spec)
+            fig.add_trace(
+                go.Bar(
+                    x=[name],
+                    y=[value],
+                    name=name,
+                    legendgroup=name,
+                    showlegend=j == 1,
+                    marker_color=PALETTE[i % len(PALETTE)],
+                    text=[text],
+                    textposition="outside",
+                    cliponaxis=False,
+                    hovertemplate=f"{name}<br>{text or '–'}<extra></extra>",
+                ),
+                row=1,
+                col=j,
+            )
     for j, key in enumerate(keys, start=1):
-        values = pd.to_numeric(table.loc[key, labels], errors="coerce")
-        spec = ".3f" if key in ("pue", "tue", "itue", "wue_l_per_kwh") else None
-        fig.add_trace(
-            go.Bar(
-                x=[chart_text(label) for label in labels],
-                y=values,
-                marker_color=colours,
-                showlegend=False,
-                text=[_short(v, spec) for v in values],
-                textposition="outside",
-                cliponaxis=False,
-            ),
-            row=1,
-            col=j,
-        )
         if key in ("pue", "tue", "itue"):
-            finite = values.dropna()
+            finite = pd.to_numeric(table.loc[key, labels], errors="coerce").dropna()
             if len(finite):
                 fig.update_yaxes(
                     range=[max(0.0, finite.min() - 0.1), finite.max() + 0.06], row=1, col=j
                 )
-    fig.update_xaxes(tickangle=-30)
+    fig.update_xaxes(showticklabels=False)
     return layout(
-        fig, height=400, hovermode="closest", margin={"l": 50, "r": 20, "t": 60, "b": 120}
+        fig,
+        height=330 + 22 * ((len(labels) + 1) // 2),  # room for the legend's rows
+        hovermode="closest",
+        barmode="overlay",  # one bar per run and x: full width, not a group of one
+        uniformtext={"minsize": 9, "mode": "hide"},  # no value text too small to read
+        margin={"l": 50, "r": 20, "t": 40, "b": 20},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.04, "x": 0},
     )
 
 

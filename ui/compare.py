@@ -49,13 +49,16 @@ VARIANTS = {
 }
 #: Variants chosen when the page opens, those the scenario being edited can run.
 DEFAULT_VARIANTS = ("as edited", "all pods air", "all pods cold plate", "all pods immersion")
-CHART_KPIS = {
+#: Rows of the comparison charted above the table (key -> panel title): ratios and values
+#: per MWh of compute, which compare runs of different lengths (totals are in the table);
+#: the cost per MWh is added when every money row is in one currency.
+CHART_ROWS = {
     "pue": "PUE [-]",
     "tue": "TUE [-]",
     "wue_l_per_kwh": "WUE [L/kWh]",
-    "carbon_location_t": "carbon [t]",
-    "facility_energy_mwh": "energy [MWh]",
+    "carbon_location_kg_per_compute_mwh": "carbon [kgCO2/MWh]",
 }
+COST_ROW = "total_cost_per_compute_mwh"
 #: Row names where the reports' short label (reports.formatting) does not say what the
 #: row is on its own, and the rows of scenarios.comparison that are not KPIs.
 LABELS = {
@@ -236,6 +239,17 @@ def money_choice(currencies: tuple[str, ...]) -> tuple[str | None, list[Exchange
     return target, rates
 
 
+def chart_table(comparison: Comparison) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The rows the chart shows (:data:`CHART_ROWS`, and the cost per compute MWh when
+    the money is in one currency): a row per key, a column per run; and key -> title."""
+    titles = dict(CHART_ROWS)
+    if comparison.currency is not None:
+        titles[COST_ROW] = f"cost [{charts.chart_text(comparison.currency)}/MWh]"
+    rows = {key: comparison.row(key, comparison.currency if key == COST_ROW else None).values
+            for key in titles}  # fmt: skip
+    return pd.DataFrame(rows, index=list(comparison.labels)).T, titles
+
+
 def _show(results: dict) -> None:
     for item in results.values():
         if item["error"]:
@@ -243,10 +257,14 @@ def _show(results: dict) -> None:
     runs = [item["facts"] for item in results.values() if not item["error"]]
     if not runs:
         return
-    kpis = explore.kpi_table({run.label: run.kpis for run in runs}, keys=tuple(CHART_KPIS))
-    st.plotly_chart(charts.compare_bars(kpis, CHART_KPIS), key="compare_chart")
     currency, rates = money_choice(tuple(str(run.currency).upper() for run in runs))
     comparison = compare_runs(runs, currency=currency, rates=rates)
+    st.plotly_chart(charts.compare_bars(*chart_table(comparison)), key="compare_chart")
+    st.caption(
+        "Carbon (location-based) and cost per MWh of compute energy (IT energy without "
+        "server fans), so that runs of different lengths compare; the totals are in the "
+        "table."
+    )
     with st.container(key="compare_table"):
         st.table(comparison_frame(comparison))
     for note in comparison.notes:
@@ -269,19 +287,18 @@ def render() -> None:
         "only, which takes about a second."
     )
     problems = variant_problems(state.scenario_data())
-    c = st.columns(2)
-    variants = c[0].multiselect(
+    variants = st.multiselect(
         "Variants of the scenario being edited",
         list(VARIANTS),
         default=[v for v in DEFAULT_VARIANTS if v not in problems],
         key="compare_variants",
     )
-    built_ins = c[1].multiselect("Built-in scenarios", example_names(), key="compare_builtins")
     if "as edited" in problems:
-        c[0].caption(f"The scenario being edited cannot run: {md(problems['as edited'])}")
+        st.caption(f"The scenario being edited cannot run: {md(problems['as edited'])}")
     elif problems:
-        c[0].caption("Not chosen by default, as this scenario cannot run them: " + "; ".join(
+        st.caption("Not chosen by default, as this scenario cannot run them: " + "; ".join(
             f"**{md(v)}** ({md(why)})" for v, why in problems.items()))
+    built_ins = st.multiselect("Built-in scenarios", example_names(), key="compare_builtins")
     previous = st.multiselect(
         "Runs of this session (Workload page)", state.own_run_labels(), key="compare_runs"
     )

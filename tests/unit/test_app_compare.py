@@ -1,5 +1,6 @@
-"""The Compare page's table without a session: a readable name and unit for every row it
-can show, long run labels that wrap, every text escaped."""
+"""The Compare page's table and chart without a session: a readable name and unit for
+every row it can show, long run labels that wrap, every text escaped; the chart names the
+runs in a legend and shows values per compute MWh."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from datetime import datetime, timedelta
 
 from reports import formatting as report_format
 from scenarios.comparison import ROWS, RunFacts, compare_runs
-from ui.compare import ZERO_WIDTH_SPACE, breakable, comparison_frame, row_label, row_name
+from ui import charts
+from ui.compare import (
+    ZERO_WIDTH_SPACE,
+    breakable,
+    chart_table,
+    comparison_frame,
+    row_label,
+    row_name,
+)
 from ui.tables import markdown_text
 
 START = datetime(2023, 7, 10)
@@ -67,3 +76,28 @@ def test_long_words_of_a_run_label_get_break_opportunities():
         f"built-in urumqi-{ZERO_WIDTH_SPACE}solar-{ZERO_WIDTH_SPACE}cold")
     assert breakable("hall_one_of_the_site") == ZERO_WIDTH_SPACE.join(
         ["hall_", "one_", "of_", "the_", "site"])
+
+
+def test_the_chart_names_each_run_once_in_a_legend_not_under_every_bar():
+    labels = [f"default: variant number {i} with a long name" for i in range(6)]
+    comparison = compare_runs([facts(label, "CNY") for label in labels])
+    table, titles = chart_table(comparison)
+    fig = charts.compare_bars(table, titles)
+    legend = [t.name for t in fig.data if t.showlegend]
+    assert legend == labels  # one entry per run, in order
+    colours = {t.name: t.marker.color for t in fig.data}
+    assert len(set(colours.values())) == len(labels)  # a colour per run, the same in each panel
+    assert len(fig.data) == len(labels) * len(titles)
+    for axis in (fig.layout[a] for a in fig.layout if a.startswith("xaxis")):
+        assert axis.showticklabels is False  # the names would overlap under six bars
+
+
+def test_the_chart_shows_values_per_compute_mwh_and_cost_only_in_one_currency():
+    one = compare_runs([facts("a", "CNY"), facts("b", "CNY")])
+    table, titles = chart_table(one)
+    assert "carbon_location_t" not in titles  # totals mislead across run lengths
+    assert titles["total_cost_per_compute_mwh"] == "cost [CNY/MWh]"
+    assert table.loc["carbon_location_kg_per_compute_mwh", "a"] == 2.0 * 1000 / 4.0
+    assert table.loc["total_cost_per_compute_mwh", "b"] == 1000.0 / 4.0
+    split = compare_runs([facts("a", "CNY"), facts("b", "USD")])  # money not converted
+    assert "total_cost_per_compute_mwh" not in chart_table(split)[1]
