@@ -213,13 +213,14 @@ def _site_facts(scenario) -> None:
                 site.timezone,
                 uploads.safe_name(site.climate) if "/" in site.climate else site.climate,
                 f"{scenario.horizon.start:%Y-%m-%d %H:%M}, {scenario.horizon.hours} h",
-                ", ".join(f"{p.name} ({p.cooling})" for p in scenario.pods),
+                ", ".join(f"{p.name} ({p.cooling.replace('_', ' ')})" for p in scenario.pods),
             ]
         },
         index=["latitude, longitude", "time zone", "climate", "horizon", "halls"],
     )
     st.markdown(tables.markdown_table(facts))
-    if st.toggle("Show on a map (the base map loads from the internet)", key="site_map"):
+    if st.toggle("Show on a map", key="site_map",
+                 help="The base map loads from the internet."):  # fmt: skip
         st.map(
             pd.DataFrame({"lat": [site.latitude], "lon": [site.longitude]}),
             zoom=3,
@@ -233,7 +234,12 @@ def _climate(scenario) -> None:
     st.markdown("**Monthly dry-bulb and wet-bulb temperature**")
     view = caching.climate_view(climate)
     st.vega_lite_chart(*charts.climate_chart(view["monthly"]), key="climate_chart")
-    d = view["design"]
+    st.caption(f"Weather: {md(view['source'])}")
+
+
+def _design_figures(scenario) -> None:
+    """The climate's design figures, four side by side across the page."""
+    d = caching.climate_view(scenario.site.climate)["design"]
     cols = st.columns(4)
     cols[0].metric("Mean dry-bulb", f"{d['mean_dry_bulb_c']:.1f} °C")
     cols[1].metric(
@@ -252,7 +258,6 @@ def _climate(scenario) -> None:
         help="Hours per year with a wet-bulb below 10 °C: a rough count of the "
         "hours open to water-side free cooling.",
     )
-    st.caption(f"Weather: {md(view['source'])}")
 
 
 def _grid(scenario) -> None:
@@ -324,6 +329,8 @@ def render() -> None:
             _site_facts(scenario)
         with right, shown_errors("summarise the climate"):
             _climate(scenario)
+        with shown_errors("summarise the climate"):
+            _design_figures(scenario)
         st.subheader("Grid carbon and price over the horizon")
         with shown_errors("resolve the hourly carbon and price"):
             _grid(scenario)
