@@ -148,8 +148,9 @@ class CostParams:
     embodied_kg_per_kw_it: float | None = param(
         None,
         "kg CO2e/kW",
-        "embodied carbon of the building and plant per kW of IT; None: not reported (no "
-        "default: published values span ~1-4 t CO2e/kW and depend on the structure)",
+        "embodied carbon of the building and plant per kW of IT, with the source of the "
+        "value given (a life-cycle assessment of the design); None: not reported. No "
+        "default: no published per-kW figure fits every structure and region",
         0.0,
         1e6,
     )
