@@ -143,7 +143,7 @@ class CostParams:
         0.03, "1/year", "maintenance per year as a share of capex (2-4 % typical); judgement", 0.0, 1.0
     )
     water_usd_per_m3: float = param(
-        2.0, "USD/m³", "industrial water and sewer; judgement (US utilities 1-4 USD/m³)", 0.0, 1e4
+        2.0, "USD/m³", "industrial water and sewer per m³; judgement (set the local utility tariff)", 0.0, 1e4
     )
     embodied_kg_per_kw_it: float | None = param(
         None,
