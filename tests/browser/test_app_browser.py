@@ -83,7 +83,8 @@ def assert_clean(page) -> None:
 
 
 def nav(page, title: str) -> None:
-    page.get_by_role("link", name=title).click()
+    # the sidebar's page link (a page may also link to another page in its text)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
     page.get_by_role("heading", name=title, level=1).wait_for()
     page.get_by_text(PAGES[title]).first.wait_for()
     settle(page)

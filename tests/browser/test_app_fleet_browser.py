@@ -31,7 +31,7 @@ def _table_text(page, has_text: str) -> str:
 
 
 def test_a_planner_runs_the_east_west_fleet(page, artifacts):
-    page.get_by_role("link", name="Fleet").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Fleet").click()
     page.get_by_role("heading", name="Fleet", level=1).wait_for()
     page.get_by_text(re.compile(r"4 sites, 60 generated jobs")).wait_for()
     settle(page)
@@ -89,10 +89,10 @@ def test_a_planner_runs_the_east_west_fleet(page, artifacts):
     assert_clean(page)
 
     # the result stays when the planner looks at another page and comes back
-    page.get_by_role("link", name="Compare").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare").click()
     page.get_by_role("heading", name="Compare", level=1).wait_for()
     settle(page)
-    page.get_by_role("link", name="Fleet").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Fleet").click()
     page.get_by_role("heading", name="Results: east-west").wait_for()
     settle(page)
     deck.locator("canvas").first.wait_for()

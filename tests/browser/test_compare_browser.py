@@ -39,7 +39,7 @@ def _screenshot(page, path) -> None:
 
 def test_six_runs_fit_a_1280_px_window_without_scrolling_sideways(page, artifacts):
     page.set_viewport_size(WINDOW)
-    page.get_by_role("link", name="Compare").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare").click()
     page.get_by_role("heading", name="Compare", level=1).wait_for()
     settle(page)
     variants = page.locator(".st-key-compare_variants")

@@ -19,7 +19,7 @@ CUT = """() => [...document.querySelectorAll(
 
 def test_site_labels_show_whole_at_1280_px(page):
     page.set_viewport_size(WINDOW)
-    page.get_by_role("link", name="Site").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Site").click()
     page.get_by_text("Wet-bulb < 10 °C").wait_for()
     settle(page)
     page.wait_for_timeout(500)  # widths settle after the script ends
