@@ -39,7 +39,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from scenarios.errors import ScenarioError, expected_errors
+from scenarios.errors import ScenarioError, exit_code_of
 from scenarios.run import RunResult, run_scenario
 from scenarios.schema import Scenario
 
@@ -182,14 +182,20 @@ def run_one(
         ``expected_errors``); any other exception is an internal error (exit code 1) with
         its traceback.
     """
-    codes = expected_errors()
     try:
         return BatchOutcome(scenario.name, result=run_scenario(scenario, optimize, time_limit_s))
-    except tuple(codes) as exc:
-        code = next(c for cls, c in codes.items() if isinstance(exc, cls))
-        return BatchOutcome(scenario.name, error=str(exc), exit_code=code)
-    except Exception as exc:  # a bug: keep the traceback for --debug
-        return _internal_error(scenario.name, exc)
+    except Exception as exc:
+        return failed(scenario.name, exc)
+
+
+def failed(name: str, exc: Exception) -> BatchOutcome:
+    """The outcome of a run that raised: an expected failure with its exit code
+    (:func:`scenarios.errors.exit_code_of`, asked after the failure), else an internal
+    error with its traceback."""
+    code = exit_code_of(exc)
+    if code is None:  # a bug: keep the traceback for --debug
+        return _internal_error(name, exc)
+    return BatchOutcome(name, error=str(exc), exit_code=code)
 
 
 def check_scheduler_address(text: str) -> str:

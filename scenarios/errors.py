@@ -14,25 +14,34 @@ class ScenarioError(ValueError):
         self.field = field
 
 
+#: The expected failures besides ScenarioError: (module, class name, exit code).
+EXPECTED_ELSEWHERE = (
+    ("thermal.errors", "ThermalInputError", 2),
+    ("optimizer.errors", "ScheduleInputError", 2),
+    ("optimizer.errors", "InfeasibleError", 3),
+    ("optimizer.pipeline", "NoSolutionError", 4),
+)
+
+
 def expected_errors() -> dict[type[BaseException], int]:
     """Exception classes that are expected failures (bad input, infeasible), with the exit
     code the command line gives each: 2 bad input, 3 infeasible, 4 no schedule found
     within the time limit.
 
     Everything else is a bug (exit 1). Batch workers use the same table to tell a
-    scenario's own failure from an internal error.
+    scenario's own failure from an internal error. Only the libraries already imported
+    are looked in (a module never imported cannot have raised anything), so a command
+    that fails on its input does not pay for importing the optimizer to say so: ask at
+    the time of the failure (:func:`exit_code_of`), not before the work.
     """
-    from optimizer.errors import InfeasibleError, ScheduleInputError
-    from optimizer.solve import NoSolutionError
-    from thermal.errors import ThermalInputError
+    import sys
 
-    return {
-        ThermalInputError: 2,
-        ScheduleInputError: 2,
-        ScenarioError: 2,
-        InfeasibleError: 3,
-        NoSolutionError: 4,
-    }
+    table: dict[type[BaseException], int] = {ScenarioError: 2}
+    for module, name, code in EXPECTED_ELSEWHERE:
+        loaded = sys.modules.get(module)
+        if loaded is not None and hasattr(loaded, name):
+            table[getattr(loaded, name)] = code
+    return table
 
 
 def exit_code_of(exc: BaseException) -> int | None:

@@ -390,19 +390,15 @@ def run_item(item, optimize: bool = True, time_limit_s: float | None = None):
     import it): :func:`scenarios.batch.run_one`, or the fleet's run turned into a
     :class:`scenarios.batch.BatchOutcome` the same way (expected failures with their exit
     code, anything else an internal error)."""
-    from scenarios.batch import BatchOutcome, _internal_error, expected_errors, run_one
+    from scenarios.batch import BatchOutcome, failed, run_one
 
     if not isinstance(item, FleetJob):
         return run_one(item, optimize, time_limit_s)
-    codes = expected_errors()
     try:
         return BatchOutcome(item.name, result=run_fleet(item.fleet, item.base_dir, optimize,
                                                         time_limit_s))
-    except tuple(codes) as exc:
-        code = next(c for cls, c in codes.items() if isinstance(exc, cls))
-        return BatchOutcome(item.name, error=str(exc), exit_code=code)
-    except Exception as exc:  # a bug: keep the traceback for --debug
-        return _internal_error(item.name, exc)
+    except Exception as exc:
+        return failed(item.name, exc)
 
 
 __all__ = [
