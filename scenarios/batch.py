@@ -561,12 +561,34 @@ def connect_dask(address: str):
             "--scheduler needs dask.distributed: pip install 'coolshift[dask]'"
         ) from None
     try:
-        return distributed.Client(address, timeout="10s")
+        return distributed.Client(address, timeout=f"{_connect_timeout_s():g}s")
     except OSError as exc:
         raise ScenarioError(
             f"cannot reach the Dask scheduler at {address} ({exc}); start one with "
             "`dask scheduler` and workers with `dask worker ADDRESS --nthreads 1`"
         ) from None
+
+
+#: How long to try to reach a Dask scheduler [s] (``COOLSHIFT_CONNECT_TIMEOUT_S`` overrides):
+#: long enough for a scheduler on another machine to answer, short enough that a wrong
+#: address is said at once; judgement.
+CONNECT_TIMEOUT_S = 10.0
+CONNECT_TIMEOUT_ENV = "COOLSHIFT_CONNECT_TIMEOUT_S"
+
+
+def _connect_timeout_s() -> float:
+    """:data:`CONNECT_TIMEOUT_S`, or ``COOLSHIFT_CONNECT_TIMEOUT_S`` (a positive number)."""
+    raw = os.environ.get(CONNECT_TIMEOUT_ENV)
+    if raw is None:
+        return CONNECT_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= 3600):
+        raise ScenarioError(f"{CONNECT_TIMEOUT_ENV}={raw!r}: give a number of seconds above 0 "
+                            "and at most 3600")  # fmt: skip
+    return value
 
 
 def _run_dask(

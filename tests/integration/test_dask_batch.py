@@ -44,9 +44,10 @@ def test_dask_results_equal_a_serial_run(cluster):
                 assert outcome.result.kpis[key] == value, key
 
 
-def test_unreachable_scheduler_is_a_clear_error():
+def test_unreachable_scheduler_is_a_clear_error(monkeypatch):
     from scenarios.errors import ScenarioError
 
+    monkeypatch.setenv("COOLSHIFT_CONNECT_TIMEOUT_S", "1")  # the default waits 10 s
     with pytest.raises(ScenarioError, match="cannot reach the Dask scheduler"):
         run_batch(_variants()[:1], scheduler=f"tcp://127.0.0.1:{free_port()}")
 
