@@ -336,8 +336,9 @@ def run(args: argparse.Namespace) -> int:
                                 f"EUR, got {args.currency!r}")
     from scenarios.costs import cost_params
 
+    parse_cooling(args.cooling)  # a bad list or cost setting fails before the weather is read
     cost_params(parse_overrides(args.set_cost, "--set-cost", "discount_rate=0.06"),
-                args.currency.upper())  # a bad cost setting fails before the simulation
+                args.currency.upper())
     weather = load_climate(args.climate)
     rows = compare_technologies(args, weather)
     if args.format == "json":
