@@ -1,9 +1,11 @@
 """Cooling options side by side over a typical year: physics, plant size and money.
 
-One function serves ``coolshift thermal`` and the app's Halls page: each technology's
-hall is simulated for the whole weather year, its plant sized at full IT load on the design
-day (:mod:`thermal.sizing`), and priced over its life (:mod:`scenarios.costs`), with
-payback and NPV against an air-cooled hall of the same racks (when air can cool them).
+:func:`compare_options` serves ``coolshift thermal``: each technology's hall is simulated
+for the whole weather year, its plant sized at full IT load on the design day
+(:mod:`thermal.sizing`), and priced over its life (:mod:`scenarios.costs`), with payback and
+NPV against an air-cooled hall of the same racks (when air can cool them).
+:func:`year_tco` prices a simulated year, here and for the Halls page's options
+(:mod:`scenarios.explore.tco`).
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from thermal.simulate import simulate_pod, weather_arrays, with_design_condition
 from thermal.sizing import PlantSizing, WorstHour, size_pod, worst_hour
 from thermal.summary import period_summary
 
-#: Energy price when none is given [USD/kWh]: US industrial average of 2023, 8.0 US cents
-#: per kWh (U.S. EIA, Electric Power Monthly, table 5.3, 2023 annual average).
+#: Energy price when none is given [USD/kWh]: the US industrial average of 2023, about 8 US
+#: cents per kWh (U.S. EIA, Electric Power Monthly, table 5.3, average price to industrial
+#: customers, 2023).
 DEFAULT_PRICE_USD_PER_KWH = 0.08
 
 
