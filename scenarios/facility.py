@@ -40,14 +40,31 @@ def facility_params(
         params = override(FacilityParams(), scenario.facility, where="facility")
     except ThermalInputError as exc:
         raise ScenarioError(str(exc), field="facility") from None
-    if design_day_c is None:
-        return params
-    db, wb = design_day_c
-    design = DesignConditions(
-        dry_bulb_c=db if params.design.dry_bulb_c is None else params.design.dry_bulb_c,
-        wet_bulb_c=wb if params.design.wet_bulb_c is None else params.design.wet_bulb_c,
+    own = params.design
+    if design_day_c is not None:
+        db, wb = design_day_c
+        params = dataclasses.replace(params, design=DesignConditions(
+            dry_bulb_c=db if params.design.dry_bulb_c is None else params.design.dry_bulb_c,
+            wet_bulb_c=wb if params.design.wet_bulb_c is None else params.design.wet_bulb_c,
+        ))  # fmt: skip
+    _check_design(params.design, own)
+    return params
+
+
+def _check_design(design: DesignConditions, own: DesignConditions) -> None:
+    """A design day whose wet-bulb is above its dry-bulb is refused (field
+    ``facility.design``), saying when one value is the climate's (``own``: the scenario's)."""
+    db, wb = design.dry_bulb_c, design.wet_bulb_c
+    if db is None or wb is None or wb <= db:
+        return
+    given = ""
+    if own.dry_bulb_c is None or own.wet_bulb_c is None:
+        given = " (the value not given is the climate's 0.4 % design value; set both)"
+    raise ScenarioError(
+        f"wet_bulb_c = {wb:g} °C is above dry_bulb_c = {db:g} °C{given}; air's wet-bulb never "
+        "exceeds its dry-bulb (ASHRAE's 0.4 % design wet-bulb is at or below the dry-bulb)",
+        field="facility.design",
     )
-    return dataclasses.replace(params, design=design)
 
 
 def thermal_pod(spec: PodSpec) -> Pod:

@@ -264,6 +264,8 @@ class Preflight:
     prepared: _Prepared
     #: scenarios.forecast_mode.Forecasts, None with perfect foresight
     forecasts: object = None
+    #: every pod's plant at full IT load on the design day (thermal.sizing.PlantSizing)
+    sizings: list = field(default_factory=list)
 
 
 def preflight(
@@ -294,6 +296,7 @@ def preflight(
     params = facility_params(scenario, (inputs.design_dry_bulb_c, inputs.design_wet_bulb_c))
     pods = thermal_pods(scenario, params)
     cost_params(scenario.costs, scenario.grid.currency)  # a bad [costs] fails before the work
+    sizings = scenario_sizings(pods, params, station_pressure_pa(inputs.frame))
     say("thermal baseline")
     prep = _prepare(scenario, inputs, pods, params, time_limit_s, expected_jobs)
     prep.site_assets = build_assets(scenario, inputs.frame, pods, params, prep.baseline,
@@ -310,7 +313,7 @@ def preflight(
     if len(prep.jobs) and expected_jobs is None:
         explain_infeasible_inputs(problem_of(prep))
     forecasts = prepare_forecasts(scenario, inputs)  # forecast file read and checked
-    return Preflight(inputs=inputs, params=params, pods=pods, prepared=prep,
+    return Preflight(inputs=inputs, params=params, pods=pods, prepared=prep, sizings=sizings,
                      forecasts=forecasts)
 
 
@@ -388,8 +391,7 @@ def run_scenario(
     operation, values = asset_parts(prep, schedules, unplaced, optimize)
     kpis.update(K.lever_kpis(levers_of(prep, schedules, unplaced, optimize), kpis, operation))
     kpis.update(K.asset_value_kpis(values))
-    sizings = scenario_sizings(pods, params, station_pressure_pa(inputs.frame))
-    money = scenario_tco(scenario, sizings, kpis, len(inputs.frame))
+    money = scenario_tco(scenario, checked.sizings, kpis, len(inputs.frame))
     kpis.update(tco_kpis(money))
     target = K.target_check(kpis["pue"], scenario.targets.pue, scenario.targets.label)
     kpis.update({k: v for k, v in target.items() if k != "references"})

@@ -107,3 +107,21 @@ def test_racks_that_fit_is_the_largest_count_within_the_grid(weather):
     assert small.racks == small.racks_by_floor == 35 and small.limited_by == "floor"
     with pytest.raises(ThermalInputError, match="both"):
         racks_that_fit(weather, "air", 10.0, 1000.0, floor_m2=100.0)
+
+
+@pytest.mark.parametrize(
+    ("design", "fragment"),
+    [({"dry_bulb_c": 20.0, "wet_bulb_c": 25.0}, "wet_bulb_c = 25 °C is above dry_bulb_c = 20 °C;"),
+     ({"wet_bulb_c": 45.0}, "the value not given is the climate's")],
+)
+def test_a_design_wet_bulb_above_the_dry_bulb_is_refused_with_its_field(design, fragment):
+    from scenarios.errors import ScenarioError
+    from scenarios.facility import facility_params
+    from scenarios.library import example_data
+    from scenarios.loading import scenario_from_dict
+
+    data = example_data("default")
+    data["facility"] = {"design": design}
+    with pytest.raises(ScenarioError) as err:
+        facility_params(scenario_from_dict(data), (33.5, 27.0))
+    assert str(err.value).startswith("facility.design: ") and fragment in str(err.value)
