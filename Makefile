@@ -18,8 +18,10 @@ run: $(STAMP)
 app: $(STAMP)
 	$(BIN)/streamlit run ui/server.py
 
+# two workers, one test file per worker at a time (--dist loadfile): a file's session and
+# module fixtures (Streamlit servers, Dask clusters, shared run directories) stay on one worker
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -86,7 +86,8 @@ def money_table(view) -> pd.DataFrame:
 
 def render(scenario_key: str) -> None:
     """The money section of the Halls page."""
-    view = options_view(scenario_key)
+    with st.spinner("Pricing each cooling option over a typical year..."):
+        view = options_view(scenario_key)
     first = view.options[0].tco
     st.markdown("#### Money over the plant's life: each cooling option")
     st.dataframe(money_table(view), width="stretch", key="money_table",
