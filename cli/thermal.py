@@ -190,6 +190,8 @@ def sized_params(overrides: list[str], weather):
 
 def compare_technologies(args: argparse.Namespace, weather) -> list[dict[str, object]]:
     """One row of annual indicators, plant size and money per requested technology."""
+    import dataclasses
+
     from scenarios.options import compare_options, finite_or_none
     from thermal.errors import ThermalInputError
     from thermal.facility import Pod, design_pod
@@ -257,7 +259,7 @@ def compare_technologies(args: argparse.Namespace, weather) -> list[dict[str, ob
                 "floor_m2": cost.capex.floor_m2,
                 "annualised_capex": cost.annualised_capex,
                 "opex_per_year": cost.annual.total,
-                "opex_by_item": dataclasses_dict(cost.annual),
+                "opex_by_item": dataclasses.asdict(cost.annual),
                 "tco_per_year": cost.per_year,
                 "tco_per_mwh_compute": finite_or_none(cost.per_mwh_compute),
                 "payback_years_vs_air": None if vs is None else finite_or_none(vs.payback_years),
@@ -265,13 +267,6 @@ def compare_technologies(args: argparse.Namespace, weather) -> list[dict[str, ob
             }
         )
     return rows
-
-
-def dataclasses_dict(obj) -> dict[str, float]:
-    """A flat dataclass of numbers as a dict."""
-    import dataclasses
-
-    return {f.name: float(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
 
 
 def _plant_cells(row: dict[str, object]) -> dict[str, object]:

@@ -69,13 +69,19 @@ _JUDGEMENT = "judgement, calibrated to Schneider Electric WP 282's ratios (tests
 class TechnologyCost:
     """What one cooling technology adds per rack [US$ 2023]."""
 
-    m2_per_rack: float = param(2.5, "m²/rack", "white space per rack with aisles (~27 ft²); judgement")
-    rack_usd: float = param(6_000.0, "USD/rack", "enclosure, containment share, rack PDU; judgement")
-    liquid_usd_per_kw: float = param(
-        0.0, "USD/kW", "in-rack liquid hardware per kW of compute (cold plates, manifolds, tank internals)"
+    # bounds: a rack takes some floor (0 would fit any number of racks); no price is negative
+    m2_per_rack: float = param(
+        2.5, "m²/rack", "white space per rack with aisles (~27 ft²); judgement", 0.1, 100.0
     )
-    coolant_l_per_rack: float = param(0.0, "L/rack", "first fill of coolant per rack")
-    coolant_usd_per_l: float = param(0.0, "USD/L", "coolant price")
+    rack_usd: float = param(
+        6_000.0, "USD/rack", "enclosure, containment share, rack PDU; judgement", 0.0, 1e7
+    )
+    liquid_usd_per_kw: float = param(
+        0.0, "USD/kW", "in-rack liquid hardware per kW of compute (cold plates, manifolds, "
+        "tank internals)", 0.0, 1e6,
+    )
+    coolant_l_per_rack: float = param(0.0, "L/rack", "first fill of coolant per rack", 0.0, 1e5)
+    coolant_usd_per_l: float = param(0.0, "USD/L", "coolant price", 0.0, 1e5)
     coolant_topup_share: float = param(
         0.0, "1/year", "share of the fill replaced each year (drag-out, evaporation)", 0.0, 1.0
     )

@@ -16,13 +16,6 @@ from thermal.psychrometrics import STANDARD_PRESSURE_PA
 from thermal.sizing import PlantSizing, size_pod_at
 
 
-def station_pressure_pa(frame) -> float:
-    """Median station pressure of an hourly frame [Pa] (standard without the column)."""
-    if "pressure_pa" in frame and len(frame):
-        return float(frame["pressure_pa"].median())
-    return STANDARD_PRESSURE_PA
-
-
 def scenario_sizings(
     pods: Sequence[Pod], params: FacilityParams, pressure_pa: float = STANDARD_PRESSURE_PA
 ) -> list[PlantSizing]:

@@ -20,7 +20,7 @@ import pandas as pd
 from scenarios.costs import Tco, Versus, cost_params, tco, usd_factor, versus
 from thermal.facility import FacilityParams, Pod, max_rack_kw
 from thermal.simulate import simulate_pod, weather_arrays, with_design_conditions
-from thermal.sizing import PlantSizing, WorstHour, size_pod, worst_hour
+from thermal.sizing import PlantSizing, WorstHour, size_pod_at, station_pressure_pa, worst_hour
 from thermal.summary import period_summary
 
 #: Energy price when none is given [USD/kWh]: the US industrial average of 2023, about 8 US
@@ -107,9 +107,11 @@ def compare_options(
     year = simulated_weather if simulated_weather is not None else weather
     outdoor = weather_arrays(year, p)
 
+    pressure = station_pressure_pa(weather)
+
     def one(pod: Pod) -> tuple[pd.DataFrame, PlantSizing, Tco]:
         frame = simulate_pod(year, pod, params=p, outdoor=outdoor)
-        sizing = size_pod(weather, pod, p)
+        sizing = size_pod_at(pod, p, pressure)
         return frame, sizing, year_tco(frame, [sizing], costs, price_per_kwh,
                                        demand_charge_per_kw_month)
 
@@ -131,7 +133,9 @@ def compare_options(
                 cooling=pod.cooling,
                 summary=period_summary(frame),
                 sizing=sizing,
-                worst=worst_hour(year, pod, sizing, p),
+                # a pod at full load already has its full-load year
+                worst=worst_hour(year, pod, sizing, p,
+                                 full_load=frame if pod.utilisation == 1.0 else None),
                 tco=cost,
                 versus_air=None if reference is None else versus(cost, reference),
             )

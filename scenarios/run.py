@@ -37,7 +37,7 @@ from scenarios.errors import ScenarioError
 from scenarios.facility import facility_params, thermal_pods
 from scenarios.forecast_mode import forecast_kpis, plan_on_forecasts, prepare_forecasts
 from scenarios.inputs import HourlyInputs, resolve_inputs
-from scenarios.money import scenario_sizings, scenario_tco, station_pressure_pa, tco_kpis
+from scenarios.money import scenario_sizings, scenario_tco, tco_kpis
 from scenarios.onsite import has_pv, has_wind
 from scenarios.outcomes import ScheduleOutcome, linearisation, resimulate
 from scenarios.schedules import asset_parts, levers_of, make_schedules, problem_of
@@ -45,6 +45,7 @@ from scenarios.schema import Scenario
 from scenarios.workload import expected_job_load, generate_jobs, inference_compute_kw
 from thermal.coefficients import scheduler_coefficients
 from thermal.facility import Pod, design_pod
+from thermal.sizing import station_pressure_pa
 from thermal.weather import WEATHER_COLUMNS
 
 

@@ -36,6 +36,7 @@ import pandas as pd
 from thermal.errors import ThermalInputError
 from thermal.facility import FacilityParams, Pod, design_pod
 from thermal.psychrometrics import (
+    MOLAR_MASS_RATIO,
     STANDARD_PRESSURE_PA,
     dew_point_c,
     humidity_ratio_from_wet_bulb,
@@ -105,7 +106,7 @@ def design_hour(
             "air's wet-bulb never exceeds its dry-bulb"
         )
     w = float(humidity_ratio_from_wet_bulb(dry_bulb_c, wet_bulb_c, pressure_pa))
-    vapour_pa = w * pressure_pa / (0.621945 + w)
+    vapour_pa = w * pressure_pa / (MOLAR_MASS_RATIO + w)
     rh_pct = min(100.0, 100.0 * vapour_pa / float(saturation_vapor_pressure_pa(dry_bulb_c)))
     return pd.DataFrame(
         {
@@ -119,10 +120,11 @@ def design_hour(
     )
 
 
-def _typical_pressure_pa(weather: pd.DataFrame) -> float:
-    """The weather's median station pressure [Pa] (altitude matters to towers)."""
-    if "pressure_pa" in weather:
-        return float(np.median(weather["pressure_pa"].to_numpy(float)))
+def station_pressure_pa(frame: pd.DataFrame) -> float:
+    """The median station pressure of an hourly frame [Pa] (altitude matters to towers);
+    standard pressure without the column."""
+    if "pressure_pa" in frame and len(frame):
+        return float(np.median(frame["pressure_pa"].to_numpy(float)))
     return STANDARD_PRESSURE_PA
 
 
@@ -145,7 +147,7 @@ def size_pod(
     PlantSizing
     """
     p = with_design_conditions(params or FacilityParams(), weather_arrays(weather, params))
-    return size_pod_at(pod, p, _typical_pressure_pa(weather))
+    return size_pod_at(pod, p, station_pressure_pa(weather))
 
 
 def size_pod_at(
@@ -195,15 +197,22 @@ def size_pod_at(
 
 
 def worst_hour(
-    weather: pd.DataFrame, pod: Pod, sizing: PlantSizing, params: FacilityParams | None = None
+    weather: pd.DataFrame,
+    pod: Pod,
+    sizing: PlantSizing,
+    params: FacilityParams | None = None,
+    full_load: pd.DataFrame | None = None,
 ) -> WorstHour:
     """The year's hardest hour for a plant sized by :func:`size_pod`, at full IT load.
 
     The hardest hour is the one of highest facility power; the chiller margin is the least
-    spare chiller capacity of any hour [kW_th].
+    spare chiller capacity of any hour [kW_th]. ``full_load``: the pod's year already
+    simulated at utilisation 1 (:func:`thermal.simulate.simulate_pod`), else simulated here.
     """
-    p = with_design_conditions(params or FacilityParams(), weather_arrays(weather, params))
-    frame = simulate_pod(weather, dataclasses.replace(pod, utilisation=1.0), params=p)
+    frame = full_load
+    if frame is None:
+        p = with_design_conditions(params or FacilityParams(), weather_arrays(weather, params))
+        frame = simulate_pod(weather, dataclasses.replace(pod, utilisation=1.0), params=p)
     i = int(np.argmax(frame["facility_kw"].to_numpy()))
     spare = frame["chiller_available_kw"] - frame["chiller_load_kw_th"]
     unmet = frame["unmet_heat_kw"].to_numpy()
@@ -273,7 +282,7 @@ def racks_that_fit(
         )
 
     p = with_design_conditions(params or FacilityParams(), weather_arrays(weather, params))
-    pressure = _typical_pressure_pa(weather)
+    pressure = station_pressure_pa(weather)
 
     def facility_kw(racks: int) -> float:
         pod = Pod(name=cooling, cooling=cooling, racks=racks, rack_kw=rack_kw, **pod_fields)

@@ -18,9 +18,10 @@ import pandas as pd
 from scenarios.explore.halls import pod_problems
 from scenarios.facility import facility_params, thermal_pod
 from scenarios.inputs import load_weather
-from scenarios.money import scenario_sizings, station_pressure_pa
+from scenarios.money import scenario_sizings
 from scenarios.schema import Scenario
 from thermal.design_day import design_temperatures_c
+from thermal.sizing import station_pressure_pa
 
 #: Columns of :attr:`DesignPeak.table` [kW, kW_th, -] and the
 #: :class:`thermal.sizing.PlantSizing` field each is read from.

@@ -18,13 +18,12 @@ from scenarios.errors import ScenarioError
 from scenarios.explore.halls import year_hours
 from scenarios.facility import facility_params, thermal_pod
 from scenarios.inputs import load_weather, resolve_inputs, weather_on_hours
-from scenarios.money import station_pressure_pa
 from scenarios.options import year_tco
 from scenarios.schema import Scenario
 from thermal.design_day import design_temperatures_c
 from thermal.facility import COOLING_TECHNOLOGIES, design_pod, max_rack_kw
 from thermal.simulate import simulate_site
-from thermal.sizing import size_pod_at
+from thermal.sizing import size_pod_at, station_pressure_pa
 
 
 @dataclass(frozen=True)

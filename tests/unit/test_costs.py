@@ -144,6 +144,8 @@ def test_currency_converts_the_us_dollar_defaults_at_the_stated_rate():
         ({"discount_rat": 0.05}, "USD", ("discount_rat", "discount_rate")),
         ({"discount_rate": 2.0}, "USD", ("costs.discount_rate",)),
         ({"immersion": {"rack_usd": "cheap"}}, "USD", ("costs.immersion.rack_usd", "number")),
+        ({"immersion": {"rack_usd": -1.0}}, "USD", ("costs.immersion.rack_usd", "outside")),
+        ({"air": {"m2_per_rack": 0.0}}, "USD", ("costs.air.m2_per_rack", "outside")),
     ],
 )
 def test_bad_cost_settings_name_the_field(changes, currency, fragments):
