@@ -33,17 +33,22 @@ def _shoot_1280(page, artifacts, name: str) -> None:
     page.set_viewport_size({"width": WIDTH_PX, "height": 900})
 
 
+#: How long a rerun's stale copy of a widget may stay on a loaded machine [ms] (the rerun
+#: re-simulates the year; 5 s was seen to be too short with two test workers on 2 cores).
+STALE_MS = 30_000
+
+
 def _only(page, label: str):
     """The widget labelled ``label`` once the rerun's stale copy has left the page."""
     field = page.get_by_label(label, exact=True)
-    expect(field).to_have_count(1)
+    expect(field).to_have_count(1, timeout=STALE_MS)
     return field
 
 
 def _table_text(page, row: str) -> str:
     """The text of the table (st.dataframe) holding ``row``."""
     grid = page.locator("[data-testid='stDataFrame']").filter(has_text=row)
-    expect(grid).to_have_count(1)
+    expect(grid).to_have_count(1, timeout=STALE_MS)
     return grid.text_content()
 
 
@@ -60,9 +65,9 @@ def test_switch_the_site_set_a_control_and_keep_the_pods(page, artifacts):
     price.fill("120")
     price.press("Enter")
     settle(page)
-    expect(_only(page, "Carbon price [CNY/t CO₂]")).to_have_value("120")
+    expect(_only(page, "Carbon price [CNY/t CO₂]")).to_have_value("120", timeout=STALE_MS)
     charts = page.locator("[data-testid='stVegaLiteChart']")  # climate, carbon, price
-    expect(charts).to_have_count(3)
+    expect(charts).to_have_count(3, timeout=STALE_MS)
     charts.nth(2).locator("canvas, svg").first.wait_for()
     _shoot_1280(page, artifacts, "what-ifs-site-1280")
     assert_clean(page)
