@@ -12,9 +12,9 @@ load and the facility power. Two moves, both keeping every limit:
   month's peak.
 * **peak shaving** (:func:`shave`): with a demand charge, moving one job rarely lowers a
   month's peak, because other hours sit at the same level. Given a target level, jobs
-  are moved out of every hour above it (into hours that stay below it); a descending
-  sequence of targets (:func:`lower_peak`) finds the level where energy and demand
-  charge balance.
+  are moved out of every hour above it (into hours that stay below it); a coordinate
+  descent on the targets of every site and month (:func:`lower_peaks`) finds the levels
+  where energy and demand charge balance.
 
 A move is kept only when it lowers the objective (relocate) or is needed to reach the
 target (shave, whose result is kept only if the objective is lower), so
@@ -39,12 +39,12 @@ from optimizer.schedule import Assignment
 #: Relative objective decrease a move must bring to count (judgement: above rounding
 #: noise of sums of ~1e6, far below any real saving).
 IMPROVE_RTOL = 1e-10
-#: Targets tried by :func:`lower_peak` between the current peak and the highest
-#: facility power without jobs (judgement: 1/24 steps resolve the balance of energy and
-#: demand charge well inside a 1 % gap; each step costs one shave and one pass).
+#: First step of :func:`lower_peaks`, as a share of the way from a peak to the
+#: facility power without jobs: 1/24 (judgement: resolves the balance of energy and
+#: demand charge well inside a 1 % gap; each step costs one shave and one site pass).
 PEAK_STEPS = 24
-#: Bisection steps between the last reached and the first missed target (judgement:
-#: 6 halvings of one step is a resolution of 1/1536 of the peak range).
+#: Halvings of a peak's step before it is done (judgement: 6 halvings of one step is a
+#: resolution of 1/1536 of the peak range).
 PEAK_BISECTIONS = 6
 
 
@@ -152,10 +152,14 @@ def _delta(problem, site, hours, r, cost, rise) -> float:
     return delta
 
 
-def relocate_pass(problem: Problem, plan: Plan, limit_kw: np.ndarray, deadline_s: float) -> bool:
-    """Move every movable job to its best placement if that lowers the objective."""
+def relocate_pass(problem: Problem, plan: Plan, limit_kw: np.ndarray, deadline_s: float,
+                  site: int | None = None) -> bool:
+    """Move every movable job (of ``site`` only, if given) to its best placement if that
+    lowers the objective."""
     changed = False
     movable = movable_jobs(problem, plan)
+    if site is not None:
+        movable &= problem.pod_site[np.maximum(plan.pod, 0)] == site
     for j in edf_order(problem):
         if not movable[j] or time.perf_counter() > deadline_s:
             continue
@@ -193,29 +197,29 @@ def _current_delta(problem, plan, j, p, hours, peaks) -> float:
     return delta
 
 
-def site_target(problem: Problem, site: int, target_kw: float) -> np.ndarray:
-    """Each site's limit on facility power (S, T) [kW]: its grid limit, and at
-    ``site`` no more than ``target_kw``."""
-    limit = problem.grid_limit_kw.astype(float)
-    limit[site] = np.minimum(limit[site], target_kw)
-    return limit
+def _peak_limits(problem: Problem, target_kw: np.ndarray) -> np.ndarray:
+    """Each site's hourly limit (S, T) [kW]: its grid limit and its month's target."""
+    return np.minimum(problem.grid_limit_kw.astype(float), target_kw[:, problem.month])
 
 
-def shave(problem: Problem, plan: Plan, site: int, target_kw: float,
+def shave(problem: Problem, plan: Plan, site: int, limit_kw: np.ndarray,
           deadline_s: float) -> bool:
-    """Move jobs out of hours above ``target_kw`` facility power at ``site``; True when
-    none is left."""
-    limit = site_target(problem, site, target_kw)
+    """Move jobs out of the hours where ``site`` is above its limit; True when none is left.
+
+    The hour furthest above the limit goes first; of the jobs running there, the one
+    whose best placement within ``limit_kw`` (every site's, (S, T) [kW]) costs least
+    moves. False when no job there can go anywhere or at ``deadline_s``.
+    """
     movable = movable_jobs(problem, plan)
     hours_of = plan.hours
     for _ in range(4 * len(problem.jobs) + 1):
         facility = plan.facility[site]
-        over = np.flatnonzero(facility > limit[site] + CAPACITY_EPS_KW)
+        over = np.flatnonzero(facility > limit_kw[site] + CAPACITY_EPS_KW)
         if not len(over):
             return True
         if time.perf_counter() > deadline_s:
             return False
-        t = int(over[np.argmax(facility[over])])
+        t = int(over[np.argmax(facility[over] - limit_kw[site, over])])
         on_site = problem.pod_site[np.maximum(plan.pod, 0)] == site
         here = [j for j in np.flatnonzero(movable & on_site) if np.any(hours_of[j] == t)]
         best = None
@@ -223,7 +227,7 @@ def shave(problem: Problem, plan: Plan, site: int, target_kw: float,
             p0, h0 = int(plan.pod[j]), hours_of[j]
             plan.shift(problem, j, p0, h0, -1.0)
             peaks = monthly_peaks_kw(problem, plan.facility)
-            cand = best_placement(problem, plan, j, limit, peaks)
+            cand = best_placement(problem, plan, j, limit_kw, peaks)
             if cand is not None:
                 extra = cand[0] - _current_delta(problem, plan, j, p0, h0, peaks)
                 if best is None or extra < best[0]:
@@ -238,57 +242,86 @@ def shave(problem: Problem, plan: Plan, site: int, target_kw: float,
     return False
 
 
-def lower_peak(problem: Problem, plan: Plan, deadline_s: float) -> Plan:
-    """Best plan over a descending sequence of peak targets at each site with a demand
-    charge, one site after the other (see the module doc)."""
-    for site in np.flatnonzero(problem.demand_weight_per_kw.max(1) > 0):
-        plan = _lower_site_peak(problem, plan, int(site), deadline_s)
-    return plan
+def _descend(problem: Problem, plan: Plan, target: np.ndarray, floor: np.ndarray,
+             step_kw: float, peak: tuple[int, int], obj: float, deadline_s: float,
+             first: bool):
+    """Lower one peak's target (every other target held) and return the best
+    lower-objective (plan, objective) on the way, or None.
 
+    The first time: step by step from the present peak to the floor, and after the
+    first level out of reach, :data:`PEAK_BISECTIONS` bisections between it and the
+    last level reached, each from the last plan reached (which need not be better: the
+    demand charge may pay only further down). Later: one step.
+    """
+    s, m = peak
+    lowered = target.copy()
+    reached, reached_kw, failed_kw, best = plan, target[s, m], floor[s, m], None
 
-def _lower_site_peak(problem: Problem, plan: Plan, site: int, deadline_s: float) -> Plan:
-    """Targets step down from the site's current peak towards its highest facility
-    power without jobs; after the first target that cannot be reached, bisection
-    between it and the last reached one (each step from the last reached plan)."""
-    best, best_obj = plan, plan_objective(problem, plan)
-    floor = float(problem.base_facility_kw[site].max())
-    top = float(plan.facility[site].max())
-    if not top > floor + CAPACITY_EPS_KW:
-        return plan
-    reached, reached_kw, failed_kw = plan.copy(), top, floor
-    for target in np.linspace(top, floor, PEAK_STEPS + 1)[1:]:
+    def attempt(level_kw: float):
+        nonlocal reached, reached_kw, failed_kw, best, obj
         trial = reached.copy()
-        if not _reach(problem, trial, site, target, deadline_s):
-            failed_kw = target
+        lowered[s, m] = level_kw
+        limit = _peak_limits(problem, lowered)
+        if not shave(problem, trial, s, limit, deadline_s):
+            failed_kw = level_kw
+            return False
+        relocate_pass(problem, trial, limit, deadline_s, site=s)
+        reached, reached_kw = trial, level_kw
+        value = plan_objective(problem, trial)
+        if value < obj - IMPROVE_RTOL * abs(obj):
+            best, obj = (trial, value), value
+        return True
+
+    for k in range(1, (PEAK_STEPS if first else 1) + 1):
+        level = max(target[s, m] - k * step_kw, floor[s, m])
+        if not attempt(level) or level <= floor[s, m] + CAPACITY_EPS_KW:
             break
-        reached, reached_kw = trial, target
-        obj = plan_objective(problem, trial)
-        if obj < best_obj:
-            best, best_obj = trial.copy(), obj
-    for _ in range(PEAK_BISECTIONS):
-        if time.perf_counter() > deadline_s:
-            break
-        target = 0.5 * (reached_kw + failed_kw)
-        trial = reached.copy()
-        if _reach(problem, trial, site, target, deadline_s):
-            reached, reached_kw = trial, target
-            obj = plan_objective(problem, trial)
-            if obj < best_obj:
-                best, best_obj = trial.copy(), obj
-        else:
-            failed_kw = target
+    if first:
+        for _ in range(PEAK_BISECTIONS):
+            if reached_kw - failed_kw <= CAPACITY_EPS_KW or time.perf_counter() > deadline_s:
+                break
+            attempt(0.5 * (reached_kw + failed_kw))
     return best
 
 
-def _reach(problem: Problem, plan: Plan, site: int, target_kw: float,
-           deadline_s: float) -> bool:
-    """Shave ``site`` to ``target_kw`` and tidy up below it; False if the target is out
-    of reach."""
-    if time.perf_counter() > deadline_s or not shave(problem, plan, site, target_kw,
-                                                     deadline_s):
-        return False
-    relocate_pass(problem, plan, site_target(problem, site, target_kw), deadline_s)
-    return True
+def lower_peaks(problem: Problem, plan: Plan, deadline_s: float) -> Plan:
+    """Coordinate descent on the billed peaks, each site's month in turn (module doc).
+
+    Every charged (site, month) peak has a target, at first its present peak. In turn,
+    each target is lowered by its step (1 / :data:`PEAK_STEPS` of the way to the
+    peak without jobs) while every other target stays a limit: the site is shaved to
+    it, its jobs are relocated below it, and the result is kept if the objective is
+    lower. Otherwise the step halves; after :data:`PEAK_BISECTIONS` halvings, or at the
+    floor, that peak is done. Holding the other sites' targets is what makes this work
+    for a fleet: shaving one site one at a time moved its peak to the next site. Ends
+    with a relocate pass under the final targets. Never worse than ``plan``.
+    """
+    weight = problem.demand_weight_per_kw
+    floor = monthly_peaks_kw(problem, problem.base_facility_kw)
+    target = monthly_peaks_kw(problem, plan.facility)
+    step = (target - floor) / PEAK_STEPS
+    smallest = step / 2 ** PEAK_BISECTIONS
+    active = [(int(s), int(m)) for s, m in zip(*np.nonzero((weight > 0)
+                                                            & (step > CAPACITY_EPS_KW)),
+                                                strict=True)]
+    obj = plan_objective(problem, plan)
+    first = set(active)
+    while active and time.perf_counter() < deadline_s:
+        for s, m in list(active):
+            found = _descend(problem, plan, target, floor, step[s, m], (s, m), obj,
+                             deadline_s, (s, m) in first)
+            first.discard((s, m))
+            if found is not None:
+                plan, obj = found
+                target[s, m] = monthly_peaks_kw(problem, plan.facility)[s, m]
+                if target[s, m] <= floor[s, m] + CAPACITY_EPS_KW:
+                    active.remove((s, m))
+                continue
+            step[s, m] /= 2
+            if step[s, m] < smallest[s, m]:
+                active.remove((s, m))
+    relocate_pass(problem, plan, _peak_limits(problem, target), deadline_s)
+    return plan
 
 
 def improve(problem: Problem, assignment: Assignment, time_budget_s: float = 5.0,
@@ -310,11 +343,10 @@ def improve(problem: Problem, assignment: Assignment, time_budget_s: float = 5.0
         if not relocate_pass(problem, plan, grid, deadline):
             break
     if problem.has_demand_charge:
-        plan = lower_peak(problem, plan, deadline)
+        plan = lower_peaks(problem, plan, deadline)
         for _ in range(passes):
             if not relocate_pass(problem, plan, grid, deadline):
                 break
     if plan_objective(problem, plan) > start_obj:  # cannot happen: every kept move lowers it
         return assignment
     return plan.assignment()
-

@@ -8,6 +8,7 @@ each fleet rule from the raw inputs.
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import replace
 
@@ -319,3 +320,43 @@ def test_an_infeasible_fleet_names_the_site_whose_grid_limit_is_short():
     problem = prepare_fleet(jobs, sites, network=FREE)
     with pytest.raises(InfeasibleError, match="the grid limit of site 'a' is short by 50 kW"):
         _solve(problem, seconds=10)
+
+
+def test_lowering_peaks_runs_stacked_jobs_one_after_another_at_one_site():
+    """Four 100 kW x 2 h jobs stacked in hours 0-1 at one site of two, flat price and
+    carbon, the same demand charge at both: the cheapest schedule runs them one after
+    the other at one site (peaks 100 and 0 kW; any job at the other site adds a second
+    100 kW peak). lower_peaks gets there from the stacked plan, without moving the peak
+    to the other site, and the plan stays within every limit."""
+    from optimizer.localsearch import lower_peaks, plan_objective
+    from optimizer.metrics import monthly_peaks_kw
+    from optimizer.plan import Plan
+    from optimizer.schedule import Assignment
+
+    hours = hourly_index(8)
+    sites = [replace(_flat_site(name, hours, 500.0, ff=1.0), demand_charge_per_kw=30.0)
+             for name in ("east", "west")]
+    jobs = _jobs(4, hours, "east", duration_h=2)
+    problem = prepare_fleet(jobs, sites, Objective(), FREE)
+    east = int(np.flatnonzero(problem.pod_site == 0)[0])
+    stacked = Assignment(np.repeat(np.arange(4), 2), np.full(8, east), np.tile([0, 1], 4))
+    start = Plan.of(problem, stacked)
+    np.testing.assert_allclose(monthly_peaks_kw(problem, start.facility)[:, 0], [400.0, 0.0])
+    plan = lower_peaks(problem, start.copy(), time.perf_counter() + 30)
+    np.testing.assert_allclose(monthly_peaks_kw(problem, plan.facility)[:, 0], [100.0, 0.0])
+    assert plan_objective(problem, plan) < plan_objective(problem, start)
+    assert validate_fleet(to_frame(problem, plan.assignment()), jobs, sites) == []
+
+
+def test_local_search_on_a_fleet_is_never_worse_and_valid():
+    from optimizer.instances import make_fleet_instance
+    from optimizer.localsearch import improve
+
+    jobs, sites = make_fleet_instance(3, 40, 72, seed=2)
+    problem = prepare_fleet(jobs, sites, Objective(carbon_price_per_t=50.0))
+    for rule in (asap, greedy):
+        base = rule(problem)
+        assert base.status == "feasible"
+        better = improve(problem, base.assignment, time_budget_s=20.0)
+        assert evaluate(problem, better).objective <= base.metrics.objective + 1e-6
+        assert validate_fleet(to_frame(problem, better), jobs, sites) == []
