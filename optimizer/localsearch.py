@@ -288,38 +288,40 @@ def lower_peaks(problem: Problem, plan: Plan, deadline_s: float) -> Plan:
     """Coordinate descent on the billed peaks, each site's month in turn (module doc).
 
     Every charged (site, month) peak has a target, at first its present peak. In turn,
-    each target is lowered by its step (1 / :data:`PEAK_STEPS` of the way to the
-    peak without jobs) while every other target stays a limit: the site is shaved to
-    it, its jobs are relocated below it, and the result is kept if the objective is
-    lower. Otherwise the step halves; after :data:`PEAK_BISECTIONS` halvings, or at the
-    floor, that peak is done. Holding the other sites' targets is what makes this work
-    for a fleet: shaving one site one at a time moved its peak to the next site. Ends
-    with a relocate pass under the final targets. Never worse than ``plan``.
+    each target is lowered while every other target stays a limit (:func:`_descend`:
+    the site is shaved to it and its jobs relocated below it; the first time step by
+    step to the floor and then bisection, as for one site alone), and the best lower
+    objective on the way is kept. When a peak went lower, the others get one more step
+    each (their step halves when it does not pay; after :data:`PEAK_BISECTIONS`
+    halvings, or at the floor, a peak is done): with one site and month this is the
+    descent alone. Holding the other sites' targets is what makes this work for a
+    fleet: shaving one site at a time with the others free moved its peak to the next
+    site. Ends with a relocate pass under the final targets. Never worse than ``plan``.
     """
     weight = problem.demand_weight_per_kw
     floor = monthly_peaks_kw(problem, problem.base_facility_kw)
     target = monthly_peaks_kw(problem, plan.facility)
     step = (target - floor) / PEAK_STEPS
     smallest = step / 2 ** PEAK_BISECTIONS
-    active = [(int(s), int(m)) for s, m in zip(*np.nonzero((weight > 0)
-                                                            & (step > CAPACITY_EPS_KW)),
-                                                strict=True)]
+    peaks = [(int(s), int(m)) for s, m in zip(*np.nonzero((weight > 0)
+                                                           & (step > CAPACITY_EPS_KW)),
+                                               strict=True)]
     obj = plan_objective(problem, plan)
-    first = set(active)
-    while active and time.perf_counter() < deadline_s:
-        for s, m in list(active):
-            found = _descend(problem, plan, target, floor, step[s, m], (s, m), obj,
-                             deadline_s, (s, m) in first)
-            first.discard((s, m))
-            if found is not None:
-                plan, obj = found
-                target[s, m] = monthly_peaks_kw(problem, plan.facility)[s, m]
-                if target[s, m] <= floor[s, m] + CAPACITY_EPS_KW:
-                    active.remove((s, m))
-                continue
+    pending, first = list(peaks), set(peaks)
+    while pending and time.perf_counter() < deadline_s:
+        s, m = pending.pop(0)
+        found = _descend(problem, plan, target, floor, step[s, m], (s, m), obj, deadline_s,
+                         (s, m) in first)
+        first.discard((s, m))
+        if found is None:
             step[s, m] /= 2
-            if step[s, m] < smallest[s, m]:
-                active.remove((s, m))
+            continue
+        plan, obj = found
+        target[s, m] = monthly_peaks_kw(problem, plan.facility)[s, m]
+        # the others may now go lower: one more step each (this one too)
+        pending += [peak for peak in peaks if peak not in pending and peak not in first
+                    and step[peak] >= smallest[peak]
+                    and target[peak] > floor[peak] + CAPACITY_EPS_KW]
     relocate_pass(problem, plan, _peak_limits(problem, target), deadline_s)
     return plan
 
