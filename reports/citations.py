@@ -257,6 +257,10 @@ PUBLICATIONS: tuple[Publication, ...] = (
     Publication("Schneider Electric White Paper 108", "Avelar, V.", "n.d., revision 2",
                 "Making large UPS systems more efficient, White Paper 108",
                 "Schneider Electric", "", (r"White Paper 108",)),
+    Publication("Schneider Electric White Paper 282", "Schneider Electric", "n.d.",
+                "Capital cost analysis of immersive liquid-cooled vs. air-cooled large data "
+                "centers, White Paper 282", "Schneider Electric", "",
+                (r"White Paper 282", r"\bWP 282\b")),
     Publication("UPS datasheets", "Schneider Electric; Vertiv", "n.d.",
                 "Galaxy VX UPS and Liebert EXL S1 UPS product datasheets (efficiency by load)",
                 "the manufacturers' product pages", "", (r"Galaxy VX",)),

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from reports import document as doc
 from reports import formatting as F
 from reports.fleet_data import SCHEDULE_NAMES, FleetRun, site_spec, unique
-from reports.methodology import versions_table
+from reports.methodology import runs_versions_table
 
 METHOD = (
     "The fleet is scheduled as one problem. Each site is first prepared as if it ran alone: "
@@ -158,7 +158,8 @@ def methodology_section(fleet: FleetRun, report_versions: dict[str, str]) -> doc
         network_table(fleet), solver_table(fleet), sources_table(fleet),
         assumptions_table(fleet), provenance_table(fleet),
     ]
-    # versions_table reads the run's manifest only
-    blocks.append(versions_table(SimpleNamespace(manifest=fleet.manifest), report_versions))
+    # runs_versions_table reads each run's manifest only
+    blocks.append(runs_versions_table([SimpleNamespace(manifest=fleet.manifest)],
+                                      report_versions))
     return doc.Section("Methodology, assumptions and data provenance", blocks,
                        anchor="methodology")

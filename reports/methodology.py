@@ -117,11 +117,6 @@ def physics_table(run: D.Run | None) -> doc.Table:
         rows, font_scale=0.85)
 
 
-def versions_table(run, report_versions: dict[str, str]) -> doc.Table:
-    """Versions at run time (``run.manifest``) and at report time."""
-    return runs_versions_table([run], report_versions)
-
-
 def runs_versions_table(runs: list, report_versions: dict[str, str]) -> doc.Table:
     """Versions at run time (one column per distinct set among the runs' manifests) and
     at report time."""

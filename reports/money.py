@@ -50,7 +50,7 @@ def money_section(run: D.Run) -> doc.Section | None:
                 f"day and priced with coolshift's cost defaults (US dollars of 2023, calibrated "
                 f"to Schneider Electric White Paper 282, converted to {cur}) unless the "
                 f"scenario's [costs] overrides them. Capital is spread over "
-                f"{costs['lifetime_years']:g} years at a {costs['discount_rate']:.0%} discount "
+                f"{costs['lifetime_years']:g} years at a {100 * costs['discount_rate']:g} % discount "
                 f"rate. TCO per MWh of compute: "
                 f"{'n/a' if per_mwh is None else f'{per_mwh:,.1f}'} {cur}/MWh.",
                 "note",

@@ -283,12 +283,6 @@ def _render(report: doc.Report, table_scale: float) -> tuple[bytes, list[int]]:
     return bytes(w.pdf.output()), short
 
 
-def near_blank_pages(report: doc.Report, table_scale: float = 1.0) -> list[int]:
-    """Page numbers (1-based) that would end with less than :data:`MIN_PAGE_FILL` of
-    their height used."""
-    return _render(report, table_scale)[1]
-
-
 def render_pdf(report: doc.Report) -> bytes:
     """The report as PDF bytes: the first of :data:`TABLE_SCALES` that leaves no page
     near-blank (else the one with the fewest such pages)."""

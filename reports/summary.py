@@ -1,4 +1,5 @@
-"""Executive summary, the full KPI table and the PUE target check of one run.
+"""Executive summary and the full KPI table of one run (the PUE target check is in
+:mod:`reports.targets`).
 
 The summary is the report's first page: it says first whether the weather is a real
 typical year or a synthetic one, and that every figure is modelled, not metered; it
@@ -241,11 +242,6 @@ def is_synthetic(run: D.Run) -> bool:
     (thermal.weather marks the frame ``synthetic``)."""
     source = str(run.manifest.get("sources", {}).get("weather", "")) or run.scenario.site.climate
     return "synthetic" in source.lower()
-
-
-def climate_kind(run: D.Run) -> str:
-    """``"synthetic"`` or ``"real"`` (a typical-year or user weather file)."""
-    return "synthetic" if is_synthetic(run) else "real"
 
 
 def _station(run: D.Run) -> str:

@@ -24,7 +24,14 @@ def test_capex_table_adds_up_to_the_runs_capex(default_dir):
     items = [v for k, v in year.items() if k not in ("Annualised capex", "TCO per year")]
     assert sum(items) + year["Annualised capex"] == pytest.approx(year["TCO per year"],
                                                                   abs=len(items) + 1)
-    assert any(s.title == "Capital cost and TCO" for s in report.sections)
+    money = next(s for s in report.sections if s.title == "Capital cost and TCO")
+    note = money.blocks[0].text
+    # the calibration source is listed, and the discount rate is not rounded
+    refs = next(t for t in report.tables() if t.key == "references")
+    assert "White Paper 282" in note
+    assert any("White Paper 282" in row[0].text for row in refs.rows)
+    rate = kpis["costs"]["discount_rate"]
+    assert f"{100 * rate:g} % discount rate" in note
 
 
 def test_a_run_without_costs_has_no_money_section(default_dir):
