@@ -24,6 +24,8 @@ SHORT_DEFINITIONS = {
     "grid_energy_mwh": "energy bought from the grid (price and Scope 2 apply to it)",
     "peak_grid_import_kw": "highest hourly grid import (the demand charge applies to it)",
 }
+#: The solver status of a run without deferrable jobs (scenarios.schedules).
+NO_JOBS = "no jobs"
 #: The target table shows PUE to 4 decimals, so 1.2502 is not read as meeting 1.25.
 TARGET_DECIMALS = 4
 #: Said on the first page and before every regulatory table (PUE targets, Scope 2, EED).
@@ -76,13 +78,20 @@ def plan_text(run: D.Run) -> str:
         return ("Not optimised: every job starts as soon as it is released (the ASAP "
                 "baseline); run without --no-optimize to plan it.")
     status = str(s.get("status") or "")
+    if status == NO_JOBS:
+        return "No deferrable jobs in this scenario: there is nothing to plan."
     gap = s.get("gap")
     known = isinstance(gap, (int, float)) and not isinstance(gap, bool) and gap == gap
-    window = "planned window by window over the period; " if status.startswith("rolling") else ""
+    rolling = status.startswith("rolling")
+    window = "planned window by window over the period; " if rolling else ""
     of = "of the best possible (cost plus the carbon price)"
     if known and gap <= 1e-9:
         return (f"Best schedule found and proven the best possible: {window}no schedule costs "
                 "less (cost plus the carbon price).")
+    if rolling and status.endswith("optimal"):  # each window optimal, not the whole period
+        return (f"Planned window by window over the period, each window's plan the best for "
+                f"that window; the whole period is proven within "
+                f"{_gap_pct(gap) if known else 'an unknown distance'} {of}.")
     if status.endswith("optimal"):
         return (f"Best schedule found and proven: {window}within "
                 f"{_gap_pct(gap) if known else 'the planner tolerance'} {of}.")
@@ -96,6 +105,8 @@ def plan_text(run: D.Run) -> str:
 def plan_short(run: D.Run) -> str:
     """:func:`plan_text` in a table cell (``proven within 0.49 % of the best``)."""
     s = run.manifest.get("solver", {})
+    if s.get("status") == NO_JOBS:
+        return "no jobs to plan"
     if not s.get("optimized"):
         return "not optimised (ASAP)"
     gap = s.get("gap")

@@ -259,6 +259,11 @@ def test_the_references_list_the_publications_the_text_cites_once():
          "proven within 4.1 % of the best"),
         ({"optimized": True, "status": "optimal", "gap": 0.0}, "proven the best possible",
          "proven best"),
+        ({"optimized": True, "status": "rolling_optimal", "gap": 0.031},
+         "each window's plan the best for that window; the whole period is proven within "
+         "3.1 %", "proven within 3.1 % of the best"),
+        ({"optimized": True, "status": "no jobs", "gap": None},
+         "No deferrable jobs in this scenario", "no jobs to plan"),
         ({"optimized": True, "status": "time_limit_feasible", "gap": None},
          "how far it is from the best possible is not known",
          "optimised; distance to the best not known"),
