@@ -36,6 +36,11 @@ LABELS = {"air": "air", "cold_plate": "cold plate", "immersion": "immersion", "s
           "two_phase_immersion": "two-phase immersion"}  # fmt: skip
 
 
+def label(cooling: str) -> str:
+    """A technology's column name (a technology added later: its key in words)."""
+    return LABELS.get(cooling, cooling.replace("_", " "))
+
+
 def row_label(label: str, currency: str) -> str:
     """``label`` with its unit: "Capital cost [million CNY]", "PUE over the year"."""
     unit = ROWS[label][1].format(c=currency)
@@ -79,7 +84,7 @@ def money_table(view) -> pd.DataFrame:
     rows = [label for label in ROWS
             if label not in AGAINST_AIR or any(o.versus_air is not None for o in view.options)]
     return pd.DataFrame(
-        {LABELS[o.cooling]: [cell_text(label, o) for label in rows] for o in view.options},
+        {label(o.cooling): [cell_text(label, o) for label in rows] for o in view.options},
         index=[row_label(label, view.currency) for label in rows],
     )  # fmt: skip
 
@@ -114,5 +119,5 @@ def render(scenario_key: str) -> None:
             "(above zero: worth it)."
         )
     for tech, why in view.skipped.items():
-        notes.append(f"No {LABELS[tech]}: {md(why)}.")
+        notes.append(f"No {label(tech)}: {md(why)}.")
     st.caption(" ".join(notes))

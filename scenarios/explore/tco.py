@@ -21,6 +21,7 @@ from scenarios.inputs import load_weather, resolve_inputs, weather_on_hours
 from scenarios.options import year_tco
 from scenarios.schema import Scenario
 from thermal.design_day import design_temperatures_c
+from thermal.errors import ThermalInputError
 from thermal.facility import COOLING_TECHNOLOGIES, design_pod, max_rack_kw
 from thermal.simulate import simulate_site
 from thermal.sizing import size_pod_at, station_pressure_pa
@@ -91,11 +92,15 @@ def hall_options(scenario: Scenario) -> HallOptions:
                                 liquid_fraction=None)
             for spec in scenario.pods
         ]
+        try:  # one technology the settings cannot design leaves the others priced
+            designs = [design_pod(pod, params) for pod in pods]
+        except ThermalInputError as err:
+            skipped[tech] = str(err)
+            continue
         loads = {
-            spec.name: inference_compute_kw(
-                spec, design_pod(pod, params).compute_design_kw, hours, scenario.site.timezone
-            )
-            for spec, pod in zip(scenario.pods, pods, strict=True)
+            spec.name: inference_compute_kw(spec, design.compute_design_kw, hours,
+                                            scenario.site.timezone)
+            for spec, design in zip(scenario.pods, designs, strict=True)
         }
         _, site = simulate_site(weather, pods, loads, params)
         facility = site["facility_kw"]

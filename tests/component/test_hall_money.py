@@ -31,6 +31,18 @@ def _at_rack_kw(rack_kw: float) -> dict:
     return data
 
 
+def test_a_technology_the_settings_cannot_design_is_skipped_with_the_reason():
+    # a condenser approach so wide that two-phase coolant cannot condense in the pods'
+    # water: two-phase is named as skipped; the others are still priced
+    data = _at_rack_kw(20.0)
+    data.setdefault("facility", {}).setdefault("liquid", {})[
+        "two_phase_condenser_approach_k"] = 25.0
+    view = hall_options(scenario_from_dict(data))
+    assert "two_phase_immersion" in view.skipped
+    assert "condense" in view.skipped["two_phase_immersion"]
+    assert {o.cooling for o in view.options} == {"air", "cold_plate", "immersion", "spray"}
+
+
 def test_every_technology_that_can_cool_the_racks_is_priced_against_air():
     view = hall_options(scenario_from_dict(_at_rack_kw(20.0)))
     by = {o.cooling: o for o in view.options}
