@@ -55,16 +55,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def fit_rows(args: argparse.Namespace, weather) -> list[dict[str, object]]:
+def fit_rows(args: argparse.Namespace, weather, techs: list[str], costs) -> list[dict[str, object]]:
     """One row per technology: racks by grid, by floor, the binding limit, IT kW."""
-    from scenarios.costs import cost_params, technology_cost
+    from scenarios.costs import technology_cost
+    from scenarios.schema import MAX_RACKS
     from thermal.errors import ThermalInputError
     from thermal.facility import max_rack_kw
     from thermal.sizing import racks_that_fit
 
-    techs = parse_cooling(args.cooling)
     params = sized_params(args.set, weather)
-    costs = cost_params(parse_overrides(args.set_cost, "--set-cost", "immersion.m2_per_rack=3"), "USD")
     rows = []
     for tech in techs:
         limit = max_rack_kw(tech, params.technology)
@@ -82,6 +81,11 @@ def fit_rows(args: argparse.Namespace, weather) -> list[dict[str, object]]:
             water_class=args.water_class if tech != "air" else None,
             heat_rejection=args.heat_rejection,
         )
+        if fit.racks > MAX_RACKS:
+            raise ThermalInputError(
+                f"{fit.racks:,} {tech} racks of {args.rack_kw:g} kW would fit, above the "
+                f"{MAX_RACKS:,} a scenario takes; raise --rack-kw or lower --grid-kw"
+            )
         rows.append({
             "cooling": tech,
             "rack_kw": fit.rack_kw,
@@ -99,6 +103,8 @@ def fit_rows(args: argparse.Namespace, weather) -> list[dict[str, object]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from scenarios.costs import cost_params
+    from scenarios.schema import MAX_RACK_KW
     from scenarios.tables import text_table
     from thermal.errors import ThermalInputError
     from thermal.weather import load_climate
@@ -107,10 +113,13 @@ def run(args: argparse.Namespace) -> int:
         raise ThermalInputError(f"--grid-kw must be a number of kW above 0 and at most {MAX_GRID_KW:,.0f}, got {args.grid_kw}")
     if args.floor_m2 is not None and not (math.isfinite(args.floor_m2) and 0 < args.floor_m2 <= MAX_FLOOR_M2):
         raise ThermalInputError(f"--floor-m2 must be a number of m² above 0 and at most {MAX_FLOOR_M2:,.0f}, got {args.floor_m2}")
-    if not (math.isfinite(args.rack_kw) and 0 < args.rack_kw <= 500):
-        raise ThermalInputError(f"--rack-kw must be a number of kW above 0 and at most 500, got {args.rack_kw}")
+    if not (math.isfinite(args.rack_kw) and 0 < args.rack_kw <= MAX_RACK_KW):
+        raise ThermalInputError(f"--rack-kw must be a number of kW above 0 and at most {MAX_RACK_KW:g}, got {args.rack_kw}")
+    # every flag is checked before the weather is read
+    techs = parse_cooling(args.cooling)
+    costs = cost_params(parse_overrides(args.set_cost, "--set-cost", "immersion.m2_per_rack=3"), "USD")
     weather = load_climate(args.climate)
-    rows = fit_rows(args, weather)
+    rows = fit_rows(args, weather, techs, costs)
     if not rows:
         raise ThermalInputError(f"no cooling technology can cool {args.rack_kw:g} kW racks; lower --rack-kw")
     if args.format == "json":

@@ -135,6 +135,11 @@ def test_size_counts_racks_within_the_grid_and_floor():
     assert_clean_failure(coolshift("size", "--grid-kw", "0"), 2, "--grid-kw")
     assert_clean_failure(coolshift("size", "--grid-kw", "100", "--cooling", "air", "--rack-kw", "40"),
                          2, "air limit")
+    # a count no scenario could take is refused, and a bad flag is named before the weather
+    assert_clean_failure(coolshift("size", "--grid-kw", "5e6", "--rack-kw", "1e-6", "--cooling",
+                                   "immersion"), 2, "above the 100,000")
+    assert_clean_failure(coolshift("size", "--grid-kw", "100", "--cooling", "ice",
+                                   "--climate", "no/such/file.epw"), 2, "ice")
 
 
 def test_a_bad_costs_table_is_refused_before_the_run(tmp_path):
