@@ -89,7 +89,7 @@ def compare_options(
     cost_changes : mapping, optional
         Overrides of the cost defaults (``[costs]`` keys).
     demand_charge_per_kw_month : float
-        Demand charge on the year's peak facility power each month [currency/kW/month].
+        Demand charge on each calendar month's peak facility power [currency/kW/month].
     simulated_weather : DataFrame, optional
         The weather actually simulated (a warmer year); default ``weather``.
 

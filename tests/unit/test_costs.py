@@ -176,3 +176,22 @@ def test_immersion_capex_reproduces_schneider_wp282(greensboro_params):
     # the air-cooled hall costs a plausible US$ per W: below the top of Turner & Townsend's
     # DCCI 2023 (Tokyo, 13.7 US$/W), above half of it
     assert 13.7 / 2 <= air / 2e6 <= 13.7
+
+
+def test_a_simulated_year_pays_the_demand_charge_on_each_months_own_peak():
+    """January peaks at 1,000 kW, February at 600 kW: the demand charge is billed on
+    1,600 kW-months, not on the period's peak in both months (2,000)."""
+    import pandas as pd
+
+    from scenarios.options import year_tco
+
+    hours = pd.date_range("2023-01-01", "2023-03-01", freq="h", inclusive="left")
+    facility = pd.Series(500.0, index=hours)
+    facility.iloc[10] = 1000.0
+    facility.iloc[31 * 24 + 5] = 600.0
+    frame = pd.DataFrame({"facility_kw": facility, "water_l": 0.0, "compute_kw": 400.0})
+    price, charge = 0.1, 10.0
+    cost = year_tco(frame, [_sizing()], cost_params(ROUND, "USD"), price, charge)
+    to_year = cost.annual.energy / (float(facility.sum()) * price)
+    assert to_year == pytest.approx(8760 / len(hours))
+    assert cost.annual.demand == pytest.approx((1000.0 + 600.0) * charge * to_year)
