@@ -22,7 +22,7 @@ from reports import data as D
 from reports import document as doc
 from reports import rules
 from reports.assets import assets_section
-from reports.citations import cite_report
+from reports.citations import cite_report, user_strings
 from reports.compare import comparison_section, definitions_section
 from reports.eed import eed_section
 from reports.energy import energy_section, pods_section, scope2_section
@@ -164,4 +164,6 @@ def build_report(runs: list[D.Run], generated: dt.datetime | None = None,
     report = doc.Report(title=re.sub(r"\s+", " ", title), subtitle=subtitle, sections=sections,
                         data_sheets=sheets, generated=f"{generated:%Y-%m-%d %H:%M} UTC",
                         versions=versions)
-    return cite_report(report)
+    # what the user wrote is quoted as written (a run directory docs/q3 is not "the
+    # coolshift documentation")
+    return cite_report(report, user_strings(*((r.scenario, r.path, r.label) for r in runs)))

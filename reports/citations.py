@@ -11,6 +11,12 @@ once at the end of a report, every publication the report's text cites: author, 
 title, publisher and address. Both run over the whole report (:func:`cite_report`), so
 every format says the same.
 
+What the user wrote (a scenario's name, description and file paths, pod and site names,
+the run directory) is quoted as written: :func:`cite_report` takes those strings and keeps
+every occurrence of one that the rewrites would change or that names a publication out of
+both passes (a run directory ``docs/q3`` stays ``docs/q3``, and a description that mentions
+"TMY3" does not add the TMY3 manual to the references).
+
 The publications and what each file gives for a fact come from coolshift's reference
 sheets (physics, KPIs and policy, China tariffs, China climate normals); a publication is
 listed only when its marker is found in the report's text.
@@ -19,8 +25,9 @@ listed only when its marker is found in the report's text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields, is_dataclass, replace
+from pathlib import PurePath
 
 from reports import document as doc
 
@@ -361,26 +368,76 @@ def public_text(text: str) -> str:
     return _TAG.sub(_tag, text)
 
 
-def _cell(cell: doc.Cell) -> doc.Cell:
-    shown = public_text(cell.text)
+#: Anything a rewrite, a tag or a marker could match (a quick first test of user text).
+_ANY = re.compile("|".join([*(f"(?:{p})" for p, _ in REWRITES), _TAG.pattern,
+                            *(f"(?:{m})" for p in PUBLICATIONS for m in p.markers)]))
+
+
+def _cites(text: str) -> bool:
+    return any(re.search(m, text) for p in PUBLICATIONS for m in p.markers)
+
+
+def _names_only_a_source(text: str) -> bool:
+    """The whole of ``text`` is one publication's marker ("TMY3", "pvlib"): an identifier
+    the sources use too, not free text to keep out of the citations."""
+    return any(re.fullmatch(m, text) for p in PUBLICATIONS for m in p.markers)
+
+
+@dataclass(frozen=True)
+class _Guard:
+    """The user's strings that must come through the citation passes unchanged, longest
+    first, each with a placeholder no rewrite or marker can match (private-use
+    characters, not word characters)."""
+
+    quoted: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, user_text: Iterable[str]) -> _Guard:
+        maybe = {s for s in user_text if s and _ANY.search(s)}  # one regex pass first
+        keep = {s for s in maybe if not _names_only_a_source(s)
+                and (public_text(s) != s or _cites(s))}
+        return cls(tuple(sorted(keep, key=lambda s: (-len(s), s))))
+
+    def _hide(self, text: str) -> str:
+        for i, s in enumerate(self.quoted):
+            text = text.replace(s, f"\ue000{chr(0xE100 + i)}")
+        return text
+
+    def public(self, text: str) -> str:
+        """:func:`public_text` of everything in ``text`` but the user's strings."""
+        if not self.quoted or not text:
+            return public_text(text)
+        shown = public_text(self._hide(text))
+        for i, s in enumerate(self.quoted):
+            shown = shown.replace(f"\ue000{chr(0xE100 + i)}", s)
+        return shown
+
+    def cited_texts(self, all_text: Iterable[str]) -> Iterator[str]:
+        """The texts without the user's strings (what may cite a publication)."""
+        return (self._hide(t) for t in all_text)
+
+
+def _cell(cell: doc.Cell, guard: _Guard) -> doc.Cell:
+    shown = guard.public(cell.text)
     if shown == cell.text:
         return cell
     value = shown if isinstance(cell.value, str) else cell.value
     return doc.Cell(value, shown, cell.number_format)
 
 
-def _block(block):
+def _block(block, guard: _Guard):
+    public = guard.public
     if isinstance(block, doc.Paragraph):
-        return replace(block, text=public_text(block.text))
+        return replace(block, text=public(block.text))
     if isinstance(block, doc.Bullets):
-        return replace(block, items=[public_text(i) for i in block.items])
+        return replace(block, items=[public(i) for i in block.items])
     if isinstance(block, doc.Subheading):
-        return replace(block, text=public_text(block.text))
+        return replace(block, text=public(block.text))
     if isinstance(block, doc.Table):
-        return replace(block, title=public_text(block.title), note=public_text(block.note),
-                       rows=[[_cell(c) for c in row] for row in block.rows])
+        return replace(block, title=public(block.title), note=public(block.note),
+                       rows=[[_cell(c, guard) for c in row] for row in block.rows])
     if isinstance(block, doc.Figure):
-        return replace(block, title=public_text(block.title), caption=public_text(block.caption))
+        return replace(block, title=public(block.title), caption=public(block.caption))
     return block
 
 
@@ -411,9 +468,10 @@ def cited(all_text: Iterable[str]) -> list[Publication]:
     return [p for p in PUBLICATIONS if any(re.search(m, joined) for m in p.markers)]
 
 
-def references_section(report: doc.Report) -> doc.Section | None:
-    """Every publication the report cites, once (None when it cites none)."""
-    found = cited(texts(report))
+def references_section(report: doc.Report, user_text: Iterable[str] = ()) -> doc.Section | None:
+    """Every publication the report cites, once (None when it cites none); a mention
+    only inside ``user_text`` (what the user wrote) does not count."""
+    found = cited(_Guard.of(user_text).cited_texts(texts(report)))
     if not found:
         return None
     table = doc.Table(
@@ -426,17 +484,50 @@ def references_section(report: doc.Report) -> doc.Section | None:
     return doc.Section("References", [table], new_page=False, anchor="references")
 
 
-def cite_report(report: doc.Report) -> doc.Report:
+def user_strings(*objects) -> list[str]:
+    """Every string in ``objects`` (dataclasses, mappings, sequences, paths, nested), for
+    :func:`cite_report`'s ``user_text``."""
+    out: list[str] = []
+    stack = list(objects)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, PurePath):
+            out.append(str(item))
+        elif is_dataclass(item) and not isinstance(item, type):
+            stack.extend(getattr(item, f.name) for f in fields(item))
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+    return out
+
+
+def cite_report(report: doc.Report, user_text: Iterable[str] = ()) -> doc.Report:
     """Say every source of ``report`` publicly and add the references at the end (in place;
-    returns the report)."""
+    returns the report).
+
+    Parameters
+    ----------
+    report : Report
+    user_text : iterable of str
+        What the user wrote (names, descriptions, paths; :func:`user_strings`): quoted as
+        written wherever it occurs, and not read for citations.
+    """
+    user_text = list(user_text)
+    guard = _Guard.of(user_text)
+    report.title = guard.public(report.title)
+    report.subtitle = guard.public(report.subtitle)
     for section in report.sections:
-        section.title = public_text(section.title)
-        section.blocks = [_block(b) for b in section.blocks]
-    refs = references_section(report)
+        section.title = guard.public(section.title)
+        section.blocks = [_block(b, guard) for b in section.blocks]
+    refs = references_section(report, user_text)
     if refs is not None:
         report.sections.append(refs)
     return report
 
 
 __all__ = ["INTERNAL", "PUBLICATIONS", "Publication", "cite_report", "cited", "public_text",
-           "references_section", "texts"]
+           "references_section", "texts", "user_strings"]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from reports import document as doc
 from reports.build import build_report, report_versions
-from reports.citations import cite_report
+from reports.citations import cite_report, user_strings
 from reports.data import load_runs
 from reports.fleet_data import FleetRun, load_fleet, looks_like_fleet
 from reports.fleet_method import methodology_section
@@ -55,7 +55,21 @@ def build_fleet_report(fleet: FleetRun, generated: dt.datetime | None = None) ->
     report = doc.Report(title=title, subtitle=f"{len(fleet.sites)} sites scheduled as one",
                         sections=sections, data_sheets=sheets,
                         generated=f"{generated:%Y-%m-%d %H:%M} UTC", versions=versions)
-    return cite_report(report)  # sources as publications, listed once at the end
+    # sources as publications, listed once at the end; what the user wrote quoted as written
+    return cite_report(report, fleet_user_text(fleet))
+
+
+def fleet_user_text(fleet: FleetRun) -> list[str]:
+    """What the user wrote in a fleet run: its own and its sites' scenarios, names and
+    paths, and the jobs' text columns (ids, homes, allowed sites)."""
+    out = user_strings(fleet.path, fleet.label, fleet.description, fleet.fleet,
+                       *((name, run.scenario, run.path, run.label)
+                         for name, run in fleet.sites.items()))
+    if fleet.jobs is not None:
+        for column in fleet.jobs.columns:
+            if fleet.jobs[column].dtype == object:
+                out += [str(v) for v in fleet.jobs[column].dropna().unique()]
+    return out
 
 
 def build_for(run_dirs: Sequence[Path], eed: bool | None = None) -> doc.Report:

@@ -240,6 +240,55 @@ def test_the_references_list_the_publications_the_text_cites_once():
         assert not citations.INTERNAL.search(p.reference), p.cited_as
 
 
+def test_what_the_user_wrote_is_quoted_as_written_and_cites_nothing():
+    from reports import document as doc
+
+    user = "Q3 plan in docs/q3, TMY3 weather, notes in physics.md"
+    report = doc.Report(title="coolshift report: docs/q3", subtitle="site", sections=[
+        doc.Section("Summary", [
+            doc.Paragraph(f"Scenario: {user}. Cooling tower per physics.md (EnergyPlus)."),
+            doc.Table("t", "Inputs", [doc.Column("input")],
+                      [[doc.text("docs/q3")], [doc.text("cap 1.25 (physics.md)")]]),
+        ]),
+    ])
+    citations.cite_report(report, citations.user_strings({"description": user}, Path("docs/q3")))
+    blocks = report.sections[0].blocks
+    # the user's text as written; the source texts around it said publicly
+    assert blocks[0].text == f"Scenario: {user}. Cooling tower per EnergyPlus cooling tower model."
+    assert [r[0].text for r in blocks[1].rows] == ["docs/q3", "cap 1.25"]
+    assert report.title == "coolshift report: docs/q3"
+    # TMY3 is named only by the user: the references hold the source text's publication only
+    refs = report.sections[-1].blocks[0]
+    assert [r[0].text for r in refs.rows] == ["EnergyPlus"]
+    # without the user's strings the same text is rewritten and cites TMY3 (the test can fail)
+    again = doc.Report(title="t", subtitle="s", sections=[doc.Section("S", [doc.Paragraph(user)])])
+    citations.cite_report(again)
+    assert "the coolshift documentation" in again.sections[0].blocks[0].text
+    assert again.sections[-1].title == "References"
+
+
+def test_a_user_string_that_is_only_a_source_name_does_not_hide_the_source():
+    from reports import document as doc
+
+    report = doc.Report(title="t", subtitle="s", sections=[
+        doc.Section("S", [doc.Paragraph("Weather: TMY3 725650 (NREL).")])])
+    citations.cite_report(report, ["TMY3", "pvlib", ""])
+    refs = report.sections[-1].blocks[0]
+    assert [r[0].text for r in refs.rows] == ["TMY3 (NREL)"]
+
+
+def test_user_strings_walks_nested_inputs():
+    from dataclasses import dataclass
+
+    @dataclass
+    class Pod:
+        name: str
+        file: Path
+
+    found = citations.user_strings({"pods": [Pod("hall A", Path("a/b.csv"))], "n": 3}, ("x",))
+    assert sorted(found) == ["a/b.csv", "hall A", "n", "pods", "x"]
+
+
 # --- the plan in a manager's words ---------------------------------------------------------
 
 @pytest.mark.parametrize(
