@@ -485,7 +485,8 @@ def references_section(report: doc.Report, user_text: Iterable[str] = ()) -> doc
 
 
 def user_strings(*objects) -> list[str]:
-    """Every string in ``objects`` (dataclasses, mappings, sequences, paths, nested), for
+    """Every string in ``objects`` (dataclasses, pydantic models, mappings, sequences,
+    paths, nested), for
     :func:`cite_report`'s ``user_text``."""
     out: list[str] = []
     stack = list(objects)
@@ -497,6 +498,8 @@ def user_strings(*objects) -> list[str]:
             out.append(str(item))
         elif is_dataclass(item) and not isinstance(item, type):
             stack.extend(getattr(item, f.name) for f in fields(item))
+        elif callable(getattr(item, "model_dump", None)):  # a pydantic model (a scenario)
+            stack.append(item.model_dump())
         elif isinstance(item, Mapping):
             stack.extend(item.keys())
             stack.extend(item.values())

@@ -299,3 +299,23 @@ def test_a_run_with_no_it_load_at_all_is_refused_before_running():
         pod["inference"] = {"utilisation": 0.0}
     with pytest.raises(ScenarioError, match="no IT load"):
         preflight(scenario_from_dict(d))
+
+
+def test_the_users_own_words_reach_the_report_as_written(tmp_path):
+    """A description naming a docs/ folder, a US factor source and a sheet file: quoted as
+    written (the citation passes rewrote them), and no publication added for it."""
+    d = example_data("default")
+    d["horizon"]["hours"] = 24
+    d["workload"]["generator"].update(count=2, slack_h=[4, 8], duration_h=[2, 4])
+    words = "Planned in docs/q3 with eGRID2022 factors (physics.md)"
+    d["description"] = words
+    out = tmp_path / "docs" / "q3"
+    write_run(run_scenario(scenario_from_dict(d), optimize=False), out)
+    report = build.build_report(data.load_runs([out]))
+    texts = list(reports.citations.texts(report))
+    assert any(words in t for t in texts)
+    assert not any("the coolshift documentation" in t for t in texts)
+    refs = report.sections[-1]
+    assert refs.title == "References"
+    cited = [row[0].text for row in refs.blocks[0].rows]
+    assert cited and not any("eGRID" in c for c in cited)  # the run cites others, not eGRID
