@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from scenarios.costs import Tco, Versus, cost_params, tco, usd_factor, versus
@@ -42,19 +43,21 @@ class CoolingOption:
     versus_air: Versus | None
 
 
-def year_tco(frame: pd.DataFrame, sizings: Sequence[PlantSizing], costs, price_per_kwh: float,
-             demand_charge_per_kw_month: float) -> Tco:
+def year_tco(frame: pd.DataFrame, sizings: Sequence[PlantSizing], costs,
+             price_per_kwh: float | np.ndarray, demand_charge_per_kw_month: float) -> Tco:
     """The TCO of halls simulated over a year (a site or pod frame of hourly kW).
 
-    Energy at a flat price [currency/kWh]; the demand charge [currency/kW/month] on each
-    calendar month's peak facility power (the frame's index gives the months).
+    Energy at ``price_per_kwh`` [currency/kWh]: one price for every hour, or one per hour
+    of the frame; the demand charge [currency/kW/month] on each calendar month's peak
+    facility power (the frame's index gives the months).
     """
     facility = frame["facility_kw"]
     monthly_peaks = facility.groupby([facility.index.year, facility.index.month]).max()
+    prices = np.broadcast_to(np.asarray(price_per_kwh, dtype=float), (len(facility),))
     return tco(
         sizings,
         costs,
-        energy_cost=float(facility.sum()) * price_per_kwh,
+        energy_cost=float(np.dot(facility.to_numpy(dtype=float), prices)),
         demand_cost=float(monthly_peaks.sum()) * demand_charge_per_kw_month,
         water_l=float(frame["water_l"].sum()),
         compute_kwh=float(frame["compute_kw"].sum()),

@@ -100,11 +100,11 @@ def render(scenario_key: str) -> None:
     air = next((o for o in view.options if o.cooling == "air"), None)
     notes = [
         "The same pods and racks on each technology, a typical year at inference load; energy "
-        f"at {view.price_per_kwh:.4f} {md(view.currency)}/kWh (the mean import price of the "
-        f"scenario's hours), demand charge {view.demand_charge_per_kw_month:g} "
+        f"at {md(view.prices.basis)} (mean {view.prices.mean_per_kwh:.4f} "
+        f"{md(view.currency)}/kWh), demand charge {view.prices.demand_charge_per_kw_month:g} "
         f"{md(view.currency)}/kW-month on each month's peak; the plant sized at full IT load on "
         f"the design day; capital over {first.lifetime_years:g} years at "
-        f"{first.discount_rate:.0%} (costs.lifetime_years, costs.discount_rate). Cost defaults: "
+        f"{100 * first.discount_rate:g} % (costs.lifetime_years, costs.discount_rate). Cost defaults: "
         "US dollars of 2023 calibrated to Schneider Electric WP 282, converted to the "
         "scenario's currency; override them in [costs] (docs/costs.md).",
     ]

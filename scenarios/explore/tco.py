@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from scenarios.costs import Tco, Versus, cost_params, versus
 from scenarios.errors import ScenarioError
@@ -20,6 +21,7 @@ from scenarios.facility import facility_params, thermal_pod
 from scenarios.inputs import load_weather, resolve_inputs, weather_on_hours
 from scenarios.options import year_tco
 from scenarios.schema import Scenario
+from scenarios.tariffs import get_tariff, hourly_price
 from thermal.design_day import design_temperatures_c
 from thermal.errors import ThermalInputError
 from thermal.facility import COOLING_TECHNOLOGIES, design_pod, max_rack_kw
@@ -40,28 +42,59 @@ class HallOption:
 
 
 @dataclass(frozen=True)
+class YearPrices:
+    """What the year's energy and peaks are priced at."""
+
+    #: import price of each hour of the year [currency/kWh]
+    per_kwh: np.ndarray
+    #: how the hourly prices were found, in words
+    basis: str
+    #: on each calendar month's peak [currency/kW/month]
+    demand_charge_per_kw_month: float
+
+    @property
+    def mean_per_kwh(self) -> float:
+        """Unweighted mean over the year's hours [currency/kWh]."""
+        return float(np.mean(self.per_kwh))
+
+
+@dataclass(frozen=True)
 class HallOptions:
     """Every technology that can cool the scenario's racks, and why the others cannot."""
 
     currency: str
-    price_per_kwh: float
-    demand_charge_per_kw_month: float
+    prices: YearPrices
     options: list[HallOption]
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def _prices(scenario: Scenario) -> tuple[float, float]:
-    """The run's mean import price [currency/kWh] and its demand charge [currency/kW/month]."""
-    inputs = resolve_inputs(scenario)
-    price = float(np.mean(inputs.frame["price_per_kwh"].to_numpy()))
-    return price, float(inputs.demand_charge_per_kw_month or 0.0)
+def year_prices(scenario: Scenario, hours: pd.DatetimeIndex) -> YearPrices:
+    """The import price of each hour of the year the halls are priced over.
+
+    A flat price or a time-of-use tariff gives every hour of the year its own price (a
+    tariff's seasons and bands included); a price file covers only the run's hours, so
+    the year gets their mean (said in ``basis``). The demand charge is the run's.
+    """
+    inputs = resolve_inputs(scenario)  # the checked price settings and demand charge
+    demand = float(inputs.demand_charge_per_kw_month or 0.0)
+    spec = scenario.grid.price
+    if spec.source == "tou":
+        price, _ = hourly_price(get_tariff(spec.tariff), hours, scenario.site.timezone,
+                                spec.base_per_kwh, spec.adder_per_kwh)
+        return YearPrices(price.to_numpy(dtype=float), "the tariff's price of each hour of "
+                          "the year", demand)  # fmt: skip
+    mean = float(np.mean(inputs.frame["price_per_kwh"].to_numpy()))
+    if spec.source == "flat":
+        return YearPrices(np.full(len(hours), mean), "the flat price", demand)
+    return YearPrices(np.full(len(hours), mean), "the mean of the price file over the "
+                      "run's hours (the file does not cover the year)", demand)  # fmt: skip
 
 
 def hall_options(scenario: Scenario) -> HallOptions:
     """The scenario's pods re-cooled by each technology, over a typical year, priced.
 
-    Energy is priced at the mean import price of the scenario's horizon (its tariff or
-    price file over those hours), the demand charge on each month's peak of the year.
+    Energy is priced hour by hour over the year (:func:`year_prices`: the tariff's price
+    of each hour; a price file's mean), the demand charge on each month's peak of the year.
 
     Raises
     ------
@@ -71,12 +104,12 @@ def hall_options(scenario: Scenario) -> HallOptions:
     from scenarios.workload import inference_compute_kw
 
     costs = cost_params(scenario.costs, scenario.grid.currency)
-    price, demand_charge = _prices(scenario)
     weather_year = load_weather(scenario.site.climate)
     params = facility_params(
         scenario, design_temperatures_c(weather_year["dry_bulb_c"], weather_year["wet_bulb_c"])
     )
     hours = year_hours(scenario)
+    prices = year_prices(scenario, hours)
     weather = weather_on_hours(weather_year, hours)
     pressure = station_pressure_pa(weather_year)
     options, skipped, by_tech = [], {}, {}
@@ -105,7 +138,7 @@ def hall_options(scenario: Scenario) -> HallOptions:
         _, site = simulate_site(weather, pods, loads, params)
         facility = site["facility_kw"]
         sizings = [size_pod_at(pod, params, pressure) for pod in pods]
-        cost = year_tco(site, sizings, costs, price, demand_charge)
+        cost = year_tco(site, sizings, costs, prices.per_kwh, prices.demand_charge_per_kw_month)
         by_tech[tech] = cost
         it = float(site["it_kw"].sum())
         options.append((tech, cost, float(facility.sum()) / 1000.0, float(facility.sum()) / it))
@@ -115,8 +148,7 @@ def hall_options(scenario: Scenario) -> HallOptions:
     air = by_tech.get("air")
     return HallOptions(
         currency=costs.currency,
-        price_per_kwh=price,
-        demand_charge_per_kw_month=demand_charge,
+        prices=prices,
         options=[
             HallOption(tech, cost, mwh, pue, None if air is None else versus(cost, air))
             for tech, cost, mwh, pue in options

@@ -115,3 +115,33 @@ def test_the_halls_page_shows_the_options_money(app):
     assert not [label for label in shown.index if "against air" in label]
     captions = " ".join(c.value for c in app.caption)
     assert "air cannot cool these racks" in captions and "No spray" in captions
+
+
+def test_the_year_is_priced_on_the_tariffs_hours_not_the_runs_mean():
+    """The default's Shanghai time-of-use tariff gives every hour of the year its price
+    (the one-week July run's mean was used for the whole year); a flat price is the flat
+    price, and a year's energy cost then is its energy times that price."""
+    import numpy as np
+
+    from scenarios.explore.halls import year_hours
+    from scenarios.tariffs import get_tariff, hourly_price
+
+    scenario = scenario_from_dict(_at_rack_kw(20.0))
+    view = hall_options(scenario)
+    hours = year_hours(scenario)
+    spec = scenario.grid.price
+    expected, _ = hourly_price(get_tariff(spec.tariff), hours, scenario.site.timezone,
+                               spec.base_per_kwh, spec.adder_per_kwh)
+    assert len(view.prices.per_kwh) == len(hours) == 8760
+    np.testing.assert_allclose(view.prices.per_kwh, expected.to_numpy())
+    assert "each hour" in view.prices.basis
+    for option in view.options:  # the price paid per kWh lies within the tariff's range
+        paid = option.tco.annual.energy / (option.facility_mwh_per_year * 1000.0)
+        assert expected.min() < paid < expected.max()
+    flat = _at_rack_kw(20.0)
+    flat["grid"]["price"] = {"source": "flat", "flat_per_kwh": 0.7,
+                             "demand_charge_per_kw_month": 40.0}
+    view = hall_options(scenario_from_dict(flat))
+    assert view.prices.basis == "the flat price"
+    for option in view.options:
+        assert option.tco.annual.energy == pytest.approx(option.facility_mwh_per_year * 700.0)

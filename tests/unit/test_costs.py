@@ -195,3 +195,23 @@ def test_a_simulated_year_pays_the_demand_charge_on_each_months_own_peak():
     to_year = cost.annual.energy / (float(facility.sum()) * price)
     assert to_year == pytest.approx(8760 / len(hours))
     assert cost.annual.demand == pytest.approx((1000.0 + 600.0) * charge * to_year)
+
+
+def test_a_simulated_year_pays_each_hours_own_price():
+    """Hourly prices: the energy cost is each hour's kWh at that hour's price (a dearer
+    hour that draws more costs more than the mean price says)."""
+    import numpy as np
+    import pandas as pd
+
+    from scenarios.options import year_tco
+
+    hours = pd.date_range("2023-01-01", periods=48, freq="h")
+    facility = pd.Series(np.where(np.arange(48) % 24 < 12, 100.0, 300.0), index=hours)
+    frame = pd.DataFrame({"facility_kw": facility, "water_l": 0.0, "compute_kw": 80.0})
+    prices = np.where(np.arange(48) % 24 < 12, 0.1, 0.3)  # dear when the load is high
+    cost = year_tco(frame, [_sizing()], cost_params(ROUND, "USD"), prices, 0.0)
+    flat = year_tco(frame, [_sizing()], cost_params(ROUND, "USD"), float(prices.mean()), 0.0)
+    to_year = 8760 / 48
+    assert cost.annual.energy == pytest.approx((24 * 100 * 0.1 + 24 * 300 * 0.3) * to_year)
+    assert flat.annual.energy == pytest.approx(48 * 200 * 0.2 * to_year)
+    assert cost.annual.energy > flat.annual.energy
