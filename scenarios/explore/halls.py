@@ -85,8 +85,6 @@ def simulate_year(scenario: Scenario) -> tuple[dict[str, pd.DataFrame], pd.DataF
     ScenarioError
         Bad climate or facility overrides, or no valid pod at all.
     """
-    from scenarios.workload import inference_compute_kw
-
     params = facility_params(scenario)
     problems = pod_problems(scenario, params)
     specs = [spec for spec in scenario.pods if spec.name not in problems]
@@ -97,11 +95,36 @@ def simulate_year(scenario: Scenario) -> tuple[dict[str, pd.DataFrame], pd.DataF
     hours = year_hours(scenario)
     weather = weather_on_hours(load_weather(scenario.site.climate), hours)
     pods = [thermal_pod(spec) for spec in specs]
+    designs = [design_pod(pod, params) for pod in pods]
+    return simulate_at_inference(scenario, specs, pods, designs, params, weather)
+
+
+def simulate_at_inference(scenario: Scenario, specs, pods, designs, params: FacilityParams,
+                          weather: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Pods simulated on ``weather``'s hours at their inference load.
+
+    Parameters
+    ----------
+    specs : sequence of scenarios.schema.PodSpec
+        The pods as the scenario writes them (their ``inference`` daily cycle).
+    pods, designs : sequence of thermal.facility.Pod, PodDesign
+        The same pods as the physics models them, and their designs (same order).
+    weather : DataFrame
+        Hourly weather on the hours to simulate (site local time).
+
+    Returns
+    -------
+    pods : dict of DataFrame
+        Pod name -> hourly frame.
+    site : DataFrame
+        The pods added up.
+    """
+    from scenarios.workload import inference_compute_kw
+
     loads = {
-        spec.name: inference_compute_kw(
-            spec, design_pod(pod, params).compute_design_kw, hours, scenario.site.timezone
-        )
-        for spec, pod in zip(specs, pods, strict=True)
+        spec.name: inference_compute_kw(spec, design.compute_design_kw, weather.index,
+                                        scenario.site.timezone)
+        for spec, design in zip(specs, designs, strict=True)
     }
     return simulate_site(weather, pods, loads, params)
 

@@ -16,17 +16,17 @@ import pandas as pd
 
 from scenarios.costs import Tco, Versus, cost_params, versus
 from scenarios.errors import ScenarioError
-from scenarios.explore.halls import year_hours
+from scenarios.explore.halls import simulate_at_inference, year_hours
 from scenarios.facility import facility_params, thermal_pod
 from scenarios.inputs import load_weather, resolve_inputs, weather_on_hours
+from scenarios.money import scenario_sizings
 from scenarios.options import year_tco
 from scenarios.schema import Scenario
 from scenarios.tariffs import get_tariff, hourly_price
 from thermal.design_day import design_temperatures_c
 from thermal.errors import ThermalInputError
 from thermal.facility import COOLING_TECHNOLOGIES, design_pod, max_rack_kw
-from thermal.simulate import simulate_site
-from thermal.sizing import size_pod_at, station_pressure_pa
+from thermal.sizing import station_pressure_pa
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,6 @@ def hall_options(scenario: Scenario) -> HallOptions:
     ScenarioError
         Bad climate, price, facility or cost settings.
     """
-    from scenarios.workload import inference_compute_kw
-
     costs = cost_params(scenario.costs, scenario.grid.currency)
     weather_year = load_weather(scenario.site.climate)
     params = facility_params(
@@ -130,14 +128,9 @@ def hall_options(scenario: Scenario) -> HallOptions:
         except ThermalInputError as err:
             skipped[tech] = str(err)
             continue
-        loads = {
-            spec.name: inference_compute_kw(spec, design.compute_design_kw, hours,
-                                            scenario.site.timezone)
-            for spec, design in zip(scenario.pods, designs, strict=True)
-        }
-        _, site = simulate_site(weather, pods, loads, params)
+        _, site = simulate_at_inference(scenario, scenario.pods, pods, designs, params, weather)
         facility = site["facility_kw"]
-        sizings = [size_pod_at(pod, params, pressure) for pod in pods]
+        sizings = scenario_sizings(pods, params, pressure)
         cost = year_tco(site, sizings, costs, prices.per_kwh, prices.demand_charge_per_kw_month)
         by_tech[tech] = cost
         it = float(site["it_kw"].sum())
