@@ -300,29 +300,35 @@ def check_workers(n: int) -> int:
     return value
 
 
+def _seconds_setting(value: object, source: str, purpose: str, most: float = math.inf) -> float:
+    """``value`` as a number of seconds in (0, ``most``]; ScenarioError naming ``source``
+    (an option or an environment variable) and ``purpose`` otherwise. Text is read as a
+    number (an environment variable's value)."""
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = math.nan
+    ok = (not isinstance(number, bool) and isinstance(number, int | float)
+          and math.isfinite(number) and 0 < number <= most)
+    if not ok:
+        limit = "" if math.isinf(most) else f" and at most {most:g}"
+        raise ScenarioError(f"{source} must be a number of seconds above 0{limit} "
+                            f"({purpose}), got {value!r}")  # fmt: skip
+    return float(number)
+
+
 def _no_worker_timeout(value: float | None) -> float:
     """The no-worker grace period [s]: ``value``, else ``COOLSHIFT_NO_WORKER_TIMEOUT_S``,
     else :data:`NO_WORKER_TIMEOUT_S`; ScenarioError unless a positive finite number."""
-    source = "no_worker_timeout_s"
-    if value is None:
-        text = os.environ.get(NO_WORKER_TIMEOUT_ENV, "").strip()
-        if not text:
-            return NO_WORKER_TIMEOUT_S
-        source = f"the environment variable {NO_WORKER_TIMEOUT_ENV}"
-        try:
-            value = float(text)
-        except ValueError:
-            value = text  # reported below
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        ok = False
-    else:
-        ok = math.isfinite(value) and value > 0
-    if not ok:
-        raise ScenarioError(
-            f"{source} must be a number of seconds above 0 (how long a Dask cluster may "
-            f"have no workers), got {value!r}"
-        )
-    return float(value)
+    purpose = "how long a Dask cluster may have no workers"
+    if value is not None:
+        return _seconds_setting(value, "no_worker_timeout_s", purpose)
+    text = os.environ.get(NO_WORKER_TIMEOUT_ENV, "").strip()
+    if not text:
+        return NO_WORKER_TIMEOUT_S
+    return _seconds_setting(text, f"the environment variable {NO_WORKER_TIMEOUT_ENV}", purpose)
 
 
 def _internal_error(name: str, exc: BaseException) -> BatchOutcome:
@@ -581,14 +587,8 @@ def _connect_timeout_s() -> float:
     raw = os.environ.get(CONNECT_TIMEOUT_ENV)
     if raw is None:
         return CONNECT_TIMEOUT_S
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and 0 < value <= 3600):
-        raise ScenarioError(f"{CONNECT_TIMEOUT_ENV}={raw!r}: give a number of seconds above 0 "
-                            "and at most 3600")  # fmt: skip
-    return value
+    return _seconds_setting(raw, f"the environment variable {CONNECT_TIMEOUT_ENV}",
+                            "how long to try to reach the Dask scheduler", most=3600)
 
 
 def _run_dask(

@@ -238,3 +238,15 @@ def test_bad_no_worker_timeouts_are_refused_before_any_work(keyword, env, named,
     with pytest.raises(ScenarioError, match=named):
         run_batch([FakeScenario("a")], scheduler=f"tcp://127.0.0.1:{free_port()}",
                   no_worker_timeout_s=keyword, runner=fake_runner)  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", ["soon", "0", "-1", "nan", "3601"])
+def test_a_bad_connect_timeout_is_named(raw, monkeypatch):
+    from scenarios.batch import _connect_timeout_s
+
+    monkeypatch.setenv("COOLSHIFT_CONNECT_TIMEOUT_S", raw)
+    with pytest.raises(ScenarioError, match=r"COOLSHIFT_CONNECT_TIMEOUT_S must be a number of "
+                       r"seconds above 0 and at most 3600 \(how long to try to reach"):
+        _connect_timeout_s()
+    monkeypatch.setenv("COOLSHIFT_CONNECT_TIMEOUT_S", "2.5")
+    assert _connect_timeout_s() == 2.5
