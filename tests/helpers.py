@@ -57,3 +57,14 @@ def run_with_a_greedy_that_misses_a_job(data: dict):
         return run_module.run_scenario(scenario_from_dict(data), optimize=False)
     finally:
         schedules_module.greedy = real
+
+
+def write_run_dir(tmp_path_factory, name: str, data: dict, optimize: bool = False) -> str:
+    """Run the scenario ``data`` and write its run directory; returns its path."""
+    from scenarios.loading import scenario_from_dict
+    from scenarios.run import run_scenario
+    from scenarios.store import write_run
+
+    out = tmp_path_factory.mktemp("runs") / name
+    write_run(run_scenario(scenario_from_dict(data), optimize=optimize), out)
+    return str(out)

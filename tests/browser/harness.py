@@ -122,3 +122,8 @@ def browser_context(pw):
             yield context
         finally:
             context.close()
+
+
+def sidebar_link(page, title: str):
+    """The sidebar's link to page ``title`` (a page may also link to another in its text)."""
+    return page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)

@@ -20,7 +20,7 @@ from io import BytesIO
 
 import pytest
 
-from tests.browser.harness import app_server, browser_context
+from tests.browser.harness import app_server, browser_context, sidebar_link
 from tests.tolerances import APP_FIRST_PAGE_S, APP_POD_EDIT_S, APP_SPEED_MARGIN
 
 #: Cold starts the first page is measured on; their median is the measure.
@@ -84,7 +84,7 @@ def assert_clean(page) -> None:
 
 def nav(page, title: str) -> None:
     # the sidebar's page link (a page may also link to another page in its text)
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    sidebar_link(page, title).click()
     page.get_by_role("heading", name=title, level=1).wait_for()
     page.get_by_text(PAGES[title]).first.wait_for()
     settle(page)

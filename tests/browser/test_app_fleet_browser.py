@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 
+from tests.browser.harness import sidebar_link
 from tests.browser.test_app_browser import assert_clean, main_text, settle, shoot
 
 #: The map's colours (ui.fleet_map): a site's circle, the home end of an arc [r, g, b].
@@ -31,7 +32,7 @@ def _table_text(page, has_text: str) -> str:
 
 
 def test_a_planner_runs_the_east_west_fleet(page, artifacts):
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Fleet").click()
+    sidebar_link(page, "Fleet").click()
     page.get_by_role("heading", name="Fleet", level=1).wait_for()
     page.get_by_text(re.compile(r"4 sites, 60 generated jobs")).wait_for()
     settle(page)
@@ -89,10 +90,10 @@ def test_a_planner_runs_the_east_west_fleet(page, artifacts):
     assert_clean(page)
 
     # the result stays when the planner looks at another page and comes back
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare").click()
+    sidebar_link(page, "Compare").click()
     page.get_by_role("heading", name="Compare", level=1).wait_for()
     settle(page)
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Fleet").click()
+    sidebar_link(page, "Fleet").click()
     page.get_by_role("heading", name="Results: east-west").wait_for()
     settle(page)
     deck.locator("canvas").first.wait_for()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from tests.browser.harness import sidebar_link
 from tests.browser.test_app_browser import assert_clean, main_text, settle, shoot
 
 
@@ -27,7 +28,7 @@ def _slide(page, label: str, steps: int) -> None:
 
 
 def test_a_battery_and_pv_set_with_the_controls_show_in_the_run(page, artifacts):
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Workload and schedule").click()
+    sidebar_link(page, "Workload and schedule").click()
     page.get_by_role("heading", name="Storage and on-site power").wait_for()
     settle(page)
     for label, value in (("Horizon [h]", "24"), ("Jobs", "2"), ("Solver time limit [s]", "3")):

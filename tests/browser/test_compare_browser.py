@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from tests.browser.harness import sidebar_link
 from tests.browser.test_app_browser import assert_clean, settle
 
 #: A laptop window (issue 17: "more than two scenarios without horizontal scrolling").
@@ -39,7 +40,7 @@ def _screenshot(page, path) -> None:
 
 def test_six_runs_fit_a_1280_px_window_without_scrolling_sideways(page, artifacts):
     page.set_viewport_size(WINDOW)
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare").click()
+    sidebar_link(page, "Compare").click()
     page.get_by_role("heading", name="Compare", level=1).wait_for()
     settle(page)
     variants = page.locator(".st-key-compare_variants")

@@ -5,6 +5,7 @@ map toggle's label ran out of its column)."""
 
 from __future__ import annotations
 
+from tests.browser.harness import sidebar_link
 from tests.browser.test_app_browser import assert_clean, settle
 
 WINDOW = {"width": 1280, "height": 900}
@@ -19,7 +20,7 @@ CUT = """() => [...document.querySelectorAll(
 
 def test_site_labels_show_whole_at_1280_px(page):
     page.set_viewport_size(WINDOW)
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Site").click()
+    sidebar_link(page, "Site").click()
     page.get_by_text("Wet-bulb < 10 °C").wait_for()
     settle(page)
     page.wait_for_timeout(500)  # widths settle after the script ends

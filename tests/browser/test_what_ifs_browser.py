@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from scenarios import explore
 from scenarios.library import example_data
+from tests.browser.harness import sidebar_link
 from tests.browser.test_app_browser import assert_clean, main_text, settle
 
 pytestmark = pytest.mark.browser
@@ -72,7 +73,7 @@ def test_switch_the_site_set_a_control_and_keep_the_pods(page, artifacts):
     _shoot_1280(page, artifacts, "what-ifs-site-1280")
     assert_clean(page)
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Halls and cooling").click()
+    sidebar_link(page, "Halls and cooling").click()
     page.get_by_text("A typical year").first.wait_for()
     settle(page)
     design = explore.design_conditions(explore.load_weather("miami"))

@@ -6,16 +6,7 @@ from __future__ import annotations
 import pytest
 
 from scenarios.library import example_data
-from scenarios.loading import scenario_from_dict
-from scenarios.run import run_scenario
-from scenarios.store import write_run
-
-
-def write_run_dir(tmp_path_factory, name: str, data: dict, optimize: bool = False) -> str:
-    """Run the scenario ``data`` and write its run directory; returns its path."""
-    out = tmp_path_factory.mktemp("runs") / name
-    write_run(run_scenario(scenario_from_dict(data), optimize=optimize), out)
-    return str(out)
+from tests.helpers import write_run_dir
 
 
 @pytest.fixture(scope="session")

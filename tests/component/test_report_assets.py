@@ -25,10 +25,8 @@ from reports.render_pdf import render_pdf
 from reports.render_xlsx import render_xlsx
 from scenarios import kpis as K
 from scenarios.library import example_data
-from scenarios.loading import scenario_from_dict
-from scenarios.run import run_scenario
-from scenarios.store import write_run
 from tests.component.test_report_content import _poppler, pdf_text
+from tests.helpers import write_run_dir
 from tests.tolerances import REPORT_SUM_RTOL
 
 SECTION = "Site assets: storage and on-site generation"
@@ -54,9 +52,7 @@ def _run_dir(tmp_path_factory, name: str, **sections) -> str:
     data["horizon"] = {"start": "2023-06-29T00:00:00", "hours": 72}
     data["workload"]["generator"].update(count=6, slack_h=[6, 24], duration_h=[2, 8])
     data.update(sections)
-    out = tmp_path_factory.mktemp("runs") / name
-    write_run(run_scenario(scenario_from_dict(data), optimize=False), out)
-    return str(out)
+    return write_run_dir(tmp_path_factory, name, data)
 
 
 @pytest.fixture(scope="module")

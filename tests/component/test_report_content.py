@@ -22,6 +22,7 @@ from scenarios.library import example_data
 from scenarios.loading import scenario_from_dict
 from scenarios.run import run_scenario
 from scenarios.store import write_run
+from tests.helpers import write_run_dir
 from tests.tolerances import REPORT_SUM_RTOL
 
 TARIFF_RULE = "沪发改价管〔2022〕50号"  # in the Shanghai tariff's source text
@@ -45,12 +46,6 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     return out.stdout
 
 
-def _write(tmp_path_factory, name: str, data_: dict) -> str:
-    out = tmp_path_factory.mktemp("runs") / name
-    write_run(run_scenario(scenario_from_dict(data_), optimize=False), out)
-    return str(out)
-
-
 @pytest.fixture(scope="module")
 def market_dir(tmp_path_factory):
     """Urumqi, two months (monthly tables), contracted renewables, residual mix, heat reuse."""
@@ -59,7 +54,7 @@ def market_dir(tmp_path_factory):
     d["grid"]["market"] = {"renewable_share": 0.4, "residual_mix_g_per_kwh": 700.0}
     d["heat_reuse"] = {"liquid_share": 0.5, "note": "district heating"}
     d["workload"]["generator"]["count"] = 10
-    return _write(tmp_path_factory, "urumqi-market", d)
+    return write_run_dir(tmp_path_factory, "urumqi-market", d)
 
 
 @pytest.fixture(scope="module")
@@ -279,7 +274,7 @@ def test_an_idle_hall_is_reported_as_carrying_no_load(tmp_path_factory):
     d["horizon"]["hours"] = 24
     d["workload"] = {}
     d["pods"][0]["inference"] = {"utilisation": 0.0}
-    run_dir = _write(tmp_path_factory, "idle-hall", d)
+    run_dir = write_run_dir(tmp_path_factory, "idle-hall", d)
     run = data.load_run(run_dir)
     assert run.doc["pods"][d["pods"][0]["name"]]["pue"] is None
     html = reports.render_report(run_dir, "html").decode("utf-8")
