@@ -47,7 +47,8 @@ EU_ZONES: dict[str, str] = {
 }  # fmt: skip
 #: Zones that name no place (the grid decides, see :func:`jurisdiction`).
 _PLACELESS_PREFIXES = ("Etc/", "UTC", "GMT", "UCT", "Universal", "Zulu")
-#: Label prefix of the China policy references in kpis.json (scenarios.kpis.PUE_REFERENCES).
+#: Label prefix of the China policy references in kpis.json written before they carried
+#: ``target_in`` (scenarios.kpis.PUE_REFERENCES).
 CHINA_PREFIX = "China:"
 
 
@@ -138,6 +139,10 @@ def eed_applies(scenario, requested: bool | None = None) -> bool:
 
 
 def is_china_reference(reference: dict) -> bool:
+    """A China policy target: ``target_in`` "CN" (kpis.json since it says so; a run
+    directory written before: its label's "China:" prefix)."""
+    if "target_in" in reference:
+        return reference["target_in"] == "CN"
     return str(reference.get("label", "")).startswith(CHINA_PREFIX)
 
 

@@ -357,12 +357,13 @@ FLEET_KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
                                            "site / its carbon", ""),
 }
 
-#: Policy context for the PUE target check (reference/kpis-policy.md).
+#: Policy context for the PUE target check (reference/kpis-policy.md): label, PUE, and
+#: where it is a target (ISO 3166 country code; "" for context that binds nowhere).
 PUE_REFERENCES = (
-    ("China: new large and hyperscale data centres (2025)", 1.30),
-    ("China: national hub nodes; Yangtze River Delta clusters", 1.25),
-    ("China: Qingyang (Gansu) and western hub target", 1.20),
-    ("Industry average (Uptime Institute 2023-2024 surveys)", 1.58),
+    ("China: new large and hyperscale data centres (2025)", 1.30, "CN"),
+    ("China: national hub nodes; Yangtze River Delta clusters", 1.25, "CN"),
+    ("China: Qingyang (Gansu) and western hub target", 1.20, "CN"),
+    ("Industry average (Uptime Institute 2023-2024 surveys)", 1.58, ""),
 )
 
 
@@ -698,8 +699,9 @@ def target_check(pue: float, target: float | None, label: str) -> dict:
     """The scenario's target and the policy references, each met or not."""
     known = pue is not None and np.isfinite(pue)
     references = [
-        {"label": name, "pue": value, "met": bool(pue <= value) if known else None}
-        for name, value in PUE_REFERENCES
+        {"label": name, "pue": value, "met": bool(pue <= value) if known else None,
+         "target_in": where}
+        for name, value, where in PUE_REFERENCES
     ]
     return {
         "pue_target": target,

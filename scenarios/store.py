@@ -430,6 +430,9 @@ def check_kpis_document(doc: dict) -> None:
                 ref.get("label"))  # fmt: skip
         _expect(_is_number(ref.get("pue")), f"{where}.pue", NUMBER, ref.get("pue"))
         _expect(isinstance(ref.get("met"), bool), f"{where}.met", "true or false", ref.get("met"))
+        if "target_in" in ref:
+            _expect(ref["target_in"] in ("", "CN"), f"{where}.target_in",
+                    '"CN" or "" (context)', ref["target_in"])  # fmt: skip
 
 
 def check_manifest_document(doc: dict) -> None:

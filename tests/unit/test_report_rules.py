@@ -324,3 +324,16 @@ def test_the_plan_is_said_in_words_without_solver_terms(solver, plan, short):
     assert plan in text and summary.plan_short(run) == short
     for word in ("status", "gap", "bound", "HiGHS", "MILP", "feasible"):
         assert word not in text, word
+
+
+def test_a_china_target_is_known_by_where_it_binds_not_by_its_wording():
+    from scenarios.kpis import target_check
+
+    refs = target_check(1.22, None, "")["references"]
+    assert [r["target_in"] for r in refs] == ["CN", "CN", "CN", ""]
+    assert [rules.is_china_reference(r) for r in refs] == [True, True, True, False]
+    # a relabelled target still binds in China; a context line named "China: ..." does not
+    assert rules.is_china_reference({"label": "中国: 枢纽节点", "pue": 1.25, "target_in": "CN"})
+    assert not rules.is_china_reference({"label": "China: survey", "pue": 1.5, "target_in": ""})
+    # a run directory written before the field: its label's prefix
+    assert rules.is_china_reference({"label": "China: national hub nodes", "pue": 1.25})
