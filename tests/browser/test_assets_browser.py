@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.harness import sidebar_link
 from tests.browser.test_app_browser import assert_clean, main_text, settle, shoot
 
@@ -50,7 +52,7 @@ def test_a_battery_and_pv_set_with_the_controls_show_in_the_run(page, artifacts)
     assert titles == ["Battery state of charge", "Energy price [CNY/kWh]"]  # no tank
     page.locator(".st-key-supply_chart .js-plotly-plot").wait_for()
     table = page.locator("[data-testid='stDataFrame']").filter(has_text="Peak grid import")
-    assert table.count() == 1
+    expect(table).to_have_count(1)  # waits: under load the table may come after the charts
     cells = table.inner_text() or table.text_content()
     for row in ("Grid import", "On-site generation", "Battery throughput", "Export revenue"):
         assert row in cells, row
