@@ -62,7 +62,8 @@ class BaselineResult:
 
 
 def edf_order(problem: Problem) -> np.ndarray:
-    """Job positions in earliest-deadline-first order (ties: release, input order).
+    """Job positions in earliest-deadline-first order (ties: release, then job id, so the
+    order the jobs are written in changes nothing).
 
     Jobs that must go on running at a rolling window's first hour come first: they ran
     just before the window and have no run to spare, so their only placement is on
@@ -76,7 +77,8 @@ def edf_order(problem: Problem) -> np.ndarray:
     """
     jobs = problem.jobs
     must_go_on = jobs.running_before & (jobs.starts_done >= jobs.max_starts)
-    return np.lexsort((np.arange(len(jobs)), jobs.release, jobs.deadline, ~must_go_on))
+    id_rank = np.argsort(np.argsort(np.asarray(jobs.ids, dtype=object), kind="stable"))
+    return np.lexsort((id_rank, jobs.release, jobs.deadline, ~must_go_on))
 
 
 def _count_new_starts(hours: np.ndarray, release: int, running_before: bool) -> int:
