@@ -10,6 +10,7 @@ from optimizer.fleet import moved_jobs, split_pod
 from optimizer.levers import lever_savings
 from optimizer.problem import Problem
 from optimizer.schedule import from_frame
+from scenarios import kpis as K
 from scenarios.run import RunResult
 
 #: KPIs of a site that add up over a fleet (the rest are ratios, recomputed from sums).
@@ -95,7 +96,7 @@ def fleet_totals(problem: Problem, sites: dict[str, RunResult], name: str,
     # the fleet's coincident peak: the sites' facility power added hour by hour
     kpis["peak_facility_kw"] = float(sum(r.outcomes[name].site["facility_kw"].to_numpy()
                                          for r in sites.values()).max())
-    kpis["deadlines_met_share"] = 1.0 if len(jobs) else None
+    kpis["deadlines_met_share"] = K.deadlines_met_share(jobs_table["job_id"], schedule)
     return kpis
 
 

@@ -695,6 +695,19 @@ def asset_value_kpis(values: dict | None) -> dict:
     return out
 
 
+def deadlines_met_share(job_ids, schedule: pd.DataFrame) -> float | None:
+    """Share of the jobs the schedule holds [-] (None without jobs).
+
+    Every schedule is validated: a job it holds has its work done inside its window, so
+    a job is late only when the schedule left it out (a baseline that could not place
+    it)."""
+    ids = {str(j) for j in job_ids}
+    if not ids:
+        return None
+    held = set(schedule["job_id"].astype(str)) if len(schedule) else set()
+    return len(ids & held) / len(ids)
+
+
 def target_check(pue: float, target: float | None, label: str) -> dict:
     """The scenario's target and the policy references, each met or not."""
     known = pue is not None and np.isfinite(pue)

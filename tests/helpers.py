@@ -43,20 +43,34 @@ def run_with_a_greedy_that_misses_a_job(data: dict):
     """``run_scenario`` of scenario ``data`` without the MILP, its greedy rule leaving the
     first job unplaced (the rest of its schedule kept): how a run reports a baseline it
     cannot compare against. Also called from an app script (tests/component)."""
+    return run_with_a_rule_that_misses_a_job(data, "greedy")
+
+
+def run_with_a_rule_that_misses_a_job(data: dict, rule: str):
+    """``run_scenario`` of ``data`` without the MILP, baseline ``rule`` ("asap" or
+    "greedy") leaving the first job unplaced (the rest of its schedule kept)."""
     import dataclasses
 
     import scenarios.run as run_module
     import scenarios.schedules as schedules_module
     from scenarios.loading import scenario_from_dict
 
-    real = schedules_module.greedy
-    schedules_module.greedy = lambda problem: dataclasses.replace(
-        real(problem), status="infeasible", unplaced=(problem.jobs.ids[0],)
-    )
+    real = getattr(schedules_module, rule)
+
+    def missing_one(problem):
+        from optimizer.schedule import Assignment
+
+        placed = real(problem)
+        a = placed.assignment
+        other = a.job != 0  # the first job's hours out: it has none when unplaced
+        return dataclasses.replace(placed, status="infeasible", unplaced=(problem.jobs.ids[0],),
+                                   assignment=Assignment(a.job[other], a.pod[other], a.t[other]))
+
+    setattr(schedules_module, rule, missing_one)
     try:
         return run_module.run_scenario(scenario_from_dict(data), optimize=False)
     finally:
-        schedules_module.greedy = real
+        setattr(schedules_module, rule, real)
 
 
 def write_run_dir(tmp_path_factory, name: str, data: dict, optimize: bool = False) -> str:

@@ -7,7 +7,11 @@ from scenarios.kpis import unplaced_note
 from scenarios.library import example_data, example_names, load_example
 from scenarios.loading import scenario_from_dict
 from scenarios.run import run_scenario
-from tests.helpers import run_with_a_greedy_that_misses_a_job, shared_file
+from tests.helpers import (
+    run_with_a_greedy_that_misses_a_job,
+    run_with_a_rule_that_misses_a_job,
+    shared_file,
+)
 from tests.tolerances import LINEARISATION_RTOL
 
 
@@ -139,6 +143,17 @@ def test_real_2023_series_location_carbon_is_the_hourly_sum_and_shifting_saves(z
     assert r.solver["objective"] < r.solver["asap"]["objective"]
     print(f"{zone}: carbon saving vs ASAP {r.kpis['carbon_saving_vs_asap_t']:.3f} t "
           f"({r.kpis['carbon_saving_vs_asap_pct']:.2f} %), vs greedy {r.kpis['carbon_saving_vs_greedy_t']} t")
+
+
+def test_a_run_without_the_milp_counts_the_jobs_asap_could_not_place_as_late():
+    """--no-optimize reports ASAP's schedule: a job it could not place misses its deadline
+    (the share read 100 % with the job missing from schedule.csv)."""
+    r = run_with_a_rule_that_misses_a_job(small(), "asap")
+    missing = str(r.jobs["job_id"].iloc[0])
+    assert r.unplaced["asap"] == [missing]
+    assert missing not in set(r.main.schedule["job_id"])
+    assert r.kpis["deadlines_met_share"] == pytest.approx(9 / 10)
+    assert unplaced_note("asap", [missing]) in r.inputs.notes
 
 
 def test_a_baseline_that_leaves_jobs_unplaced_is_reported_not_compared():
