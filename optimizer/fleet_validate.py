@@ -67,7 +67,8 @@ def validate_fleet(schedule: pd.DataFrame, jobs: pd.DataFrame, sites: Sequence[S
         site_of[job_id] = used[0] if used else names[home[i]]
     fleet_cols = [c for c in FLEET_JOB_COLUMNS if c in table.columns]
     for k, site in enumerate(sites):
-        mine = table[[site_of[j] == site.name for j in table["job_id"]]].copy()
+        here_mask = np.array([site_of[j] == site.name for j in table["job_id"]], dtype=bool)
+        mine = table[here_mask].copy()  # a row mask also without jobs (a list [] picks columns)
         idx = mine.index.to_numpy()
         away = home[idx] != k
         if away.any():
@@ -129,7 +130,7 @@ def _raw_rules(table: pd.DataFrame, names: list[str], network: Network):
         home.append(h)
         may.append([k in allowed for k in range(len(names))])
         delay.append(math.ceil(tb * network.transfer_h_per_tb - 1e-9))
-    return np.array(home, dtype=int), np.array(may, dtype=bool).reshape(len(table), -1), \
+    return np.array(home, dtype=int), np.array(may, dtype=bool).reshape(len(table), len(names)), \
         np.array(delay, dtype=int)
 
 

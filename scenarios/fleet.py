@@ -336,7 +336,8 @@ def main_schedule(schedules: dict, optimize: bool) -> str:
 def site_schedule(schedule: pd.DataFrame, site: str) -> pd.DataFrame:
     """A site's rows of a fleet schedule, with plain pod names."""
     parts = schedule["pod"].astype(str).map(split_pod)
-    mine = schedule[[a == site for a, _ in parts]].copy()
+    # a row mask also without jobs (an empty list would pick no columns)
+    mine = schedule[np.array([a == site for a, _ in parts], dtype=bool)].copy()
     mine["pod"] = [b for a, b in parts if a == site]
     return mine.reset_index(drop=True)
 

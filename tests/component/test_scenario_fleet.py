@@ -81,6 +81,20 @@ def test_a_one_site_fleet_is_the_single_site_run(tmp_path):
     assert (pd.DatetimeIndex(mine["timestamp"]) == pd.DatetimeIndex(theirs["timestamp"])).all()
 
 
+@pytest.mark.parametrize("optimize", [False, True])
+def test_a_fleet_without_jobs_runs_its_sites_baselines(tmp_path, optimize):
+    """No [workload] (allowed: "default: no jobs"): every site's baseline load alone; it
+    raised 'internal error' (an empty row mask picked no columns)."""
+    files = [("a", _site_file(tmp_path, "hub-chengdu")), ("b", _site_file(tmp_path, "hub-beijing"))]
+    data = {"name": "t", "sites": [{"name": n, "scenario": f} for n, f in files],
+            "horizon": {"start": START, "hours": HOURS}, "solver": {"time_limit_s": 5.0}}
+    result = run_fleet(fleet_from_dict(data, base_dir=tmp_path), tmp_path, optimize=optimize)
+    assert result.kpis["jobs"] == 0 and result.kpis["deadlines_met_share"] is None
+    assert result.kpis["job_energy_mwh"] == 0 and result.kpis["moved_jobs"] == 0
+    total = sum(r.kpis["facility_energy_mwh"] for r in result.sites.values())
+    assert result.kpis["facility_energy_mwh"] == pytest.approx(total, rel=SUM_RTOL) and total > 0
+
+
 def test_a_high_carbon_price_and_free_transfers_send_work_to_the_cleanest_site(tmp_path):
     rows = [_job(i, "east", data_tb=5.0) for i in range(8)]
     fleet = _fleet(tmp_path, [("east", _site_file(tmp_path, "hub-shanghai")),
