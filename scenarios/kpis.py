@@ -604,19 +604,23 @@ def unplaced_note(rule: str, job_ids: list[str]) -> str:
     )
 
 
+def share_pct(gain: float, of: float) -> float | None:
+    """``gain`` as a percentage of ``of`` [%]; None unless ``of`` is above 0 (a share of a
+    baseline that earns more than it pays, e.g. exports at a high price, has no meaning:
+    a saving of 1.05 million on a baseline of -1.15 million read "-91 %")."""
+    return 100 * gain / of if of is not None and of > 0 else None
+
+
 def savings(own: dict, other: dict, name: str) -> dict:
-    """Cost and carbon savings of ``own`` against a baseline's KPIs."""
+    """Cost and carbon savings of ``own`` against a baseline's KPIs (percentages of the
+    baseline's own total, null where that is not positive)."""
     out = {}
     cost_gain = other["total_cost"] - own["total_cost"]
     carbon_gain = other["carbon_location_t"] - own["carbon_location_t"]
     out[f"cost_saving_vs_{name}"] = cost_gain
-    out[f"cost_saving_vs_{name}_pct"] = (
-        100 * cost_gain / other["total_cost"] if other["total_cost"] else None
-    )
+    out[f"cost_saving_vs_{name}_pct"] = share_pct(cost_gain, other["total_cost"])
     out[f"carbon_saving_vs_{name}_t"] = carbon_gain
-    out[f"carbon_saving_vs_{name}_pct"] = (
-        100 * carbon_gain / other["carbon_location_t"] if other["carbon_location_t"] else None
-    )
+    out[f"carbon_saving_vs_{name}_pct"] = share_pct(carbon_gain, other["carbon_location_t"])
     return out
 
 

@@ -54,3 +54,22 @@ def test_months_are_the_sites_local_calendar_months():
     bill = monthly_demand(pd.Series(1.0, index=utc), 1.0, "Asia/Shanghai")
     assert list(bill.index) == ["2025-01", "2025-02"]
     assert bill["share"].to_numpy() == pytest.approx([4 / 744, 20 / 672])
+
+
+def test_a_saving_is_a_percentage_only_of_a_positive_baseline():
+    """Exports at a high price can make a baseline earn more than it pays: a gain of
+    1,046,256 on a total of -1,145,882 read "-91.31 %"; it has no share then."""
+    from scenarios.kpis import savings
+
+    own = {"total_cost": -2_192_139.0, "carbon_location_t": 30.0}
+    base = {"total_cost": -1_145_882.0, "carbon_location_t": 40.0}
+    out = savings(own, base, "asap")
+    assert out["cost_saving_vs_asap"] == pytest.approx(1_046_257.0)
+    assert out["cost_saving_vs_asap_pct"] is None
+    assert out["carbon_saving_vs_asap_pct"] == pytest.approx(25.0)
+    zero = savings({"total_cost": -5.0, "carbon_location_t": 0.0},
+                   {"total_cost": 0.0, "carbon_location_t": 0.0}, "greedy")
+    assert zero["cost_saving_vs_greedy_pct"] is None and zero["carbon_saving_vs_greedy_pct"] is None
+    assert savings({"total_cost": 90.0, "carbon_location_t": 1.0},
+                   {"total_cost": 100.0, "carbon_location_t": 1.0}, "asap")[
+        "cost_saving_vs_asap_pct"] == pytest.approx(10.0)
