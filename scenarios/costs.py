@@ -380,6 +380,7 @@ def annual_costs(
     demand_cost: float,
     water_l: float,
     hours: float,
+    demand_months: float | None = None,
 ) -> AnnualCosts:
     """A year of running the hall, scaled from ``hours`` simulated [currency/year].
 
@@ -391,10 +392,16 @@ def annual_costs(
         Site water over the period [L].
     hours : float
         Length of the period [h]; its values are scaled by 8760 / hours.
+    demand_months : float, optional
+        How many months' charges ``demand_cost`` holds, where that is not the period's
+        share of a year (whole months billed for a part: a week billed as a month is a
+        twelfth of a year's charges, not 8760 / 168 of it); the demand then scales by
+        12 / demand_months.
     """
     if not hours > 0:
         raise ValueError(f"hours must be positive, got {hours}")
     scale = HOURS_PER_YEAR / hours
+    demand_scale = scale if demand_months is None else 12.0 / demand_months
     k = usd_factor(params)
     topup = sum(
         s.racks
@@ -405,7 +412,7 @@ def annual_costs(
     )
     return AnnualCosts(
         energy=energy_cost * scale,
-        demand=demand_cost * scale,
+        demand=demand_cost * demand_scale,
         water=water_l / 1000.0 * params.water_usd_per_m3 * k * scale,
         maintenance=params.maintenance_share * cap.total,
         coolant_topup=topup * k,
@@ -420,14 +427,16 @@ def tco(
     water_l: float,
     compute_kwh: float,
     hours: float,
+    demand_months: float | None = None,
 ) -> Tco:
     """Capex, annual cost and TCO of a hall over a simulated period of ``hours``.
 
     ``compute_kwh`` is the period's compute energy (IT minus server fans) [kWh]; it is
-    scaled to a year like the costs.
+    scaled to a year like the costs; ``demand_months`` as :func:`annual_costs` takes it.
     """
     cap = capex(sizings, params)
-    annual = annual_costs(sizings, cap, params, energy_cost, demand_cost, water_l, hours)
+    annual = annual_costs(sizings, cap, params, energy_cost, demand_cost, water_l, hours,
+                          demand_months)
     embodied = None
     if params.embodied_kg_per_kw_it is not None:
         embodied = params.embodied_kg_per_kw_it * cap.it_kw / 1000.0

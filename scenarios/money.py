@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 
 from scenarios.costs import Tco, cost_params, tco
+from scenarios.inputs import horizon_hours
 from scenarios.schema import Scenario
 from thermal.facility import FacilityParams, Pod
 from thermal.psychrometrics import STANDARD_PRESSURE_PA
@@ -29,7 +30,9 @@ def scenario_tco(
     kpis: dict,
     hours: float,
 ) -> Tco:
-    """The TCO of a run from its KPIs (energy and demand cost, water, compute energy).
+    """The TCO of a run from its KPIs (energy and demand cost, water, compute energy),
+    scaled to a year: by 8760 / ``hours``, the demand charge billed in whole months
+    (``billing = "full_month"``) by 12 / the months billed.
 
     Raises
     ------
@@ -37,6 +40,10 @@ def scenario_tco(
         A bad ``[costs]`` override (field ``costs``).
     """
     params = cost_params(scenario.costs, scenario.grid.currency)
+    months = None
+    if scenario.grid.price.billing == "full_month":  # whole months billed: a month each
+        local = horizon_hours(scenario).tz_convert(scenario.site.timezone)
+        months = float(len(set(zip(local.year, local.month, strict=True))))
     return tco(
         sizings,
         params,
@@ -45,6 +52,7 @@ def scenario_tco(
         water_l=float(kpis.get("water_m3") or 0.0) * 1000.0,
         compute_kwh=float(kpis.get("compute_energy_mwh") or 0.0) * 1000.0,
         hours=hours,
+        demand_months=months,
     )
 
 

@@ -165,3 +165,17 @@ def test_a_baseline_that_leaves_jobs_unplaced_is_reported_not_compared():
     assert r.kpis["cost_saving_vs_greedy"] is None and r.kpis["cost_saving_vs_asap"] == 0.0
     note = unplaced_note("greedy", [missing])
     assert missing in note and note in r.inputs.notes
+
+
+def test_a_year_of_demand_charges_is_twelve_months_whatever_the_billing():
+    """A 72 h run billed in whole months pays one month's charge; its year is 12 of them
+    (it was scaled by 8760 / 72: 122 months). Prorated, the same year within the peak's
+    spread."""
+    whole = small()
+    whole["grid"]["price"]["billing"] = "full_month"
+    r = run_scenario(scenario_from_dict(whole), optimize=False)
+    peak = r.main.site["facility_kw"].max()
+    assert r.kpis["demand_cost"] == pytest.approx(44.8 * peak)  # one whole month
+    assert r.tco.annual.demand == pytest.approx(12 * 44.8 * peak)
+    prorated = run_scenario(scenario_from_dict(small()), optimize=False)
+    assert prorated.tco.annual.demand == pytest.approx(12 * 44.8 * peak, rel=0.02)
