@@ -55,7 +55,7 @@ import numpy as np
 
 from optimizer.baselines import asap, complete_around, greedy
 from optimizer.dispatch import final_dispatch
-from optimizer.errors import ScheduleInputError
+from optimizer.errors import InfeasibleError, ScheduleInputError
 from optimizer.heuristics import simple_bound
 from optimizer.layout import make_layout
 from optimizer.metrics import evaluate, facility_kw
@@ -359,12 +359,12 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
         if len(js) or problem.assets.active:  # assets run in every window
             view = problem if signals_at is None else issued(problem, a, signals_at)
             sub = _window_problem(view, a, end, state, js)
-            explain_infeasible_inputs(sub)
             budget_s = max(left_s, 0.0) / (n_windows - k + 1)
             plan = state.last_plan
             carried = None if plan is None else (
                 lambda sub=sub, js=js, a=a, plan=plan: _carried_start(sub, js, a, *plan))
             try:
+                explain_infeasible_inputs(sub)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     search = run_stages(sub, options, time.perf_counter() + budget_s, carried)
@@ -372,6 +372,15 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
                 # earlier commitments left this window without a schedule found in time:
                 # the whole-horizon baseline below is the answer if it fits
                 stranded = exc
+                break
+            except InfeasibleError as exc:
+                # the whole horizon passed the same checks: the hours the windows before
+                # committed leave this one none (not "no schedule exists")
+                stranded = NoSolutionError(
+                    f"rolling window {k}/{n_windows} (from {problem.hours[a]}) has no schedule "
+                    f"given the hours the windows before it committed: {exc}. The whole "
+                    "horizon may still have one: set solver.rolling = \"never\" (one piece) "
+                    "or a longer solver.window_h")
                 break
             state.windows.append(_record(problem.hours[a].isoformat(), len(js), budget_s,
                                          search))

@@ -375,6 +375,36 @@ def test_a_rolling_window_without_a_schedule_falls_back_to_the_whole_horizon_bas
     assert validate(result.schedule, inst.jobs, inst.pods, inst.signals) == []
 
 
+def test_a_window_the_commitments_make_infeasible_is_stranded_not_infeasible(monkeypatch):
+    """A window proven infeasible given the hours committed before it does not mean the
+    horizon is (a 336 h run stopped with exit 3 'no schedule meets every deadline' where
+    one piece found a schedule): the whole-horizon baseline is the answer if it fits,
+    else "no schedule found" (exit 4) saying to solve in one piece."""
+    import optimizer.rolling as rolling_module
+    from optimizer.errors import InfeasibleError
+
+    inst = make_instance(20, 240, seed=4, n_pods=2, preemptible_share=0.5, tightness=0.3)
+    problem = prepare_problem(inst.jobs, inst.signals, inst.pods)
+    real, calls = rolling_module.run_stages, []
+
+    def stranded(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise InfeasibleError("pod 'p0' IT capacity is short by 8 kW (test)")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rolling_module, "run_stages", stranded)
+    with pytest.warns(UserWarning, match="window 2/.*given the hours the windows before"):
+        result = solve_rolling(problem, SolverOptions(time_limit_s=2))
+    assert result.source in ("greedy", "asap")
+    assert validate(result.schedule, inst.jobs, inst.pods, inst.signals) == []
+    # no whole-horizon baseline either: no schedule found, with the way out
+    monkeypatch.setattr(rolling_module, "preferred_baseline", lambda baselines: None)
+    calls.clear()
+    with pytest.raises(rolling_module.NoSolutionError, match='rolling = "never"'):
+        solve_rolling(problem, SolverOptions(time_limit_s=2))
+
+
 def test_a_rolling_window_without_a_baseline_starts_from_the_previous_plan(monkeypatch):
     # A year of preemptible jobs stranded at a window where ASAP and greedy placed no full
     # schedule and HiGHS found none in time. The previous window's plan, with the jobs
