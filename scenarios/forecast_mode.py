@@ -27,6 +27,8 @@ greedy rule (a heuristic) a forecast can by luck beat perfect foresight.
 
 from __future__ import annotations
 
+import dataclasses
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,6 +56,10 @@ from scenarios.forecasts import (
 from scenarios.importers import Imported, read_carbon, read_price
 from scenarios.inputs import HourlyInputs
 from scenarios.schema import Scenario
+
+#: Least time the solve on forecasts gets when the perfect-foresight solve used up the
+#: run's limit [s] (judgement: the baselines and a first local search of a rolling window).
+MIN_FORECAST_SOLVE_S = 1.0
 
 #: What each method is, for the run's sources and messages.
 METHOD_TEXT = {
@@ -279,8 +285,8 @@ def _check(name: str, schedule: pd.DataFrame, prep) -> None:
 
 def plan_on_forecasts(forecasts: Forecasts, prep, optimize: bool, schedules: dict,
                       unplaced: dict, solver: dict,
-                      say: Callable[[str], None] = lambda text: None
-                      ) -> tuple[dict, dict, dict]:
+                      say: Callable[[str], None] = lambda text: None,
+                      deadline_s: float | None = None) -> tuple[dict, dict, dict]:
     """The run's schedules re-planned on forecasts (module doc).
 
     Parameters
@@ -293,6 +299,9 @@ def plan_on_forecasts(forecasts: Forecasts, prep, optimize: bool, schedules: dic
         Whether the run solves the MILP.
     schedules, unplaced, solver
         The perfect-foresight schedules, unplaced jobs and solver summary of the run.
+    deadline_s : float, optional
+        ``time.perf_counter()`` value by which the solve on forecasts must end (the run's
+        time limit, shared with the perfect-foresight solve); None: ``prep.options``'s own.
 
     Returns
     -------
@@ -318,9 +327,13 @@ def plan_on_forecasts(forecasts: Forecasts, prep, optimize: bool, schedules: dic
         say("schedule on forecasts")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            options = prep.options
+            if deadline_s is not None:  # what the perfect-foresight solve left
+                left_s = max(deadline_s - time.perf_counter(), MIN_FORECAST_SOLVE_S)
+                options = dataclasses.replace(options, time_limit_s=left_s)
             result = solve_schedule(
                 jobs, forecasts.frame_at(0, len(forecasts.actual)), prep.pods, prep.limits,
-                prep.objective, prep.options, progress=lambda text: say(f"forecast: {text}"),
+                prep.objective, options, progress=lambda text: say(f"forecast: {text}"),
                 signals_at=forecasts.values_at)
         _check("milp (forecast)", result.schedule, prep)
         record["perfect_solve"] = {k: solver.get(k) for k in ("status", "objective", "bound",

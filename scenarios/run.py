@@ -19,6 +19,7 @@ Writing the run directory is :mod:`scenarios.store`'s job; this module writes no
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -351,11 +352,18 @@ def run_scenario(
 
     say("schedule")
     t = time.perf_counter()
+    limit_s = prep.options.time_limit_s
+    run_deadline_s = None if limit_s is None else t + limit_s
+    if checked.forecasts is not None and optimize and limit_s is not None:
+        # forecast mode solves twice (perfect foresight, then on forecasts): the time
+        # limit bounds both together, half each (the second gets what the first left)
+        prep.options = dataclasses.replace(prep.options, time_limit_s=limit_s / 2)
     made = make_schedules(prep, optimize, say)
     schedules, unplaced, solver = made.schedules, made.unplaced, made.solver
     if checked.forecasts is not None:  # plan on forecasts, settle on actuals
         schedules, unplaced, solver = plan_on_forecasts(
-            checked.forecasts, prep, optimize, schedules, unplaced, solver, say)
+            checked.forecasts, prep, optimize, schedules, unplaced, solver, say,
+            deadline_s=run_deadline_s)
     timings["schedule_s"] = time.perf_counter() - t
 
     say("re-simulation")

@@ -254,3 +254,31 @@ def test_real_caiso_carbon_with_persistence_and_seasonal_naive():
         nmae = checked.forecasts.nmae_pct["carbon_g_per_kwh"]
         # CAISO's solar day repeats well: a day-ahead naive forecast is off by ~10-30 %
         assert 3 < nmae < 40, (method, nmae)
+
+
+def test_a_forecast_run_keeps_its_two_solves_within_one_time_limit(carbon, monkeypatch):
+    """Perfect foresight and the plan on forecasts share --time-limit: half for the first,
+    what it left for the second (each took the whole limit: 31.8 s for 15 s)."""
+    import time
+
+    import scenarios.forecast_mode as forecast_module
+    import scenarios.schedules as schedules_module
+
+    limits, real_perfect, real_forecast = [], schedules_module.solve_schedule, \
+        forecast_module.solve_schedule
+
+    def timed(real):
+        def solve(*args, **kwargs):
+            options = args[5] if len(args) > 5 else kwargs["options"]
+            limits.append((time.perf_counter(), options.time_limit_s))
+            return real(*args, **kwargs)
+        return solve
+
+    monkeypatch.setattr(schedules_module, "solve_schedule", timed(real_perfect))
+    monkeypatch.setattr(forecast_module, "solve_schedule", timed(real_forecast))
+    run_scenario(scenario_from_dict(_scenario(carbon[0], {"method": "persistence"})),
+                 time_limit_s=8)
+    (t_perfect, perfect), (t_forecast, forecast) = limits
+    assert perfect == pytest.approx(4.0)
+    # the clock starts just before the first solve: the second gets the rest of the 8 s
+    assert forecast == pytest.approx(8.0 - (t_forecast - t_perfect), abs=0.3)
