@@ -209,6 +209,7 @@ def execute(scenarios: list, args: argparse.Namespace) -> int:
     from scenarios.batch import BatchOutcome, run_batch
     from scenarios.fleet import FleetJob, FleetResult, run_fleet, run_item
     from scenarios.fleet_store import write_fleet_run
+    from scenarios.outcomes import grid_limit_note
     from scenarios.outputs import claim_output
     from scenarios.run import run_scenario
     from scenarios.store import write_run
@@ -272,6 +273,9 @@ def execute(scenarios: list, args: argparse.Namespace) -> int:
             path = write_run(result, claim, csv=args.csv)
             rows.append((outcome.name, result.kpis))
             print(f"{outcome.name}: {path}  ({solver_line(result)})")
+            limit = result.scenario.grid.grid_limit_kw
+            if (note := grid_limit_note(result.linearisation, limit or 0.0)) is not None:
+                print(f"coolshift: warning: {outcome.name}: {note}", file=sys.stderr)
             if (line := forecast_line(result.kpis, result.inputs.currency)) is not None:
                 print(f"  {line}")
             for line in result.inputs.assumptions:

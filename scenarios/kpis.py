@@ -51,8 +51,8 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
     "export_mwh": ("MWh", "generation exported to the grid (null without on-site generation)", ""),
     "curtailed_mwh": (
         "MWh",
-        "generation curtailed, and supply the exact facility did not need (null without "
-        "on-site generation)",
+        "generation curtailed, and supply (generation or battery discharge) the exact "
+        "facility did not need (null without on-site generation or a battery)",
         "",
     ),
     "export_revenue": (
@@ -569,10 +569,11 @@ def asset_kpis(facility_kw: pd.Series, flows: pd.DataFrame | None, assets) -> di
     grid = flows["grid_kw"]
     out["grid_energy_mwh"] = float(grid.sum()) / 1000.0
     out["peak_grid_import_kw"] = float(grid.max()) if len(grid) else 0.0
+    if assets.has_onsite or assets.has_battery:
+        out["curtailed_mwh"] = float(flows["curtailed_kw"].sum()) / 1000.0
     if assets.has_onsite:
         out["onsite_generation_mwh"] = float(flows["onsite_kw"].sum()) / 1000.0
         out["export_mwh"] = float(flows["export_kw"].sum()) / 1000.0
-        out["curtailed_mwh"] = float(flows["curtailed_kw"].sum()) / 1000.0
         price = assets.export_price_per_kwh
         out["export_revenue"] = (float(np.asarray(price) @ flows["export_kw"].to_numpy())
                                  if assets.can_export else 0.0)

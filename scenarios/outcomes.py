@@ -42,6 +42,9 @@ from thermal.heat_reuse import energy_reuse_factor
 from thermal.simulate import simulate_site
 from thermal.weather import WEATHER_COLUMNS
 
+#: Grid import above the limit by less than this is rounding, not a broken limit [kW].
+GRID_LIMIT_TOLERANCE_KW = 1e-6
+
 
 @dataclass
 class ScheduleOutcome:
@@ -245,6 +248,34 @@ def schedule_kpis(scenario: Scenario, inputs: HourlyInputs, site: pd.DataFrame,
     out.update(heat)
     out.update(assets)
     return out
+
+
+def grid_limit_excess(outcome: ScheduleOutcome, grid_limit_kw: float | None) -> dict:
+    """Where the exact re-simulation puts grid import (the facility without assets) above
+    the site's grid limit, which the optimizer held on its linear facility model:
+    ``grid_limit_exceeded_h`` [h] and ``grid_limit_max_excess_kw`` [kW] (0 without a
+    limit)."""
+    supply = (outcome.site["facility_kw"] if outcome.flows is None
+              else outcome.flows["grid_kw"]).to_numpy()
+    if grid_limit_kw is None or not np.isfinite(grid_limit_kw):
+        return {"grid_limit_exceeded_h": 0, "grid_limit_max_excess_kw": 0.0}
+    excess = supply - grid_limit_kw
+    over = excess > GRID_LIMIT_TOLERANCE_KW
+    return {"grid_limit_exceeded_h": int(over.sum()),
+            "grid_limit_max_excess_kw": float(max(excess.max(), 0.0)) if len(excess) else 0.0}
+
+
+def grid_limit_note(excess: dict, grid_limit_kw: float) -> str | None:
+    """What a reader is told when the exact facility broke the grid limit (None if not)."""
+    hours = excess["grid_limit_exceeded_h"]
+    if not hours:
+        return None
+    most = excess["grid_limit_max_excess_kw"]
+    return (f"The exact re-simulation puts grid import above grid.grid_limit_kw "
+            f"({grid_limit_kw:,.0f} kW) in {hours} hour(s), by up to {most:,.1f} kW "
+            f"({100 * most / grid_limit_kw:.2f} %): the schedule was planned on the linear "
+            "facility model (manifest: linearisation). To hold the limit with margin, set "
+            f"grid.grid_limit_kw about {most:,.0f} kW lower.")
 
 
 def linearisation(coefficients: pd.DataFrame, baseline: pd.DataFrame,

@@ -40,7 +40,13 @@ from scenarios.forecast_mode import forecast_kpis, plan_on_forecasts, prepare_fo
 from scenarios.inputs import HourlyInputs, resolve_inputs
 from scenarios.money import scenario_sizings, scenario_tco, tco_kpis
 from scenarios.onsite import has_pv, has_wind
-from scenarios.outcomes import ScheduleOutcome, linearisation, resimulate
+from scenarios.outcomes import (
+    ScheduleOutcome,
+    grid_limit_excess,
+    grid_limit_note,
+    linearisation,
+    resimulate,
+)
 from scenarios.schedules import asset_parts, levers_of, make_schedules, problem_of
 from scenarios.schema import Scenario
 from scenarios.workload import expected_job_load, generate_jobs, inference_compute_kw
@@ -375,6 +381,10 @@ def run_scenario(
     }
     main = outcomes["milp" if optimize else "asap"]
     checked_linear = linearisation(prep.coefficients, prep.baseline, main)
+    excess = grid_limit_excess(main, scenario.grid.grid_limit_kw)
+    checked_linear.update(excess)
+    if (note := grid_limit_note(excess, scenario.grid.grid_limit_kw or 0.0)) is not None:
+        inputs.notes.append(note)
     timings["resimulate_s"] = time.perf_counter() - t
 
     jobs = prep.jobs

@@ -88,8 +88,9 @@ def input_hashes(result: RunResult, scenario_text: str) -> dict[str, str]:
 
 def asset_columns(flows: pd.DataFrame | None, assets) -> dict[str, pd.Series]:
     """The hourly asset columns of one schedule, each only with its asset: ``grid_kw``
-    (import, with any asset), ``export_kw`` and ``curtailed_kw`` (with on-site
-    generation), ``battery_kw`` (> 0 charging, < 0 discharging; AC side) and
+    (import, with any asset), ``export_kw`` (with on-site generation), ``curtailed_kw``
+    (with on-site generation or a battery: the supply the hour did not use),
+    ``battery_kw`` (> 0 charging, < 0 discharging; AC side) and
     ``battery_soc_kwh`` (end of the hour), ``cold_soc_kwh_th`` (end of the hour) [kW,
     kWh, kWh_th], ``erf`` (heat delivered / facility power of the hour [-]),
     ``heat_reused_kw_th`` and ``heat_pump_kw`` (with heat reuse) [kW_th, kW]. ``pv_kw``,
@@ -98,7 +99,9 @@ def asset_columns(flows: pd.DataFrame | None, assets) -> dict[str, pd.Series]:
         return {}
     out = {"grid_kw": flows["grid_kw"]}
     if assets.has_onsite:
-        out.update(export_kw=flows["export_kw"], curtailed_kw=flows["curtailed_kw"])
+        out["export_kw"] = flows["export_kw"]
+    if assets.has_onsite or assets.has_battery:  # a battery's supply the exact facility
+        out["curtailed_kw"] = flows["curtailed_kw"]  # did not need is curtailed too
     if assets.has_battery:
         out["battery_kw"] = flows["battery_charge_kw"] - flows["battery_discharge_kw"]
         out["battery_soc_kwh"] = flows["battery_soc_kwh"]

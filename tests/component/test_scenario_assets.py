@@ -275,3 +275,41 @@ def test_generation_inputs_are_the_physics_over_the_typical_year_placed_on_the_r
     inputs = resolve_inputs(scenario_from_dict(data))
     np.testing.assert_array_equal(inputs.frame["wind_kw"], kw)
     assert "pv_kw" not in inputs.frame
+
+
+def test_a_battery_alone_closes_its_balance_in_the_hourly_file_too():
+    """Without generation a battery can still supply more than the exact facility needs
+    (the plan is on the linear model): that surplus is curtailed, and the hourly file
+    holds it (it lacked curtailed_kw, so grid - battery - facility did not close), as
+    does curtailed_mwh (it was null)."""
+    r = run(small(storage={"battery": {"energy_kwh": 4000, "power_kw": 1000}}))
+    hourly = hourly_table(r)
+    assert "curtailed_kw" in hourly and "export_kw" not in hourly  # no generation to export
+    residual = (hourly["grid_kw"] - hourly["battery_kw"] - hourly["site.facility_kw"]
+                - hourly["curtailed_kw"])
+    assert (residual.abs() <= ENERGY_BALANCE_RTOL * hourly["grid_kw"].abs().max()).all()
+    assert r.kpis["curtailed_mwh"] == pytest.approx(hourly["curtailed_kw"].sum() / 1e3)
+    assert r.kpis["onsite_generation_mwh"] is None
+
+
+def test_grid_import_the_exact_facility_puts_above_the_limit_is_measured_and_told():
+    """The optimizer holds the grid limit on its linear facility model; where the exact
+    re-simulation goes above it, the run says by how much and in how many hours."""
+    from types import SimpleNamespace
+
+    from scenarios.outcomes import grid_limit_excess, grid_limit_note
+
+    flows = pd.DataFrame({"grid_kw": [1990.0, 2003.5, 2000.0 + 1e-9, 2001.0]})
+    outcome = SimpleNamespace(flows=flows, site=None)
+    excess = grid_limit_excess(outcome, 2000.0)
+    assert excess == {"grid_limit_exceeded_h": 2, "grid_limit_max_excess_kw": pytest.approx(3.5)}
+    note = grid_limit_note(excess, 2000.0)
+    assert "in 2 hour(s), by up to 3.5 kW (0.17 %)" in note and "about 4 kW lower" in note
+    no_assets = SimpleNamespace(flows=None, site=pd.DataFrame({"facility_kw": [1500.0, 1990.0]}))
+    assert grid_limit_note(grid_limit_excess(no_assets, 2000.0), 2000.0) is None
+    assert grid_limit_excess(no_assets, None) == {"grid_limit_exceeded_h": 0,
+                                                  "grid_limit_max_excess_kw": 0.0}
+    # a run with a limit records it in the linearisation (0 where it held)
+    r = run(small(hours=24, jobs=4, grid={**example_data("default")["grid"],
+                                          "grid_limit_kw": 5000.0}))
+    assert r.linearisation["grid_limit_exceeded_h"] == 0
