@@ -12,14 +12,24 @@ same rows as the MILP) or by the baselines' documented rule.
   - the battery charges at full power in the day's valley hours (price at most the
     day's 25th percentile and below its highest) and discharges in its peak hours (at
     least the 75th percentile and above its lowest), never more than the import it
-    offsets;
+    offsets; it cycles only on days where it pays (the cheapest peak price, less the
+    wear, times the round-trip efficiency above the dearest valley price), and with a
+    demand charge its charging never lifts the import above the month's own peak
+    without the battery (a controller with a demand limit);
   - the cold tank charges in valley hours (within the chillers' spare capacity) and
     discharges in peak hours (at most the chillers' load);
   - each store keeps back what it needs to end the horizon at least as full as it
     started: it discharges only down to what the valley hours left can refill, and
     tops up in the last hours if it must;
   - nothing it does (charging, heat pumps of heat reuse) takes the import above the site
-    grid limit.
+    grid limit;
+  - surplus generation is exported only in hours its export price is above zero
+    (curtailed otherwise).
+
+(Before the cycling, demand-limit and export-price conditions the rule cycled a battery
+of 1e-9 round-trip efficiency every day, charged a 1 MW battery on top of the month's
+peak and exported at a negative price, which inflated the savings against the
+baselines: 27.5 % instead of 8 % with the useless battery.)
 """
 
 from __future__ import annotations
@@ -204,7 +214,10 @@ def rule_dispatch(problem: Problem, load_kw: np.ndarray) -> Dispatch:
     grid = net + charge - discharge
     surplus = np.maximum(-grid, 0.0)
     grid = np.maximum(grid, 0.0)
-    export = np.minimum(surplus, onsite) if a.can_export else np.zeros(n_t)
+    export = np.zeros(n_t)
+    if a.can_export:  # only where it earns (curtailed otherwise)
+        paid = np.asarray(a.export_price_per_kwh, dtype=float) > 0
+        export = np.where(paid, np.minimum(surplus, onsite), 0.0)
     return Dispatch("rule", facility, grid, export, surplus - export, onsite, charge,
                     discharge, soc, cold_charge, cold_discharge, cold_soc, heat)
 
@@ -243,7 +256,10 @@ def _rule_battery(problem: Problem, net: np.ndarray, valley: np.ndarray, peak: n
     headroom = np.maximum(problem.grid_limit_kw[0] - np.maximum(net, 0.0), 0.0)
     rate = np.minimum(b.power_kw, np.maximum(-net, 0.0) + headroom)  # AC charge possible
     later_any = _after(rate * eta_c)
-    later_valley = _after(rate * eta_c * valley)
+    # valley charging: on days where cycling pays, under the month's own peak import
+    valley_rate = np.where(valley & _cycling_pays(problem, valley, peak),
+                           np.minimum(rate, _under_own_peak_kw(problem, net)), 0.0)
+    later_valley = _after(valley_rate * eta_c)
     charge, discharge, soc = np.zeros(n_t), np.zeros(n_t), np.zeros(n_t)
     s = b.initial_kwh
     for t in range(n_t):
@@ -252,8 +268,8 @@ def _rule_battery(problem: Problem, net: np.ndarray, valley: np.ndarray, peak: n
         if net[t] < 0:  # surplus generation
             charge[t] = min(b.power_kw, -net[t], room)
         if valley[t]:
-            charge[t] = min(rate[t], room)
-        elif s + eta_c * charge[t] < must_level:
+            charge[t] = max(charge[t], min(valley_rate[t], room))
+        if s + eta_c * charge[t] < must_level:
             need = (must_level - s) / eta_c
             charge[t] = min(rate[t], room, max(charge[t], need))
         elif peak[t] and net[t] > 0:
@@ -262,6 +278,29 @@ def _rule_battery(problem: Problem, net: np.ndarray, valley: np.ndarray, peak: n
         s += eta_c * charge[t] - discharge[t] / eta_d
         soc[t] = s
     return charge, discharge, soc
+
+
+def _cycling_pays(problem: Problem, valley: np.ndarray, peak: np.ndarray) -> np.ndarray:
+    """Per hour, whether its local day is worth a battery cycle [-] (T,): a kWh bought at
+    the day's dearest valley price comes back as eta_c eta_d kWh, sold at (offsetting)
+    the day's cheapest peak price less the wear per kWh discharged."""
+    b = problem.assets.battery
+    price = pd.Series(problem.price_per_kwh[0], index=problem.hours)
+    day = problem.hours.normalize()
+    buy = price.where(valley).groupby(day).transform("max").to_numpy()
+    sell = price.where(peak).groupby(day).transform("min").to_numpy()
+    gain = (sell - b.degradation_cost_per_kwh) * b.charge_efficiency * b.discharge_efficiency
+    return np.nan_to_num(gain - buy, nan=-1.0) > 0
+
+
+def _under_own_peak_kw(problem: Problem, net: np.ndarray) -> np.ndarray:
+    """How much charging each hour takes without lifting the import above its calendar
+    month's peak without the battery [kW] (T,); unlimited without a demand charge."""
+    if not problem.has_demand_charge:
+        return np.full(len(net), np.inf)
+    months = problem.month
+    own_peak = pd.Series(np.maximum(net, 0.0)).groupby(months).transform("max").to_numpy()
+    return np.maximum(own_peak - np.maximum(net, 0.0), 0.0)
 
 
 def _rule_cold(problem: Problem, load_kw, valley, peak, charge_out, discharge_out, facility):

@@ -309,6 +309,51 @@ def test_rule_charges_in_valley_hours_discharges_in_peak_and_ends_full():
     assert best <= rule + 1e-6
 
 
+@pytest.mark.parametrize("rte, cycles", [(0.9, True), (0.3, True), (0.2, False), (1e-9, False)])
+def test_rule_cycles_the_battery_only_where_it_pays(rte, cycles):
+    """Valley 0.3, peak 1.2: a cycle pays at 90 % and 30 % (1.2 x 0.3 > 0.3), not at 20 % or at
+    1e-9 (the rule cycled daily whatever it lost, which the savings counted as won)."""
+    prices = np.tile(np.r_[np.full(7, 0.3), np.full(9, 0.7), np.full(8, 1.2)], 3)
+    sig, pod, jobs = signals(prices), pods(72, 300.0), one_job(0, 72, dur=5, kw=50.0)
+    battery = Battery(energy_kwh=500.0, power_kw=200.0, round_trip_efficiency=rte,
+                      initial_soc=0.5)
+    problem = prepare_problem(jobs, sig, pod, Limits(), Objective(), Assets(battery=battery))
+    d = rule_dispatch(problem, np.zeros((1, 72)))
+    valley, _ = price_bands(problem)
+    assert (d.battery_charge_kw[valley].sum() > 0) == cycles
+    assert d.battery_soc_kwh[-1] >= battery.initial_kwh - 1e-6  # still ends as it began
+    plain = evaluate(problem, _empty(), rule_dispatch(
+        prepare_problem(jobs, sig, pod, Limits(), Objective()), np.zeros((1, 72)))).objective
+    if not cycles:  # the rule's battery costs nothing it did not earn
+        assert evaluate(problem, _empty(), d).objective <= plain + 1e-6
+
+
+def test_rule_charging_does_not_lift_the_months_peak_and_exports_only_when_paid():
+    n = 48
+    prices = np.tile(np.r_[np.full(8, 0.3), np.full(8, 0.7), np.full(8, 1.2)], 2)
+    base = np.full(n, 300.0)
+    base[10] = 500.0  # the month's own peak, in a flat-price hour
+    sig, pod, jobs = signals(prices), pods(n, base), one_job(0, n, dur=2, kw=10.0)
+    battery = Battery(energy_kwh=4000.0, power_kw=1000.0, round_trip_efficiency=0.9,
+                      initial_soc=0.2)
+    demand = Objective(demand_charge_per_kw=40.0)
+    problem = prepare_problem(jobs, sig, pod, Limits(), demand, Assets(battery=battery))
+    d = rule_dispatch(problem, np.zeros((1, n)))
+    assert d.battery_charge_kw.sum() > 0
+    assert d.grid_kw.max() <= 500.0 + 1e-6  # charged under the peak, not at full power
+    # without a demand charge the same battery charges at full power in the valley
+    free = prepare_problem(jobs, sig, pod, Limits(), Objective(), Assets(battery=battery))
+    assert rule_dispatch(free, np.zeros((1, n))).grid_kw.max() > 1000.0
+    # surplus generation: exported where the export price is positive, curtailed where not
+    pv = np.where(np.arange(n) % 24 < 12, 600.0, 0.0)
+    paid = np.where(np.arange(n) < 24, 0.1, -0.05)
+    gen = prepare_problem(jobs, sig, pod, Limits(), Objective(),
+                          Assets(onsite_kw=pv, export_price_per_kwh=paid))
+    g = rule_dispatch(gen, np.zeros((1, n)))
+    assert g.export_kw[:24].sum() > 0 and g.export_kw[24:].sum() == 0
+    assert g.curtailed_kw[24:].sum() == pytest.approx(np.maximum(pv - 300.0, 0)[24:].sum())
+
+
 def _empty():
     from optimizer.schedule import Assignment
     return Assignment.empty()

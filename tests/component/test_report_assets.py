@@ -189,7 +189,9 @@ def test_costs_by_period_bill_the_grid_import_and_add_up_to_the_kpis(assets_run,
     assert not math.isclose(float((facility * price).sum()), k["energy_cost"], rel_tol=1e-3)
     rate = D.demand_charge_per_kw_month(run)
     on_facility = K.monthly_demand(facility, rate, run.tz, D.billing(run))["demand_cost"].sum()
-    assert not math.isclose(on_facility, k["demand_cost"], rel_tol=1e-3)
+    # (0.05 % apart since the rule charges under the month's peak: far above the 1e-9
+    # the sums below are checked to)
+    assert not math.isclose(on_facility, k["demand_cost"], rel_tol=1e-5)
     assert k["battery_wear_cost"] > 0 and k["export_revenue"] > 0 and k["heat_revenue"] > 0
     for min_hours, kind in ((D.MONTHLY_MIN_H, "day"), (24, "month")):
         monkeypatch.setattr(D, "MONTHLY_MIN_H", min_hours)  # a month table of 3 days

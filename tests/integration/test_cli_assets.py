@@ -56,9 +56,10 @@ def test_a_battery_under_a_two_part_tariff_runs_end_to_end(tmp_path):
     assert k["onsite_generation_mwh"] is None and k["cold_storage_shifted_mwh_th"] is None
     for name in ("asap", "greedy"):
         assert kpis["baselines"][name]["battery_throughput_mwh"] > 0  # the rule runs it too
-    for col in ("grid_kw", *BATTERY_COLUMNS, "asap.grid_kw", "asap.battery_kw"):
+    # curtailed_kw too: a battery's supply the exact facility did not need
+    for col in ("grid_kw", *BATTERY_COLUMNS, "curtailed_kw", "asap.grid_kw", "asap.battery_kw"):
         assert col in hourly, col
-    assert not any(c in hourly for c in (*GENERATION_COLUMNS, "wind_kw", "cold_soc_kwh_th"))
+    assert not any(c in hourly for c in ("pv_kw", "export_kw", "wind_kw", "cold_soc_kwh_th"))
     # grid + discharge = facility + charge, every hour (battery_kw > 0 charges)
     assert _closes(hourly["grid_kw"], hourly["site.facility_kw"] + hourly["battery_kw"])
     assert k["peak_grid_import_kw"] == hourly["grid_kw"].max()
