@@ -181,6 +181,29 @@ class _Spinner:
             print("\r" + " " * 70 + "\r", end="", file=sys.stderr)
 
 
+@contextlib.contextmanager
+def _batch_progress(total: int):
+    """Progress of a batch on stderr: a bar on a terminal, a plain line per finished
+    scenario in pipes and logs (the bar's carriage returns made a log unreadable).
+    Yields the callback run_batch calls with each outcome."""
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        with tqdm(total=total, desc="scenarios", unit="run", file=sys.stderr) as bar:
+            yield lambda outcome: bar.update(1)
+        return
+    start, count = time.perf_counter(), 0
+
+    def done(outcome) -> None:
+        nonlocal count
+        count += 1
+        state = "failed" if outcome.error else "done"
+        print(f"{PROGRESS_PREFIX}scenarios: {count}/{total} ({outcome.name} {state}) "
+              f"({time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
+
+    yield done
+
+
 def check_run_options(args: argparse.Namespace) -> None:
     """``--time-limit``, ``--scheduler`` and ``--workers``, before any work.
 
@@ -245,16 +268,14 @@ def execute(scenarios: list, args: argparse.Namespace) -> int:
                                           progress=spin.update)
             outcomes = [BatchOutcome(names[0], result=result)]
         else:
-            from tqdm import tqdm
-
-            with tqdm(total=len(scenarios), desc="scenarios", unit="run", file=sys.stderr) as bar:
+            with _batch_progress(len(scenarios)) as done:
                 outcomes = run_batch(
                     scenarios,
                     not args.no_optimize,
                     args.time_limit,
                     scheduler=args.scheduler,
                     workers=args.workers,
-                    on_done=lambda o: bar.update(1),
+                    on_done=done,
                     runner=run_item,
                 )
         rows, worst = [], 0

@@ -110,6 +110,10 @@ def test_sweep_runs_the_cartesian_product_and_compare_tabulates(tmp_path):
         "--no-optimize", "--out", str(out), "--workers", "2",
     )
     assert result.returncode == 0, result.stderr
+    # stderr is a pipe here: one plain progress line per finished scenario, no bar
+    assert "\r" not in result.stderr
+    lines = [x for x in result.stderr.splitlines() if x.startswith("progress: scenarios: ")]
+    assert [x.split()[2] for x in lines] == ["1/4", "2/4", "3/4", "4/4"]
     runs = sorted(p for p in out.iterdir() if p.is_dir())
     assert len(runs) == 4
     pues = {}
