@@ -158,8 +158,9 @@ def fleet_preflight(fleet: Fleet, base_dir: Path | None, time_limit_s: float | N
     from scenarios.inputs import horizon_hours
 
     if fleet.horizon is None:  # the same hours at every site: instants, not clock times
-        _same(scenarios, names, lambda s: (horizon_hours(s)[0], s.horizon.hours), "horizon",
-              "give the fleet a [horizon] or make the sites' horizons equal")
+        _same(scenarios, names,
+              lambda s: f"{horizon_hours(s)[0].isoformat()} for {s.horizon.hours} h",
+              "horizon", "give the fleet a [horizon] or make the sites' horizons equal")
     hours = horizon_hours(scenarios[0])  # a start without an offset: the first site's clock
     scenarios = [s.model_copy(update={"horizon": s.horizon.model_copy(
         update={"start": hours[0].to_pydatetime()})}) for s in scenarios]

@@ -79,7 +79,7 @@ def _resolved_site(site, base_dir: Path):
     if not isinstance(site, dict) or not isinstance(site.get("scenario"), str):
         return site
     value = site["scenario"]
-    if value in example_names():
+    if value in example_names() or value in fleet_names():  # a name (a fleet: refused later)
         return site
     path = Path(value).expanduser()
     return {**site, "scenario": str(path if path.is_absolute() else (base_dir / path).resolve())}
@@ -117,13 +117,20 @@ def site_scenario(fleet: Fleet, index: int, base_dir: Path | None) -> Scenario:
     if site.scenario in example_names():
         scenario = scenario_from_dict(tomllib.loads(example_text(site.scenario)),
                                       file=f"built-in scenario {site.scenario!r}")
+    elif site.scenario in fleet_names():
+        raise ScenarioError(f"{site.scenario!r} is a built-in fleet, not a site's scenario: "
+                            "name a built-in scenario "
+                            f"({', '.join(example_names())}) or a scenario file", field=where)
     elif base_dir is None:
         raise ScenarioError(f"{site.scenario!r} is not a built-in scenario "
                             f"({', '.join(example_names())})", field=where)
     else:
         path = Path(site.scenario)
-        scenario = scenario_from_dict(read_scenario_data(path), file=str(path),
-                                      base_dir=path.resolve().parent)
+        data = read_scenario_data(path)
+        if is_fleet_data(data):
+            raise ScenarioError(f"{path} is a fleet (it has [[sites]]), not a site's scenario: "
+                                "a fleet's sites are single-site scenarios", field=where)
+        scenario = scenario_from_dict(data, file=str(path), base_dir=path.resolve().parent)
     unsupported = [name for name, has in (
         ("[storage]", scenario.storage is not None), ("[onsite]", scenario.onsite is not None),
         ("[heat_reuse] with a demand", scenario.heat_reuse.demand is not None),

@@ -157,6 +157,8 @@ def test_residency_keeps_jobs_home_and_fleet_sums_close(tmp_path):
     ({"workload": {"generator": {"homes": ["nowhere"]}}}, "homes names unknown site"),
     ({"sites": [{"name": "a", "scenario": "beijing", "open_share": 1.5}]},
      "sites[0].open_share"),
+    ({"sites": [{"name": "a", "scenario": "beijing"}, {"name": "b", "scenario": "east-west"}]},
+     "'east-west' is a built-in fleet, not a site's scenario"),
 ])
 def test_bad_fleets_are_named(change, match):
     from scenarios.fleet import fleet_preflight
@@ -167,6 +169,26 @@ def test_bad_fleets_are_named(change, match):
     with pytest.raises(ScenarioError) as caught:
         fleet_preflight(fleet_from_dict(data), None)
     assert match in str(caught.value)
+
+
+def test_a_fleet_file_as_a_site_and_unequal_horizons_are_named_plainly(tmp_path):
+    from scenarios.fleet import fleet_preflight
+
+    inner = tmp_path / "inner.toml"
+    inner.write_text(tomli_w.dumps({"name": "inner", "sites": [
+        {"name": "a", "scenario": "beijing"}]}), encoding="utf-8")
+    data = {"name": "outer", "sites": [{"name": "a", "scenario": "beijing"},
+                                       {"name": "b", "scenario": str(inner)}]}
+    with pytest.raises(ScenarioError, match=r"inner.toml is a fleet \(it has \[\[sites\]\]\)"):
+        fleet_preflight(fleet_from_dict(data, base_dir=tmp_path), tmp_path)
+    short = _site_file(tmp_path, "hub-chengdu", horizon={"start": START, "hours": 24})
+    data = {"name": "h", "sites": [{"name": "a", "scenario": _site_file(tmp_path, "hub-beijing")},
+                                   {"name": "b", "scenario": short}]}
+    with pytest.raises(ScenarioError) as caught:
+        fleet_preflight(fleet_from_dict(data, base_dir=tmp_path), tmp_path)
+    text = str(caught.value)
+    assert "horizon differ (a: 2023-07-10T00:00:00+08:00 for 48 h, b: " in text
+    assert "Timestamp(" not in text
 
 
 def test_a_built_in_fleet_names_built_in_sites_only():
