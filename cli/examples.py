@@ -11,7 +11,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ex = sub.add_parser("examples", help="list the built-in scenarios (or print / copy one)")
     ex.add_argument("--show", metavar="NAME", help="print a built-in scenario's TOML")
     ex.add_argument(
-        "--write", metavar="DIR", help="copy every built-in scenario into a new folder DIR"
+        "--write", metavar="DIR", help="copy every built-in scenario and fleet into a new folder DIR"
     )
     ex.add_argument(
         "--force",
@@ -31,16 +31,19 @@ def cmd_examples(args: argparse.Namespace) -> int:
               end="")
         return 0
     if args.write:
+        from scenarios.fleet import fleet_names, fleet_text
         from scenarios.outputs import write_output
 
-        names = example_names()
+        names, fleets = example_names(), fleet_names()
 
         def fill(folder):
             for name in names:
                 (folder / f"{name}.toml").write_text(example_text(name), encoding="utf-8")
+            for name in fleets:  # its sites name built-in scenarios, found by name
+                (folder / f"{name}.toml").write_text(fleet_text(name), encoding="utf-8")
 
         path = write_output(args.write, "examples", fill, force=args.force)
-        print(f"wrote {len(names)} scenarios to {path}")
+        print(f"wrote {len(names)} scenarios and {len(fleets)} fleet(s) to {path}")
         return 0
     rows = []
     for name in example_names():

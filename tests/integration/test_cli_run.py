@@ -101,6 +101,10 @@ def test_examples_lists_shows_and_writes(tmp_path):
     assert tomllib.loads(shown.stdout)["site"]["climate"] == "urumqi"
     written = coolshift("examples", "--write", str(tmp_path / "lib"))
     assert written.returncode == 0 and (tmp_path / "lib" / "chengdu.toml").is_file()
+    fleet = tmp_path / "lib" / "east-west.toml"  # the built-in fleet too, and it validates
+    assert "[[sites]]" in fleet.read_text(encoding="utf-8")
+    checked = coolshift("validate", str(fleet))
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_sweep_runs_the_cartesian_product_and_compare_tabulates(tmp_path):
