@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+#: How the optimizer names a row of the jobs table (the first data row is row 1).
+_JOBS_ROW = re.compile(r"^jobs row (\d+)")
+
 
 class ScenarioError(ValueError):
     """A scenario or data file that cannot be used; the message names the file, the field
@@ -12,6 +17,18 @@ class ScenarioError(ValueError):
         super().__init__(f"{prefix}: {message}" if prefix else message)
         self.file = file
         self.field = field
+
+
+def in_jobs_file(exc: Exception, path, field: str | None = None) -> Exception:
+    """An optimizer error about a row of a jobs table read from the file ``path``, said
+    as the file's reader says rows (the header is row 1: the table's row 1 is the file's
+    row 2) with the file named; other errors (or no file) as they are, under ``field``
+    if given."""
+    text = str(exc)
+    match = _JOBS_ROW.match(text)
+    if path is not None and match is not None:
+        return ScenarioError(f"row {int(match[1]) + 1}{text[match.end():]}", file=str(path))
+    return ScenarioError(text, field=field) if field is not None else exc
 
 
 #: The expected failures besides ScenarioError: (module, class name, exit code).

@@ -46,7 +46,7 @@ from optimizer.problem import Pods, Problem
 from optimizer.result import BaselineSummary, ScheduleResult
 from optimizer.solve import solve_prepared
 from scenarios import kpis as K
-from scenarios.errors import ScenarioError
+from scenarios.errors import ScenarioError, in_jobs_file
 from scenarios.fleet_kpis import fleet_lever_kpis, fleet_totals, flows_table
 from scenarios.fleet_loading import (
     expected_site_jobs,
@@ -173,7 +173,7 @@ def fleet_preflight(fleet: Fleet, base_dir: Path | None, time_limit_s: float | N
         try:
             job_sites(jobs.reset_index(drop=True), names, network)
         except ScheduleInputError as exc:
-            raise ScenarioError(str(exc), field="workload.jobs") from None
+            raise in_jobs_file(exc, fleet.workload.jobs, field="workload.jobs") from None
     say(f"{len(scenarios)} sites: inputs and thermal baselines")
     checked = list(map_sites(_site_preflight, [
         (names[k], scenario, time_limit_s, expected_site_jobs(jobs, names, k, network))

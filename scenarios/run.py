@@ -34,7 +34,7 @@ from optimizer.problem import JOB_COLUMNS, Pods
 from scenarios import kpis as K
 from scenarios.assets import SiteAssets, build_assets
 from scenarios.costs import cost_params
-from scenarios.errors import ScenarioError
+from scenarios.errors import ScenarioError, in_jobs_file
 from scenarios.facility import facility_params, thermal_pods
 from scenarios.forecast_mode import forecast_kpis, plan_on_forecasts, prepare_forecasts
 from scenarios.inputs import HourlyInputs, resolve_inputs
@@ -306,7 +306,12 @@ def preflight(
     cost_params(scenario.costs, scenario.grid.currency)  # a bad [costs] fails before the work
     sizings = scenario_sizings(pods, params, station_pressure_pa(inputs.frame))
     say("thermal baseline")
-    prep = _prepare(scenario, inputs, pods, params, time_limit_s, expected_jobs)
+    from optimizer.errors import ScheduleInputError
+
+    try:
+        prep = _prepare(scenario, inputs, pods, params, time_limit_s, expected_jobs)
+    except ScheduleInputError as exc:  # a jobs file's row as its reader counts it
+        raise in_jobs_file(exc, scenario.workload.jobs) from None
     prep.site_assets = build_assets(scenario, inputs.frame, pods, params, prep.baseline,
                                     prep.operating)
     refuse_forecasts_with_assets(scenario, prep.site_assets)
@@ -319,7 +324,11 @@ def preflight(
             field="pods",
         )
     if len(prep.jobs) and expected_jobs is None:
-        explain_infeasible_inputs(problem_of(prep))
+        try:
+            problem = problem_of(prep)
+        except ScheduleInputError as exc:
+            raise in_jobs_file(exc, scenario.workload.jobs) from None
+        explain_infeasible_inputs(problem)
     forecasts = prepare_forecasts(scenario, inputs)  # forecast file read and checked
     return Preflight(inputs=inputs, params=params, pods=pods, prepared=prep, sizings=sizings,
                      forecasts=forecasts)

@@ -89,8 +89,9 @@ def _row(**extra) -> dict:
 def test_fleet_input_errors_exit_2_naming_the_field(tmp_path):
     out = tmp_path / "run"
     bad_home = _fleet_file(tmp_path, [_row(home="mars")])
-    assert_clean_failure(coolshift("run", bad_home, "--out", str(out)), 2, "column 'home'",
-                         "mars")
+    # the jobs file named, and its row as the file's reader counts it (header: row 1)
+    assert_clean_failure(coolshift("run", bad_home, "--out", str(out)), 2,
+                         "jobs.csv: row 2 (job 'j1'), column 'home'", "mars")
     assert not out.exists()
     bad_tb = _fleet_file(tmp_path, [_row(data_tb="-3")])
     assert_clean_failure(coolshift("validate", bad_tb), 2, "data_tb")

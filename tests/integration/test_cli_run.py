@@ -92,6 +92,22 @@ def test_impossible_schedule_exits_3_naming_jobs(tmp_path):
     assert not out.exists()
 
 
+def test_a_jobs_row_the_optimizer_refuses_is_named_as_the_files_row(tmp_path):
+    jobs = tmp_path / "jobs.csv"
+    jobs.write_text(
+        "job_id,release,deadline,duration_h,power_kw,preemptible,pods\n"
+        "ok,2023-07-10T00:00:00+08:00,2023-07-11T00:00:00+08:00,2,100,false,\n"
+        "odd,2023-07-10T00:00:00+08:00,2023-07-11T00:00:00+08:00,2,100,false,nope\n",
+        encoding="utf-8",
+    )
+    data = example_data("default")
+    data["workload"] = {"jobs": "jobs.csv"}
+    path = _write_scenario(tmp_path, data)
+    # the second data line is the file's row 3 (header: row 1), as the CSV reader says
+    assert_clean_failure(coolshift("validate", str(path)), 2,
+                         "jobs.csv: row 3 (job 'odd'), column 'pods': unknown pod(s) ['nope']")
+
+
 def test_examples_lists_shows_and_writes(tmp_path):
     listed = coolshift("examples")
     assert listed.returncode == 0
