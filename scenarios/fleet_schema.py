@@ -44,6 +44,7 @@ from scenarios.schema import (
     MAX_NOTE_CHARS,
     MAX_PATH_CHARS,
     MAX_SCENARIO_NAME_CHARS,
+    NAME_PATTERN,
     Generator,
     Horizon,
     ObjectiveSpec,
@@ -70,7 +71,7 @@ MAX_COST_PER_TB = 1e6
 class FleetSite(_Model):
     """One site of a fleet: a name and the scenario that describes it."""
 
-    name: str = Field(min_length=1, max_length=MAX_SITE_NAME_CHARS, pattern=r"^\w[\w.-]*$",
+    name: str = Field(min_length=1, max_length=MAX_SITE_NAME_CHARS, pattern=NAME_PATTERN,
                       description="unique; letters, digits, '_', '.', '-' (it names the "
                       "site's folder of the run and its pods, site/pod)")
     scenario: str = Field(min_length=1, max_length=MAX_PATH_CHARS,

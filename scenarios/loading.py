@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from scenarios.errors import ScenarioError
-from scenarios.schema import Scenario
+from scenarios.schema import PATTERN_WORDS, Scenario
 
 #: Dotted fields that hold file paths (resolved against the scenario file's folder).
 PATH_FIELDS = (
@@ -217,11 +217,14 @@ def explain_validation_error(exc: ValidationError, file: str,
             valid = _field_names_at(model, loc[:-1])
             near = difflib.get_close_matches(str(loc[-1]), valid, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
-            lines.append(f"{field}: unknown key{hint} Valid keys here: {', '.join(valid)}")
+            lines.append(f"{field}: unknown key{hint or '.'} Valid keys here: {', '.join(valid)}")
         elif err["type"] == "missing":
             lines.append(f"{field}: required field is missing")
         else:
             msg = err["msg"].removeprefix("Value error, ")
+            pattern = (err.get("ctx") or {}).get("pattern")
+            if err["type"] == "string_pattern_mismatch" and pattern in PATTERN_WORDS:
+                msg = f"{_cut(repr(err.get('input')), 60)} {PATTERN_WORDS[pattern]}"
             if err["type"] in _RANGE_ERRORS and (valid := _range_text(loc, model)):
                 msg = f"{msg} ({valid})"
             lines.append(f"{field}: {msg}" if field else msg)

@@ -408,6 +408,14 @@ HEAT_DEMAND_FIELDS = {
 }
 #: A calendar day of a heating season, "MM-DD".
 _MONTH_DAY = r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+#: A name coolshift uses in paths and keys (a fleet's sites).
+NAME_PATTERN = r"^\w[\w.-]*$"
+#: The schemas' patterns said in words, for messages (a regex means nothing to a planner).
+PATTERN_WORDS = {
+    NAME_PATTERN: "is not a name coolshift takes: use letters, digits, '_', '.' and '-', "
+                  "starting with a letter, digit or '_' (no spaces or '/')",
+    _MONTH_DAY: "is not a month and day: write MM-DD, e.g. 06-01",
+}
 
 
 class HeatReuse(_Model):

@@ -429,8 +429,9 @@ _NETWORK = {"demand": "all", "supply_c": 55, "price_per_kwh_th": 0.2}
                                               "greater than 0"),
         ({**_NETWORK, "carnot_efficiency": 1.2}, "heat_reuse.carnot_efficiency"),
         ({**_NETWORK, "demand": "heating_season", "peak_kw_th": 10, "season_start": "11/15"},
-         "heat_reuse.season_start: String should match pattern"),
+         "heat_reuse.season_start: '11/15' is not a month and day: write MM-DD, e.g. 06-01"),
         ({**_NETWORK, "suply_c": 45}, "heat_reuse.suply_c: unknown key; did you mean 'supply_c'?"),
+        ({**_NETWORK, "zzzzzz": 45}, "heat_reuse.zzzzzz: unknown key. Valid keys here: "),
     ],
 )
 def test_heat_reuse_errors_name_the_field(heat, fragment):
