@@ -721,11 +721,19 @@ class Onsite(_Model):
         given = _given(self, ("export_price_per_kwh", "export_price_share"))
         if not self.export and given:
             raise ValueError(f"{given[0]} is used only with export = true")
-        if self.export and len(given) != 1:
+        if self.export and len(given) > 1:
             raise ValueError(
-                "export = true needs its price: export_price_per_kwh or export_price_share, "
-                "exactly one"
+                "export = true takes one export price: export_price_per_kwh (a fixed price) "
+                "or export_price_share (a share of each hour's import price), not both"
             )
+        if self.export and not given:
+            raise ValueError(
+                "export = true needs its price: export_price_per_kwh (a fixed price) or "
+                "export_price_share (a share of each hour's import price)"
+            )
+        if self.export and self.pv is None and self.wind is None:
+            raise ValueError("export = true needs on-site generation to export: add "
+                             "[onsite.pv] or [onsite.wind], or leave export out")
         return self
 
 

@@ -149,9 +149,11 @@ def with_assets(raw: dict, settings: AssetSettings, base: dict | None = None) ->
         wind = kept(("wind_count", "wind_turbine", "wind_hub_height_m"), b_wind,
                     lambda: _wind(b_wind, s))
     export_fields = ("export", "export_price_share", "export_price_per_kwh")
-    if all(getattr(s, f) == getattr(was, f) for f in export_fields):
+    if not (pv or wind):  # nothing to export (the scenario refuses export without it)
+        export = {}
+    elif all(getattr(s, f) == getattr(was, f) for f in export_fields):
         export = {k: copy.deepcopy(v) for k, v in b_onsite.items() if k not in ("pv", "wind")}
-    elif s.export and (pv or wind):
+    elif s.export:
         price = ({"export_price_per_kwh": s.export_price_per_kwh}
                  if s.export_price_per_kwh is not None
                  else {"export_price_share": s.export_price_share})

@@ -156,3 +156,13 @@ def test_export_price_share_or_the_scenario_s_fixed_price(default):
                                  "export_price_per_kwh": 0.05}  # no share beside it
     scenario_from_dict(cheaper)
     assert "export" not in with_assets(fixed, replace(loaded, export=False))["onsite"]
+
+
+def test_setting_the_generation_to_zero_drops_the_export_it_had():
+    """A scenario exporting its PV, the PV slider set to 0: no [onsite] is left (export
+    without generation is refused by the scenario)."""
+    raw = copy.deepcopy(example_data("default"))
+    raw["onsite"] = {"pv": {"kwp": 1500.0}, "export": True, "export_price_share": 0.3}
+    out = with_assets(raw, replace(asset_settings(raw), pv_kwp=0.0))
+    assert "onsite" not in out
+    scenario_from_dict(out)  # and it loads

@@ -335,10 +335,16 @@ def _with_assets(**sections) -> dict:
          "onsite.wind.power_curve.wind_speed_m_s[1]: Input should be less than or equal to 75"),
         ({"onsite": {"wind": {"csv": "w.csv", "count": 2}}},
          "onsite.wind: csv replaces the wind model: remove count (or csv)"),
-        ({"onsite": {"export": True}},
-         "onsite: export = true needs its price: export_price_per_kwh or export_price_share"),
-        ({"onsite": {"export": True, "export_price_per_kwh": 0.3, "export_price_share": 0.5}},
-         "exactly one"),
+        ({"onsite": {"pv": {"kwp": 100}, "export": True}},
+         "onsite: export = true needs its price: export_price_per_kwh (a fixed price) or "
+         "export_price_share"),
+        ({"onsite": {"pv": {"kwp": 100}, "export": True, "export_price_per_kwh": 0.3,
+                     "export_price_share": 0.5}},
+         "export = true takes one export price: export_price_per_kwh (a fixed price) or "
+         "export_price_share (a share of each hour's import price), not both"),
+        ({"onsite": {"export": True, "export_price_per_kwh": 0.3}},
+         "onsite: export = true needs on-site generation to export: add [onsite.pv] or "
+         "[onsite.wind]"),
         ({"onsite": {"export_price_per_kwh": 0.3}},
          "onsite: export_price_per_kwh is used only with export = true"),
         ({"onsite": {"export": True, "export_price_share": 1.5}},
