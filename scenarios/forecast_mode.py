@@ -196,11 +196,13 @@ def prepare_forecasts(scenario: Scenario, inputs: HourlyInputs) -> Forecasts | N
         try:
             nmae[name] = nmae_pct(signal)
         except HistoryError:
+            source = {"carbon_g_per_kwh": scenario.grid.carbon,
+                      "price_per_kwh": scenario.grid.price}[name]
             raise ScenarioError(
                 f"{spec.method} needs {DAY_H} h of {name} data before horizon.start "
-                f"({hours[0]:%Y-%m-%d %H:%M}); the {name} file has {signal.history_h} h "
-                f"without gaps before it; start the horizon later or bring a forecast file "
-                "(method = 'file')",
+                f"({hours[0]:%Y-%m-%d %H:%M}); the {name} file {source.file} has "
+                f"{signal.history_h} h without gaps before it; start the horizon later or "
+                "bring a forecast file (method = 'file')",
                 field="forecast.method",
             ) from None
     text = METHOD_TEXT[spec.method].format(file=Path(spec.file or "").name)

@@ -234,8 +234,9 @@ def test_forecast_inputs_are_checked_before_any_schedule(carbon, tmp_path):
     # a built-in method needs a day of history before the horizon
     data = _scenario(path, {"method": "seasonal_naive"})
     data["horizon"]["start"] = "2023-02-20T12:00:00"
-    with pytest.raises(ScenarioError, match=r"forecast\.method: seasonal_naive needs 24 h"):
+    with pytest.raises(ScenarioError, match=r"forecast\.method: seasonal_naive needs 24 h") as caught:
         preflight(scenario_from_dict(data))
+    assert f"file {path} has 12 h" in str(caught.value)  # the file named, with its history
     # nothing to forecast: the run says so and plans as with perfect foresight
     data = example_data("default")
     data["forecast"] = {"method": "persistence"}
