@@ -325,9 +325,33 @@ def file_forecast(name: str, forecast_file: ForecastFile, known: np.ndarray, his
                 f"{hours[-1]:%Y-%m-%d %H:%M}); check the file's dates and time zone",
                 file=file,
             )
+    _check_scale(name, values, known[history_h:], file)
     order = np.lexsort((issued_h, target_h))
     return SignalForecast(name, "file", known, history_h, target_h[order], issued_h[order],
                           values[order])
+
+
+#: A forecast whose typical value is this many times the actual's (or its inverse) is in
+#: another unit, not a bad forecast (judgement: day-ahead errors are tens of per cent;
+#: per MWh against per kWh, or kg against g, is 1,000).
+SCALE_RATIO = 20.0
+
+
+def _check_scale(name: str, values: np.ndarray, actual: np.ndarray, file) -> None:
+    """Refuse a forecast column whose median is :data:`SCALE_RATIO` times the actual
+    signal's or less than its 1/SCALE_RATIO (a file in per MWh or kg read as per kWh or
+    g: accepted silently, it moved every job by a factor of 1,000)."""
+    forecast_mid = float(np.median(np.abs(values))) if len(values) else 0.0
+    actual_mid = float(np.median(np.abs(actual))) if len(actual) else 0.0
+    if forecast_mid <= 0 or actual_mid <= 0:
+        return
+    ratio = forecast_mid / actual_mid
+    if ratio > SCALE_RATIO or ratio < 1 / SCALE_RATIO:
+        unit = "gCO2e/kWh" if name == "carbon_g_per_kwh" else "currency per kWh"
+        raise ScenarioError(
+            f"column '{name}': its median {forecast_mid:g} is {ratio:.3g} times the actual "
+            f"signal's ({actual_mid:g}) over the horizon: a forecast in another unit? give "
+            f"it in {unit}, like the actual series", file=file)
 
 
 def nmae_pct(forecast: SignalForecast, step_h: int = DAY_H) -> float:

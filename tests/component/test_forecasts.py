@@ -283,3 +283,23 @@ def test_a_forecast_run_keeps_its_two_solves_within_one_time_limit(carbon, monke
     assert perfect == pytest.approx(4.0)
     # the clock starts just before the first solve: the second gets the rest of the 8 s
     assert forecast == pytest.approx(8.0 - (t_forecast - t_perfect), abs=0.3)
+
+
+@pytest.mark.parametrize(("scale", "refused"), [(1e-3, True), (1 / 30, True), (1 / 3, False), (3.0, False)])
+def test_a_forecast_in_another_unit_is_refused_before_any_schedule(carbon, tmp_path, scale,
+                                                                   refused):
+    """kg for g (or per MWh for per kWh) is a unit, not a forecast error: it moved every
+    job and was accepted. A forecast three times off is a bad forecast, and allowed."""
+    path, series = carbon
+    start = pd.Timestamp("2023-03-01", tz="UTC")
+    actual = series[start : start + pd.Timedelta(hours=71)]
+    forecast = tmp_path / "forecast.csv"
+    pd.DataFrame({"timestamp": actual.index.strftime("%Y-%m-%dT%H:%MZ"),
+                  "carbon_g_per_kwh": (scale * actual).to_numpy()}).to_csv(forecast, index=False)
+    data = _scenario(path, {"method": "file", "file": str(forecast)})
+    if not refused:
+        assert preflight(scenario_from_dict(data)).forecasts is not None
+        return
+    with pytest.raises(ScenarioError, match=r"forecast\.csv: column 'carbon_g_per_kwh': its "
+                       r"median .* times the actual signal's .* give it in gCO2e/kWh"):
+        preflight(scenario_from_dict(data))
