@@ -54,7 +54,7 @@ def parse_axes(items: list[str]) -> list[tuple[str, list]]:
     Raises
     ------
     ScenarioError
-        A malformed item, a key given twice, or more than :data:`MAX_VARIANTS` variants.
+        A malformed item, a key or a value given twice, or more than :data:`MAX_VARIANTS` variants.
     """
     axes: list[tuple[str, list]] = []
     for item in items:
@@ -64,7 +64,12 @@ def parse_axes(items: list[str]) -> list[tuple[str, list]]:
             raise ScenarioError(f"--set {item!r}: use KEY=V1,V2,... e.g. pods[0].rack_kw=20,30")
         if any(key == k for k, _ in axes):
             raise ScenarioError(f"--set {key}: given twice; list all its values in one --set")
-        axes.append((key, parse_values(values)))
+        parsed = parse_values(values)
+        repeated = [v for i, v in enumerate(parsed) if v in parsed[:i]]
+        if repeated:
+            raise ScenarioError(f"--set {key}: the value {repeated[0]!r} is given twice; "
+                                "give each value once")
+        axes.append((key, parsed))
     count = math.prod(len(v) for _, v in axes)
     if count > MAX_VARIANTS:
         raise ScenarioError(

@@ -314,6 +314,16 @@ def test_set_keys_that_name_no_pod_say_which_pods_exist(capsys, tmp_path):
     assert_rejected(code, err, "--set pods.nowhere.racks", "air-20kW")
 
 
+@pytest.mark.parametrize(("values", "named"), [("100,100", "100"), ("1.5,2,1.5", "1.5"),
+                                              ("a,b,a", "'a'")])
+def test_a_sweep_value_given_twice_is_named(capsys, tmp_path, values, named):
+    out = tmp_path / "o"
+    code, _, err = cli(capsys, "sweep", "default", "--set", f"pods[0].racks={values}",
+                       "--out", out)
+    assert_rejected(code, err, f"--set pods[0].racks: the value {named} is given twice")
+    assert not out.exists()
+
+
 # ------------------------------------------------------------------- data files
 
 HOURS = pd.date_range("2023-07-09", periods=240, freq="h")
