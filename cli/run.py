@@ -289,6 +289,11 @@ def execute(scenarios: list, args: argparse.Namespace) -> int:
             if isinstance(result, FleetResult):
                 path = write_fleet_run(result, claim, csv=args.csv)
                 print(f"{outcome.name}: {path}  ({solver_line_of(result.solver)})")
+                for site, run in result.sites.items():
+                    limit = run.scenario.grid.grid_limit_kw or 0.0
+                    if (note := grid_limit_note(run.linearisation, limit)) is not None:
+                        print(f"coolshift: warning: {outcome.name}: site {site}: {note}",
+                              file=sys.stderr)
                 print_fleet(result)
                 continue
             path = write_run(result, claim, csv=args.csv)

@@ -93,6 +93,8 @@ def test_a_fleet_without_jobs_runs_its_sites_baselines(tmp_path, optimize):
     assert result.kpis["job_energy_mwh"] == 0 and result.kpis["moved_jobs"] == 0
     total = sum(r.kpis["facility_energy_mwh"] for r in result.sites.values())
     assert result.kpis["facility_energy_mwh"] == pytest.approx(total, rel=SUM_RTOL) and total > 0
+    # each site's re-simulation is checked against its grid limit, as a single site's is
+    assert all(r.linearisation["grid_limit_exceeded_h"] == 0 for r in result.sites.values())
 
 
 def test_a_high_carbon_price_and_free_transfers_send_work_to_the_cleanest_site(tmp_path):
