@@ -12,7 +12,8 @@ title, publisher and address. Both run over the whole report (:func:`cite_report
 every format says the same.
 
 What the user wrote (a scenario's name, description and file paths, pod and site names,
-the run directory) is quoted as written: :func:`cite_report` takes those strings and keeps
+the run directory; not its notes, assumptions or labels, which carry sources to cite) is
+quoted as written: :func:`cite_report` takes those strings and keeps
 every occurrence of one that the rewrites would change or that names a publication out of
 both passes (a run directory ``docs/q3`` stays ``docs/q3``, and a description that mentions
 "TMY3" does not add the TMY3 manual to the references).
@@ -25,8 +26,8 @@ listed only when its marker is found in the report's text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields, is_dataclass, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from reports import document as doc
@@ -484,10 +485,16 @@ def references_section(report: doc.Report, user_text: Iterable[str] = ()) -> doc
     return doc.Section("References", [table], new_page=False, anchor="references")
 
 
+#: Keys of a scenario whose values are paths the user gave (files read by the run).
+PATH_KEYS = frozenset({"file", "csv", "jobs", "climate"})
+
+
 def user_strings(*objects) -> list[str]:
-    """Every string in ``objects`` (dataclasses, pydantic models, mappings, sequences,
-    paths, nested), for
-    :func:`cite_report`'s ``user_text``."""
+    """What the user wrote in ``objects``, for :func:`cite_report`'s ``user_text``: plain
+    strings and paths as they are; of a scenario (a pydantic model with ``pods``) only
+    its name, description, site and pod names and the paths it reads, never its notes,
+    assumptions or labels (provenance given to be cited, and the built-in examples'
+    source notes are coolshift's own); nested lists and tuples are walked."""
     out: list[str] = []
     stack = list(objects)
     while stack:
@@ -496,14 +503,27 @@ def user_strings(*objects) -> list[str]:
             out.append(item)
         elif isinstance(item, PurePath):
             out.append(str(item))
-        elif is_dataclass(item) and not isinstance(item, type):
-            stack.extend(getattr(item, f.name) for f in fields(item))
-        elif callable(getattr(item, "model_dump", None)):  # a pydantic model (a scenario)
-            stack.append(item.model_dump())
-        elif isinstance(item, Mapping):
-            stack.extend(item.keys())
-            stack.extend(item.values())
         elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+        elif callable(getattr(item, "model_dump", None)) and hasattr(item, "pods"):
+            out += _scenario_text(item)
+    return out
+
+
+def _scenario_text(scenario) -> list[str]:
+    """A scenario's user-written names and the paths it reads (module doc)."""
+    out = [scenario.name, scenario.description, scenario.site.name,
+           *(pod.name for pod in scenario.pods)]
+    stack: list = [scenario.model_dump(exclude_defaults=True)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key in PATH_KEYS and isinstance(value, str):
+                    out += [value, PurePath(value).name]
+                else:
+                    stack.append(value)
+        elif isinstance(item, list):
             stack.extend(item)
     return out
 

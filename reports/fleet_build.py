@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pandas as pd
 
@@ -60,9 +60,13 @@ def build_fleet_report(fleet: FleetRun, generated: dt.datetime | None = None) ->
 
 
 def fleet_user_text(fleet: FleetRun) -> list[str]:
-    """What the user wrote in a fleet run: its own and its sites' scenarios, names and
-    paths, and the jobs' text columns (ids, homes, allowed sites)."""
-    out = user_strings(fleet.path, fleet.label, fleet.description, fleet.fleet,
+    """What the user wrote in a fleet run: its name, description and jobs file, its sites'
+    names and scenarios (their names and paths), and the jobs' text columns (ids, homes,
+    allowed sites); not the network's or the sites' sources and notes."""
+    jobs_file = (fleet.fleet.get("workload") or {}).get("jobs")
+    out = user_strings(fleet.path, fleet.label, fleet.description,
+                       *([jobs_file, PurePath(jobs_file).name] if isinstance(jobs_file, str)
+                         else []),
                        *((name, run.scenario, run.path, run.label)
                          for name, run in fleet.sites.items()))
     if fleet.jobs is not None:

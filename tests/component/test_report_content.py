@@ -314,3 +314,24 @@ def test_the_users_own_words_reach_the_report_as_written(tmp_path):
     assert refs.title == "References"
     cited = [row[0].text for row in refs.blocks[0].rows]
     assert cited and not any("eGRID" in c for c in cited)  # the run cites others, not eGRID
+
+
+@pytest.mark.parametrize(("name", "cites"), [
+    ("greensboro", "EIA Electric Power Annual 2023"),  # only in its price note
+    ("hub-chengdu", "MEE / NBS grid emission factors"),
+])
+def test_a_built_in_scenarios_own_notes_are_cited_and_said_publicly(tmp_path, name, cites):
+    """The examples' notes are coolshift's sources, not user text: a guard that took every
+    string of the scenario as the user's dropped their references and let an internal
+    file name through."""
+    d = example_data(name)
+    d["horizon"]["hours"] = 24
+    d["workload"]["generator"].update(count=2, slack_h=[4, 8], duration_h=[2, 4])
+    out = tmp_path / name
+    write_run(run_scenario(scenario_from_dict(d), optimize=False), out)
+    report = build.build_report(data.load_runs([out]))
+    texts = list(reports.citations.texts(report))
+    refs = report.sections[-1]
+    assert cites in [row[0].text for row in refs.blocks[0].rows]
+    leaks = [t for t in texts if reports.citations.INTERNAL.search(t)]
+    assert leaks == []

@@ -251,7 +251,7 @@ def test_what_the_user_wrote_is_quoted_as_written_and_cites_nothing():
                       [[doc.text("docs/q3")], [doc.text("cap 1.25 (physics.md)")]]),
         ]),
     ])
-    citations.cite_report(report, citations.user_strings({"description": user}, Path("docs/q3")))
+    citations.cite_report(report, citations.user_strings(user, Path("docs/q3")))
     blocks = report.sections[0].blocks
     # the user's text as written; the source texts around it said publicly
     assert blocks[0].text == f"Scenario: {user}. Cooling tower per EnergyPlus cooling tower model."
@@ -277,16 +277,23 @@ def test_a_user_string_that_is_only_a_source_name_does_not_hide_the_source():
     assert [r[0].text for r in refs.rows] == ["TMY3 (NREL)"]
 
 
-def test_user_strings_walks_nested_inputs():
-    from dataclasses import dataclass
+def test_user_strings_of_a_scenario_are_its_names_and_paths_not_its_sources():
+    """A scenario's notes and assumptions carry the sources the report cites (the
+    built-in examples' notes are coolshift's): only names, description and the paths it
+    reads count as the user's."""
+    from scenarios.library import example_data
+    from scenarios.loading import scenario_from_dict
 
-    @dataclass
-    class Pod:
-        name: str
-        file: Path
-
-    found = citations.user_strings({"pods": [Pod("hall A", Path("a/b.csv"))], "n": 3}, ("x",))
-    assert sorted(found) == ["a/b.csv", "hall A", "n", "pods", "x"]
+    data = example_data("greensboro")
+    data["description"] = "my plan"
+    scenario = scenario_from_dict(data)
+    found = citations.user_strings(scenario, ("run-dir",), Path("a/b"))
+    assert {"my plan", scenario.name, scenario.site.name, scenario.site.climate, "run-dir",
+            "a/b"} <= set(found)
+    assert {p.name for p in scenario.pods} <= set(found)
+    note = scenario.grid.price.note
+    assert "EIA Electric Power Annual 2023" in note and note not in found
+    assert not any("EIA" in text for text in found)
 
 
 # --- the plan in a manager's words ---------------------------------------------------------
