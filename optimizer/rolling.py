@@ -374,8 +374,10 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
                 stranded = exc
                 break
             except InfeasibleError as exc:
-                # the whole horizon passed the same checks: the hours the windows before
-                # committed leave this one none (not "no schedule exists")
+                if not state.windows:  # nothing committed yet: the first window relaxes
+                    raise  # the whole horizon, which then has no schedule either
+                # the hours the windows before committed leave this one none (not "no
+                # schedule exists")
                 stranded = NoSolutionError(
                     f"rolling window {k}/{n_windows} (from {problem.hours[a]}) has no schedule "
                     f"given the hours the windows before it committed: {exc}. The whole "

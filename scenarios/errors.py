@@ -6,6 +6,7 @@ import re
 
 #: How the optimizer names a row of the jobs table (the first data row is row 1).
 _JOBS_ROW = re.compile(r"^jobs row (\d+)")
+_ROW = re.compile(r"\brow (\d+)")
 
 
 class ScenarioError(ValueError):
@@ -26,8 +27,9 @@ def in_jobs_file(exc: Exception, path, field: str | None = None) -> Exception:
     if given."""
     text = str(exc)
     match = _JOBS_ROW.match(text)
-    if path is not None and match is not None:
-        return ScenarioError(f"row {int(match[1]) + 1}{text[match.end():]}", file=str(path))
+    if path is not None and match is not None:  # every row it names ("repeats row 1")
+        said = _ROW.sub(lambda m: f"row {int(m[1]) + 1}", text[len("jobs "):])
+        return ScenarioError(said, file=str(path))
     return ScenarioError(text, field=field) if field is not None else exc
 
 

@@ -193,7 +193,12 @@ def fleet_preflight(fleet: Fleet, base_dir: Path | None, time_limit_s: float | N
                           billing=first.objective.billing,
                           cost_weight=fleet.objective.cost_weight,
                           carbon_weight=fleet.objective.carbon_weight)
-    problem = prepare_fleet(jobs, sites, objective, network)
+    from optimizer.errors import ScheduleInputError
+
+    try:
+        problem = prepare_fleet(jobs, sites, objective, network)
+    except ScheduleInputError as exc:  # a jobs file's row as its reader counts it
+        raise in_jobs_file(exc, fleet.workload.jobs, field="workload.jobs") from None
     if len(jobs):
         explain_infeasible_inputs(problem)
     return _Sites(scenarios, checked, sites), jobs, problem, first.options

@@ -403,6 +403,11 @@ def test_a_window_the_commitments_make_infeasible_is_stranded_not_infeasible(mon
     calls.clear()
     with pytest.raises(rolling_module.NoSolutionError, match='rolling = "never"'):
         solve_rolling(problem, SolverOptions(time_limit_s=2))
+    # the first window, with nothing committed before it, relaxes the whole horizon: its
+    # infeasibility is the horizon's (exit 3), not a stranded window
+    calls[:] = [1]
+    with pytest.raises(InfeasibleError, match="short by 8 kW"):
+        solve_rolling(problem, SolverOptions(time_limit_s=2))
 
 
 def test_a_rolling_window_without_a_baseline_starts_from_the_previous_plan(monkeypatch):

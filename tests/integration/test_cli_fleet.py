@@ -93,6 +93,9 @@ def test_fleet_input_errors_exit_2_naming_the_field(tmp_path):
     assert_clean_failure(coolshift("run", bad_home, "--out", str(out)), 2,
                          "jobs.csv: row 2 (job 'j1'), column 'home'", "mars")
     assert not out.exists()
+    twice = _fleet_file(tmp_path, [_row(), _row()])  # the fleet problem's own check
+    assert_clean_failure(coolshift("validate", twice), 2,
+                         "jobs.csv: row 3, column 'job_id': 'j1' repeats row 2")
     bad_tb = _fleet_file(tmp_path, [_row(data_tb="-3")])
     assert_clean_failure(coolshift("validate", bad_tb), 2, "data_tb")
     unknown_site = _fleet_file(tmp_path, [_row()],

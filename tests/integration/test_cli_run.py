@@ -106,6 +106,11 @@ def test_a_jobs_row_the_optimizer_refuses_is_named_as_the_files_row(tmp_path):
     # the second data line is the file's row 3 (header: row 1), as the CSV reader says
     assert_clean_failure(coolshift("validate", str(path)), 2,
                          "jobs.csv: row 3 (job 'odd'), column 'pods': unknown pod(s) ['nope']")
+    # every row a message names (a repeated id: both rows)
+    jobs.write_text(jobs.read_text(encoding="utf-8").replace("odd,", "ok,").replace(",nope", ","),
+                    encoding="utf-8")
+    assert_clean_failure(coolshift("validate", str(path)), 2,
+                         "jobs.csv: row 3, column 'job_id': 'ok' repeats row 2")
 
 
 def test_examples_lists_shows_and_writes(tmp_path):
