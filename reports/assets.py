@@ -68,7 +68,8 @@ def kpi_table(run: D.Run) -> doc.Table:
         "assets", "Asset indicators by schedule", columns, rows,
         note="Grid import: energy bought; peak grid import: the highest hourly import (the "
              "demand charge applies to each month's); on-site gen.: PV and wind generated; "
-             "exported and curtailed: generation not used on site; battery thr.: energy "
+             "exported: generation sold; curtailed: generation, or battery discharge the exact "
+             "facility did not need, not used on site; battery thr.: energy "
              "discharged from the battery; cold shifted: cold the tank took off the chillers' "
              "load.",
         font_scale=0.9,

@@ -59,7 +59,7 @@ RULES: dict[str, Rule] = {
     "peak_grid_import_kw": Rule("Peak grid import", 0),
     "onsite_generation_mwh": Rule("On-site generation", 1),
     "export_mwh": Rule("Exported generation", 1),
-    "curtailed_mwh": Rule("Curtailed generation", 1),
+    "curtailed_mwh": Rule("Curtailed supply", 1),
     "export_revenue": Rule("Export revenue", 0),
     "battery_throughput_mwh": Rule("Battery throughput", 1),
     "battery_wear_cost": Rule("Battery wear cost", 0),

@@ -59,13 +59,7 @@ from scenarios.fleet_loading import (
     site_scenario,
 )
 from scenarios.fleet_schema import Fleet
-from scenarios.outcomes import (
-    ScheduleOutcome,
-    grid_limit_excess,
-    grid_limit_note,
-    linearisation,
-    resimulate,
-)
+from scenarios.outcomes import ScheduleOutcome, checked_linearisation, resimulate
 from scenarios.run import Preflight, RunResult, preflight
 from scenarios.schema import Scenario
 
@@ -373,10 +367,8 @@ def _site_result(task: tuple) -> RunResult:
     target = K.target_check(kpis["pue"], scenario.targets.pue, scenario.targets.label)
     kpis.update({key: v for key, v in target.items() if key != "references"})
     here = jobs[jobs["job_id"].astype(str).isin(set(main.schedule["job_id"].astype(str)))]
-    checked_linear = linearisation(prep.coefficients, prep.baseline, main)
-    checked_linear.update(grid_limit_excess(main, scenario.grid.grid_limit_kw))
-    if (note := grid_limit_note(checked_linear, scenario.grid.grid_limit_kw or 0.0)):
-        checked.inputs.notes.append(note)
+    checked_linear = checked_linearisation(prep.coefficients, prep.baseline, main,
+                                           scenario.grid.grid_limit_kw, checked.inputs.notes)
     return RunResult(
         scenario=scenario, inputs=checked.inputs, jobs=here.reset_index(drop=True),
         baseline_compute_kw=prep.baseline, coefficients=prep.coefficients, outcomes=outcomes,

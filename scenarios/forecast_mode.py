@@ -391,8 +391,8 @@ def forecast_kpis(outcomes: dict, solver: dict) -> dict:
     milp, greedy_record = record.get("milp"), record.get("greedy")
     if milp is not None:
         out["forecast_regret"] = milp["regret"]
-        out["forecast_regret_pct"] = (100.0 * milp["regret"] / abs(milp["perfect_objective"])
-                                      if milp["perfect_objective"] else None)
+        # a share of a positive objective only (as every saving percentage)
+        out["forecast_regret_pct"] = K.share_pct(milp["regret"], milp["perfect_objective"])
     if greedy_record is not None:
         out["forecast_greedy_regret"] = greedy_record["regret"]
     if "milp_perfect" in outcomes and "milp" in outcomes:

@@ -259,7 +259,7 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
         "(the optimizer's metrics; null with perfect foresight or without the MILP)",
         "",
     ),
-    "forecast_regret_pct": ("%", "forecast regret / perfect-foresight objective", ""),
+    "forecast_regret_pct": ("%", "forecast regret / perfect-foresight objective (null unless that objective is above 0)", ""),
     "forecast_greedy_regret": (
         "currency",
         "the same regret for the greedy rule, each job decided at its release (null with "

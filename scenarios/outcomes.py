@@ -25,6 +25,7 @@ heat_rejected_kw + heat_reused_kw_th + unmet_heat_kw - storage_kw_th``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -275,7 +276,19 @@ def grid_limit_note(excess: dict, grid_limit_kw: float) -> str | None:
             f"({grid_limit_kw:,.0f} kW) in {hours} hour(s), by up to {most:,.1f} kW "
             f"({100 * most / grid_limit_kw:.2f} %): the schedule was planned on the linear "
             "facility model (manifest: linearisation). To hold the limit with margin, set "
-            f"grid.grid_limit_kw about {most:,.0f} kW lower.")
+            f"grid.grid_limit_kw about {math.ceil(most):,} kW lower.")
+
+
+def checked_linearisation(coefficients: pd.DataFrame, baseline: pd.DataFrame,
+                          main: ScheduleOutcome, grid_limit_kw: float | None,
+                          notes: list[str]) -> dict:
+    """:func:`linearisation` with :func:`grid_limit_excess`; the excess, if any, said in
+    ``notes`` (:func:`grid_limit_note`)."""
+    out = linearisation(coefficients, baseline, main)
+    out.update(grid_limit_excess(main, grid_limit_kw))
+    if (note := grid_limit_note(out, grid_limit_kw or 0.0)) is not None:
+        notes.append(note)
+    return out
 
 
 def linearisation(coefficients: pd.DataFrame, baseline: pd.DataFrame,

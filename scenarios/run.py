@@ -40,13 +40,7 @@ from scenarios.forecast_mode import forecast_kpis, plan_on_forecasts, prepare_fo
 from scenarios.inputs import HourlyInputs, resolve_inputs
 from scenarios.money import scenario_sizings, scenario_tco, tco_kpis
 from scenarios.onsite import has_pv, has_wind
-from scenarios.outcomes import (
-    ScheduleOutcome,
-    grid_limit_excess,
-    grid_limit_note,
-    linearisation,
-    resimulate,
-)
+from scenarios.outcomes import ScheduleOutcome, checked_linearisation, resimulate
 from scenarios.schedules import asset_parts, levers_of, make_schedules, problem_of
 from scenarios.schema import Scenario
 from scenarios.workload import expected_job_load, generate_jobs, inference_compute_kw
@@ -389,11 +383,8 @@ def run_scenario(
         for name, sched in schedules.items()
     }
     main = outcomes["milp" if optimize else "asap"]
-    checked_linear = linearisation(prep.coefficients, prep.baseline, main)
-    excess = grid_limit_excess(main, scenario.grid.grid_limit_kw)
-    checked_linear.update(excess)
-    if (note := grid_limit_note(excess, scenario.grid.grid_limit_kw or 0.0)) is not None:
-        inputs.notes.append(note)
+    checked_linear = checked_linearisation(prep.coefficients, prep.baseline, main,
+                                           scenario.grid.grid_limit_kw, inputs.notes)
     timings["resimulate_s"] = time.perf_counter() - t
 
     jobs = prep.jobs
@@ -414,8 +405,8 @@ def run_scenario(
             inputs.notes.append(K.unplaced_note(name, unplaced[name]))
         elif outcomes[name] is not main:
             kpis.update(K.savings(main.kpis, outcomes[name].kpis, name))
-        else:
-            kpis.update({k: 0.0 for k in K.savings(main.kpis, main.kpis, name)})
+        else:  # the run's own schedule: no saving (a share only of a positive total)
+            kpis.update(K.savings(main.kpis, main.kpis, name))
     kpis.update(forecast_kpis(outcomes, solver))
     operation, values = asset_parts(prep, schedules, unplaced, optimize)
     kpis.update(K.lever_kpis(levers_of(prep, schedules, unplaced, optimize), kpis, operation))
