@@ -17,7 +17,10 @@ same rows as the MILP) or by the baselines' documented rule.
     demand charge its charging never lifts the import above the month's own peak
     without the battery (a controller with a demand limit);
   - the cold tank charges in valley hours (within the chillers' spare capacity) and
-    discharges in peak hours (at most the chillers' load);
+    discharges in peak hours (at most the chillers' load), under the same two conditions
+    as the battery (a cycle pays: the chiller power it saves at the peak price, after
+    half a day's standing loss, above the charging power at the valley price; and
+    charging stays under the month's own peak with a demand charge);
   - each store keeps back what it needs to end the horizon at least as full as it
     started: it discharges only down to what the valley hours left can refill, and
     tops up in the last hours if it must;
@@ -285,12 +288,20 @@ def _cycling_pays(problem: Problem, valley: np.ndarray, peak: np.ndarray) -> np.
     the day's dearest valley price comes back as eta_c eta_d kWh, sold at (offsetting)
     the day's cheapest peak price less the wear per kWh discharged."""
     b = problem.assets.battery
-    price = pd.Series(problem.price_per_kwh[0], index=problem.hours)
+    price = problem.price_per_kwh[0]
+    sell = (price - b.degradation_cost_per_kwh) * b.charge_efficiency * b.discharge_efficiency
+    return _day_pays(problem, valley, peak, price, sell)
+
+
+def _day_pays(problem: Problem, valley: np.ndarray, peak: np.ndarray, buy: np.ndarray,
+              sell: np.ndarray) -> np.ndarray:
+    """Per hour, whether its local day's cheapest value of a stored unit in its peak
+    hours (``sell``) is above the dearest cost of storing it in its valley hours
+    (``buy``) [-] (T,)."""
     day = problem.hours.normalize()
-    buy = price.where(valley).groupby(day).transform("max").to_numpy()
-    sell = price.where(peak).groupby(day).transform("min").to_numpy()
-    gain = (sell - b.degradation_cost_per_kwh) * b.charge_efficiency * b.discharge_efficiency
-    return np.nan_to_num(gain - buy, nan=-1.0) > 0
+    dearest = pd.Series(buy, index=problem.hours).where(valley).groupby(day).transform("max")
+    cheapest = pd.Series(sell, index=problem.hours).where(peak).groupby(day).transform("min")
+    return np.nan_to_num((cheapest - dearest).to_numpy(), nan=-1.0) > 0
 
 
 def _under_own_peak_kw(problem: Problem, net: np.ndarray) -> np.ndarray:
@@ -320,10 +331,20 @@ def _rule_cold(problem: Problem, load_kw, valley, peak, charge_out, discharge_ou
     by_grid = np.where(dearest > 0, headroom_kw / np.maximum(dearest, 1e-12), np.inf)
     spare[pods] = np.minimum(spare[pods], by_grid[None, :])
     rate = np.minimum(c.power_kw_th, np.minimum(spare[pods].sum(0), by_grid))  # per hour
+    # valley charging as the battery's: on days where it pays (the cheapest pod's charging
+    # power against the dearest pod's chiller power saved, half a day's standing loss),
+    # under the month's own peak import with a demand charge
+    price = problem.price_per_kwh[0]
+    buy = price * np.min(c.charge_kw_per_kw_th[pods], axis=0)
+    sell = price * np.max(c.discharge_kw_per_kw_th[pods], axis=0) * keep ** 12
+    under_kw_th = np.where(dearest > 0, _under_own_peak_kw(problem, facility - onsite)
+                           / np.maximum(dearest, 1e-12), np.inf)
+    valley_rate = np.where(valley & _day_pays(problem, valley, peak, buy, sell),
+                           np.minimum(rate, under_kw_th), 0.0)
     # cold each hour's charge still holds at the end, summed over the hours after t
     to_end = keep ** (n_t - 1 - np.arange(n_t))
     later_any = _after(rate * to_end)
-    later_valley = _after(rate * to_end * valley)
+    later_valley = _after(valley_rate * to_end)
     target = c.end_kwh_th
     soc = np.zeros(n_t)
     s = c.initial_kwh_th
@@ -335,8 +356,8 @@ def _rule_cold(problem: Problem, load_kw, valley, peak, charge_out, discharge_ou
         valley_level = (target - later_valley[t]) / to_end[t]
         room = 0.0
         if valley[t]:
-            room = min(rate[t], max(c.capacity_kwh_th - s_keep, 0.0))
-        elif s_keep < must_level:
+            room = min(valley_rate[t], max(c.capacity_kwh_th - s_keep, 0.0))
+        if s_keep + room < must_level:
             room = min(rate[t], must_level - s_keep)
         if room > 0:
             for p in pods[np.argsort(c.charge_kw_per_kw_th[pods, t], kind="stable")]:

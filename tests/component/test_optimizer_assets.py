@@ -354,6 +354,33 @@ def test_rule_charging_does_not_lift_the_months_peak_and_exports_only_when_paid(
     assert g.curtailed_kw[24:].sum() == pytest.approx(np.maximum(pv - 300.0, 0)[24:].sum())
 
 
+def test_rule_runs_the_tank_only_where_a_cycle_pays_and_under_the_months_peak():
+    n = 48
+    load = np.zeros((1, n))
+    base = np.full(n, 300.0)
+    base[30] = 400.0  # the month's own peak, in a day hour
+    pod, jobs = pods(n, base), one_job(0, n, dur=2, kw=10.0)
+    tank = cold_tank(n, capacity=3000.0, power=2000.0, spare=3000.0)
+    # night 0.3, day 1.2: 0.2 kW/kW_th at night saves 0.3 by day, a cycle pays
+    cheap_nights = signals(np.tile(np.r_[np.full(12, 0.3), np.full(12, 1.2)], 2))
+    demand = Objective(demand_charge_per_kw=40.0)
+    problem = prepare_problem(jobs, cheap_nights, pod, Limits(), demand, Assets(cold=tank))
+    d = rule_dispatch(problem, load)
+    assert d.cold_charge_kw_th.sum() > 0
+    assert d.grid_kw.max() <= 400.0 + 1e-6  # charged under the month's own peak
+    free = prepare_problem(jobs, cheap_nights, pod, Limits(), Objective(), Assets(cold=tank))
+    assert rule_dispatch(free, load).grid_kw.max() > 400.0  # no demand charge: full rate
+    # night 1.0, day 1.1: 0.2 x 1.0 to make it, 0.3 x 1.1 saved: pays. Night 1.0, day
+    # 0.6: the day is the valley, 0.35 x 0.6 = 0.21 to make it against 0.2 x 1.0 = 0.20
+    # saved at night: it does not pay (the rule cycled anyway)
+    for day_price, pays in ((1.1, True), (0.6, False)):
+        sig = signals(np.tile(np.r_[np.full(12, 1.0), np.full(12, day_price)], 2))
+        tank_only = prepare_problem(jobs, sig, pod, Limits(), Objective(), Assets(cold=tank))
+        valley, _ = price_bands(tank_only)
+        charged = rule_dispatch(tank_only, load).cold_charge_kw_th[:, valley].sum()
+        assert (charged > 0) == pays, day_price
+
+
 def _empty():
     from optimizer.schedule import Assignment
     return Assignment.empty()
