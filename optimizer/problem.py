@@ -646,8 +646,8 @@ def billing_months(hours: pd.DatetimeIndex) -> tuple[np.ndarray, tuple[str, ...]
     """Calendar (billing) month of every hour and each month's share inside ``hours``.
 
     Months are those of the hours' own time zone (a tariff bills the local calendar
-    month). A month's length is its real elapsed hours there (743 or 745 in a month with
-    a daylight-saving change).
+    month). A month's length is its real elapsed hours there (one hour fewer or more in a
+    month with a daylight-saving change: 743 in March, 721 in a US November).
 
     Parameters
     ----------

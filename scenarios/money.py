@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from optimizer.problem import billing_months
 from scenarios.costs import Tco, cost_params, tco
 from scenarios.inputs import horizon_hours
 from scenarios.schema import Scenario
@@ -42,8 +43,7 @@ def scenario_tco(
     params = cost_params(scenario.costs, scenario.grid.currency)
     months = None
     if scenario.grid.price.billing == "full_month":  # whole months billed: a month each
-        local = horizon_hours(scenario).tz_convert(scenario.site.timezone)
-        months = float(len(set(zip(local.year, local.month, strict=True))))
+        months = float(len(billing_months(horizon_hours(scenario))[1]))
     return tco(
         sizings,
         params,

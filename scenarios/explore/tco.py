@@ -83,9 +83,10 @@ def year_prices(scenario: Scenario, hours: pd.DatetimeIndex) -> YearPrices:
                                 spec.base_per_kwh, spec.adder_per_kwh)
         return YearPrices(price.to_numpy(dtype=float), "the tariff's price of each hour of "
                           "the year", demand)  # fmt: skip
-    mean = float(np.mean(inputs.frame["price_per_kwh"].to_numpy()))
     if spec.source == "flat":
-        return YearPrices(np.full(len(hours), mean), "the flat price", demand)
+        return YearPrices(np.full(len(hours), float(spec.flat_per_kwh)), "the flat price",
+                          demand)
+    mean = float(np.mean(inputs.frame["price_per_kwh"].to_numpy()))
     return YearPrices(np.full(len(hours), mean), "the mean of the price file over the "
                       "run's hours (the file does not cover the year)", demand)  # fmt: skip
 
