@@ -351,23 +351,33 @@ def test_rolling_month_within_one_percent_of_monolithic():
     assert rolling.objective <= mono.objective * (1 + ROLLING_VS_MONOLITHIC_RTOL)
 
 
-def test_a_rolling_window_without_a_schedule_falls_back_to_the_whole_horizon_baseline(
-        monkeypatch):
-    # seen on a built-in scenario under CI load at 2 s per window: one window's MILP found
-    # nothing in time; the run must return a valid schedule, not fail
+def _second_window_fails(monkeypatch, error: Exception):
+    """A 240 h instance whose rolling solve raises ``error`` in its second window's
+    stages (counted in the returned list: clear it to start again)."""
     import optimizer.rolling as rolling_module
 
     inst = make_instance(20, 240, seed=4, n_pods=2, preemptible_share=0.5, tightness=0.3)
     problem = prepare_problem(inst.jobs, inst.signals, inst.pods)
     real, calls = rolling_module.run_stages, []
 
-    def flaky(*args, **kwargs):
+    def failing(*args, **kwargs):
         calls.append(1)
         if len(calls) == 2:
-            raise rolling_module.NoSolutionError("no schedule in time (test)")
+            raise error
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(rolling_module, "run_stages", flaky)
+    monkeypatch.setattr(rolling_module, "run_stages", failing)
+    return inst, problem, calls
+
+
+def test_a_rolling_window_without_a_schedule_falls_back_to_the_whole_horizon_baseline(
+        monkeypatch):
+    # seen on a built-in scenario under CI load at 2 s per window: one window's MILP found
+    # nothing in time; the run must return a valid schedule, not fail
+    import optimizer.rolling as rolling_module
+
+    inst, problem, _ = _second_window_fails(
+        monkeypatch, rolling_module.NoSolutionError("no schedule in time (test)"))
     with pytest.warns(UserWarning, match="returning the whole-horizon (greedy|asap) schedule"):
         result = solve_rolling(problem, SolverOptions(time_limit_s=2))
     assert result.status == "rolling_time_limit_feasible"
@@ -383,17 +393,8 @@ def test_a_window_the_commitments_make_infeasible_is_stranded_not_infeasible(mon
     import optimizer.rolling as rolling_module
     from optimizer.errors import InfeasibleError
 
-    inst = make_instance(20, 240, seed=4, n_pods=2, preemptible_share=0.5, tightness=0.3)
-    problem = prepare_problem(inst.jobs, inst.signals, inst.pods)
-    real, calls = rolling_module.run_stages, []
-
-    def stranded(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise InfeasibleError("pod 'p0' IT capacity is short by 8 kW (test)")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(rolling_module, "run_stages", stranded)
+    inst, problem, calls = _second_window_fails(
+        monkeypatch, InfeasibleError("pod 'p0' IT capacity is short by 8 kW (test)"))
     with pytest.warns(UserWarning, match="window 2/.*given the hours the windows before"):
         result = solve_rolling(problem, SolverOptions(time_limit_s=2))
     assert result.source in ("greedy", "asap")

@@ -77,32 +77,30 @@ def test_misspelt_key_exits_2_with_a_suggestion(tmp_path):
     assert_clean_failure(coolshift("validate", str(_write_scenario(tmp_path, data))), 2, "did you mean 'hours'")
 
 
-def test_impossible_schedule_exits_3_naming_jobs(tmp_path):
+def _with_jobs(tmp_path, csv_text: str):
+    """The default scenario with its jobs from ``csv_text`` (jobs.csv beside it): the
+    scenario's path and the jobs file's."""
     jobs = tmp_path / "jobs.csv"
-    jobs.write_text(
-        "job_id,release,deadline,duration_h,power_kw,preemptible\n"
-        "too-long,2023-07-10T00:00:00+08:00,2023-07-10T04:00:00+08:00,6,100,false\n",
-        encoding="utf-8",
-    )
+    jobs.write_text(csv_text, encoding="utf-8")
     data = example_data("default")
     data["workload"] = {"jobs": "jobs.csv"}
-    path = _write_scenario(tmp_path, data)
+    return _write_scenario(tmp_path, data), jobs
+
+
+def test_impossible_schedule_exits_3_naming_jobs(tmp_path):
+    path, _ = _with_jobs(
+        tmp_path, "job_id,release,deadline,duration_h,power_kw,preemptible\n"
+        "too-long,2023-07-10T00:00:00+08:00,2023-07-10T04:00:00+08:00,6,100,false\n")
     out = tmp_path / "run"
     assert_clean_failure(coolshift("run", str(path), "--out", str(out)), 3, "too-long")
     assert not out.exists()
 
 
 def test_a_jobs_row_the_optimizer_refuses_is_named_as_the_files_row(tmp_path):
-    jobs = tmp_path / "jobs.csv"
-    jobs.write_text(
-        "job_id,release,deadline,duration_h,power_kw,preemptible,pods\n"
+    path, jobs = _with_jobs(
+        tmp_path, "job_id,release,deadline,duration_h,power_kw,preemptible,pods\n"
         "ok,2023-07-10T00:00:00+08:00,2023-07-11T00:00:00+08:00,2,100,false,\n"
-        "odd,2023-07-10T00:00:00+08:00,2023-07-11T00:00:00+08:00,2,100,false,nope\n",
-        encoding="utf-8",
-    )
-    data = example_data("default")
-    data["workload"] = {"jobs": "jobs.csv"}
-    path = _write_scenario(tmp_path, data)
+        "odd,2023-07-10T00:00:00+08:00,2023-07-11T00:00:00+08:00,2,100,false,nope\n")
     # the second data line is the file's row 3 (header: row 1), as the CSV reader says
     assert_clean_failure(coolshift("validate", str(path)), 2,
                          "jobs.csv: row 3 (job 'odd'), column 'pods': unknown pod(s) ['nope']")
