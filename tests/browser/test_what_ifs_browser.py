@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from scenarios import explore
@@ -85,18 +86,27 @@ def test_switch_the_site_set_a_control_and_keep_the_pods(page, artifacts):
     assert peak.startswith("".join(PODS) + "site")  # the same pods, in order
     year_before = _table_text(page, "IT energy [MWh]")
 
-    # the first pod's utilisation: a click on its row, four cells to the right, type
+    # the first pod's utilisation: a click on its row, four cells to the right, type (again
+    # if the click landed before the grid had settled: seen once under CI load)
     grid = page.locator("[data-testid='stDataFrame']").first
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # first row, pod column
-    for _ in range(4):
-        page.keyboard.press("ArrowRight")  # cooling, racks, kW/rack, utilisation
-    page.keyboard.press("Enter")
-    editor = page.locator("input.gdg-input")
-    editor.wait_for()
-    editor.fill("0.8")
-    editor.press("Enter")
-    settle(page)
+    for _attempt in range(3):
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # first row, pod column
+        for _ in range(4):
+            page.keyboard.press("ArrowRight")  # cooling, racks, kW/rack, utilisation
+        page.keyboard.press("Enter")
+        editor = page.locator("input.gdg-input")
+        try:
+            editor.wait_for(timeout=10_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            settle(page)
+            continue
+        editor.fill("0.8")
+        editor.press("Enter")
+        settle(page)
+        if "air-20kWair20200.8" in (grid.text_content() or ""):
+            break
     # a new year is simulated (and the options re-priced): allow for a loaded machine
     expect(page.locator("[data-testid='stDataFrame']").filter(has_text="IT energy [MWh]")
            ).not_to_have_text(year_before, timeout=60_000)  # fmt: skip
