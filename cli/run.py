@@ -181,6 +181,16 @@ class _Spinner:
             print("\r" + " " * 70 + "\r", end="", file=sys.stderr)
 
 
+def _warn_grid_limit(where: str, run) -> None:
+    """On stderr, where a run's exact re-simulation broke its grid limit (its manifest's
+    notes say it too)."""
+    from scenarios.outcomes import grid_limit_note
+
+    limit = run.scenario.grid.grid_limit_kw or 0.0
+    if (note := grid_limit_note(run.linearisation, limit)) is not None:
+        print(f"coolshift: warning: {where}: {note}", file=sys.stderr)
+
+
 @contextlib.contextmanager
 def _batch_progress(total: int):
     """Progress of a batch on stderr: a bar on a terminal, a plain line per finished
@@ -232,7 +242,6 @@ def execute(scenarios: list, args: argparse.Namespace) -> int:
     from scenarios.batch import BatchOutcome, run_batch
     from scenarios.fleet import FleetJob, FleetResult, run_fleet, run_item
     from scenarios.fleet_store import write_fleet_run
-    from scenarios.outcomes import grid_limit_note
     from scenarios.outputs import claim_output
     from scenarios.run import run_scenario
     from scenarios.store import write_run
@@ -290,18 +299,13 @@ def execute(scenarios: list, args: argparse.Namespace) -> int:
                 path = write_fleet_run(result, claim, csv=args.csv)
                 print(f"{outcome.name}: {path}  ({solver_line_of(result.solver)})")
                 for site, run in result.sites.items():
-                    limit = run.scenario.grid.grid_limit_kw or 0.0
-                    if (note := grid_limit_note(run.linearisation, limit)) is not None:
-                        print(f"coolshift: warning: {outcome.name}: site {site}: {note}",
-                              file=sys.stderr)
+                    _warn_grid_limit(f"{outcome.name}: site {site}", run)
                 print_fleet(result)
                 continue
             path = write_run(result, claim, csv=args.csv)
             rows.append((outcome.name, result.kpis))
             print(f"{outcome.name}: {path}  ({solver_line(result)})")
-            limit = result.scenario.grid.grid_limit_kw
-            if (note := grid_limit_note(result.linearisation, limit or 0.0)) is not None:
-                print(f"coolshift: warning: {outcome.name}: {note}", file=sys.stderr)
+            _warn_grid_limit(outcome.name, result)
             if (line := forecast_line(result.kpis, result.inputs.currency)) is not None:
                 print(f"  {line}")
             for line in result.inputs.assumptions:

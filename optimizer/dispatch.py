@@ -53,6 +53,10 @@ from optimizer.schedule import it_load_kw
 #: 6-8 h valley and 4-8 h peak; reference/china_tou_tariffs.md).
 VALLEY_QUANTILE = 0.25
 PEAK_QUANTILE = 0.75
+#: Hours the rule's cold is held from its valley to its peak hours, for the standing loss
+#: in whether a tank cycle pays [h] (judgement: night valley to day peak, about half a day
+#: in China's time-of-use bands; reference/china_tou_tariffs.md).
+TANK_HOLD_H = 12
 
 
 def _jobs_facility_kw(problem: Problem, load_kw: np.ndarray) -> np.ndarray:
@@ -336,7 +340,7 @@ def _rule_cold(problem: Problem, load_kw, valley, peak, charge_out, discharge_ou
     # under the month's own peak import with a demand charge
     price = problem.price_per_kwh[0]
     buy = price * np.min(c.charge_kw_per_kw_th[pods], axis=0)
-    sell = price * np.max(c.discharge_kw_per_kw_th[pods], axis=0) * keep ** 12
+    sell = price * np.max(c.discharge_kw_per_kw_th[pods], axis=0) * keep ** TANK_HOLD_H
     under_kw_th = np.where(dearest > 0, _under_own_peak_kw(problem, facility - onsite)
                            / np.maximum(dearest, 1e-12), np.inf)
     valley_rate = np.where(valley & _day_pays(problem, valley, peak, buy, sell),

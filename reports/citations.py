@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from reports import document as doc
+from scenarios.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -374,10 +375,6 @@ _ANY = re.compile("|".join([*(f"(?:{p})" for p, _ in REWRITES), _TAG.pattern,
                             *(f"(?:{m})" for p in PUBLICATIONS for m in p.markers)]))
 
 
-def _cites(text: str) -> bool:
-    return any(re.search(m, text) for p in PUBLICATIONS for m in p.markers)
-
-
 def _names_only_a_source(text: str) -> bool:
     """The whole of ``text`` is one publication's marker ("TMY3", "pvlib"): an identifier
     the sources use too, not free text to keep out of the citations."""
@@ -396,12 +393,18 @@ class _Guard:
     def of(cls, user_text: Iterable[str]) -> _Guard:
         maybe = {s for s in user_text if s and _ANY.search(s)}  # one regex pass first
         keep = {s for s in maybe if not _names_only_a_source(s)
-                and (public_text(s) != s or _cites(s))}
+                and (public_text(s) != s or cited([s]))}
         return cls(tuple(sorted(keep, key=lambda s: (-len(s), s))))
+
+    @staticmethod
+    def _placeholder(i: int) -> str:
+        """The i-th string's stand-in: its number in private-use hex digits between two
+        private-use marks (any count, and nothing a rewrite or a marker matches)."""
+        return "\ue000" + "".join(chr(0xE100 + int(d, 16)) for d in f"{i:x}") + "\ue001"
 
     def _hide(self, text: str) -> str:
         for i, s in enumerate(self.quoted):
-            text = text.replace(s, f"\ue000{chr(0xE100 + i)}")
+            text = text.replace(s, self._placeholder(i))
         return text
 
     def public(self, text: str) -> str:
@@ -410,7 +413,7 @@ class _Guard:
             return public_text(text)
         shown = public_text(self._hide(text))
         for i, s in enumerate(self.quoted):
-            shown = shown.replace(f"\ue000{chr(0xE100 + i)}", s)
+            shown = shown.replace(self._placeholder(i), s)
         return shown
 
     def cited_texts(self, all_text: Iterable[str]) -> Iterator[str]:
@@ -469,10 +472,13 @@ def cited(all_text: Iterable[str]) -> list[Publication]:
     return [p for p in PUBLICATIONS if any(re.search(m, joined) for m in p.markers)]
 
 
-def references_section(report: doc.Report, user_text: Iterable[str] = ()) -> doc.Section | None:
+def references_section(report: doc.Report, user_text: Iterable[str] = (),
+                       guard: _Guard | None = None) -> doc.Section | None:
     """Every publication the report cites, once (None when it cites none); a mention
-    only inside ``user_text`` (what the user wrote) does not count."""
-    found = cited(_Guard.of(user_text).cited_texts(texts(report)))
+    only inside ``user_text`` (what the user wrote; or its ``guard``, already made) does
+    not count."""
+    guard = _Guard.of(user_text) if guard is None else guard
+    found = cited(guard.cited_texts(texts(report)))
     if not found:
         return None
     table = doc.Table(
@@ -491,7 +497,7 @@ PATH_KEYS = frozenset({"file", "csv", "jobs", "climate"})
 
 def user_strings(*objects) -> list[str]:
     """What the user wrote in ``objects``, for :func:`cite_report`'s ``user_text``: plain
-    strings and paths as they are; of a scenario (a pydantic model with ``pods``) only
+    strings and paths as they are; of a scenario only
     its name, description, site and pod names and the paths it reads, never its notes,
     assumptions or labels (provenance given to be cited, and the built-in examples'
     source notes are coolshift's own); nested lists and tuples are walked."""
@@ -505,7 +511,7 @@ def user_strings(*objects) -> list[str]:
             out.append(str(item))
         elif isinstance(item, (list, tuple, set, frozenset)):
             stack.extend(item)
-        elif callable(getattr(item, "model_dump", None)) and hasattr(item, "pods"):
+        elif isinstance(item, Scenario):
             out += _scenario_text(item)
     return out
 
@@ -539,14 +545,13 @@ def cite_report(report: doc.Report, user_text: Iterable[str] = ()) -> doc.Report
         What the user wrote (names, descriptions, paths; :func:`user_strings`): quoted as
         written wherever it occurs, and not read for citations.
     """
-    user_text = list(user_text)
     guard = _Guard.of(user_text)
     report.title = guard.public(report.title)
     report.subtitle = guard.public(report.subtitle)
     for section in report.sections:
         section.title = guard.public(section.title)
         section.blocks = [_block(b, guard) for b in section.blocks]
-    refs = references_section(report, user_text)
+    refs = references_section(report, guard=guard)
     if refs is not None:
         report.sections.append(refs)
     return report
