@@ -41,8 +41,10 @@ STALE_MS = 30_000
 
 
 def _only(page, label: str):
-    """The widget labelled ``label`` once the rerun's stale copy has left the page."""
-    field = page.get_by_label(label, exact=True)
+    """The widget labelled ``label`` once the rerun's stale copy has left the page (only
+    among the elements Streamlit has not marked stale: under CI load a stale copy stayed
+    over 30 s and made a later expect see two)."""
+    field = page.locator("[data-stale='false']").get_by_label(label, exact=True)
     expect(field).to_have_count(1, timeout=STALE_MS)
     return field
 
