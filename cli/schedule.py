@@ -83,8 +83,9 @@ def _saving(base: dict, objective: float) -> str:
 
 
 def run(args) -> int:
-    from optimizer import Limits, Objective, SolverOptions, solve_schedule
+    from optimizer import Limits, Objective, ScheduleInputError, SolverOptions, solve_schedule
     from optimizer.readers import read_jobs, read_pods, read_signals
+    from scenarios.errors import in_jobs_file
     from scenarios.outputs import claim_output
 
     check_options(args)
@@ -99,9 +100,12 @@ def run(args) -> int:
         )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = solve_schedule(
-                jobs, signals, pods, Limits(args.grid_limit_kw), objective, options
-            )
+            try:
+                result = solve_schedule(
+                    jobs, signals, pods, Limits(args.grid_limit_kw), objective, options
+                )
+            except ScheduleInputError as exc:  # a jobs row as the file's reader counts it
+                raise in_jobs_file(exc, args.jobs) from None
         schedule = result.schedule.copy()
         schedule["timestamp"] = [ts.isoformat() for ts in schedule["timestamp"]]
         summary = result.summary()

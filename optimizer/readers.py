@@ -8,6 +8,8 @@ pandas inputs of :func:`optimizer.solve_schedule`.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from pathlib import Path
 
@@ -77,7 +79,8 @@ def read_table(
     optional: tuple[str, ...] = (),
     max_rows: int | None = None,
 ) -> pd.DataFrame:
-    """A CSV file as a table of stripped text cells with the required columns.
+    """A CSV file as a table of stripped text cells with the required columns, indexed
+    by each row's number as a spreadsheet shows the file (:func:`spreadsheet_rows`).
 
     Raises
     ------
@@ -90,16 +93,17 @@ def read_table(
     if b"\x00" in head:
         raise ScheduleInputError(f"{label}: is a binary file, not a CSV text file")
     try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
         frame = pd.read_csv(
-            path,
+            io.StringIO(text),
             dtype=str,
             keep_default_na=False,
-            encoding="utf-8-sig",
             nrows=None if max_rows is None else max_rows + 1,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
         reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)[:200]
         raise ScheduleInputError(f"{label}: cannot be read as CSV ({reason})") from None
+    frame.index = spreadsheet_rows(text, len(frame))
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:
@@ -113,53 +117,90 @@ def read_table(
     return frame.apply(lambda col: col.str.strip())
 
 
-def cell_error(label: str, i: int, column: str, what: str) -> ScheduleInputError:
-    """An error naming the file, the row (header = row 1) and the column."""
-    return ScheduleInputError(f"{label} row {i + 2}, column '{column}': {what}")
+def spreadsheet_rows(text: str, count: int | None = None) -> pd.Index:
+    """The row number of each data record of a CSV text (the first ``count``; all if
+    None) as a spreadsheet or an editor shows the file: the header is row 1, and the
+    blank lines pandas' reader skips and the lines inside quoted cells count.
+
+    A record is numbered by the line it starts on. Should the scan find fewer records
+    than the reader kept (a dialect the two read differently), records are numbered
+    from 2 on, as if the file had no blank line.
+    """
+    reader = csv.reader(io.StringIO(text))
+    rows, line = [], 0
+    try:
+        for record in reader:
+            if len(record) > 1 or "".join(record).strip():  # pandas skips the others
+                rows.append(line + 1)
+            line = reader.line_num
+            if count is not None and len(rows) > count:
+                break
+    except csv.Error:  # pandas read what the csv module cannot: keep what was found
+        pass
+    rows = rows[1:] if count is None else rows[1:count + 1]  # rows[0] is the header
+    if count is not None and len(rows) != count:
+        return pd.RangeIndex(2, count + 2)
+    return pd.Index(rows)
 
 
-def parse_name(label: str, i: int, column: str, text: str) -> str:
+def file_row_of(path, k: int) -> int:
+    """The row of the file ``path`` (as :func:`spreadsheet_rows` numbers it) that holds
+    its ``k``-th record (1-based) as read; ``k + 1`` if the file cannot be read again."""
+    try:
+        rows = spreadsheet_rows(Path(path).read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        return k + 1
+    return int(rows[k - 1]) if 1 <= k <= len(rows) else k + 1
+
+
+def cell_error(label: str, row: int, column: str, what: str) -> ScheduleInputError:
+    """An error naming the file, the row (as a spreadsheet shows it: the header is row 1)
+    and the column."""
+    return ScheduleInputError(f"{label} row {row}, column '{column}': {what}")
+
+
+def parse_name(label: str, row: int, column: str, text: str) -> str:
     """A job id or pod name: not empty, at most :data:`MAX_ID_CHARS` characters."""
     if text == "":
-        raise cell_error(label, i, column, "empty name")
+        raise cell_error(label, row, column, "empty name")
     if len(text) > MAX_ID_CHARS:
         raise cell_error(
-            label, i, column,
+            label, row, column,
             f"{text[:40]!r}... is {len(text):,} characters long; at most {MAX_ID_CHARS}",
         )
     return text
 
 
-def parse_pod_list(label: str, i: int, column: str, text: str) -> str | None:
+def parse_pod_list(label: str, row: int, column: str, text: str) -> str | None:
     """A ``|``-separated list of pod names (empty: any pod), bounded in count and length."""
     if text == "":
         return None
     names = text.split("|")
     if len(names) > MAX_PODS:
-        raise cell_error(label, i, column, f"{len(names):,} pods listed; at most {MAX_PODS:,}")
+        raise cell_error(label, row, column, f"{len(names):,} pods listed; at most {MAX_PODS:,}")
     for name in names:
-        parse_name(label, i, column, name.strip())
+        parse_name(label, row, column, name.strip())
     return text
 
 
-def parse_timestamp(label: str, i: int, column: str, text: str) -> pd.Timestamp:
+def parse_timestamp(label: str, row: int, column: str, text: str) -> pd.Timestamp:
     """An ISO 8601 timestamp with a UTC offset, within pandas' range of dates."""
     try:
         ts = pd.Timestamp(text)
     except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
         raise cell_error(
-            label, i, column, f"{text[:40]!r} is not an ISO 8601 timestamp between 1678 and 2261"
+            label, row, column, f"{text[:40]!r} is not an ISO 8601 timestamp between 1678 and 2261"
         ) from None
     if pd.isna(ts):
-        raise cell_error(label, i, column, "missing timestamp")
+        raise cell_error(label, row, column, "missing timestamp")
     if ts.tzinfo is None:
-        raise cell_error(label, i, column, f"{text[:40]!r} has no UTC offset (e.g. +08:00)")
+        raise cell_error(label, row, column, f"{text[:40]!r} has no UTC offset (e.g. +08:00)")
     return ts
 
 
 def parse_number(
     label: str,
-    i: int,
+    row: int,
     column: str,
     text: str,
     *,
@@ -173,12 +214,12 @@ def parse_number(
     try:
         value = float(text)
     except ValueError:
-        raise cell_error(label, i, column, f"{text[:40]!r} is not a number") from None
+        raise cell_error(label, row, column, f"{text[:40]!r} is not a number") from None
     if not np.isfinite(value):
-        raise cell_error(label, i, column, f"{text[:40]!r} is not a finite number")
+        raise cell_error(label, row, column, f"{text[:40]!r} is not a finite number")
     if (low is not None and value < low) or (high is not None and value > high):
         raise cell_error(
-            label, i, column, f"{value:g} is outside the valid range {low:g} to {high:g}"
+            label, row, column, f"{value:g} is outside the valid range {low:g} to {high:g}"
         )
     return value
 
@@ -190,7 +231,7 @@ def read_signals(path: Path, label: str | None = None) -> pd.DataFrame:
     raw = read_table(path, label, SIGNAL_REQUIRED, SIGNAL_OPTIONAL, MAX_SIGNAL_ROWS)
     if raw.empty:
         raise ScheduleInputError(f"{label}: no rows")
-    stamps = [parse_timestamp(label, i, "timestamp", s) for i, s in enumerate(raw["timestamp"])]
+    stamps = [parse_timestamp(label, row, "timestamp", s) for row, s in raw["timestamp"].items()]
     index = pd.DatetimeIndex(pd.to_datetime([s.isoformat() for s in stamps], utc=True))
     index = index.tz_convert(stamps[0].tzinfo)
     bounds = {
@@ -203,14 +244,14 @@ def read_signals(path: Path, label: str | None = None) -> pd.DataFrame:
     for col, (low, high) in bounds.items():
         if col in raw.columns:
             columns[col] = [
-                parse_number(label, i, col, s, low=low, high=high) for i, s in enumerate(raw[col])
+                parse_number(label, row, col, s, low=low, high=high) for row, s in raw[col].items()
             ]
     signals = pd.DataFrame(columns, index=index)
     step = np.diff(index.asi8)
     bad = np.flatnonzero(step != step[0]) if len(step) else []
     if len(step) and (len(bad) or index[1] - index[0] != pd.Timedelta(hours=1)):
         i = int(bad[0]) + 1 if len(bad) else 1
-        raise cell_error(label, i, "timestamp", "timestamps must be hourly and consecutive")
+        raise cell_error(label, raw.index[i], "timestamp", "timestamps must be hourly and consecutive")
     return signals
 
 
@@ -229,42 +270,42 @@ def read_jobs(path: Path, label: str | None = None, fleet: bool = False) -> pd.D
     if raw.empty:
         raise ScheduleInputError(f"{label}: no jobs")
     rows = []
-    for i, r in enumerate(raw.to_dict("records")):
+    for file_row, r in zip(raw.index, raw.to_dict("records"), strict=True):
         if r["job_id"] == "":
-            raise cell_error(label, i, "job_id", "empty job id")
+            raise cell_error(label, file_row, "job_id", "empty job id")
         row = {
-            "job_id": parse_name(label, i, "job_id", r["job_id"]),
-            "release": parse_timestamp(label, i, "release", r["release"]),
-            "deadline": parse_timestamp(label, i, "deadline", r["deadline"]),
+            "job_id": parse_name(label, file_row, "job_id", r["job_id"]),
+            "release": parse_timestamp(label, file_row, "release", r["release"]),
+            "deadline": parse_timestamp(label, file_row, "deadline", r["deadline"]),
             "duration_h": parse_number(
-                label, i, "duration_h", r["duration_h"], low=0.0, high=MAX_JOB_DURATION_H
+                label, file_row, "duration_h", r["duration_h"], low=0.0, high=MAX_JOB_DURATION_H
             ),
             "power_kw": parse_number(
-                label, i, "power_kw", r["power_kw"], low=0.0, high=MAX_JOB_POWER_KW
+                label, file_row, "power_kw", r["power_kw"], low=0.0, high=MAX_JOB_POWER_KW
             ),
         }
         flag = r["preemptible"].lower()
         if flag not in ("true", "false", "1", "0", "yes", "no"):
-            raise cell_error(label, i, "preemptible", f"{r['preemptible'][:40]!r} is not true/false")
+            raise cell_error(label, file_row, "preemptible", f"{r['preemptible'][:40]!r} is not true/false")
         row["preemptible"] = flag in ("true", "1", "yes")
         if "max_interruptions" in raw.columns:
             k = parse_number(
-                label, i, "max_interruptions", r["max_interruptions"], allow_empty=True,
+                label, file_row, "max_interruptions", r["max_interruptions"], allow_empty=True,
                 low=0.0, high=1e6,
             )
             if not np.isnan(k) and k != int(k):
-                raise cell_error(label, i, "max_interruptions", "must be a whole number >= 0")
+                raise cell_error(label, file_row, "max_interruptions", "must be a whole number >= 0")
             row["max_interruptions"] = None if np.isnan(k) else int(k)
         if "restart_overhead_h" in raw.columns:
             o = parse_number(
-                label, i, "restart_overhead_h", r["restart_overhead_h"], allow_empty=True,
+                label, file_row, "restart_overhead_h", r["restart_overhead_h"], allow_empty=True,
                 low=0.0, high=MAX_JOB_DURATION_H,
             )
             row["restart_overhead_h"] = 0.0 if np.isnan(o) else o
         if "pods" in raw.columns:
-            row["pods"] = parse_pod_list(label, i, "pods", r["pods"])
+            row["pods"] = parse_pod_list(label, file_row, "pods", r["pods"])
         if fleet:
-            _fleet_cells(label, i, r, row, raw.columns)
+            _fleet_cells(label, file_row, r, row, raw.columns)
         rows.append(row)
     jobs = pd.DataFrame(rows)
     if "max_interruptions" in jobs.columns:
@@ -272,15 +313,15 @@ def read_jobs(path: Path, label: str | None = None, fleet: bool = False) -> pd.D
     return jobs
 
 
-def _fleet_cells(label: str, i: int, r: dict, row: dict, columns) -> None:
+def _fleet_cells(label: str, file_row: int, r: dict, row: dict, columns) -> None:
     """The fleet's cells of one jobs row, bounded (names, a site list, TB >= 0)."""
     for column in ("home", "latency"):
         if column in columns:
-            row[column] = parse_name(label, i, column, r[column]) if r[column] else None
+            row[column] = parse_name(label, file_row, column, r[column]) if r[column] else None
     if "sites" in columns:
-        row["sites"] = parse_pod_list(label, i, "sites", r["sites"])
+        row["sites"] = parse_pod_list(label, file_row, "sites", r["sites"])
     if "data_tb" in columns:
-        tb = parse_number(label, i, "data_tb", r["data_tb"], allow_empty=True, low=0.0,
+        tb = parse_number(label, file_row, "data_tb", r["data_tb"], allow_empty=True, low=0.0,
                           high=MAX_DATA_TB)
         row["data_tb"] = 0.0 if np.isnan(tb) else tb
 
@@ -292,13 +333,13 @@ def read_pods(path: Path, hours: pd.DatetimeIndex, label: str | None = None) -> 
     raw = read_table(path, label, POD_REQUIRED, POD_OPTIONAL, MAX_PODS)
     if raw.empty:
         raise ScheduleInputError(f"{label}: no pods")
-    table: dict[str, list] = {"pod": [parse_name(label, i, "pod", s) for i, s in enumerate(raw["pod"])]}
+    table: dict[str, list] = {"pod": [parse_name(label, row, "pod", s) for row, s in raw["pod"].items()]}
     for col in ("capacity_kw", *POD_OPTIONAL):
         if col in raw.columns:
             table[col] = [
                 parse_number(
-                    label, i, col, s, allow_empty=col != "capacity_kw", low=0.0, high=MAX_POD_KW
+                    label, row, col, s, allow_empty=col != "capacity_kw", low=0.0, high=MAX_POD_KW
                 )
-                for i, s in enumerate(raw[col])
+                for row, s in raw[col].items()
             ]
     return pods_from_table(pd.DataFrame(table), hours)

@@ -22,13 +22,15 @@ class ScenarioError(ValueError):
 
 def in_jobs_file(exc: Exception, path, field: str | None = None) -> Exception:
     """An optimizer error about a row of a jobs table read from the file ``path``, said
-    as the file's reader says rows (the header is row 1: the table's row 1 is the file's
-    row 2) with the file named; other errors (or no file) as they are, under ``field``
-    if given."""
+    as the file's reader says rows (as a spreadsheet shows the file: the header is row 1
+    and blank lines count) with the file named; other errors (or no file) as they are,
+    under ``field`` if given."""
     text = str(exc)
     match = _JOBS_ROW.match(text)
     if path is not None and match is not None:  # every row it names ("repeats row 1")
-        said = _ROW.sub(lambda m: f"row {int(m[1]) + 1}", text[len("jobs "):])
+        from optimizer.readers import file_row_of
+
+        said = _ROW.sub(lambda m: f"row {file_row_of(path, int(m[1]))}", text[len("jobs "):])
         return ScenarioError(said, file=str(path))
     return ScenarioError(text, field=field) if field is not None else exc
 

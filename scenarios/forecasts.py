@@ -38,6 +38,7 @@ from scenarios.importers import (
     _numeric,
     _read_csv,
     _shown,
+    first_row,
     parse_timestamps,
 )
 
@@ -177,9 +178,9 @@ def read_forecast_file(path: Path, *, naive: str = "utc", tz: str = "UTC") -> Fo
     dropped = target.isna() | (issued.isna() if issued is not None else False)
     off_hour = ~dropped & ((target.minute != 0) | (target.second != 0))
     if off_hour.any():
-        row = int(np.flatnonzero(off_hour)[0]) + 2
+        k, row = first_row(off_hour, frame.index.to_series())
         raise ScenarioError(
-            f"row {row}, column 'timestamp': {target[row - 2]:%Y-%m-%d %H:%M} UTC is not on "
+            f"row {row}, column 'timestamp': {target[k]:%Y-%m-%d %H:%M} UTC is not on "
             "the hour; a forecast gives one value per hour, at the hour's start",
             file=file,
         )
@@ -187,28 +188,29 @@ def read_forecast_file(path: Path, *, naive: str = "utc", tz: str = "UTC") -> Fo
     for signal in signals:
         bounds, unit = SIGNALS[signal]
         numbers = _numeric(frame[names[signal]], str(names[signal]), path, bounds, unit)
-        blank = np.flatnonzero(numbers.isna().to_numpy() & ~np.asarray(dropped))
-        if len(blank):
-            raise ScenarioError(f"row {int(blank[0]) + 2}, column {_shown(names[signal])}: "
+        blank = numbers.isna().to_numpy() & ~np.asarray(dropped)
+        if blank.any():
+            raise ScenarioError(f"row {first_row(blank, numbers)[1]}, column "
+                                f"{_shown(names[signal])}: "
                                 "the value is empty; every forecast cell needs a number",
                                 file=file)
         values[signal] = numbers.to_numpy(dtype=float)
     if issued is not None:
-        late = np.flatnonzero(~np.asarray(dropped) & (issued > target + pd.Timedelta(0)))
-        if len(late):
-            row = int(late[0]) + 2
+        late = ~np.asarray(dropped) & (issued > target + pd.Timedelta(0))
+        if late.any():
+            k, row = first_row(late, frame.index.to_series())
             raise ScenarioError(
-                f"row {row}, column 'issued': {issued[row - 2]:%Y-%m-%d %H:%M} UTC is after "
-                f"the hour it forecasts ({target[row - 2]:%Y-%m-%d %H:%M} UTC); a forecast is "
+                f"row {row}, column 'issued': {issued[k]:%Y-%m-%d %H:%M} UTC is after "
+                f"the hour it forecasts ({target[k]:%Y-%m-%d %H:%M} UTC); a forecast is "
                 "issued before its hour",
                 file=file,
             )
     keys = pd.DataFrame({"t": target, "i": issued if issued is not None else target})
-    repeated = np.flatnonzero(keys.duplicated().to_numpy() & ~np.asarray(dropped))
-    if len(repeated):
-        row = int(repeated[0]) + 2
+    repeated = keys.duplicated().to_numpy() & ~np.asarray(dropped)
+    if repeated.any():
+        k, row = first_row(repeated, frame.index.to_series())
         raise ScenarioError(
-            f"row {row}: the hour {target[row - 2]:%Y-%m-%d %H:%M} UTC is forecast twice"
+            f"row {row}: the hour {target[k]:%Y-%m-%d %H:%M} UTC is forecast twice"
             + (" with the same issue time" if issued is not None else "")
             + "; keep one row",
             file=file,

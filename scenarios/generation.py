@@ -21,11 +21,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from scenarios.errors import ScenarioError
-from scenarios.importers import _finish, _numeric, _read_csv, _shown, parse_timestamps
+from scenarios.importers import (
+    _finish,
+    _numeric,
+    _read_csv,
+    _shown,
+    first_row,
+    parse_timestamps,
+)
 
 #: Largest value accepted [kW]: 100 GW, far above any site (a Gigawatt campus is 1e6 kW):
 #: a larger number is a unit mistake (W instead of kW).
@@ -126,10 +132,10 @@ def read_generation_csv(
             f"column in W instead of {series.unit}?")),
     )
     for mask, what in checks:
-        bad = np.flatnonzero(mask.to_numpy())
-        if bad.size:  # row numbers as a spreadsheet shows them (header = row 1)
-            raise ScenarioError(f"row {bad[0] + 2}, column {_shown(kw_col)}: "
-                                f"{what(values.iloc[bad[0]])}", file=str(path))
+        if mask.any():  # row numbers as a spreadsheet shows them (header = row 1)
+            k, row = first_row(mask.to_numpy(), values)
+            raise ScenarioError(f"row {row}, column {_shown(kw_col)}: "
+                                f"{what(values.iloc[k])}", file=str(path))
     series = _finish(pd.DatetimeIndex(index).tz_convert("UTC"), values, path, notes)
     target = hours.tz_convert("UTC")
     aligned = series.reindex(target)

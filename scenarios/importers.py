@@ -109,7 +109,9 @@ def read_data_bytes(path: Path, what: str = "CSV") -> bytes:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """The CSV as a table of stripped text cells (empty cells are empty text)."""
+    """The CSV as a table of stripped text cells (empty cells are empty text), indexed by
+    each row's number as a spreadsheet shows the file (the header is row 1; blank lines
+    count)."""
     content = read_data_bytes(path)
     try:
         text = content.decode("utf-8-sig")
@@ -122,7 +124,18 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise ScenarioError(f"cannot be read as CSV ({reason})", file=str(path)) from None
     if frame.empty:
         raise ScenarioError("has no data rows", file=str(path))
+    from optimizer.readers import spreadsheet_rows  # the jobs reader's row numbers
+
+    frame.index = spreadsheet_rows(text, len(frame))
     return frame.fillna("").apply(lambda col: col.astype(str).str.strip())
+
+
+def first_row(mask, cells: pd.Series) -> tuple[int, int]:
+    """The position of the first true entry of ``mask`` among ``cells`` (a column of a
+    table :func:`_read_csv` read, or a column derived from one) and the row that holds it
+    as a spreadsheet shows the file (the table's index, :func:`spreadsheet_rows`)."""
+    k = int(np.flatnonzero(np.asarray(mask))[0])
+    return k, int(cells.index[k])
 
 
 def _timestamp_column(frame: pd.DataFrame, path: Path) -> str:
@@ -155,16 +168,17 @@ def parse_timestamps(
     """
     text = raw.astype(str).str.strip()
     column = _shown(raw.name)
-    blank = np.flatnonzero((text == "").to_numpy())
-    if len(blank):
+    blank = (text == "").to_numpy()
+    if blank.any():
         raise ScenarioError(
-            f"row {int(blank[0]) + 2}, column {column}: the timestamp is empty", file=str(path)
+            f"row {first_row(blank, text)[1]}, column {column}: the timestamp is empty",
+            file=str(path),
         )
     has_offset = text.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)$", regex=True)
     if has_offset.any() and not has_offset.all():
-        row = int(np.flatnonzero(~has_offset.to_numpy())[0]) + 2
+        k, row = first_row(~has_offset.to_numpy(), text)
         raise ScenarioError(
-            f"row {row}: timestamp {_shown(text.iloc[row - 2])} has no UTC offset while "
+            f"row {row}: timestamp {_shown(text.iloc[k])} has no UTC offset while "
             "others do; use one convention for the whole file",
             file=str(path),
         )
@@ -176,19 +190,19 @@ def parse_timestamps(
             pd.to_datetime(text, errors="coerce", format="ISO8601", **options)
         )
         bad = stamps.isna()
-        row = int(np.flatnonzero(bad)[0]) + 2 if bad.any() else 2
+        k, row = first_row(bad if bad.any() else np.arange(len(text)) == 0, text)
         raise ScenarioError(
-            f"row {row}, column {column}: {_shown(text.iloc[row - 2])} is not a timestamp "
+            f"row {row}, column {column}: {_shown(text.iloc[k])} is not a timestamp "
             f"of the years {MIN_YEAR}..{MAX_YEAR} (use ISO 8601, e.g. 2023-01-01 00:00:00 "
             "or 2023-01-01T00:00:00+08:00)",
             file=str(path),
         ) from None
     years = stamps.year.to_numpy()
-    outside = np.flatnonzero((years < MIN_YEAR) | (years > MAX_YEAR))
-    if len(outside):
-        row = int(outside[0]) + 2
+    outside = (years < MIN_YEAR) | (years > MAX_YEAR)
+    if outside.any():
+        k, row = first_row(outside, text)
         raise ScenarioError(
-            f"row {row}, column {column}: {_shown(text.iloc[row - 2])} lies outside the years "
+            f"row {row}, column {column}: {_shown(text.iloc[k])} lies outside the years "
             f"{MIN_YEAR}..{MAX_YEAR}",
             file=str(path),
         )
@@ -256,8 +270,8 @@ def _numeric(
     numbers = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
     bad = ~blank & ~np.isfinite(numbers.to_numpy())
     if bad.any():
-        row = int(np.flatnonzero(bad)[0]) + 2
-        cell = text.iloc[row - 2]
+        k, row = first_row(bad, text)
+        cell = text.iloc[k]
         try:
             float(cell)
             what = "is not a finite number"
@@ -270,9 +284,9 @@ def _numeric(
         low, high = bounds
         outside = ~blank & ((numbers.to_numpy() < low) | (numbers.to_numpy() > high))
         if outside.any():
-            row = int(np.flatnonzero(outside)[0]) + 2
+            k, row = first_row(outside, text)
             raise ScenarioError(
-                f"row {row}, column {_shown(column)}: {numbers.iloc[row - 2]:g} {unit} is "
+                f"row {row}, column {_shown(column)}: {numbers.iloc[k]:g} {unit} is "
                 f"outside the valid range {_number_text(low)}..{_number_text(high)} {unit}",
                 file=str(path),
             )
@@ -352,8 +366,8 @@ def read_carbon_free_share(path: Path, *, naive: str = "utc", tz: str = "UTC") -
     values = values * scale
     outside = ((values < 0) | (values > 1.0 + 1e-9)).to_numpy()
     if outside.any():
-        row = int(np.flatnonzero(outside)[0]) + 2
-        shown = f"{values.iloc[row - 2] * 100:g} %"
+        k, row = first_row(outside, values)
+        shown = f"{values.iloc[k] * 100:g} %"
         raise ScenarioError(
             f"row {row}, column {_shown(value_col)}: carbon-free share {shown} is outside "
             "0..100 % (give percent or fractions 0..1 throughout)",

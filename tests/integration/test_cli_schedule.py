@@ -87,6 +87,14 @@ def test_bad_input_exit_2_names_file_row_and_column(files):
     proc = run_cli(files / "pod_jobs.csv", "--signals", files / "signals.csv", "--pods",
                    files / "pods.csv", "--out", out)
     assert proc.returncode == 2 and "unknown pod" in proc.stderr and "p7" in proc.stderr
+    # the optimizer's refusal names the file's row as its reader does: blank lines count
+    lines = (files / "pod_jobs.csv").read_text(encoding="utf-8").splitlines()
+    (files / "pod_jobs.csv").write_text("\n".join([lines[0], "", *lines[1:]]) + "\n",
+                                        encoding="utf-8")
+    proc = run_cli(files / "pod_jobs.csv", "--signals", files / "signals.csv", "--pods",
+                   files / "pods.csv", "--out", out)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "pod_jobs.csv: row 3 (job 'train-a'), column 'pods'" in proc.stderr
     sig = pd.read_csv(files / "signals.csv")
     sig["price_per_kwh"] = sig["price_per_kwh"].astype(object)
     sig.loc[4, "price_per_kwh"] = "cheap"
