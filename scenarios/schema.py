@@ -120,10 +120,53 @@ def choices(model: type[BaseModel], field: str) -> tuple[str, ...]:
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+def _written_kind(annotation: Any) -> tuple[str, bool] | None:
+    """("number" or "bool", whether a list of them) for a field that holds only numbers or
+    only true/false (optionally None, or a list or tuple of them); None for any other."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _written_kind(get_args(annotation)[0])
+    if origin in (list, tuple):
+        items = {a for a in get_args(annotation) if a is not Ellipsis}
+        kind = _written_kind(items.pop()) if len(items) == 1 else None
+        return (kind[0], True) if kind is not None and not kind[1] else None
+    parts = [a for a in get_args(annotation) if a is not type(None)] if origin is not None \
+        else [annotation]
+    if origin is not None and origin is not Literal and len(parts) == 1:
+        return _written_kind(parts[0])
+    if parts == [bool]:
+        return "bool", False
+    if parts and all(p in (int, float) for p in parts):
+        return "number", False
+    return None
+
+
+def _as_written(value: Any) -> str:
+    return f"the text {value!r}" if isinstance(value, str) else f"{value!r}".lower()
+
+
 class _Model(BaseModel):
     # allow_inf_nan=False: no float field (nor a float inside a tuple) takes NaN or an
     # infinity, which TOML allows as ``nan`` and ``inf``.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_and_flags_as_written(cls, value: Any, info) -> Any:
+        """A number field takes a number, a true/false field true or false, as TOML writes
+        them: pydantic would read ``"4000"`` as 4000 and ``true`` as 1, hiding a quoted
+        number or a flag written where a size goes."""
+        kind = _written_kind(cls.model_fields[info.field_name].annotation)
+        if kind is None or value is None:
+            return value
+        what, many = kind
+        for item in value if many and isinstance(value, list | tuple) else (value,):
+            if what == "number" and isinstance(item, bool | str):
+                raise ValueError(f"must be a number, not {_as_written(item)}"
+                                 + ("; write it without quotes" if isinstance(item, str) else ""))
+            if what == "bool" and not isinstance(item, bool):
+                raise ValueError(f"must be true or false, not {_as_written(item)}")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod

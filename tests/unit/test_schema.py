@@ -478,3 +478,65 @@ def test_the_heat_demand_file_is_a_path_field_resolved_against_the_scenario(tmp_
     (tmp_path / "s.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
     scenario = load_scenario(tmp_path / "s.toml")
     assert scenario.heat_reuse.csv == str((tmp_path / "net" / "heat.csv").resolve())
+
+
+def _schema_models():
+    from pydantic import BaseModel
+
+    from scenarios import fleet_schema, schema
+
+    seen = {}
+    for module in (schema, fleet_schema):
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, schema._Model) \
+                    and value is not schema._Model:
+                seen[value.__name__] = value
+    assert len(seen) > 20 and all(issubclass(m, BaseModel) for m in seen.values())
+    return sorted(seen.items())
+
+
+def test_every_number_and_flag_field_refuses_text_and_the_other_kind():
+    """The whole schema, field by field: a quoted number, or true where a size goes, is
+    refused for that field (pydantic alone would read "4000" as 4000 and true as 1)."""
+    from pydantic import ValidationError
+
+    from scenarios.schema import _written_kind
+
+    checked = 0
+    for name, model in _schema_models():
+        for field, info in model.model_fields.items():
+            kind = _written_kind(info.annotation)
+            if kind is None:
+                continue
+            what, many = kind
+            for bad in (("4000", True) if what == "number" else ("true", 1)):
+                value = [bad, bad] if many else bad
+                with pytest.raises(ValidationError) as err:
+                    model.model_validate({field: value})
+                said = [e["msg"] for e in err.value.errors() if e["loc"][:1] == (field,)]
+                assert said and ("must be a number" in said[0] or "true or false" in said[0]), \
+                    (name, field, bad, said)
+                checked += 1
+    assert checked > 100
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        (lambda d: d.update(storage={"battery": {"energy_kwh": "4000", "power_kw": 1000}}),
+         "storage.battery.energy_kwh: must be a number, not the text '4000'; "
+         "write it without quotes"),
+        (lambda d: d.update(storage={"battery": {"energy_kwh": True, "power_kw": 1000}}),
+         "storage.battery.energy_kwh: must be a number, not true"),
+        (lambda d: d["horizon"].update(hours="168"), "horizon.hours: must be a "
+         "number, not the text '168'"),
+        (lambda d: d["workload"]["generator"].update(duration_h=[4, "24"]),
+         "workload.generator.duration_h: must be a number, not the text '24'"),
+    ],
+)
+def test_a_quoted_number_or_a_flag_for_a_size_names_the_field(change, fragment):
+    data = example_data("default")
+    change(data)
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(data, file="x.toml")
+    assert fragment in str(err.value), str(err.value)
