@@ -36,7 +36,7 @@ from scenarios.heat_reuse import heat_kpis, settle_heat, with_heat
 from scenarios.inputs import HourlyInputs
 from scenarios.schema import Scenario
 from thermal.coefficients import linear_facility_kw
-from thermal.cold_storage import tank_state_kwh_th
+from thermal.cold_storage import flows_within_state, tank_state_kwh_th
 from thermal.errors import ThermalInputError
 from thermal.facility import FacilityParams, Pod
 from thermal.heat_reuse import energy_reuse_factor
@@ -128,8 +128,10 @@ def settle(facility_kw: np.ndarray, dispatch, frames: dict, site_assets,
     grid = f + d.battery_charge_kw + export + curtailed - d.onsite_kw - d.battery_discharge_kw
     surplus = np.maximum(-grid, 0.0)
     grid += surplus
-    if site_assets.assets.can_export:
-        sold = np.minimum(surplus, np.maximum(d.onsite_kw - export - curtailed, 0.0))
+    if site_assets.assets.can_export:  # sold only where selling earns: else curtailed
+        paid = np.asarray(site_assets.assets.export_price_per_kwh, dtype=float) > 0
+        sold = np.where(paid, np.minimum(surplus, np.maximum(d.onsite_kw - export - curtailed,
+                                                             0.0)), 0.0)
         export += sold
         surplus -= sold
     out = pd.DataFrame({
@@ -194,9 +196,15 @@ def resimulate(
     total = baseline + load
     weather = inputs.frame[list(WEATHER_COLUMNS)]
     tank = site_assets.tank if site_assets is not None else None
+    loads = {n: total[n].to_numpy() for n in names}
+    planned = tank_flows(site_assets, dispatch)
     try:
-        frames, site = simulate_site(weather, pods, {n: total[n].to_numpy() for n in names},
-                                     params, tank_flows(site_assets, dispatch), tank)
+        frames, site = simulate_site(weather, pods, loads, params, planned, tank)
+        if planned is not None:  # cut charges leave later discharges short: apply what is held
+            applied = {n: frames[n]["storage_kw_th"].to_numpy() for n in planned}
+            held = flows_within_state(applied, tank, site_assets.assets.cold.initial_kwh_th)
+            if any(not np.array_equal(held[n], applied[n]) for n in planned):
+                frames, site = simulate_site(weather, pods, loads, params, held, tank)
     except ThermalInputError as exc:  # a schedule above pod capacity would be a bug upstream
         raise RuntimeError(f"{name} schedule could not be simulated: {exc}") from exc
     flows = heat = None

@@ -279,3 +279,56 @@ def tank_state_kwh_th(
         return net.copy()
     state, _ = lfilter([1.0], [1.0, -keep], net, zi=[keep * float(initial_kwh_th)])
     return state
+
+
+def flows_within_state(
+    applied_kw_th: dict, params: ColdStorageParams, initial_kwh_th: float = 0.0
+) -> dict:
+    """Tank flows cut, hour by hour, to what the tank holds and to its room.
+
+    A plan's discharges assume the charges before them; where the chillers could not
+    carry a planned charge (:func:`chillers_with_storage` cuts it to their spare
+    capacity), a later discharge would take cold the tank never held, and a discharge cut
+    in turn leaves more cold for a later charge than the tank has room for. Walking the
+    hours with :func:`tank_state_kwh_th`'s balance, each hour's discharges (over every pod
+    the tank serves, in proportion) are cut to ``E[t-1] (1 - loss) + charge[t]`` and its
+    charges to ``capacity - E[t-1] (1 - loss) + discharge[t]``, so ``0 <= E <= capacity``.
+
+    Parameters
+    ----------
+    applied_kw_th : dict of str -> array
+        Each pod's tank flow as applied [kW_th] (> 0 charging, < 0 discharging).
+    params : ColdStorageParams
+    initial_kwh_th : float
+        Stored cold before the first hour [kWh_th].
+
+    Returns
+    -------
+    dict of str -> array
+        The flows, cut where the state requires [kW_th]; the same arrays' values where
+        it does not.
+    """
+    names = list(applied_kw_th)
+    if not names:
+        return {}
+    flows = np.vstack([np.asarray(applied_kw_th[n], float) for n in names])
+    charge = np.clip(flows, 0.0, None)
+    discharge = np.clip(-flows, 0.0, None)
+    charge_sum, discharge_sum = charge.sum(axis=0), discharge.sum(axis=0)
+    keep = 1.0 - params.standing_loss_per_h
+    cap = params.capacity_kwh_th
+    charge_share = np.ones(flows.shape[1])
+    discharge_share = np.ones(flows.shape[1])
+    state = float(initial_kwh_th)
+    for t in range(flows.shape[1]):
+        kept = state * keep
+        c, d = charge_sum[t], discharge_sum[t]
+        if d > kept + c:  # more taken than held
+            discharge_share[t] = max(kept + c, 0.0) / d
+            d = d * discharge_share[t]
+        if c > cap - kept + d:  # more put in than there is room for
+            charge_share[t] = max(cap - kept + d, 0.0) / c
+            c = c * charge_share[t]
+        state = min(max(kept + c - d, 0.0), cap)
+    out = charge * charge_share - discharge * discharge_share
+    return {n: out[i] for i, n in enumerate(names)}

@@ -159,10 +159,11 @@ def test_the_saving_splits_into_the_jobs_and_the_assets_operation(with_assets):
     assert k["asset_value_battery"] > 0 and k["asset_value_onsite_generation"] > 0
 
 
-@pytest.mark.parametrize("export_price", [None, 0.2])
+@pytest.mark.parametrize("export_price", [None, 0.2, -0.5])
 def test_kpis_of_a_pv_plant_check_by_hand(tmp_path, export_price):
     """PV from a generation file, no storage, ASAP: the facility is the one without PV,
-    import is what PV does not cover, curtailed (or exported) what it covers twice."""
+    import is what PV does not cover, curtailed (or exported where export is paid) what
+    it covers twice."""
     market = {"renewable_share": 0.4, "residual_mix_g_per_kwh": 600.0}
     plain = small(hours=48)
     plain["grid"]["market"] = market
@@ -187,7 +188,7 @@ def test_kpis_of_a_pv_plant_check_by_hand(tmp_path, export_price):
     assert k["grid_energy_mwh"] == pytest.approx(grid.sum() / 1e3, rel=1e-12)
     assert k["peak_grid_import_kw"] == pytest.approx(grid.max(), rel=1e-12)
     assert k["onsite_generation_mwh"] == pytest.approx(pv.sum() / 1e3, rel=1e-12)
-    exported = surplus if export_price is not None else 0.0 * surplus
+    exported = surplus if (export_price or 0.0) > 0 else 0.0 * surplus
     assert k["export_mwh"] == pytest.approx(exported.sum() / 1e3, abs=1e-9)
     assert k["curtailed_mwh"] == pytest.approx((surplus - exported).sum() / 1e3, abs=1e-9)
     revenue = (export_price or 0.0) * exported.sum()

@@ -9,6 +9,7 @@ from thermal.cold_storage import (
     ColdStorageParams,
     check_storage,
     chillers_with_storage,
+    flows_within_state,
     storage_flows,
     tank_state_kwh_th,
 )
@@ -143,3 +144,21 @@ def test_no_flow_leaves_the_plant_as_it_was():
     np.testing.assert_array_equal(out["chiller_kw"], power)
     np.testing.assert_array_equal(out["served_kw"], served)
     np.testing.assert_array_equal(out["unmet_kw"], mech - served)
+
+
+def test_flows_are_cut_to_what_the_tank_holds_and_its_room():
+    """A charge the chillers could not carry leaves the planned discharge after it short:
+    the discharge is cut (over both pods, in proportion) to what was stored; a later
+    charge is cut to the room left; the state then stays within [0, capacity]."""
+    params = ColdStorageParams(capacity_kwh_th=100.0, standing_loss_per_h=0.0)
+    applied = {"a": np.array([10.0, -30.0, 0.0, 90.0]),  # planned 40 in hour 0, got 10
+               "b": np.array([0.0, -30.0, 0.0, 30.0])}
+    held = flows_within_state(applied, params, initial_kwh_th=20.0)
+    assert held["a"][1] == pytest.approx(-15.0) and held["b"][1] == pytest.approx(-15.0)
+    state = tank_state_kwh_th(held["a"] + held["b"], np.zeros(4), params, 20.0)
+    assert state.tolist() == pytest.approx([30.0, 0.0, 0.0, 100.0])
+    assert held["a"][3] + held["b"][3] == pytest.approx(100.0)
+    assert held["a"][3] / held["b"][3] == pytest.approx(3.0)
+    # flows the state allows come back unchanged
+    fine = {"a": np.array([10.0, -5.0, -5.0])}
+    assert np.array_equal(flows_within_state(fine, params, 0.0)["a"], fine["a"])
