@@ -342,7 +342,8 @@ def run_scenario(
     optimize : bool
         False skips the MILP; the ASAP schedule is then the run's schedule.
     time_limit_s : float, optional
-        Overrides the scenario's solver time limit per solve [s].
+        Overrides the scenario's solver time limit: the whole optimisation, rolling windows
+        included, shares it [s].
     progress : callable, optional
         Called with a short text at each stage.
 

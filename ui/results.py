@@ -97,8 +97,9 @@ def _savings(result) -> None:
         st.caption(
             "Hall placement: which hall each job runs in; timing: which hours; lower peak: "
             "the demand charge on the billed monthly peaks (no carbon part); re-simulation "
-            "rest: the exact facility model against the scheduler's linear one. The parts "
-            "add up to the total. A negative part means the schedule does worse than ASAP "
+            "rest: the exact facility model against the scheduler's linear one; asset operation "
+            "(with storage or on-site power): the assets run optimally instead of by the "
+            "baselines' rule. The parts add up to the total. A negative part means the schedule does worse than ASAP "
             "there (e.g. more carbon for a lower price)."
         )
         shown = formatted(levers, {"cost_saving": ",.0f", "carbon_saving_t": ",.2f"})

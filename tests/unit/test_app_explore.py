@@ -203,3 +203,26 @@ def test_kpi_table_and_savings_table_keep_missing_values_missing():
     savings = explore.savings_table(kpis)
     assert savings.loc["ASAP", "cost_saving_pct"] == 5.0
     assert savings.loc["greedy", "cost_saving"] is None
+
+
+@pytest.mark.parametrize("with_assets", [False, True])
+def test_the_lever_table_adds_up_to_its_total(with_assets):
+    """The app's saving by lever: with assets the jobs' levers plus the asset operation
+    make the saving (the jobs' levers alone fell 9,861 short on beijing-battery)."""
+    from scenarios.explore.runs import lever_table
+    from scenarios.kpis import LEVERS
+
+    parts = {"placement": -296.0, "timing": 16_479.0, "peak": 3_141.0, "other": -13_398.0}
+    kpis = {f"cost_saving_vs_asap_{k}": v for k, v in parts.items()}
+    kpis.update({f"carbon_saving_vs_asap_{k}_t": v / 1e3 for k, v in parts.items()
+                 if k != "peak"})
+    total = sum(parts.values())
+    if with_assets:
+        kpis.update(cost_saving_vs_asap_asset_operation=9_861.0,
+                    carbon_saving_vs_asap_asset_operation_t=1.5)
+        total += 9_861.0
+    kpis.update(cost_saving_vs_asap=total, carbon_saving_vs_asap_t=0.0)
+    table = lever_table(kpis)
+    assert len(LEVERS) + with_assets + 1 == len(table)
+    assert table["cost_saving"].iloc[:-1].sum() == pytest.approx(table["cost_saving"]["total"])
+    assert ("asset operation" in table.index) == with_assets
