@@ -124,6 +124,8 @@ def run(args) -> int:
            if summary.get("max_window_gap") is not None else "")
     )
     print(f"time       build {result.build_s:.2f} s, solve {result.solve_s:.2f} s")
+    if result.windows:  # rolled: say when and why, as `coolshift run` does
+        print(f"rolling    {len(result.windows)} windows: {result.rolling_reason}")
     print(
         f"cost       {result.cost:,.2f}   carbon {result.carbon_kg:,.1f} kg   "
         f"peak {result.peak_kw:,.1f} kW"

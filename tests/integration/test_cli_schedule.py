@@ -117,3 +117,23 @@ def test_infeasible_exit_3_names_jobs(files):
     assert "j0" in proc.stderr and "j1" in proc.stderr and "j2" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+def test_a_rolled_schedule_says_so_and_why(tmp_path):
+    """When the whole horizon would take too long to build for the limit, the command
+    rolls and says how many windows and why (the reason is not only in summary.json)."""
+    n = 400
+    pd.DataFrame({"timestamp": [iso(h) for h in range(n)],
+                  "price_per_kwh": [0.2 + 0.1 * (h % 24 > 8) for h in range(n)],
+                  "carbon_g_per_kwh": 500.0}).to_csv(tmp_path / "signals.csv", index=False)
+    pd.DataFrame([{"job_id": f"j{k}", "release": iso(0), "deadline": iso(n), "duration_h": 6,
+                   "power_kw": 50, "preemptible": "true"} for k in range(12)]
+                 ).to_csv(tmp_path / "jobs.csv", index=False)
+    pd.DataFrame({"pod": ["p1", "p2"], "capacity_kw": [400, 400]}).to_csv(
+        tmp_path / "pods.csv", index=False)
+    proc = run_cli(tmp_path / "jobs.csv", "--signals", tmp_path / "signals.csv", "--pods",
+                   tmp_path / "pods.csv", "--time-limit", "0.5", "--out", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["rolling"].startswith("rolling: ")
+    assert f"windows: {summary['rolling']}" in proc.stdout
