@@ -35,6 +35,10 @@ def register(subparsers) -> None:
     p.add_argument("--billing", choices=BILLING, default="prorated",
                    help="a month the signals cover in part pays its demand charge x its share "
                    "of hours (prorated, default) or in full (full_month)")
+    p.add_argument("--timezone", metavar="ZONE", default=None,
+                   help="IANA time zone of the site (e.g. Asia/Shanghai, Europe/Berlin): "
+                   "billing months are its calendar months; needed when the signals' UTC "
+                   "offset changes (daylight saving). Default: the signals' own offset")
     p.add_argument("--time-limit", type=float, default=60.0,
                    help="seconds for the whole optimisation (rolling windows share it)")
     p.add_argument("--gap", type=float, default=1e-3, help="relative MIP gap")
@@ -73,6 +77,14 @@ def check_options(args) -> None:
                   "(a week)", args.time_limit)
     if not (math.isfinite(args.gap) and 0 <= args.gap < 1):
         raise bad("--gap", "a relative gap from 0 up to (not including) 1", args.gap)
+    if args.timezone is not None:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(args.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise bad("--timezone", "an IANA time zone such as Asia/Shanghai or "
+                      "Europe/Berlin", repr(args.timezone)) from None
 
 
 def _saving(base: dict, objective: float) -> str:
@@ -90,7 +102,7 @@ def run(args) -> int:
 
     check_options(args)
     with claim_output(args.out, "schedule", force=args.force) as claim:
-        signals = read_signals(args.signals)
+        signals = read_signals(args.signals, timezone=args.timezone)
         jobs = read_jobs(args.jobs)
         pods = read_pods(args.pods, signals.index) if args.pods else None
         options = SolverOptions(time_limit_s=args.time_limit, rel_gap=args.gap)

@@ -224,16 +224,35 @@ def parse_number(
     return value
 
 
-def read_signals(path: Path, label: str | None = None) -> pd.DataFrame:
+def read_signals(path: Path, label: str | None = None, timezone: str | None = None
+                 ) -> pd.DataFrame:
     """Hourly signals (``timestamp``, ``price_per_kwh``, ``carbon_g_per_kwh``, and
-    optionally ``facility_factor`` [-], ``fixed_overhead_kw`` [kW]) indexed by hour."""
+    optionally ``facility_factor`` [-], ``fixed_overhead_kw`` [kW]) indexed by hour.
+
+    The index is in ``timezone`` (an IANA name; the demand charge's billing months are
+    its calendar months) or, without one, in the file's UTC offset, which must then be
+    the same in every row: a file whose offset changes (daylight saving) needs the zone
+    named, or its months would be billed an hour off at each change.
+    """
     label = label or Path(path).name
     raw = read_table(path, label, SIGNAL_REQUIRED, SIGNAL_OPTIONAL, MAX_SIGNAL_ROWS)
     if raw.empty:
         raise ScheduleInputError(f"{label}: no rows")
     stamps = [parse_timestamp(label, row, "timestamp", s) for row, s in raw["timestamp"].items()]
     index = pd.DatetimeIndex(pd.to_datetime([s.isoformat() for s in stamps], utc=True))
-    index = index.tz_convert(stamps[0].tzinfo)
+    if timezone is not None:
+        index = index.tz_convert(timezone)
+    else:
+        offsets = [s.utcoffset() for s in stamps]
+        changed = next((k for k, o in enumerate(offsets) if o != offsets[0]), None)
+        if changed is not None:
+            raise cell_error(
+                label, raw.index[changed], "timestamp",
+                f"the UTC offset changes here ({stamps[0].strftime('%z')} before, "
+                f"{stamps[changed].strftime('%z')} from this row: daylight saving?); name the "
+                "time zone with --timezone (e.g. Europe/Berlin) so that months are billed on "
+                "its calendar")
+        index = index.tz_convert(stamps[0].tzinfo)
     bounds = {
         "price_per_kwh": (-MAX_PRICE_PER_KWH, MAX_PRICE_PER_KWH),
         "carbon_g_per_kwh": (0.0, MAX_CARBON_G_PER_KWH),

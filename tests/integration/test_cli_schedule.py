@@ -137,3 +137,27 @@ def test_a_rolled_schedule_says_so_and_why(tmp_path):
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["rolling"].startswith("rolling: ")
     assert f"windows: {summary['rolling']}" in proc.stdout
+
+
+def test_signals_over_a_clock_change_need_the_time_zone(files):
+    """Offsets change in the file (DST): refused naming the row and --timezone; an unknown
+    zone is refused before any file is read; with the zone the run bills its calendar."""
+    hours = pd.date_range("2023-03-25", periods=48, freq="h", tz="Europe/Berlin")
+    pd.DataFrame({"timestamp": [h.isoformat() for h in hours], "price_per_kwh": 0.2,
+                  "carbon_g_per_kwh": 300.0}).to_csv(files / "dst.csv", index=False)
+    jobs = pd.read_csv(files / "jobs.csv", dtype=str, keep_default_na=False)
+    jobs["release"], jobs["deadline"] = hours[0].isoformat(), hours[-1].isoformat()
+    jobs.to_csv(files / "dst_jobs.csv", index=False)
+    out = files / "out"
+    proc = run_cli(files / "dst_jobs.csv", "--signals", files / "dst.csv", "--out", out)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "dst.csv row 28, column 'timestamp': the UTC offset changes here" in proc.stderr
+    assert "--timezone" in proc.stderr and not out.exists()
+    proc = run_cli(files / "dst_jobs.csv", "--signals", files / "dst.csv", "--timezone",
+                   "Mars/Olympus", "--out", out)
+    assert proc.returncode == 2 and "--timezone must be an IANA time zone" in proc.stderr
+    proc = run_cli(files / "dst_jobs.csv", "--signals", files / "dst.csv", "--timezone",
+                   "Europe/Berlin", "--demand-charge", "10", "--pods", files / "pods.csv",
+                   "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "schedule.csv").exists()

@@ -74,3 +74,27 @@ def test_an_optimizer_message_about_the_jobs_table_names_the_files_rows(tmp_path
     said = in_jobs_file(ValueError("jobs row 2, column 'job_id': 'x' repeats row 1"), path)
     assert isinstance(said, ScenarioError)
     assert str(said) == f"{path}: row 5, column 'job_id': 'x' repeats row 2"
+
+
+def _november_in_new_york(path):
+    """A whole New York November (721 h: the clocks go back on the 5th), each hour with
+    its local offset, as an export from a US market gives it."""
+    hours = pd.date_range("2023-11-01", "2023-12-01", freq="h", tz="America/New_York",
+                          inclusive="left")
+    path.write_text("timestamp,price_per_kwh,carbon_g_per_kwh\n" + "".join(
+        f"{h.isoformat()},0.1,400\n" for h in hours), encoding="utf-8")
+    return hours
+
+
+def test_signals_whose_offset_changes_need_the_zone_and_are_then_billed_on_its_months(tmp_path):
+    from optimizer.problem import billing_months
+
+    path = tmp_path / "signals.csv"
+    hours = _november_in_new_york(path)
+    assert len(hours) == 721
+    with pytest.raises(Exception, match=r"signals.csv row 100, column 'timestamp': the UTC "
+                                        r"offset changes here \(-0400 before, -0500"):
+        read_signals(path)  # 2023-11-05 01:00 EST is the 99th hour: the file's row 100
+    signals = read_signals(path, timezone="America/New_York")
+    _, months, share = billing_months(signals.index)
+    assert months == ("2023-11",) and share.tolist() == [1.0]
