@@ -136,8 +136,9 @@ def run(args) -> int:
            if summary.get("max_window_gap") is not None else "")
     )
     print(f"time       build {result.build_s:.2f} s, solve {result.solve_s:.2f} s")
-    if result.windows:  # rolled: say when and why, as `coolshift run` does
-        print(f"rolling    {len(result.windows)} windows: {result.rolling_reason}")
+    # in one piece or rolled, and why (as `coolshift run` says it)
+    windows = f" ({len(result.windows)} windows)" if result.windows else ""
+    print(f"horizon    {result.rolling_reason}{windows}")
     print(
         f"cost       {result.cost:,.2f}   carbon {result.carbon_kg:,.1f} kg   "
         f"peak {result.peak_kw:,.1f} kW"

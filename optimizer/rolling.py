@@ -217,8 +217,9 @@ def rolling_decision(problem: Problem, options: SolverOptions) -> tuple[bool, st
     ``options.rolling``: "never" and "always" decide (always rolls only a horizon longer
     than ``window_h``); "auto" rolls only when the one-piece model would not fit: its
     estimated memory above :data:`MEMORY_BUDGET_BYTES`, or its estimated build above
-    :data:`BUILD_SHARE` of the time limit (both from :func:`estimated_nonzeros` and the
-    measured rates above). One piece is otherwise better: every stage sees the whole
+    :data:`BUILD_SHARE` of the time limit while the rolling windows together would build
+    no more (windows that overlap build each hour several times: then one piece is
+    quicker too). Both from :func:`estimated_nonzeros` and the measured rates above. One piece is otherwise better: every stage sees the whole
     horizon, and the bound is the whole problem's (a rolling horizon's is the solve-free
     one).
     """
@@ -238,8 +239,18 @@ def rolling_decision(problem: Problem, options: SolverOptions) -> tuple[bool, st
                       f"above the {MEMORY_BUDGET_BYTES / 1e9:.0f} GB budget")
     limit = options.time_limit_s
     if limit is not None and build_s > BUILD_SHARE * limit:
-        return True, (f"rolling: building the whole horizon ({size}) would take ~{build_s:.0f} s "
-                      f"of the {limit:g} s limit")
+        # each hour is built once per window that covers it: windows overlapping by
+        # window - step hours build window/step times the whole (measured: 1,440 h, 54
+        # windows of 168 h, 7.1 s of window builds against 1.1 s for the one piece)
+        n_windows = window_count(n_t, window, options.step_h)
+        rolled_s = build_s * min(window, n_t) / n_t * n_windows
+        if rolled_s > build_s:
+            return False, (f"one piece: building the whole horizon ({size}) takes ~"
+                           f"{build_s:.1f} s of the {limit:g} s limit, but its {n_windows} "
+                           f"overlapping rolling windows would take ~{rolled_s:.1f} s")
+        return True, (f"rolling: building the whole horizon ({size}) would take ~{build_s:.1f} s "
+                      f"of the {limit:g} s limit; its {n_windows} windows ~{rolled_s:.1f} s "
+                      "in all, each a smaller solve")
     return False, (f"one piece: the whole horizon ({size}, ~{memory / 1e9:.1f} GB) fits the "
                    "time limit and memory")
 

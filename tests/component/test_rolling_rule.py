@@ -43,14 +43,24 @@ def test_a_horizon_that_fits_is_solved_in_one_piece_even_past_one_window():
 
 
 def test_it_rolls_when_the_build_would_eat_the_time_limit_and_says_so():
+    """Windows that do not overlap build no more than the whole horizon: it rolls."""
     problem = _problem(40, 336, 0.5)
-    roll, reason = rolling_decision(problem, SolverOptions(time_limit_s=0.05))
-    assert roll and "of the 0.05 s limit" in reason
+    options = SolverOptions(time_limit_s=0.05, window_h=168, step_h=168)
+    roll, reason = rolling_decision(problem, options)
+    assert roll and "of the 0.05 s limit" in reason and "its 2 windows" in reason
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = solve_prepared(problem, SolverOptions(time_limit_s=0.05, window_h=168))
+        result = solve_prepared(problem, options)
     assert len(result.windows) > 1 and result.rolling_reason == reason
     assert result.source in ("rolling", "greedy")
+
+
+def test_it_stays_in_one_piece_when_overlapping_windows_would_build_more():
+    """The default windows overlap (168 h windows every 24 h build each hour ~7 times):
+    rolling would not save build time, so a slow build alone does not make it roll."""
+    problem = _problem(40, 336, 0.5)
+    roll, reason = rolling_decision(problem, SolverOptions(time_limit_s=0.05))
+    assert not roll and reason.startswith("one piece: ") and "overlapping" in reason
 
 
 def test_it_rolls_when_memory_would_not_suffice(monkeypatch):

@@ -119,9 +119,10 @@ def test_infeasible_exit_3_names_jobs(files):
     assert not out.exists()
 
 
-def test_a_rolled_schedule_says_so_and_why(tmp_path):
-    """When the whole horizon would take too long to build for the limit, the command
-    rolls and says how many windows and why (the reason is not only in summary.json)."""
+def test_the_schedule_says_whether_it_rolled_and_why(tmp_path):
+    """Whether the horizon was solved in one piece or rolled, and why, on the terminal
+    (not only in summary.json): a slow build alone no longer rolls (overlapping windows
+    would build more), and the reason says so."""
     n = 400
     pd.DataFrame({"timestamp": [iso(h) for h in range(n)],
                   "price_per_kwh": [0.2 + 0.1 * (h % 24 > 8) for h in range(n)],
@@ -135,8 +136,8 @@ def test_a_rolled_schedule_says_so_and_why(tmp_path):
                    tmp_path / "pods.csv", "--time-limit", "0.5", "--out", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["rolling"].startswith("rolling: ")
-    assert f"windows: {summary['rolling']}" in proc.stdout
+    assert summary["rolling"].startswith("one piece: ") and "overlapping" in summary["rolling"]
+    assert f"horizon    {summary['rolling']}\n" in proc.stdout
 
 
 def test_signals_over_a_clock_change_need_the_time_zone(files):
