@@ -631,9 +631,19 @@ class ColdStorageSpec(_Model):
     )  # fmt: skip
     initial_soc: float | None = Field(
         default=None, ge=0, le=1,
-        description="stored share at the start and the least at the end; default "
+        description="stored share at the start; at the end at least this less the standing "
+        "loss over the horizon (start x (1 - loss)^hours); default "
         "optimizer.assets.DEFAULT_INITIAL_SOC",
     )  # fmt: skip
+
+    @field_validator("pods")
+    @classmethod
+    def _pods_once(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) < len(value):
+            twice = sorted({n for n in value if value.count(n) > 1})
+            raise ValueError(f"names {', '.join(map(repr, twice))} more than once; list each "
+                             "pod once")
+        return value
 
 
 class Storage(_Model):
