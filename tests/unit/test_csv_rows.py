@@ -6,6 +6,8 @@ file with a blank line in it. Every reader numbers rows by
 lines inside quoted cells count.
 """
 
+import io
+
 import pandas as pd
 import pytest
 
@@ -31,7 +33,7 @@ JOB = "{},2023-07-10T00:00:00+08:00,2023-07-11T00:00:00+08:00,2,100,false"
 )
 def test_rows_are_counted_as_the_file_shows_them(text, rows):
     assert list(spreadsheet_rows(text)) == rows
-    kept = len(pd.read_csv(pd.io.common.StringIO(text), dtype=str, keep_default_na=False))
+    kept = len(pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False))
     assert list(spreadsheet_rows(text, kept)) == rows  # one number per record pandas keeps
 
 
