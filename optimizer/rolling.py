@@ -219,9 +219,9 @@ def rolling_decision(problem: Problem, options: SolverOptions) -> tuple[bool, st
     estimated memory above :data:`MEMORY_BUDGET_BYTES`, or its estimated build above
     :data:`BUILD_SHARE` of the time limit while the rolling windows together would build
     no more (windows that overlap build each hour several times: then one piece is
-    quicker too). Both from :func:`estimated_nonzeros` and the measured rates above. One piece is otherwise better: every stage sees the whole
-    horizon, and the bound is the whole problem's (a rolling horizon's is the solve-free
-    one).
+    quicker too). Both from :func:`estimated_nonzeros` and the measured rates above. One
+    piece is otherwise better: every stage sees the whole horizon, and the bound is the
+    whole problem's (a rolling horizon's is the solve-free one).
     """
     n_t, window = problem.n_hours, options.window_h
     if options.rolling == "never":

@@ -178,7 +178,7 @@ def read_forecast_file(path: Path, *, naive: str = "utc", tz: str = "UTC") -> Fo
     dropped = target.isna() | (issued.isna() if issued is not None else False)
     off_hour = ~dropped & ((target.minute != 0) | (target.second != 0))
     if off_hour.any():
-        k, row = first_row(off_hour, frame.index.to_series())
+        k, row = first_row(off_hour, frame.index)
         raise ScenarioError(
             f"row {row}, column 'timestamp': {target[k]:%Y-%m-%d %H:%M} UTC is not on "
             "the hour; a forecast gives one value per hour, at the hour's start",
@@ -190,7 +190,7 @@ def read_forecast_file(path: Path, *, naive: str = "utc", tz: str = "UTC") -> Fo
         numbers = _numeric(frame[names[signal]], str(names[signal]), path, bounds, unit)
         blank = numbers.isna().to_numpy() & ~np.asarray(dropped)
         if blank.any():
-            raise ScenarioError(f"row {first_row(blank, numbers)[1]}, column "
+            raise ScenarioError(f"row {first_row(blank, numbers.index)[1]}, column "
                                 f"{_shown(names[signal])}: "
                                 "the value is empty; every forecast cell needs a number",
                                 file=file)
@@ -198,7 +198,7 @@ def read_forecast_file(path: Path, *, naive: str = "utc", tz: str = "UTC") -> Fo
     if issued is not None:
         late = ~np.asarray(dropped) & (issued > target + pd.Timedelta(0))
         if late.any():
-            k, row = first_row(late, frame.index.to_series())
+            k, row = first_row(late, frame.index)
             raise ScenarioError(
                 f"row {row}, column 'issued': {issued[k]:%Y-%m-%d %H:%M} UTC is after "
                 f"the hour it forecasts ({target[k]:%Y-%m-%d %H:%M} UTC); a forecast is "
@@ -208,7 +208,7 @@ def read_forecast_file(path: Path, *, naive: str = "utc", tz: str = "UTC") -> Fo
     keys = pd.DataFrame({"t": target, "i": issued if issued is not None else target})
     repeated = keys.duplicated().to_numpy() & ~np.asarray(dropped)
     if repeated.any():
-        k, row = first_row(repeated, frame.index.to_series())
+        k, row = first_row(repeated, frame.index)
         raise ScenarioError(
             f"row {row}: the hour {target[k]:%Y-%m-%d %H:%M} UTC is forecast twice"
             + (" with the same issue time" if issued is not None else "")

@@ -133,7 +133,7 @@ def read_generation_csv(
     )
     for mask, what in checks:
         if mask.any():  # row numbers as a spreadsheet shows them (header = row 1)
-            k, row = first_row(mask.to_numpy(), values)
+            k, row = first_row(mask.to_numpy(), values.index)
             raise ScenarioError(f"row {row}, column {_shown(kw_col)}: "
                                 f"{what(values.iloc[k])}", file=str(path))
     series = _finish(pd.DatetimeIndex(index).tz_convert("UTC"), values, path, notes)

@@ -130,12 +130,12 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return frame.fillna("").apply(lambda col: col.astype(str).str.strip())
 
 
-def first_row(mask, cells: pd.Series) -> tuple[int, int]:
-    """The position of the first true entry of ``mask`` among ``cells`` (a column of a
-    table :func:`_read_csv` read, or a column derived from one) and the row that holds it
-    as a spreadsheet shows the file (the table's index, :func:`spreadsheet_rows`)."""
+def first_row(mask, rows: pd.Index) -> tuple[int, int]:
+    """The position of the first true entry of ``mask`` and the row that holds it as a
+    spreadsheet shows the file: ``rows`` is the index of the table :func:`_read_csv` read
+    (:func:`spreadsheet_rows`), or of a column of it."""
     k = int(np.flatnonzero(np.asarray(mask))[0])
-    return k, int(cells.index[k])
+    return k, int(rows[k])
 
 
 def _timestamp_column(frame: pd.DataFrame, path: Path) -> str:
@@ -171,12 +171,12 @@ def parse_timestamps(
     blank = (text == "").to_numpy()
     if blank.any():
         raise ScenarioError(
-            f"row {first_row(blank, text)[1]}, column {column}: the timestamp is empty",
+            f"row {first_row(blank, text.index)[1]}, column {column}: the timestamp is empty",
             file=str(path),
         )
     has_offset = text.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)$", regex=True)
     if has_offset.any() and not has_offset.all():
-        k, row = first_row(~has_offset.to_numpy(), text)
+        k, row = first_row(~has_offset.to_numpy(), text.index)
         raise ScenarioError(
             f"row {row}: timestamp {_shown(text.iloc[k])} has no UTC offset while "
             "others do; use one convention for the whole file",
@@ -190,7 +190,7 @@ def parse_timestamps(
             pd.to_datetime(text, errors="coerce", format="ISO8601", **options)
         )
         bad = stamps.isna()
-        k, row = first_row(bad if bad.any() else np.arange(len(text)) == 0, text)
+        k, row = first_row(bad, text.index) if bad.any() else (0, int(text.index[0]))
         raise ScenarioError(
             f"row {row}, column {column}: {_shown(text.iloc[k])} is not a timestamp "
             f"of the years {MIN_YEAR}..{MAX_YEAR} (use ISO 8601, e.g. 2023-01-01 00:00:00 "
@@ -200,7 +200,7 @@ def parse_timestamps(
     years = stamps.year.to_numpy()
     outside = (years < MIN_YEAR) | (years > MAX_YEAR)
     if outside.any():
-        k, row = first_row(outside, text)
+        k, row = first_row(outside, text.index)
         raise ScenarioError(
             f"row {row}, column {column}: {_shown(text.iloc[k])} lies outside the years "
             f"{MIN_YEAR}..{MAX_YEAR}",
@@ -270,7 +270,7 @@ def _numeric(
     numbers = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
     bad = ~blank & ~np.isfinite(numbers.to_numpy())
     if bad.any():
-        k, row = first_row(bad, text)
+        k, row = first_row(bad, text.index)
         cell = text.iloc[k]
         try:
             float(cell)
@@ -284,7 +284,7 @@ def _numeric(
         low, high = bounds
         outside = ~blank & ((numbers.to_numpy() < low) | (numbers.to_numpy() > high))
         if outside.any():
-            k, row = first_row(outside, text)
+            k, row = first_row(outside, text.index)
             raise ScenarioError(
                 f"row {row}, column {_shown(column)}: {numbers.iloc[k]:g} {unit} is "
                 f"outside the valid range {_number_text(low)}..{_number_text(high)} {unit}",
@@ -366,7 +366,7 @@ def read_carbon_free_share(path: Path, *, naive: str = "utc", tz: str = "UTC") -
     values = values * scale
     outside = ((values < 0) | (values > 1.0 + 1e-9)).to_numpy()
     if outside.any():
-        k, row = first_row(outside, values)
+        k, row = first_row(outside, values.index)
         shown = f"{values.iloc[k] * 100:g} %"
         raise ScenarioError(
             f"row {row}, column {_shown(value_col)}: carbon-free share {shown} is outside "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import zoneinfo
@@ -141,6 +142,12 @@ def _written_kind(annotation: Any) -> tuple[str, bool] | None:
     return None
 
 
+@functools.cache
+def _field_kind(model: type[BaseModel], field: str) -> tuple[str, bool] | None:
+    """:func:`_written_kind` of a model's field, worked out once per field."""
+    return _written_kind(model.model_fields[field].annotation)
+
+
 def _as_written(value: Any) -> str:
     return f"the text {value!r}" if isinstance(value, str) else f"{value!r}".lower()
 
@@ -156,7 +163,7 @@ class _Model(BaseModel):
         """A number field takes a number, a true/false field true or false, as TOML writes
         them: pydantic would read ``"4000"`` as 4000 and ``true`` as 1, hiding a quoted
         number or a flag written where a size goes."""
-        kind = _written_kind(cls.model_fields[info.field_name].annotation)
+        kind = _field_kind(cls, info.field_name)
         if kind is None or value is None:
             return value
         what, many = kind

@@ -312,15 +312,19 @@ def flows_within_state(
     if not names:
         return {}
     flows = np.vstack([np.asarray(applied_kw_th[n], float) for n in names])
+    cap = params.capacity_kwh_th
+    state = tank_state_kwh_th(flows.sum(axis=0), 0.0, params, initial_kwh_th)
+    slack = 1e-9 * max(cap, 1.0)  # rounding of the balance, not a cut
+    if state.size == 0 or (state.min() >= -slack and state.max() <= cap + slack):
+        return dict(applied_kw_th)  # the usual case: the state allows every flow
     charge = np.clip(flows, 0.0, None)
     discharge = np.clip(-flows, 0.0, None)
     charge_sum, discharge_sum = charge.sum(axis=0), discharge.sum(axis=0)
     keep = 1.0 - params.standing_loss_per_h
-    cap = params.capacity_kwh_th
     charge_share = np.ones(flows.shape[1])
     discharge_share = np.ones(flows.shape[1])
     state = float(initial_kwh_th)
-    for t in range(flows.shape[1]):
+    for t in range(flows.shape[1]):  # sequential: each hour's cut changes the next state
         kept = state * keep
         c, d = charge_sum[t], discharge_sum[t]
         if d > kept + c:  # more taken than held
