@@ -23,6 +23,15 @@ each placement respects what earlier jobs left of pod, cooling and grid room.
   such a completion, so greedy places every job whenever ASAP does. Each repair costs
   O(jobs x log jobs) placements (1000 jobs over a year: ~1 s; checking every job, as
   first written, cost ~10^6 placements and 64 s there).
+  *Work limit*: the repairs together place at most ``REPAIR_PLACEMENTS_PER_JOB`` x jobs
+  jobs (a count, not a clock, so the baseline is the same on every machine and under
+  any time limit). When they are spent, the jobs after the longest greedy prefix known
+  to leave ASAP room take their ASAP placements, then each of them in EDF order moves
+  once to its greedy placement in the room all the others leave (its ASAP hours stay
+  free for it, so it always has one). Greedy still places every job whenever ASAP
+  does. Found needed: on 1,000 jobs x 720 h at tightness 0.6-0.7 the repairs alone took
+  10-46 s (3,000 jobs: 60-150 s), past any time limit; with the limit 1.4-2.3 s
+  (3,000 jobs: 4-8 s), objective within 0.7 % of the unlimited repair's (bench/README.md).
 
 Soft jobs of a rolling window (deadline beyond the window) are left to later windows.
 """
@@ -45,9 +54,11 @@ from optimizer.schedule import Assignment
 #: up to this many times jobs^2 placements; a few cheap windows keep most of the
 #: saving).
 REPAIR_TRIES = 4
-#: Most repairs per greedy schedule (judgement: each costs O(jobs x log jobs)
-#: placements; past this many, greedy reports the jobs it could not place).
-REPAIR_MAX_ROUNDS = 200
+#: Job placements the greedy repairs may make together, per job of the schedule
+#: (judgement from measurements in bench/README.md, "Greedy repair": a placement takes
+#: ~0.1 ms on this machine, so 1,000 jobs repair within ~2 s; past it the rest of the
+#: jobs take their ASAP placements).
+REPAIR_PLACEMENTS_PER_JOB = 20
 
 
 @dataclass(frozen=True)
@@ -225,13 +236,21 @@ def complete_around(problem: Problem, fixed: Assignment, name: str) -> BaselineR
 
 def _asap_completes(problem: Problem, later, plan: Plan) -> bool:
     """Whether the ASAP rule places every job of ``later`` in the room ``plan`` leaves."""
+    return _asap_completion(problem, later, plan) is not None
+
+
+def _asap_completion(problem: Problem, later, plan: Plan) -> list | None:
+    """The ASAP placements of the jobs of ``later`` in the room ``plan`` leaves (added to
+    a copy of it), or None when one does not fit."""
     trial = plan.copy()
+    placements = []
     for j in later:
         placed = _place(problem, j, trial, "asap")
         if placed is None:
-            return False
+            return None
         trial.place(problem, j, placed[0], placed[1])
-    return True
+        placements.append(placed)
+    return placements
 
 
 def _hard_order(problem: Problem) -> list:
@@ -276,14 +295,29 @@ def _result(problem: Problem, rule: str, order: list, placements: list) -> Basel
     )
 
 
+@dataclass
+class _Work:
+    """Job placements a greedy repair has left (:data:`REPAIR_PLACEMENTS_PER_JOB`)."""
+
+    left: int
+
+    def spend(self, placements: int) -> bool:
+        """Take ``placements`` from what is left; False when that is not enough."""
+        if placements > self.left:
+            return False
+        self.left -= placements
+        return True
+
+
 def _repaired_greedy(problem: Problem) -> BaselineResult | None:
     """Greedy with repairs (module doc); None when ASAP cannot place every job either.
 
-    Invariant: after the placements of ``order[:fixed]``, ASAP places every later job.
+    Invariant: after the placements of ``order[:safe]``, ASAP places every later job.
     """
     order = _hard_order(problem)
     n = len(order)
     choices: list = [None] * n
+    work = _Work(REPAIR_PLACEMENTS_PER_JOB * n)
 
     def plan_after(k: int) -> Plan:
         plan = Plan.empty(problem)
@@ -294,13 +328,26 @@ def _repaired_greedy(problem: Problem) -> BaselineResult | None:
     def completes(k: int) -> bool:
         return _asap_completes(problem, order[k:], plan_after(k))
 
+    def finished(safe: int) -> BaselineResult:
+        # greedy's choices up to ``safe``, ASAP after them (the invariant: it fits), then
+        # each of those jobs moved once to its greedy placement in what the others leave
+        plan = plan_after(safe)
+        rest = order[safe:]
+        for j, (p, hours) in zip(rest, _asap_completion(problem, rest, plan), strict=True):
+            plan.place(problem, j, p, hours)
+        for k, j in enumerate(rest, start=safe):
+            choices[k] = _reinserted(problem, j, plan)
+        return _result(problem, "greedy", order, choices)
+
     if not completes(0):
         return None
-    fixed = 0
-    for _ in range(REPAIR_MAX_ROUNDS):
-        plan = plan_after(fixed)
+    safe = 0
+    while True:
+        if not work.spend(n - safe):
+            return finished(safe)
+        plan = plan_after(safe)
         failed = None
-        for k in range(fixed, n):
+        for k in range(safe, n):
             placed = _place(problem, order[k], plan, "greedy")
             if placed is None:
                 failed = k
@@ -309,17 +356,31 @@ def _repaired_greedy(problem: Problem) -> BaselineResult | None:
             plan.place(problem, order[k], placed[0], placed[1])
         if failed is None:
             return _result(problem, "greedy", order, choices)
-        lo, hi = fixed, failed + 1  # completes(lo); not completes(hi) (job failed unplaced)
+        lo, hi = safe, failed + 1  # completes(lo); not completes(hi) (job failed unplaced)
         while hi - lo > 1:
+            if not work.spend(n - (lo + hi) // 2):
+                return finished(lo)
             mid = (lo + hi) // 2
             if completes(mid):
                 lo = mid
             else:
                 hi = mid
         # greedy's choice for order[lo] leaves ASAP short: repair it
+        if not work.spend(REPAIR_TRIES * (n - lo)):
+            return finished(lo)
         choices[lo] = _repair_choice(problem, order[lo], order[lo + 1 :], plan_after(lo))
-        fixed = lo + 1
-    return None
+        safe = lo + 1
+
+
+def _reinserted(problem: Problem, j: int, plan: Plan):
+    """Job j, placed in ``plan``, moved to its greedy placement in the room the other
+    jobs leave (where it is stays possible, so it is kept when greedy finds nothing)."""
+    p, hours = plan.pod[j], plan.hours[j]
+    plan.shift(problem, j, p, hours, -1.0)
+    plan.pod[j] = -1
+    placed = _place(problem, j, plan, "greedy") or (p, hours)
+    plan.place(problem, j, placed[0], placed[1])
+    return placed
 
 
 def _repair_choice(problem: Problem, j, later, plan: Plan):

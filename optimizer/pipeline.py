@@ -133,7 +133,7 @@ def _milp(search: Search) -> str:
         start = search.incumbent if options.warm_start else None
         outcome = solve_direct(built, limited, start)
         if search.incumbent is None and not outcome.has_solution and \
-                outcome.termination == "time_limit":
+                outcome.termination == "time_limit" and search.may_overrun:
             # nothing to return yet (a rolling window cannot be skipped): a first schedule
             retry = replace(options, time_limit_s=FIRST_SOLUTION_S)
             extra = solve_direct(built, retry, None, first_solution=True)
@@ -173,7 +173,8 @@ COLD_STAGES = ("baselines", "milp")
 
 
 def run_stages(problem: Problem, options: SolverOptions, deadline_s: float,
-               carried: Callable[[], Assignment | None] | None = None) -> Search:
+               carried: Callable[[], Assignment | None] | None = None,
+               may_overrun: bool = True) -> Search:
     """Solve ``problem`` by the stages of :data:`STAGES` until ``deadline_s``.
 
     Parameters
@@ -188,6 +189,9 @@ def run_stages(problem: Problem, options: SolverOptions, deadline_s: float,
         Gives a schedule (Assignment or None) to start from when neither baseline places
         every job: a rolling window's plan carried over from the window before (called
         only then).
+    may_overrun : bool
+        Whether HiGHS may take :data:`FIRST_SOLUTION_S` past the deadline for a first
+        schedule when no stage found one (False: stop at the deadline).
 
     Returns
     -------
@@ -202,7 +206,8 @@ def run_stages(problem: Problem, options: SolverOptions, deadline_s: float,
         When no stage found any schedule.
     """
     built = build_model(problem)
-    search = Search(built=built, options=options, deadline_s=deadline_s, carried=carried)
+    search = Search(built=built, options=options, deadline_s=deadline_s, carried=carried,
+                    may_overrun=may_overrun)
     wanted = set(options.stages if options.warm_start else COLD_STAGES)
     if options.interface != "direct":
         wanted &= set(COLD_STAGES)

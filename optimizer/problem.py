@@ -9,6 +9,7 @@ that the model, the baselines and the metrics share.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,12 @@ JOB_COLUMNS = ("job_id", "release", "deadline", "duration_h", "power_kw", "preem
 #: Columns a jobs table may add (see :func:`parse_jobs`).
 JOB_OPTIONAL_COLUMNS = ("max_interruptions", "restart_overhead_h", "pods")
 SIGNAL_COLUMNS = ("price_per_kwh", "carbon_g_per_kwh")
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """``values`` made read-only: a cached derived array must not be changed in place."""
+    values.setflags(write=False)
+    return values
 
 
 @dataclass(frozen=True)
@@ -181,7 +188,7 @@ class JobArrays:
         site its data must first reach."""
         return int(max(self.release[j], self.arrival[j, p]))
 
-    @property
+    @cached_property
     def moves(self) -> bool:
         """Whether any pod costs a job a move or a later start (a fleet)."""
         return bool((self.arrival > self.release[:, None]).any() or self.move_cost.any()
@@ -252,19 +259,20 @@ class Problem:
             o.carbon_weight * o.carbon_price_per_t * self.carbon_g_per_kwh / 1e6
         )
 
-    @property
+    @cached_property
     def pod_energy_weight(self) -> np.ndarray:
         """Objective weight of one IT kWh on each pod and hour: its site's energy weight
-        times the pod's facility factor [currency / kWh] (P, T)."""
-        return self.energy_weight_per_kwh[self.pod_site] * self.facility_factor
+        times the pod's facility factor [currency / kWh] (P, T); computed once, read-only
+        (the placement rules read it per job)."""
+        return _read_only(self.energy_weight_per_kwh[self.pod_site] * self.facility_factor)
 
-    @property
+    @cached_property
     def move_weight(self) -> np.ndarray:
         """Objective weight of running each job on each pod beyond its energy: moving
         its data there (cost and carbon) [currency] (J, P); zero outside a fleet."""
         o, jobs = self.objective, self.jobs
-        return (o.cost_weight * jobs.move_cost
-                + o.carbon_weight * o.carbon_price_per_t * jobs.move_kg / 1e3)
+        return _read_only(o.cost_weight * jobs.move_cost
+                          + o.carbon_weight * o.carbon_price_per_t * jobs.move_kg / 1e3)
 
     @property
     def demand_charge_per_kw(self) -> np.ndarray:
@@ -293,10 +301,11 @@ class Problem:
         """Whether any month's peak carries a weight in the objective."""
         return bool(np.any(self.demand_weight_per_kw > 0))
 
-    @property
+    @cached_property
     def job_capacity_kw(self) -> np.ndarray:
-        """IT power available to jobs per pod and hour (pod and cooling) [kW] (P, T)."""
-        return np.minimum(self.headroom_kw, self.cooling_headroom_kw)
+        """IT power available to jobs per pod and hour (pod and cooling) [kW] (P, T);
+        computed once, read-only."""
+        return _read_only(np.minimum(self.headroom_kw, self.cooling_headroom_kw))
 
     @property
     def has_open_limit(self) -> bool:

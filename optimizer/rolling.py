@@ -355,6 +355,10 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
     window = max(options.window_h, longest + options.step_h)
     state = RollingState.start(problem)
     n_windows = window_count(n_t, window, options.step_h)
+    # the whole horizon's baselines first: inside the time limit (the windows share what
+    # they leave), and the schedule to fall back on if a window finds none in time
+    baselines = {"asap": asap(problem), "greedy": greedy(problem)}
+    fallback = preferred_baseline(baselines) is not None
     a, stranded, k = 0, None, 0
     while True:
         k += 1
@@ -363,12 +367,33 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
             progress(f"window {k}/{n_windows}" + ("" if np.isinf(left_s) else
                                                    f", {max(left_s, 0.0):.0f} s left"))
         end = min(a + window, n_t)
+        js = _window_jobs(problem, state, end)
+        view = None
+        if len(js) or problem.assets.active:
+            view = problem if signals_at is None else issued(problem, a, signals_at)
+        if view is not None and end < n_t and not problem.assets.active and \
+                left_s < BUILD_S_PER_NNZ * estimated_nonzeros(
+                    _window_problem(view, a, end, state, js)):
+            # no time left to build another window: the rest of the horizon by the
+            # better baseline, so the run keeps its time limit
+            end = n_t
+            js = _window_jobs(problem, state, end)
+            sub = _window_problem(view, a, end, state, js)
+            rest = _rest_by_baseline(sub, problem.hours[a].isoformat(), len(js), left_s)
+            if rest is None:
+                stranded = NoSolutionError(
+                    f"the time limit ran out at rolling window {k}/{n_windows} (from "
+                    f"{problem.hours[a]}) and neither ASAP nor greedy places every job of "
+                    "the rest of the horizon around the hours committed before it; raise "
+                    "the time limit")
+                break
+            record, assignment = rest
+            state.windows.append(record)
+            _commit(problem, assignment, js, a, n_t, state)
+            break
         final = end == n_t
         commit_end = n_t if final else a + options.step_h
-        soft_pre = jobs.preemptible & (jobs.deadline > end)
-        js = np.flatnonzero(~state.finished & (jobs.release < end) & ~soft_pre)
         if len(js) or problem.assets.active:  # assets run in every window
-            view = problem if signals_at is None else issued(problem, a, signals_at)
             sub = _window_problem(view, a, end, state, js)
             budget_s = max(left_s, 0.0) / (n_windows - k + 1)
             plan = state.last_plan
@@ -378,7 +403,8 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
                 explain_infeasible_inputs(sub)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    search = run_stages(sub, options, time.perf_counter() + budget_s, carried)
+                    search = run_stages(sub, options, time.perf_counter() + budget_s, carried,
+                                        may_overrun=not fallback)
             except NoSolutionError as exc:
                 # earlier commitments left this window without a schedule found in time:
                 # the whole-horizon baseline below is the answer if it fits
@@ -405,7 +431,31 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
         if final:
             break
         a += options.step_h
-    return _result(problem, state, stranded, signals_at is not None, reason)
+    return _result(problem, state, stranded, signals_at is not None, reason, baselines)
+
+
+def _window_jobs(problem: Problem, state: RollingState, end: int) -> np.ndarray:
+    """Jobs a window ending at hour ``end`` plans: unfinished, released before ``end``,
+    preemptible ones only once their deadline lies inside it (module doc)."""
+    jobs = problem.jobs
+    soft_pre = jobs.preemptible & (jobs.deadline > end)
+    return np.flatnonzero(~state.finished & (jobs.release < end) & ~soft_pre)
+
+
+def _rest_by_baseline(sub: Problem, start: str, n_jobs: int,
+                      budget_s: float) -> tuple[WindowRecord, Assignment] | None:
+    """The rest of the horizon (``sub``) by the cheaper of ASAP and greedy, with its
+    window record; None when neither places every job."""
+    tick = time.perf_counter()
+    feasible = [b for b in (greedy(sub), asap(sub)) if b.status == "feasible"]
+    if not feasible:
+        return None
+    base = min(feasible, key=lambda b: b.metrics.objective)
+    record = WindowRecord(
+        start=start, jobs=n_jobs, budget_s=max(budget_s, 0.0), termination="time_limit",
+        gap=float("inf"), source=base.name, build_s=0.0,
+        solve_s=time.perf_counter() - tick, size=ModelSize())
+    return record, base.assignment
 
 
 def _record(start: str, n_jobs: int, budget_s: float, search) -> WindowRecord:
@@ -419,11 +469,10 @@ def _record(start: str, n_jobs: int, budget_s: float, search) -> WindowRecord:
 
 
 def _result(problem: Problem, state: RollingState, stranded, forecast: bool,
-            reason: str) -> ScheduleResult:
+            reason: str, baselines: dict) -> ScheduleResult:
     """The whole horizon's schedule from the committed windows (or a whole-horizon
-    baseline when a window found nothing in time)."""
-    base_asap, base_greedy = asap(problem), greedy(problem)
-    baselines = {"asap": base_asap, "greedy": base_greedy}
+    baseline, of ``baselines``, when a window found nothing in time)."""
+    base_greedy = baselines["greedy"]
     if stranded is None:
         unfinished = np.flatnonzero(~state.finished)
         if len(unfinished):  # cannot happen when every window is solved; guard the invariant

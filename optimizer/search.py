@@ -122,6 +122,10 @@ class Search:
         Time spent loading the model into HiGHS, every load summed [s].
     milp_termination : str
         HiGHS's MILP status ("" before the MILP ran): "optimal", "time_limit", ...
+    may_overrun : bool
+        Whether HiGHS may run past the deadline for a first schedule when no stage has
+        one (:data:`optimizer.pipeline.FIRST_SOLUTION_S`); False where the caller has a
+        schedule to fall back on (a rolling horizon's whole-horizon baseline).
     """
 
     built: BuiltModel
@@ -133,6 +137,7 @@ class Search:
     x_lp: np.ndarray | None = None
     handoff_s: float = 0.0
     milp_termination: str = ""
+    may_overrun: bool = True
     incumbent: np.ndarray | None = None
     objective: float = float("inf")
     source: str = ""

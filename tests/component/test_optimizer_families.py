@@ -437,8 +437,8 @@ def test_a_rolling_window_without_a_baseline_starts_from_the_previous_plan(monke
     starts = []
     real_stages = rolling_module.run_stages
 
-    def spy(sub, options, deadline_s, carried=None):
-        search = real_stages(sub, options, deadline_s, carried)
+    def spy(sub, options, deadline_s, carried=None, **kwargs):
+        search = real_stages(sub, options, deadline_s, carried, **kwargs)
         windows_seen.append(sub.hours[0])
         starts.append(search.starts[0][0] if search.starts else None)
         return search

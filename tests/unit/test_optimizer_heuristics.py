@@ -2,7 +2,8 @@
 
 * the run-limited cheapest-hours programme against brute force over every hour set;
 * the repaired greedy never leaves a job unplaced where ASAP places them all (and on
-  these tight instances the plain greedy rule does, so the repair is exercised);
+  these tight instances the plain greedy rule does, so the repair is exercised), also
+  when its work limit is reached;
 * local search and ruin and recreate never return a worse schedule, and every schedule
   passes the independent validator;
 * the solve-free lower bound is below every schedule found;
@@ -97,6 +98,39 @@ def test_repaired_greedy_never_fails_where_asap_succeeds():
             schedule = to_frame(problem, base_greedy.assignment)
             assert validate(schedule, inst.jobs, inst.pods, inst.signals) == []
     assert plain_failures >= 3  # the repair was needed on some of these instances
+
+
+def energy_weight(problem, assignment) -> float:
+    """The greedy rule's cost of a schedule: each job-hour's IT power times its pod's
+    energy weight [currency]."""
+    weight = problem.pod_energy_weight[assignment.pod, assignment.t]
+    return float((problem.jobs.power_kw[assignment.job] * weight).sum())
+
+
+@pytest.mark.parametrize("per_job", [0, 3])
+def test_greedy_within_its_work_limit_places_every_job_asap_places(monkeypatch, per_job):
+    """With the repairs' work spent (none at all, or a few placements per job), the jobs
+    after greedy's safe prefix start from ASAP's placements and each moves once to its
+    greedy placement: still every job placed and valid, and with no work at all never
+    dearer by the greedy rule than ASAP (each move lowers or keeps its job's cost)."""
+    monkeypatch.setattr("optimizer.baselines.REPAIR_PLACEMENTS_PER_JOB", per_job)
+    limited = 0
+    for seed in range(60):
+        inst = tight_instance(seed)
+        problem = prepare_problem(inst.jobs, inst.signals, inst.pods)
+        base_asap, base_greedy = asap(problem), greedy(problem)
+        if base_asap.status != "feasible":
+            continue
+        assert base_greedy.status == "feasible", f"seed {seed}: {base_greedy.unplaced}"
+        schedule = to_frame(problem, base_greedy.assignment)
+        assert validate(schedule, inst.jobs, inst.pods, inst.signals) == []
+        if _place_all(problem, "greedy").status == "feasible":
+            continue
+        limited += 1
+        if per_job == 0:
+            assert energy_weight(problem, base_greedy.assignment) <= energy_weight(
+                problem, base_asap.assignment) * (1 + 1e-12)
+    assert limited >= 2  # the work limit was reached on some of these instances
 
 
 @pytest.mark.parametrize("demand_charge", [0.0, 30.0])
