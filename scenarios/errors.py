@@ -16,8 +16,16 @@ class ScenarioError(ValueError):
     def __init__(self, message: str, *, file: str | None = None, field: str | None = None):
         prefix = ": ".join(p for p in (file, field) if p)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+        self.message = message
         self.file = file
         self.field = field
+
+    def under(self, field: str) -> ScenarioError:
+        """This error said of the scenario field ``field`` (kept as it is when it names a
+        field already)."""
+        if self.field is not None:
+            return self
+        return ScenarioError(self.message, file=self.file, field=field)
 
 
 def in_jobs_file(exc: Exception, path, field: str | None = None) -> Exception:

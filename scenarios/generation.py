@@ -79,7 +79,7 @@ def read_generation_csv(
     hours: pd.DatetimeIndex,
     *,
     naive: str = "local",
-    what: str = "onsite",
+    what: str = "onsite.csv",
     series: _Series = GENERATION,
 ) -> pd.Series:
     """Hourly on-site generation [kW] from a ``timestamp,kw`` CSV, on the run's hours.
@@ -94,7 +94,7 @@ def read_generation_csv(
         How timestamps without a UTC offset are read: the site's clock time (in
         ``hours.tz``, daylight saving handled as by the importers) or UTC.
     what : str
-        The scenario field, for messages (e.g. ``onsite.pv``).
+        The scenario field naming the file, for every message (e.g. ``onsite.pv.csv``).
     series : _Series
         What the file holds (:data:`GENERATION`, :data:`HEAT_DEMAND`), for its column
         and messages.
@@ -112,7 +112,15 @@ def read_generation_csv(
         cell that is no number, a negative or implausible value (row and column), a
         duplicate hour, or run hours missing from the file (how many and the first).
     """
-    path = Path(path)
+    try:
+        return _read_series(Path(path), hours, naive, what, series)
+    except ScenarioError as exc:  # every message names the scenario field of the file
+        raise exc.under(what) from None
+
+
+def _read_series(path: Path, hours: pd.DatetimeIndex, naive: str, what: str,
+                 series: _Series) -> pd.Series:
+    """:func:`read_generation_csv`'s reading and checks (its errors without the field)."""
     if not isinstance(hours, pd.DatetimeIndex) or hours.tz is None or len(hours) == 0:
         raise ScenarioError(f"{what}: the run's hours must be a non-empty tz-aware index")
     if naive not in ("local", "utc"):
@@ -131,11 +139,11 @@ def read_generation_csv(
             f"{v:,.0f} {series.unit} is above {MAX_GENERATION_KW:,.0f} {series.unit}; is the "
             f"column in W instead of {series.unit}?")),
     )
-    for mask, what in checks:
+    for mask, say in checks:
         if mask.any():  # row numbers as a spreadsheet shows them (header = row 1)
             k, row = first_row(mask.to_numpy(), values.index)
             raise ScenarioError(f"row {row}, column {_shown(kw_col)}: "
-                                f"{what(values.iloc[k])}", file=str(path))
+                                f"{say(values.iloc[k])}", file=str(path))
     series = _finish(pd.DatetimeIndex(index).tz_convert("UTC"), values, path, notes)
     target = hours.tz_convert("UTC")
     aligned = series.reindex(target)

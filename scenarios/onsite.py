@@ -74,7 +74,22 @@ def onsite_generation(
         out["pv_kw"] = _pv(scenario.onsite.pv, weather, hours, inputs)
     if has_wind(scenario):
         out["wind_kw"] = _wind(scenario.onsite.wind, weather, hours, inputs)
+    elif scenario.onsite is not None and scenario.onsite.wind is not None:
+        _check_turbine(scenario.onsite.wind)  # count = 0 (e.g. a sweep's first point)
     return out
+
+
+def _check_turbine(spec: WindSpec) -> None:
+    """Refuse an unknown turbine type also when no turbine runs (count = 0), so a sweep
+    that sets count later does not fail in the middle."""
+    if spec.turbine is None:
+        return
+    from thermal.onsite import turbine_power_curve
+
+    try:
+        turbine_power_curve(spec.turbine)
+    except ThermalInputError as exc:  # the message names onsite.wind.turbine and the fix
+        raise ScenarioError(str(exc)) from None
 
 
 def _on_hours(year_kw: pd.Series, hours: pd.DatetimeIndex, name: str) -> pd.Series:
@@ -88,7 +103,8 @@ def _from_csv(spec: PvSpec | WindSpec, what: str, hours, inputs) -> pd.Series:
     from scenarios.generation import read_generation_csv
 
     series = read_generation_csv(
-        Path(spec.csv), hours, naive=spec.timestamps or GENERATION_TIMESTAMPS, what=what
+        Path(spec.csv), hours, naive=spec.timestamps or GENERATION_TIMESTAMPS,
+        what=f"{what}.csv",
     )
     inputs.sources[what.replace(".", "_")] = str(series.attrs.get("source", spec.csv))
     inputs.notes.extend(series.attrs.get("notes", []))

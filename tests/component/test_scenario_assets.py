@@ -228,6 +228,9 @@ def test_forecast_mode_with_assets_is_refused_naming_the_sections():
         ({"onsite": {"wind": {"turbine": "E-126/420", "hub_height_m": 135}}},
          "onsite.wind.turbine = 'E-126/420' is not in windpowerlib's turbine library; close "
          "matches: E-126/4200"),
+        # no turbine runs (a sweep's zero point), the name is checked all the same
+        ({"onsite": {"wind": {"turbine": "E-126/420", "hub_height_m": 135, "count": 0}}},
+         "onsite.wind.turbine = 'E-126/420' is not in windpowerlib's turbine library"),
     ],
 )
 def test_what_only_the_physics_or_the_optimizer_can_check_is_named(sections, fragment):

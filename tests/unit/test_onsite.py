@@ -452,7 +452,8 @@ def test_generation_csv_missing_hours_are_an_error_naming_count_and_first(tmp_pa
 def test_generation_csv_negative_value_names_row_and_column(tmp_path):
     rows = _rows(HOURS.tz_localize(None))
     rows[9] = rows[9].rsplit(",", 1)[0] + ",-4.5"
-    with pytest.raises(ScenarioError, match=r"pv\.csv: row 11, column 'kw': -4.5 kW is negative"):
+    with pytest.raises(ScenarioError, match=r"pv\.csv: onsite\.csv: row 11, column 'kw': "
+                                            r"-4.5 kW is negative"):
         read_generation_csv(_csv(tmp_path, ["timestamp,kw", *rows]), HOURS)
 
 
@@ -471,5 +472,7 @@ def test_generation_csv_wrong_columns_and_bad_cells_are_named(tmp_path):
     dupes = [*rows, rows[0]]
     with pytest.raises(ScenarioError, match="duplicate hour"):
         read_generation_csv(_csv(tmp_path, ["timestamp,kw", *dupes]), HOURS)
-    with pytest.raises(ScenarioError, match="does not exist"):
-        read_generation_csv(tmp_path / "nowhere.csv", HOURS)
+    with pytest.raises(ScenarioError, match="nowhere.csv: onsite.wind.csv: file does not exist"):
+        read_generation_csv(tmp_path / "nowhere.csv", HOURS, what="onsite.wind.csv")
+    with pytest.raises(ScenarioError, match="onsite.pv.csv: has no data rows"):
+        read_generation_csv(_csv(tmp_path, ["timestamp,kw"]), HOURS, what="onsite.pv.csv")
