@@ -51,8 +51,14 @@ def test_it_rolls_when_the_build_would_eat_the_time_limit_and_says_so():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = solve_prepared(problem, options)
-    assert len(result.windows) > 1 and result.rolling_reason == reason
-    assert result.source in ("rolling", "greedy")
+    assert result.rolling_reason == reason and result.source in ("rolling", "greedy", "asap")
+    # how far it gets in 0.05 s depends on the machine; whatever was not solved when the
+    # time ran out is one record saying which baseline placed it, with no build
+    assert 1 <= len(result.windows) <= 2
+    assert result.windows[0].start.startswith("2025-07-01T00:00")
+    for record in result.windows:  # a record with no model built is a baseline's
+        assert record.size.nonzeros > 0 or (record.source in ("greedy", "asap")
+                                            and record.build_s == 0.0)
 
 
 def test_it_stays_in_one_piece_when_overlapping_windows_would_build_more():

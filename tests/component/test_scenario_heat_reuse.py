@@ -271,8 +271,8 @@ def test_a_demand_csv_missing_hours_is_named(tmp_path, plain):
     hours = plain.inputs.frame.index[:-3]
     heat = {"demand": "csv", "csv": demand_csv(tmp_path / "short.csv", hours, 10.0),
             "supply_c": 45, "price_per_kwh_th": PRICE}
-    with pytest.raises(ScenarioError, match=r"short\.csv: 3 of the run's 24 hours are not in "
-                                            r"the file"):
+    with pytest.raises(ScenarioError, match=r"short\.csv: heat_reuse\.csv: 3 of the run's 24 "
+                                            r"hours are not in the file"):
         run(immersion_site(heat_reuse=heat), optimize=False)
 
 
