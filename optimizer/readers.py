@@ -9,6 +9,7 @@ pandas inputs of :func:`optimizer.solve_schedule`.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import os
 from pathlib import Path
@@ -78,14 +79,22 @@ def read_table(
     required: tuple[str, ...],
     optional: tuple[str, ...] = (),
     max_rows: int | None = None,
+    unused: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """A CSV file as a table of stripped text cells with the required columns, indexed
     by each row's number as a spreadsheet shows the file (:func:`spreadsheet_rows`).
 
+    Every column must be one of ``required``, ``optional`` or ``unused`` (columns this
+    reader accepts and leaves out, e.g. a fleet's columns in a one-site run), named once:
+    a misspelt column (``site`` for ``sites``) would otherwise be dropped without a word
+    and its meaning (a job's data residency) lost. A column with no name and no values
+    (a trailing comma of a spreadsheet export) is left out.
+
     Raises
     ------
     ScheduleInputError
-        Too large, binary, not CSV, missing columns or too many rows.
+        Too large, binary, not CSV, a column unknown or named twice, missing columns or
+        too many rows.
     """
     check_file_size(path, label)
     with open(path, "rb") as fh:
@@ -104,7 +113,16 @@ def read_table(
         reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)[:200]
         raise ScheduleInputError(f"{label}: cannot be read as CSV ({reason})") from None
     frame.index = spreadsheet_rows(text, len(frame))
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = _checked_header(text, label, len(frame.columns),
+                                    required + optional + unused)
+    for column in [c for c in frame.columns if c.startswith("\x00")]:
+        filled = frame[column].str.strip() != ""
+        if filled.any():
+            raise ScheduleInputError(
+                f"{label}: column {column[1:]} has no name in the header but row "
+                f"{frame.index[filled.argmax()]} has a value in it; name the column or "
+                "remove it")
+        frame = frame.drop(columns=column)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         may = f", and may have {', '.join(optional)}" if optional else ""
@@ -115,6 +133,42 @@ def read_table(
     if max_rows is not None and len(frame) > max_rows:
         raise ScheduleInputError(f"{label}: more than {max_rows:,} rows; the limit is {max_rows:,}")
     return frame.apply(lambda col: col.str.strip())
+
+
+def _checked_header(text: str, label: str, width: int, known: tuple[str, ...]) -> list[str]:
+    """The stripped column names of a CSV text's header row (``width`` of them, as the
+    parser read them), each known and named once; a nameless column is given a name
+    starting with NUL, for the caller to drop when it has no values."""
+    header: list[str] = []
+    try:  # the first record pandas does not skip as blank (as spreadsheet_rows counts)
+        header = next(r for r in csv.reader(io.StringIO(text)) if len(r) > 1 or "".join(r).strip())
+    except (StopIteration, csv.Error):
+        pass
+    header = [c.strip() for c in header]
+    if len(header) != width:  # a dialect the two read differently: check what pandas read
+        header = [f"Unnamed: {k}" if k >= len(header) else header[k] for k in range(width)]
+    seen: dict[str, int] = {}
+    names = []
+    for k, name in enumerate(header, start=1):
+        if name == "":
+            names.append(f"\x00{k}")
+            continue
+        if name in seen:
+            raise ScheduleInputError(
+                f"{label}: the column {name!r} is named twice in the header (columns "
+                f"{seen[name]} and {k}); keep one of them")
+        seen[name] = k
+        if name not in known:
+            lowered = {c.lower(): c for c in known}
+            near = ([lowered[name.lower()]] if name.lower() in lowered
+                    else difflib.get_close_matches(name, known, n=1, cutoff=0.75))
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            raise ScheduleInputError(
+                f"{label}: column {k} {name[:40]!r} is not a column coolshift reads; "
+                f"{hint}the file may have the columns {', '.join(known)} (rename or remove "
+                "it)")
+        names.append(name)
+    return names
 
 
 def spreadsheet_rows(text: str, count: int | None = None) -> pd.Index:
@@ -285,7 +339,8 @@ def read_jobs(path: Path, label: str | None = None, fleet: bool = False) -> pd.D
     (:mod:`optimizer.fleet`; their meaning is checked there against the fleet's sites)."""
     label = label or Path(path).name
     optional = JOB_OPTIONAL_COLUMNS + (FLEET_JOB_COLUMNS if fleet else ())
-    raw = read_table(path, label, JOB_COLUMNS, optional, MAX_JOBS)
+    raw = read_table(path, label, JOB_COLUMNS, optional, MAX_JOBS,
+                     unused=() if fleet else FLEET_JOB_COLUMNS)
     if raw.empty:
         raise ScheduleInputError(f"{label}: no jobs")
     rows = []

@@ -472,7 +472,7 @@ def test_generation_csv_wrong_columns_and_bad_cells_are_named(tmp_path):
     dupes = [*rows, rows[0]]
     with pytest.raises(ScenarioError, match="duplicate hour"):
         read_generation_csv(_csv(tmp_path, ["timestamp,kw", *dupes]), HOURS)
-    with pytest.raises(ScenarioError, match="nowhere.csv: onsite.wind.csv: file does not exist"):
+    with pytest.raises(ScenarioError, match=r"nowhere\.csv: onsite\.wind\.csv: file does not exist"):
         read_generation_csv(tmp_path / "nowhere.csv", HOURS, what="onsite.wind.csv")
-    with pytest.raises(ScenarioError, match="onsite.pv.csv: has no data rows"):
+    with pytest.raises(ScenarioError, match=r"onsite\.pv\.csv: has no data rows"):
         read_generation_csv(_csv(tmp_path, ["timestamp,kw"]), HOURS, what="onsite.pv.csv")
