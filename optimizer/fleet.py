@@ -10,7 +10,8 @@ site it may use. Running away from home means moving the job's data first:
 * moving costs ``data_tb x cost_per_tb`` [currency] and uses ``data_tb x
   energy_kwh_per_tb`` [kWh] of network energy, counted half at the sending (home) and
   half at the receiving site, at each site's mean price and carbon over the horizon (a
-  few kWh per TB: too small to move a peak, so not placed in hours);
+  few kWh per TB: too small to move a peak, so not placed in hours); each end's KPIs
+  carry its half and half the transfer charge (:func:`network_by_site`);
 * jobs of a latency class in ``Network.home_only_latency`` never leave home; a job's
   ``sites`` column (``|``-separated) limits where it may run (data residency).
 
@@ -339,3 +340,35 @@ def moved_jobs(problem: Problem, pod_of_job: np.ndarray) -> np.ndarray:
     placed = pod_of_job >= 0
     site = np.where(placed, problem.pod_site[np.maximum(pod_of_job, 0)], -1)
     return placed & (site != problem.jobs.home_site)
+
+
+@dataclass(frozen=True)
+class NetworkBySite:
+    """What moving jobs' data uses at each site of a fleet, one entry per site (in
+    ``Problem.sites`` order): the sending (home) and the receiving site each count half
+    of a moved job's network energy at their own mean price and carbon (as the model
+    prices it: :func:`prepare_fleet`) and half of its transfer charge. The entries add
+    up to the schedule's ``move_kwh``, ``move_cost`` and ``move_kg``."""
+
+    energy_kwh: np.ndarray  # (S,) [kWh]
+    cost: np.ndarray  # (S,) [currency]
+    carbon_kg: np.ndarray  # (S,) [kg CO2]
+
+
+def network_by_site(problem: Problem, pod_of_job: np.ndarray) -> NetworkBySite:
+    """Each site's share of the network energy, cost and carbon of the placement
+    ``pod_of_job`` (pod position per job, -1 = not placed)."""
+    jobs, n_sites = problem.jobs, problem.n_sites
+    placed = np.flatnonzero(pod_of_job >= 0)
+    pod = pod_of_job[placed]
+    ends = (jobs.home_site[placed], problem.pod_site[pod])  # sending, receiving
+    end_kwh = jobs.move_kwh[placed, pod] / 2.0
+    price = problem.price_per_kwh.mean(axis=1)
+    carbon = problem.carbon_g_per_kwh.mean(axis=1)
+    charge = jobs.move_cost[placed, pod] - end_kwh * (price[ends[0]] + price[ends[1]])
+    energy, cost, kg = (np.zeros(n_sites) for _ in range(3))
+    for site in ends:
+        np.add.at(energy, site, end_kwh)
+        np.add.at(cost, site, end_kwh * price[site] + charge / 2.0)
+        np.add.at(kg, site, end_kwh * carbon[site] / 1e3)
+    return NetworkBySite(energy_kwh=energy, cost=cost, carbon_kg=kg)

@@ -39,14 +39,16 @@ COMPARED = ("it_energy_mwh", "facility_energy_mwh", "pue", "water_m3", "carbon_l
             "moved_energy_mwh", "moved_data_tb", "network_energy_mwh", "network_cost",
             "network_carbon_t", "deadlines_met_share")
 SHORT_DEFINITIONS = {
-    "pue": "facility energy / IT energy, all sites and the network together",
+    "pue": "facility energy / IT energy of all sites together (the network is not a "
+           "facility's energy)",
     "carbon_location_t": "grid emissions of the energy used (location-based Scope 2)",
     "total_cost": "energy and demand charges of every site, plus the network's",
     "water_m3": "water the sites' cooling uses (evaporation, blowdown, drift)",
     "moved_jobs": "jobs run away from their home site",
-    "moved_energy_mwh": "compute energy of the jobs run away from home",
+    "moved_energy_mwh": "compute energy of the jobs run away from home (as scheduled)",
     "moved_data_tb": "data moved with those jobs",
-    "network_energy_mwh": "energy of moving that data (counted in facility energy)",
+    "network_energy_mwh": "energy of moving that data, half at each end (outside facility "
+                          "energy and PUE; its cost and carbon are in the totals)",
 }
 
 

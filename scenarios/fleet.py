@@ -22,6 +22,7 @@ site is refused before any work (not modelled across sites yet).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from optimizer.fleet import (
     Network,
     Site,
     at_home,
+    network_by_site,
     prepare_fleet,
     split_pod,
 )
@@ -47,7 +49,13 @@ from optimizer.result import BaselineSummary, ScheduleResult
 from optimizer.solve import solve_prepared
 from scenarios import kpis as K
 from scenarios.errors import ScenarioError, in_jobs_file
-from scenarios.fleet_kpis import fleet_lever_kpis, fleet_totals, flows_table
+from scenarios.fleet_kpis import (
+    fleet_lever_kpis,
+    fleet_totals,
+    flows_table,
+    pod_of_jobs,
+    with_network,
+)
 from scenarios.fleet_loading import (
     expected_site_jobs,
     fleet_from_dict,
@@ -279,6 +287,9 @@ def run_fleet(fleet: Fleet, base_dir: Path | None = None, optimize: bool = True,
     say = progress or (lambda text: None)
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
+    if time_limit_s is not None:  # the run's fleet.toml records the limit it ran with
+        fleet = fleet.model_copy(update={"solver": fleet.solver.model_copy(
+            update={"time_limit_s": float(time_limit_s)})})
     prepared, jobs, problem, options = fleet_preflight(fleet, base_dir, time_limit_s, say,
                                                        map_sites)
     network = _network(fleet)
@@ -305,7 +316,9 @@ def run_fleet(fleet: Fleet, base_dir: Path | None = None, optimize: bool = True,
     results = map_sites(_site_result, [
         (n, prepared.scenarios[k], prepared.checked[k], schedules, solver, main, jobs)
         for k, n in enumerate(names)])
-    site_results = dict(zip(names, results, strict=True))
+    network = network_by_site(problem, pod_of_jobs(problem, schedules[main]))
+    site_results = {n: dataclasses.replace(r, kpis=K.clean(with_network(r.kpis, network, k)))
+                    for k, (n, r) in enumerate(zip(names, results, strict=True))}
     timings["resimulate_s"] = time.perf_counter() - t
     totals = {name: fleet_totals(problem, site_results, name, schedules[name], jobs)
               for name in schedules}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimizer.fleet import moved_jobs, split_pod
+from optimizer.fleet import NetworkBySite, moved_jobs, network_by_site, split_pod
 from optimizer.levers import lever_savings
 from optimizer.problem import Problem
 from optimizer.schedule import from_frame
@@ -17,8 +17,33 @@ from scenarios.run import RunResult
 ADDITIVE_KPIS = (
     "it_energy_mwh", "compute_energy_mwh", "facility_energy_mwh", "water_m3",
     "carbon_location_t", "carbon_market_t", "energy_cost", "demand_cost", "total_cost",
-    "job_energy_mwh",
+    "job_energy_mwh", "network_energy_mwh", "network_cost", "network_carbon_t",
 )
+
+
+def pod_of_jobs(problem: Problem, schedule: pd.DataFrame) -> np.ndarray:
+    """The pod position of each job of ``problem`` in ``schedule`` (-1: not placed)."""
+    assignment = from_frame(problem, schedule)
+    pod = np.full(len(problem.jobs), -1)
+    pod[assignment.job] = assignment.pod
+    return pod
+
+
+def with_network(kpis: dict, network: NetworkBySite, site: int) -> dict:
+    """A site's KPIs with its share of moving jobs' data (:func:`optimizer.fleet.
+    network_by_site`): ``network_*`` of its own, in its total cost and carbon totals;
+    not in its facility energy, energy cost or ratios (the network is not the
+    facility's)."""
+    out = dict(kpis)
+    cost, tonnes = float(network.cost[site]), float(network.carbon_kg[site]) / 1e3
+    out["network_energy_mwh"] = float(network.energy_kwh[site]) / 1e3
+    out["network_cost"] = cost
+    out["network_carbon_t"] = tonnes
+    for key, add in (("total_cost", cost), ("carbon_location_t", tonnes),
+                     ("carbon_market_t", tonnes)):
+        if out.get(key) is not None:
+            out[key] = float(out[key]) + add
+    return out
 
 
 def flows_table(jobs: pd.DataFrame, schedule: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -49,50 +74,34 @@ def flows_table(jobs: pd.DataFrame, schedule: pd.DataFrame, names: list[str]) ->
 
 def fleet_totals(problem: Problem, sites: dict[str, RunResult], name: str,
                  schedule: pd.DataFrame, jobs_table: pd.DataFrame) -> dict:
-    """Fleet-wide KPIs of one schedule: the sites' re-simulated sums, the facilities'
-    ratios (PUE, TUE, WUE, CUE) from those sums, and the network's energy, cost and
-    carbon of moving jobs' data, which ``total_cost`` and the carbon totals include and
-    facility energy and the ratios do not."""
+    """Fleet-wide KPIs of one schedule: the sums of the sites' re-simulated KPIs, each
+    with its share of the network (:func:`with_network`: so the sites' costs and carbon
+    add up to the fleet's), and the facilities' ratios (PUE, TUE, WUE, CUE) from those
+    sums, which leave the network out (it is not a facility's energy)."""
+    pod = pod_of_jobs(problem, schedule)
+    network = network_by_site(problem, pod)
     kpis = {k: 0.0 for k in ADDITIVE_KPIS}
-    for result in sites.values():
-        own = result.outcomes[name].kpis
-        for k in ADDITIVE_KPIS:
-            if k == "job_energy_mwh":
-                own_value = float(result.outcomes[name].job_load_kw.to_numpy().sum()) / 1000
-            else:
-                own_value = own.get(k)
-            kpis[k] += float(own_value or 0.0)
-    assignment = from_frame(problem, schedule)
-    pod = np.full(len(problem.jobs), -1)
-    pod[assignment.job] = assignment.pod
-    moved = moved_jobs(problem, pod)
-    jobs = problem.jobs
-    placed = np.flatnonzero(pod >= 0)
-    at = (placed, pod[placed])
-    network_kwh = float(jobs.move_kwh[at].sum())
-    network_cost = float(jobs.move_cost[at].sum())
-    network_kg = float(jobs.move_kg[at].sum())
-    kpis["network_energy_mwh"] = network_kwh / 1000
-    kpis["network_cost"] = network_cost
-    kpis["network_carbon_t"] = network_kg / 1000
-    # the facilities' ratios (ISO/IEC 30134) from the sites' sums: the network between
-    # the sites is not a facility's energy; its cost and carbon are the fleet's
+    for k, site in enumerate(problem.sites):
+        outcome = sites[site].outcomes[name]
+        own = with_network(outcome.kpis, network, k)
+        own["job_energy_mwh"] = float(outcome.job_load_kw.to_numpy().sum()) / 1000
+        for key in ADDITIVE_KPIS:
+            kpis[key] += float(own.get(key) or 0.0)
+    # the facilities' ratios (ISO/IEC 30134) from the sites' sums, without the network
     it_kwh = kpis["it_energy_mwh"] * 1000
+    facility_carbon_t = kpis["carbon_location_t"] - kpis["network_carbon_t"]
     kpis["pue"] = kpis["facility_energy_mwh"] / kpis["it_energy_mwh"] if it_kwh else None
     kpis["tue"] = (kpis["facility_energy_mwh"] / kpis["compute_energy_mwh"]
                    if kpis["compute_energy_mwh"] else None)
     kpis["wue_l_per_kwh"] = kpis["water_m3"] * 1000 / it_kwh if it_kwh else None
-    kpis["cue_kg_per_kwh"] = kpis["carbon_location_t"] * 1000 / it_kwh if it_kwh else None
-    kpis["total_cost"] += network_cost
-    kpis["carbon_location_t"] += network_kg / 1000
-    kpis["carbon_market_t"] += network_kg / 1000
-    kpis["jobs"] = len(jobs)
-    kpis["moved_jobs"] = int(moved.sum())
-    energy = jobs.power_kw * jobs.duration_h / 1000
-    kpis["moved_energy_mwh"] = float(energy[moved].sum())
-    data_tb = (pd.to_numeric(jobs_table["data_tb"], errors="coerce").fillna(0.0).to_numpy()
-               if "data_tb" in jobs_table.columns else np.zeros(len(jobs)))
-    kpis["moved_data_tb"] = float(data_tb[moved].sum())
+    kpis["cue_kg_per_kwh"] = facility_carbon_t * 1000 / it_kwh if it_kwh else None
+    kpis["jobs"] = len(problem.jobs)
+    kpis["moved_jobs"] = int(moved_jobs(problem, pod).sum())
+    # what moved, as flows.csv counts it: the scheduled energy (restart overheads in)
+    flows = flows_table(jobs_table, schedule, list(problem.sites))
+    away = flows[flows["moved"].astype(bool)]
+    kpis["moved_energy_mwh"] = float(away["compute_mwh"].sum())
+    kpis["moved_data_tb"] = float(away["data_tb"].sum())
     # the fleet's coincident peak: the sites' facility power added hour by hour
     kpis["peak_facility_kw"] = float(sum(r.outcomes[name].site["facility_kw"].to_numpy()
                                          for r in sites.values()).max())

@@ -8,6 +8,7 @@ runs it).
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -101,6 +102,12 @@ def load_fleet_arg(arg: str) -> tuple[Fleet, dict, Path | None]:
     return fleet_from_dict(data, file=str(path), base_dir=base), data, base
 
 
+def _nearest_built_in(name: str) -> str:
+    """'did you mean the built-in X? ' for the built-in scenario nearest ``name``, or ''."""
+    near = difflib.get_close_matches(name, example_names(), n=1, cutoff=0.6)
+    return f"did you mean the built-in {near[0]!r}? " if near else ""
+
+
 def site_scenario(fleet: Fleet, index: int, base_dir: Path | None) -> Scenario:
     """A site's scenario with the fleet's horizon, objective and solver, and no
     workload of its own.
@@ -122,11 +129,21 @@ def site_scenario(fleet: Fleet, index: int, base_dir: Path | None) -> Scenario:
                             "name a built-in scenario "
                             f"({', '.join(example_names())}) or a scenario file", field=where)
     elif base_dir is None:
-        raise ScenarioError(f"{site.scenario!r} is not a built-in scenario "
-                            f"({', '.join(example_names())})", field=where)
+        raise ScenarioError(f"{site.scenario!r} is not a built-in scenario; "
+                            f"{_nearest_built_in(site.scenario)}a built-in fleet's sites are "
+                            f"built-in scenarios ({', '.join(example_names())})", field=where)
     else:
         path = Path(site.scenario)
-        data = read_scenario_data(path)
+        if not path.exists():
+            raise ScenarioError(
+                f"{site.scenario!r} is neither a built-in scenario nor an existing file; "
+                f"{_nearest_built_in(path.stem)}give a built-in scenario "
+                f"({', '.join(example_names())}) or the path of a scenario file (relative to "
+                "the fleet file)", field=where)
+        try:
+            data = read_scenario_data(path)
+        except ScenarioError as exc:
+            raise ScenarioError(exc.message, file=exc.file, field=where) from None
         if is_fleet_data(data):
             raise ScenarioError(f"{path} is a fleet (it has [[sites]]), not a site's scenario: "
                                 "a fleet's sites are single-site scenarios", field=where)

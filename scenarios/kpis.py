@@ -329,16 +329,18 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
 FLEET_KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
     "sites": ("-", "number of sites in the fleet", ""),
     "moved_jobs": ("-", "jobs run away from their home site", ""),
-    "moved_energy_mwh": ("MWh", "compute energy (power x duration) of the moved jobs", ""),
+    "moved_energy_mwh": ("MWh", "compute energy of the moved jobs as scheduled (restart "
+                         "overheads in; the moved rows of flows.csv add up to it)", ""),
     "moved_data_tb": ("TB", "data moved to run jobs away from home", ""),
     "network_energy_mwh": (
         "MWh", "network energy of moving the data (per-TB figure x TB, half at each end); not "
         "a facility's: outside facility energy and PUE", "Aslan et al. 2018, J. Ind. Ecol. "
         "22(4), extrapolated"),
     "network_cost": ("currency", "transfer charge plus the network energy at each end's mean "
-                     "price; in total cost (not in energy cost)", ""),
+                     "price; in total cost (not in energy cost); a site's is its half of each "
+                     "transfer it sends or receives", ""),
     "network_carbon_t": ("tCO2", "network energy at each end's mean carbon intensity; in the "
-                         "carbon totals (not in CUE)", ""),
+                         "carbon totals (not in CUE); a site's is its half", ""),
     "cost_saving_vs_asap_site": (
         "currency", "part of the saving against ASAP at home from the site jobs run at, net of "
         "moving their data (linear model; Shapley split with the hall and the hours)", ""),

@@ -3,7 +3,8 @@
 * with one site, the fleet is today's single-site run (same jobs, same KPIs);
 * with free transfers and a high carbon price, work leaves for the cleanest site with room;
 * jobs with residency never leave; every schedule passes the fleet validator;
-* fleet KPIs are the sites' sums (ratios from sums) plus the network's energy.
+* fleet KPIs are the sites' sums (ratios from sums); each site carries half of every
+  transfer it sends or receives, so the sites' costs and carbon add up to the fleet's.
 """
 
 from __future__ import annotations
@@ -133,15 +134,27 @@ def test_residency_keeps_jobs_home_and_fleet_sums_close(tmp_path):
     assert result.kpis["network_energy_mwh"] == pytest.approx(network_mwh)
     assert result.kpis["facility_energy_mwh"] == pytest.approx(  # the network is not a facility
         sum(s.kpis["facility_energy_mwh"] for s in sites), rel=SUM_RTOL)
-    assert result.kpis["carbon_location_t"] == pytest.approx(
-        sum(s.kpis["carbon_location_t"] for s in sites) + result.kpis["network_carbon_t"],
-        rel=SUM_RTOL)
+    # each end counts half of each transfer (energy, cost, carbon), so the sites add up
+    east, west = result.sites["east"].kpis, result.sites["west"].kpis
+    assert east["network_energy_mwh"] == pytest.approx(network_mwh / 2, rel=SUM_RTOL)
+    assert west["network_energy_mwh"] == pytest.approx(network_mwh / 2, rel=SUM_RTOL)
+    for key in ("network_energy_mwh", "network_cost", "network_carbon_t", "carbon_location_t",
+                "carbon_market_t", "total_cost"):
+        assert result.kpis[key] == pytest.approx(sum(s.kpis[key] for s in sites), rel=SUM_RTOL)
+    assert result.kpis["network_cost"] > 0 and east["network_cost"] != west["network_cost"]
+    # the network is outside each site's facility (its energy cost is not)
+    for site in (east, west):
+        assert site["total_cost"] == pytest.approx(
+            site["energy_cost"] + site["demand_cost"] + site["network_cost"], rel=SUM_RTOL)
+    # what moved, as flows.csv says it: the moved jobs' scheduled energy
+    flows = flows_table(result.jobs, result.schedules["milp"], ["east", "west"])
+    moved = flows[flows["moved"]]
+    assert result.kpis["moved_energy_mwh"] == pytest.approx(moved["compute_mwh"].sum())
+    assert result.kpis["moved_data_tb"] == pytest.approx(moved["data_tb"].sum()) == 4.0
     assert result.kpis["it_energy_mwh"] == pytest.approx(
         sum(s.kpis["it_energy_mwh"] for s in sites), rel=SUM_RTOL)
     assert result.kpis["pue"] == pytest.approx(
         result.kpis["facility_energy_mwh"] / result.kpis["it_energy_mwh"], rel=SUM_RTOL)
-    assert result.kpis["total_cost"] == pytest.approx(
-        sum(s.kpis["total_cost"] for s in sites) + result.kpis["network_cost"], rel=SUM_RTOL)
     levers = sum(result.kpis[f"cost_saving_vs_asap_{k}"]
                  for k in ("site", "placement", "timing", "peak", "other"))
     assert levers == pytest.approx(result.kpis["cost_saving_vs_asap"], rel=1e-9)
@@ -192,6 +205,22 @@ def test_a_fleet_file_as_a_site_and_unequal_horizons_are_named_plainly(tmp_path)
     text = str(caught.value)
     assert "horizon differ (a: 2023-07-10T00:00:00+08:00 for 48 h, b: " in text
     assert "Timestamp(" not in text
+
+
+def test_a_site_scenario_that_is_no_file_is_named_with_the_built_in_meant(tmp_path):
+    from scenarios.fleet import fleet_preflight
+
+    data = {"name": "f", "sites": [{"name": "a", "scenario": "beijing"},
+                                   {"name": "b", "scenario": "hub-shangai"}]}
+    with pytest.raises(ScenarioError, match=r"^sites\[1\]\.scenario: '\S*hub-shangai' is neither a "
+                                            r"built-in scenario nor an existing file; did you "
+                                            r"mean the built-in 'hub-shanghai'\?"):
+        fleet_preflight(fleet_from_dict(data, base_dir=tmp_path), tmp_path)
+    (tmp_path / "folder.toml").mkdir()
+    data["sites"][1]["scenario"] = "folder.toml"
+    with pytest.raises(ScenarioError, match=r"folder\.toml: sites\[1\]\.scenario: is not a "
+                                            r"regular file"):
+        fleet_preflight(fleet_from_dict(data, base_dir=tmp_path), tmp_path)
 
 
 def test_a_built_in_fleet_names_built_in_sites_only():
