@@ -137,7 +137,7 @@ def kpi_rows(named_kpis: list[tuple[str, dict]]) -> str:
 PROGRESS_PREFIX = "progress: "
 #: Without a terminal, a progress line repeats the same kind of stage (e.g. the next
 #: rolling window) at most this often [s] (judgement: a readable log of a long run).
-LOG_EVERY_S = 10.0
+LOG_EVERY_S = 5.0
 
 
 class _Spinner:

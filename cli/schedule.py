@@ -18,6 +18,8 @@ MAX_OPTION_VALUE = 1e12
 #: How a part month pays its demand charge: optimizer.options.BILLING, kept here too so
 #: that building the CLI parser imports no optimizer (equal by test).
 BILLING = ("prorated", "full_month")
+#: When the horizon rolls: optimizer.options.ROLLING (equal by test).
+ROLLING = ("auto", "always", "never")
 
 
 def register(subparsers) -> None:
@@ -41,6 +43,9 @@ def register(subparsers) -> None:
                    "offset changes (daylight saving). Default: the signals' own offset")
     p.add_argument("--time-limit", type=float, default=60.0,
                    help="seconds for the whole optimisation (rolling windows share it)")
+    p.add_argument("--rolling", choices=ROLLING, default="auto",
+                   help="solve in rolling windows only when the whole horizon would not fit "
+                   "the time or memory (auto, default), always, or never (one piece)")
     p.add_argument("--gap", type=float, default=1e-3, help="relative MIP gap")
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--force", action="store_true",
@@ -95,6 +100,7 @@ def _saving(base: dict, objective: float) -> str:
 
 
 def run(args) -> int:
+    from cli.run import _Spinner
     from optimizer import Limits, Objective, ScheduleInputError, SolverOptions, solve_schedule
     from optimizer.readers import read_jobs, read_pods, read_signals
     from scenarios.errors import in_jobs_file
@@ -105,7 +111,8 @@ def run(args) -> int:
         signals = read_signals(args.signals, timezone=args.timezone)
         jobs = read_jobs(args.jobs)
         pods = read_pods(args.pods, signals.index) if args.pods else None
-        options = SolverOptions(time_limit_s=args.time_limit, rel_gap=args.gap)
+        options = SolverOptions(time_limit_s=args.time_limit, rel_gap=args.gap,
+                                rolling=args.rolling)
         objective = Objective(
             carbon_price_per_t=args.carbon_price, demand_charge_per_kw=args.demand_charge,
             billing=args.billing,
@@ -113,9 +120,11 @@ def run(args) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                result = solve_schedule(
-                    jobs, signals, pods, Limits(args.grid_limit_kw), objective, options
-                )
+                with _Spinner("schedule") as spin:
+                    result = solve_schedule(
+                        jobs, signals, pods, Limits(args.grid_limit_kw), objective, options,
+                        progress=spin.update,
+                    )
             except ScheduleInputError as exc:  # a jobs row as the file's reader counts it
                 raise in_jobs_file(exc, args.jobs) from None
         schedule = result.schedule.copy()

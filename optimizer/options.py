@@ -85,7 +85,8 @@ class SolverOptions:
         baselines, model builds, LP relaxation, heuristics and HiGHS's MILP together;
         rolling windows share it. None for no limit. 60 s by default (judgement:
         interactive use). It is only exceeded when no schedule at all has been found by
-        then (``optimizer.pipeline.FIRST_SOLUTION_S`` more for a first one).
+        then: HiGHS then gets up to the limit again, at most
+        ``optimizer.pipeline.FIRST_SOLUTION_S``, for a first one.
     rel_gap : float
         Relative MIP gap at which HiGHS stops [-]; 1e-3 by default (issue 3; HiGHS's own
         default is 1e-4).

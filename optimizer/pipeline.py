@@ -58,9 +58,11 @@ RUIN_SHARE = 0.85
 #: Least time worth giving HiGHS's MILP after the heuristics [s] (judgement: below this
 #: HiGHS does not finish its presolve and root LP on the benchmark models).
 MIN_MILP_S = 1.0
-#: Time for a first schedule when the limit passed without any [s] (judgement: HiGHS
-#: finds one in seconds on the benchmark's tightest rolling windows). The only time a
-#: solve may run past its limit: without a schedule there is nothing to return.
+#: Most time for a first schedule when the limit passed without any [s] (judgement:
+#: HiGHS finds one in seconds on the benchmark's tightest rolling windows). The only
+#: time a solve may run past its limit (without a schedule there is nothing to return),
+#: and never by more than the limit itself (at least :data:`MIN_MILP_S`): a run ends
+#: within twice its limit.
 FIRST_SOLUTION_S = 30.0
 
 
@@ -135,7 +137,8 @@ def _milp(search: Search) -> str:
         if search.incumbent is None and not outcome.has_solution and \
                 outcome.termination == "time_limit" and search.may_overrun:
             # nothing to return yet (a rolling window cannot be skipped): a first schedule
-            retry = replace(options, time_limit_s=FIRST_SOLUTION_S)
+            limit_s = np.inf if options.time_limit_s is None else options.time_limit_s
+            retry = replace(options, time_limit_s=min(FIRST_SOLUTION_S, max(limit_s, MIN_MILP_S)))
             extra = solve_direct(built, retry, None, first_solution=True)
             outcome = replace(extra, solve_s=outcome.solve_s + extra.solve_s,
                               load_s=outcome.load_s + extra.load_s)

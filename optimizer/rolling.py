@@ -408,7 +408,11 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
             except NoSolutionError as exc:
                 # earlier commitments left this window without a schedule found in time:
                 # the whole-horizon baseline below is the answer if it fits
-                stranded = exc
+                stranded = NoSolutionError(
+                    f"rolling window {k}/{n_windows} (from {problem.hours[a]}) found no "
+                    f"schedule in its {budget_s:.1f} s ({exc}); raise the time limit, or set "
+                    "solver.rolling = \"never\" (coolshift schedule: --rolling never) to "
+                    "solve the horizon in one piece")
                 break
             except InfeasibleError as exc:
                 if not state.windows:  # nothing committed yet: the first window relaxes
@@ -418,7 +422,8 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
                 stranded = NoSolutionError(
                     f"rolling window {k}/{n_windows} (from {problem.hours[a]}) has no schedule "
                     f"given the hours the windows before it committed: {exc}. The whole "
-                    "horizon may still have one: set solver.rolling = \"never\" (one piece) "
+                    "horizon may still have one: set solver.rolling = \"never\" (coolshift "
+                    "schedule: --rolling never; one piece) "
                     "or a longer solver.window_h")
                 break
             state.windows.append(_record(problem.hours[a].isoformat(), len(js), budget_s,

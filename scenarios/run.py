@@ -355,6 +355,9 @@ def run_scenario(
     say = progress or (lambda text: None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    if time_limit_s is not None:  # the run's scenario.toml records the limit it ran with
+        scenario = scenario.model_copy(update={"solver": scenario.solver.model_copy(
+            update={"time_limit_s": float(time_limit_s)})})
 
     checked = preflight(scenario, time_limit_s, say)
     inputs, params, pods, prep = checked.inputs, checked.params, checked.pods, checked.prepared
@@ -374,6 +377,7 @@ def run_scenario(
         schedules, unplaced, solver = plan_on_forecasts(
             checked.forecasts, prep, optimize, schedules, unplaced, solver, say,
             deadline_s=run_deadline_s)
+    solver = {**solver, "time_limit_s": limit_s}  # the whole run's (manifest.json)
     timings["schedule_s"] = time.perf_counter() - t
 
     say("re-simulation")

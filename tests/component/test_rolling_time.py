@@ -79,3 +79,32 @@ def test_a_tight_rolling_run_ends_near_its_time_limit():
     wall = time.perf_counter() - tick
     assert wall < 10.0 * 1.5, f"{wall:.1f} s for a 10 s limit"
     assert np.isfinite(result.objective)
+
+
+@pytest.mark.parametrize(("limit_s", "retry_s"), [(4.0, 4.0), (120.0, 30.0), (0.05, 1.0)])
+def test_a_first_schedule_search_past_the_limit_takes_at_most_the_limit_again(
+        monkeypatch, limit_s, retry_s):
+    """With no schedule from any stage, HiGHS gets the limit again (at least MIN_MILP_S,
+    at most FIRST_SOLUTION_S) for a first one: a run ends within twice its limit; and
+    without one the failure is NoSolutionError saying to raise the limit."""
+    from optimizer.highs_solve import SolveOutcome
+    from optimizer.pipeline import NoSolutionError
+
+    _, problem = _instance(20, 48, 0.0, 0.3)
+    asked = []
+
+    def no_schedule(built, options, start=None, first_solution=False):
+        asked.append((options.time_limit_s, first_solution))
+        return SolveOutcome("time_limit", False, None, np.inf, 0.0, np.inf, 0.0, 0.0, "none")
+
+    def no_baseline(problem, *args, **kwargs):
+        return replace(real_asap(problem), status="infeasible")
+
+    real_asap = pipeline_module.asap
+    monkeypatch.setattr(pipeline_module, "solve_direct", no_schedule)
+    monkeypatch.setattr(pipeline_module, "asap", no_baseline)
+    monkeypatch.setattr(pipeline_module, "greedy", no_baseline)
+    options = replace(DEFAULT_OPTIONS, time_limit_s=limit_s, rolling="never")
+    with pytest.raises(NoSolutionError, match="raise the time limit"):
+        solve_prepared(problem, options)
+    assert asked[-1] == (pytest.approx(retry_s), True)

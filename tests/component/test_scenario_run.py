@@ -62,6 +62,14 @@ def test_every_schedule_is_valid_and_the_milp_is_no_worse_than_its_baselines(sma
             assert solver["objective"] <= solver[name]["objective"] + 1e-6
 
 
+def test_the_run_records_the_time_limit_it_ran_with(small_run):
+    """A --time-limit override is what scenario.toml and manifest.json keep (the run
+    directory re-runs as it ran), not the scenario file's own solver.time_limit_s."""
+    assert small().get("solver", {}).get("time_limit_s", 60.0) != 2
+    assert small_run.scenario.solver.time_limit_s == 2.0
+    assert small_run.solver["time_limit_s"] == 2.0
+
+
 def test_linearisation_error_is_small(small_run):
     assert small_run.linearisation["relative_error"] < LINEARISATION_RTOL
 

@@ -162,3 +162,26 @@ def test_signals_over_a_clock_change_need_the_time_zone(files):
                    "--out", out)
     assert proc.returncode == 0, proc.stderr
     assert (out / "schedule.csv").exists()
+
+
+def test_rolling_can_be_forced_and_the_windows_show_as_plain_progress_lines(tmp_path):
+    """--rolling always rolls a horizon longer than one window; without a terminal the
+    progress is plain log lines, the windows among them (issue 14, item 3)."""
+    n = 200  # beyond one 168 h window
+    pd.DataFrame({"timestamp": [iso(h) for h in range(n)],
+                  "price_per_kwh": [0.2 + 0.1 * (h % 24 > 8) for h in range(n)],
+                  "carbon_g_per_kwh": 500.0}).to_csv(tmp_path / "signals.csv", index=False)
+    pd.DataFrame([{"job_id": f"j{k}", "release": iso(24 * (k % 8)), "deadline": iso(n),
+                   "duration_h": 4, "power_kw": 50, "preemptible": "false"} for k in range(8)]
+                 ).to_csv(tmp_path / "jobs.csv", index=False)
+    proc = run_cli(tmp_path / "jobs.csv", "--signals", tmp_path / "signals.csv",
+                   "--rolling", "always", "--time-limit", "30", "--out", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["rolling"].startswith("rolling: rolling = always")
+    progress = [x for x in proc.stderr.splitlines() if x.startswith("progress: schedule: ")]
+    assert any("window 1/" in x for x in progress), proc.stderr
+    assert all(x.rstrip().endswith(" s)") for x in progress)
+    proc = run_cli(tmp_path / "jobs.csv", "--signals", tmp_path / "signals.csv",
+                   "--rolling", "sometimes", "--out", tmp_path / "out2")
+    assert proc.returncode == 2 and "--rolling" in proc.stderr and "Traceback" not in proc.stderr

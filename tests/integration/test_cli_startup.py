@@ -130,9 +130,9 @@ def test_version_without_an_installed_distribution_is_pyprojects(monkeypatch):
     assert cli_main.version() == project["project"]["version"]
 
 
-def test_the_schedule_commands_billing_choices_are_the_optimizers():
+def test_the_schedule_commands_billing_and_rolling_choices_are_the_optimizers():
     # kept apart so that building the parser imports no optimizer; equal by test
     from cli import schedule
-    from optimizer.options import BILLING
+    from optimizer.options import BILLING, ROLLING
 
-    assert schedule.BILLING == BILLING
+    assert schedule.BILLING == BILLING and schedule.ROLLING == ROLLING
