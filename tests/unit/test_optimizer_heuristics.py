@@ -249,6 +249,37 @@ def test_a_window_job_with_all_work_done_still_runs_its_owed_restart_hours():
         assert violated_rows(built.model, values_from_assignment(built, a)) == []
 
 
+def test_greedy_runs_no_hour_past_the_work_and_restarts_it_needs():
+    """Growing a preemptible job's hours to pay for restarts can join its runs; the
+    hours then to spare were kept (greensboro: a 20 h job with 1 h overhead ran 23 h in
+    2 runs), which the model's job_work_cap row refuses, so the schedule could not
+    seed the search. Over instances with restart overheads and fragmented cheap hours,
+    every baseline and local-search schedule meets every model row."""
+    from optimizer.linear import violated_rows
+    from optimizer.model import build_model, values_from_assignment
+
+    checked = 0
+    for seed in range(12):
+        inst = make_instance(10, 72, seed=seed, n_pods=2, preemptible_share=1.0,
+                             tightness=0.5, duration_h=(6, 20), slack_h=(10, 40),
+                             restart_overhead_h=1.0)
+        problem = prepare_problem(inst.jobs, inst.signals, inst.pods)
+        built = build_model(problem)
+        for base in (asap(problem), greedy(problem)):
+            if base.status != "feasible":
+                continue
+            checked += 1
+            x = values_from_assignment(built, base.assignment)
+            assert violated_rows(built.model, x) == [], (seed, base.name)
+            a = base.assignment
+            for j in np.unique(a.job):  # no job runs an hour it does not need
+                hours = np.sort(a.t[a.job == j])
+                runs = 1 + int(np.sum(np.diff(hours) > 1))
+                work = problem.jobs.duration_h[j] + problem.jobs.overhead_h[j] * (runs - 1)
+                assert len(hours) < work + 1, (seed, base.name, j, len(hours), runs)
+    assert checked >= 12
+
+
 def test_the_model_check_catches_a_schedule_missing_a_job():
     from optimizer.linear import violated_rows
     from optimizer.model import build_model, values_from_assignment
