@@ -325,6 +325,27 @@ def plan_on_forecasts(forecasts: Forecasts, prep, optimize: bool, schedules: dic
     def settled(schedule: pd.DataFrame) -> float:
         return evaluate(actual, from_frame(actual, schedule)).objective
 
+    # the greedy rule on forecasts first: it counts inside the run's time limit, and the
+    # MILP on forecasts gets what is left
+    say("greedy on forecasts")
+    perfect_g, missed_perfect = greedy_at_release(
+        actual, jobs, prep.pods, prep.limits, prep.objective,
+        lambda r, end: prep.signals.iloc[r:end])
+    forecast_g, missed = greedy_at_release(
+        actual, jobs, prep.pods, prep.limits, prep.objective, forecasts.frame_at)
+    schedules["greedy"] = forecast_g
+    unplaced.pop("greedy", None)
+    if missed:
+        unplaced["greedy"] = missed
+    else:
+        _check("greedy (forecast)", forecast_g, prep)
+    if not missed_perfect:
+        _check("greedy_perfect", perfect_g, prep)
+        schedules["greedy_perfect"] = perfect_g
+    if not missed and not missed_perfect:
+        perfect, planned = settled(perfect_g), settled(forecast_g)
+        record["greedy"] = {"settled_objective": planned, "perfect_objective": perfect,
+                            "regret": planned - perfect}
     if optimize:
         say("schedule on forecasts")
         with warnings.catch_warnings(record=True) as caught:
@@ -346,25 +367,6 @@ def plan_on_forecasts(forecasts: Forecasts, prep, optimize: bool, schedules: dic
         perfect, planned = settled(schedules["milp_perfect"]), settled(result.schedule)
         record["milp"] = {"planned_objective": result.objective, "settled_objective": planned,
                           "perfect_objective": perfect, "regret": planned - perfect}
-    say("greedy on forecasts")
-    perfect_g, missed_perfect = greedy_at_release(
-        actual, jobs, prep.pods, prep.limits, prep.objective,
-        lambda r, end: prep.signals.iloc[r:end])
-    forecast_g, missed = greedy_at_release(
-        actual, jobs, prep.pods, prep.limits, prep.objective, forecasts.frame_at)
-    schedules["greedy"] = forecast_g
-    unplaced.pop("greedy", None)
-    if missed:
-        unplaced["greedy"] = missed
-    else:
-        _check("greedy (forecast)", forecast_g, prep)
-    if not missed_perfect:
-        _check("greedy_perfect", perfect_g, prep)
-        schedules["greedy_perfect"] = perfect_g
-    if not missed and not missed_perfect:
-        perfect, planned = settled(perfect_g), settled(forecast_g)
-        record["greedy"] = {"settled_objective": planned, "perfect_objective": perfect,
-                            "regret": planned - perfect}
     solver["validation"] = {**solver.get("validation", {}),
                             **{n: 0 for n in schedules if n not in unplaced}}
     solver["forecast"] = record
