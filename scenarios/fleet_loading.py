@@ -66,6 +66,10 @@ def fleet_from_dict(data: dict, *, file: str = "<fleet>", base_dir: Path | None 
     """Validate raw fleet data; relative jobs paths and site scenario files are made
     absolute against ``base_dir`` (None: built-in, only built-in sites allowed)."""
     check_nesting(data, file)
+    if isinstance(data.get("sites"), dict):
+        raise ScenarioError("a fleet gives each site as its own [[sites]] table (double "
+                            "brackets, one per site); [sites] is a single table",
+                            file=file, field="sites")
     data = dict(data)
     if base_dir is not None:
         data = resolve_paths(data, base_dir)

@@ -151,8 +151,10 @@ class Fleet(_Model):
 
 
 def is_fleet_data(data: dict) -> bool:
-    """Whether raw scenario data describe a fleet (a ``sites`` list of tables)."""
-    return isinstance(data, dict) and isinstance(data.get("sites"), list)
+    """Whether raw scenario data describe a fleet: a ``sites`` list of tables, or one
+    table (``[sites]`` written for ``[[sites]]``, which the fleet's loader then refuses
+    saying so; a single-site scenario has no ``sites``)."""
+    return isinstance(data, dict) and isinstance(data.get("sites"), (list, dict))
 
 
 __all__ = ["POD_SEP", "Fleet", "FleetGenerator", "FleetSite", "FleetWorkload", "NetworkSpec",

@@ -173,6 +173,8 @@ def test_residency_keeps_jobs_home_and_fleet_sums_close(tmp_path):
     ({"workload": {"generator": {"homes": ["nowhere"]}}}, "homes names unknown site"),
     ({"sites": [{"name": "a", "scenario": "beijing", "open_share": 1.5}]},
      "sites[0].open_share"),
+    ({"sites": {"name": "a", "scenario": "beijing"}},  # [sites] written for [[sites]]
+     "sites: a fleet gives each site as its own [[sites]] table"),
     ({"sites": [{"name": "a", "scenario": "beijing"}, {"name": "b", "scenario": "east-west"}]},
      "'east-west' is a built-in fleet, not a site's scenario"),
 ])
