@@ -12,6 +12,7 @@ import csv
 import difflib
 import io
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -113,8 +114,9 @@ def read_table(
         reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)[:200]
         raise ScheduleInputError(f"{label}: cannot be read as CSV ({reason})") from None
     frame.index = spreadsheet_rows(text, len(frame))
-    frame.columns = _checked_header(text, label, len(frame.columns),
-                                    required + optional + unused)
+    frame.columns = _checked_header(text, label, len(frame.columns))
+    _check_columns(label, list(frame.columns), required, optional,
+                   required + optional + unused)
     for column in [c for c in frame.columns if c.startswith("\x00")]:
         filled = frame[column].str.strip() != ""
         if filled.any():
@@ -123,22 +125,15 @@ def read_table(
                 f"{frame.index[filled.argmax()]} has a value in it; name the column or "
                 "remove it")
         frame = frame.drop(columns=column)
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        may = f", and may have {', '.join(optional)}" if optional else ""
-        raise ScheduleInputError(
-            f"{label}: missing column(s) {', '.join(missing)}; the file needs the columns "
-            f"{', '.join(required)}{may}"
-        )
     if max_rows is not None and len(frame) > max_rows:
         raise ScheduleInputError(f"{label}: more than {max_rows:,} rows; the limit is {max_rows:,}")
     return frame.apply(lambda col: col.str.strip())
 
 
-def _checked_header(text: str, label: str, width: int, known: tuple[str, ...]) -> list[str]:
+def _checked_header(text: str, label: str, width: int) -> list[str]:
     """The stripped column names of a CSV text's header row (``width`` of them, as the
-    parser read them), each known and named once; a nameless column is given a name
-    starting with NUL, for the caller to drop when it has no values."""
+    parser read them), each named once; a nameless column is given a name starting with
+    NUL, for the caller to drop when it has no values."""
     header: list[str] = []
     try:  # the first record pandas does not skip as blank (as spreadsheet_rows counts)
         header = next(r for r in csv.reader(io.StringIO(text)) if len(r) > 1 or "".join(r).strip())
@@ -158,17 +153,46 @@ def _checked_header(text: str, label: str, width: int, known: tuple[str, ...]) -
                 f"{label}: the column {name!r} is named twice in the header (columns "
                 f"{seen[name]} and {k}); keep one of them")
         seen[name] = k
-        if name not in known:
-            lowered = {c.lower(): c for c in known}
-            near = ([lowered[name.lower()]] if name.lower() in lowered
-                    else difflib.get_close_matches(name, known, n=1, cutoff=0.75))
-            hint = f"did you mean {near[0]!r}? " if near else ""
-            raise ScheduleInputError(
-                f"{label}: column {k} {name[:40]!r} is not a column coolshift reads; "
-                f"{hint}the file may have the columns {', '.join(known)} (rename or remove "
-                "it)")
         names.append(name)
     return names
+
+
+def _meant(name: str, known: tuple[str, ...]) -> str | None:
+    """The known column a header name was probably meant as: the same but for case,
+    spaces or hyphens ('Job ID' for 'job_id'), or a near spelling ('site' for 'sites')."""
+    def plain(text: str) -> str:
+        return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+    by_plain = {plain(c): c for c in known}
+    if plain(name) in by_plain:
+        return by_plain[plain(name)]
+    near = difflib.get_close_matches(plain(name), list(by_plain), n=1, cutoff=0.75)
+    return by_plain[near[0]] if near else None
+
+
+def _check_columns(label: str, names: list[str], required: tuple[str, ...],
+                   optional: tuple[str, ...], known: tuple[str, ...]) -> None:
+    """Every required column present and every column known. Missing columns are said
+    first (a file that is not the kind asked for), with the columns there that look
+    meant for them; otherwise the first unknown column, with the one it looks meant as."""
+    unknown = [(k, n) for k, n in enumerate(names, start=1)
+               if not n.startswith("\x00") and n not in known]
+    missing = [c for c in required if c not in names]
+    if missing:
+        may = f", and may have {', '.join(optional)}" if optional else ""
+        meant = [f"{n[:40]!r} looks meant as {_meant(n, known)!r}" for _, n in unknown
+                 if _meant(n, known) in missing]
+        hint = f" ({'; '.join(meant)})" if meant else ""
+        raise ScheduleInputError(
+            f"{label}: missing column(s) {', '.join(missing)}{hint}; the file needs the "
+            f"columns {', '.join(required)}{may}")
+    if unknown:
+        k, name = unknown[0]
+        meant_as = _meant(name, known)
+        hint = f"did you mean {meant_as!r}? " if meant_as else ""
+        raise ScheduleInputError(
+            f"{label}: column {k} {name[:40]!r} is not a column coolshift reads; "
+            f"{hint}the file may have the columns {', '.join(known)} (rename or remove it)")
 
 
 def spreadsheet_rows(text: str, count: int | None = None) -> pd.Index:

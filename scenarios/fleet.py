@@ -51,6 +51,7 @@ from scenarios import kpis as K
 from scenarios.errors import ScenarioError, in_jobs_file
 from scenarios.fleet_kpis import (
     fleet_lever_kpis,
+    fleet_tco_kpis,
     fleet_totals,
     flows_table,
     pod_of_jobs,
@@ -67,6 +68,7 @@ from scenarios.fleet_loading import (
     site_scenario,
 )
 from scenarios.fleet_schema import Fleet
+from scenarios.money import scenario_tco, tco_kpis
 from scenarios.outcomes import ScheduleOutcome, checked_linearisation, resimulate
 from scenarios.run import Preflight, RunResult, preflight
 from scenarios.schema import Scenario
@@ -329,6 +331,7 @@ def run_fleet(fleet: Fleet, base_dir: Path | None = None, optimize: bool = True,
         else:
             kpis.update(K.savings(totals[main], totals[name], name))
     kpis.update(fleet_lever_kpis(problem, schedules, main, kpis))
+    kpis.update(fleet_tco_kpis(site_results))
     kpis["sites"] = len(names)
     timings["total_s"] = time.perf_counter() - t0
     return FleetResult(
@@ -379,6 +382,10 @@ def _site_result(task: tuple) -> RunResult:
     kpis["deadlines_met_share"] = 1.0 if jobs_here else None
     target = K.target_check(kpis["pue"], scenario.targets.pue, scenario.targets.label)
     kpis.update({key: v for key, v in target.items() if key != "references"})
+    # the site's capital cost and TCO (its facility alone; the network's cost is the
+    # fleet's, kept apart in network_cost)
+    kpis.update(tco_kpis(scenario_tco(scenario, checked.sizings, kpis,
+                                      len(checked.inputs.frame))))
     here = jobs[jobs["job_id"].astype(str).isin(set(main.schedule["job_id"].astype(str)))]
     checked_linear = checked_linearisation(prep.coefficients, prep.baseline, main,
                                            scenario.grid.grid_limit_kw, checked.inputs.notes)

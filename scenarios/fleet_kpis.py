@@ -106,7 +106,48 @@ def fleet_totals(problem: Problem, sites: dict[str, RunResult], name: str,
     kpis["peak_facility_kw"] = float(sum(r.outcomes[name].site["facility_kw"].to_numpy()
                                          for r in sites.values()).max())
     kpis["deadlines_met_share"] = K.deadlines_met_share(jobs_table["job_id"], schedule)
+    kpis["shifted_energy_share"] = fleet_shifted_share(sites, name)
     return kpis
+
+
+def fleet_shifted_share(sites: dict[str, RunResult], name: str) -> float | None:
+    """Share of the jobs' energy the schedule ``name`` runs in another site, pod or hour
+    than ASAP at home would [-]: :func:`scenarios.kpis.shifted_energy_share` over every
+    site's pods and hours together (None without an ASAP schedule or job energy)."""
+    if any("asap" not in r.outcomes for r in sites.values()):
+        return None
+    total = sum(float(r.outcomes["asap"].job_load_kw.to_numpy().sum()) for r in sites.values())
+    if total <= 0:
+        return None
+    moved = sum(float(np.maximum(r.outcomes[name].job_load_kw.to_numpy()
+                                 - r.outcomes["asap"].job_load_kw.to_numpy(), 0.0).sum())
+                for r in sites.values())
+    return moved / total
+
+
+#: A site's money KPIs that add up over a fleet (scenarios.money.tco_kpis).
+ADDITIVE_MONEY_KPIS = ("capex", "annualised_capex", "opex_per_year", "tco_per_year",
+                       "embodied_carbon_t")
+
+
+def fleet_tco_kpis(sites: dict[str, RunResult]) -> dict:
+    """The fleet's capital cost and TCO: the sites' sums, and per-kW and per-MWh figures
+    from those sums (a site's annual compute energy is its TCO / its TCO per MWh). A sum
+    is null when a site's figure is (e.g. no embodied-carbon factor)."""
+    out: dict = {}
+    for key in ADDITIVE_MONEY_KPIS:
+        values = [r.kpis.get(key) for r in sites.values()]
+        out[key] = None if any(v is None for v in values) else float(sum(values))
+    it_kw = [r.kpis["capex"] / r.kpis["capex_per_kw_it"] for r in sites.values()
+             if r.kpis.get("capex_per_kw_it")]
+    out["capex_per_kw_it"] = (out["capex"] / sum(it_kw) if out["capex"] is not None
+                              and len(it_kw) == len(sites) and sum(it_kw) > 0 else None)
+    mwh = [r.kpis["tco_per_year"] / r.kpis["tco_per_mwh_compute"] for r in sites.values()
+           if r.kpis.get("tco_per_mwh_compute")]
+    out["tco_per_mwh_compute"] = (out["tco_per_year"] / sum(mwh) if out["tco_per_year"]
+                                  is not None and len(mwh) == len(sites) and sum(mwh) > 0
+                                  else None)
+    return out
 
 
 def fleet_lever_kpis(problem: Problem, schedules: dict, main: str, kpis: dict) -> dict:

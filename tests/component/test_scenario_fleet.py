@@ -146,6 +146,15 @@ def test_residency_keeps_jobs_home_and_fleet_sums_close(tmp_path):
     for site in (east, west):
         assert site["total_cost"] == pytest.approx(
             site["energy_cost"] + site["demand_cost"] + site["network_cost"], rel=SUM_RTOL)
+    # capital cost and TCO: each site's facility, the fleet's the sums
+    for key in ("capex", "annualised_capex", "opex_per_year", "tco_per_year"):
+        assert east[key] > 0 and west[key] > 0
+        assert result.kpis[key] == pytest.approx(east[key] + west[key], rel=SUM_RTOL)
+    assert min(east["tco_per_mwh_compute"], west["tco_per_mwh_compute"]) <= result.kpis[
+        "tco_per_mwh_compute"] <= max(east["tco_per_mwh_compute"], west["tco_per_mwh_compute"])
+    # two jobs of six left home: at least their energy ran elsewhere than ASAP at home
+    moved_share = result.kpis["moved_energy_mwh"] / result.kpis["job_energy_mwh"]
+    assert moved_share - 1e-9 <= result.kpis["shifted_energy_share"] <= 1.0
     # what moved, as flows.csv says it: the moved jobs' scheduled energy
     flows = flows_table(result.jobs, result.schedules["milp"], ["east", "west"])
     moved = flows[flows["moved"]]

@@ -40,6 +40,18 @@ def test_an_unrelated_column_is_refused_with_the_columns_the_file_may_have(tmp_p
         read_jobs(_jobs(tmp_path, ",notes", ",hi"))
 
 
+def test_a_file_missing_a_required_column_says_so_first_with_the_column_meant(tmp_path):
+    path = tmp_path / "jobs.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")  # not a jobs file at all
+    with pytest.raises(ScheduleInputError, match=r"jobs\.csv: missing column\(s\) job_id, "
+                                                 r"release, .*; the file needs the columns"):
+        read_jobs(path)
+    path.write_text(f"{HEADER.replace('job_id', 'Job ID')}\n{ROW}\n", encoding="utf-8")
+    with pytest.raises(ScheduleInputError, match=r"missing column\(s\) job_id \('Job ID' looks "
+                                                 r"meant as 'job_id'\)"):
+        read_jobs(path)
+
+
 def test_a_column_named_twice_is_refused_naming_both_positions(tmp_path):
     with pytest.raises(ScheduleInputError, match=r"the column 'power_kw' is named twice in the "
                                                  r"header \(columns 5 and 7\)"):
