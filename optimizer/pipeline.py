@@ -193,8 +193,9 @@ def run_stages(problem: Problem, options: SolverOptions, deadline_s: float,
         every job: a rolling window's plan carried over from the window before (called
         only then).
     may_overrun : bool
-        Whether HiGHS may take :data:`FIRST_SOLUTION_S` past the deadline for a first
-        schedule when no stage found one (False: stop at the deadline).
+        Whether HiGHS may run past the deadline for a first schedule when no stage found
+        one (the limit again, at least :data:`MIN_MILP_S`, at most
+        :data:`FIRST_SOLUTION_S`; False: stop at the deadline).
 
     Returns
     -------

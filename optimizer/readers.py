@@ -88,8 +88,9 @@ def read_table(
     Every column must be one of ``required``, ``optional`` or ``unused`` (columns this
     reader accepts and leaves out, e.g. a fleet's columns in a one-site run), named once:
     a misspelt column (``site`` for ``sites``) would otherwise be dropped without a word
-    and its meaning (a job's data residency) lost. A column with no name and no values
-    (a trailing comma of a spreadsheet export) is left out.
+    and its meaning (a job's data residency) lost. A column with no name is left out when
+    it has no values (a trailing comma of a spreadsheet export) or is the first (the row
+    index pandas' ``to_csv`` and R's ``write.csv`` write by default).
 
     Raises
     ------
@@ -115,11 +116,10 @@ def read_table(
         raise ScheduleInputError(f"{label}: cannot be read as CSV ({reason})") from None
     frame.index = spreadsheet_rows(text, len(frame))
     frame.columns = _checked_header(text, label, len(frame.columns))
-    _check_columns(label, list(frame.columns), required, optional,
-                   required + optional + unused)
+    _check_columns(label, list(frame.columns), required, optional, unused)
     for column in [c for c in frame.columns if c.startswith("\x00")]:
         filled = frame[column].str.strip() != ""
-        if filled.any():
+        if filled.any() and column != "\x001":  # a nameless first column: a row index
             raise ScheduleInputError(
                 f"{label}: column {column[1:]} has no name in the header but row "
                 f"{frame.index[filled.argmax()]} has a value in it; name the column or "
@@ -171,28 +171,32 @@ def _meant(name: str, known: tuple[str, ...]) -> str | None:
 
 
 def _check_columns(label: str, names: list[str], required: tuple[str, ...],
-                   optional: tuple[str, ...], known: tuple[str, ...]) -> None:
+                   optional: tuple[str, ...], unused: tuple[str, ...]) -> None:
     """Every required column present and every column known. Missing columns are said
     first (a file that is not the kind asked for), with the columns there that look
-    meant for them; otherwise the first unknown column, with the one it looks meant as."""
+    meant for them; otherwise the first unknown column, with the one it looks meant as
+    (only a column this reader reads: pointing at an ``unused`` one would have it
+    renamed and then dropped)."""
+    read = required + optional
     unknown = [(k, n) for k, n in enumerate(names, start=1)
-               if not n.startswith("\x00") and n not in known]
+               if not n.startswith("\x00") and n not in read + unused]
     missing = [c for c in required if c not in names]
+    may = f", and may have {', '.join(optional)}" if optional else ""
     if missing:
-        may = f", and may have {', '.join(optional)}" if optional else ""
-        meant = [f"{n[:40]!r} looks meant as {_meant(n, known)!r}" for _, n in unknown
-                 if _meant(n, known) in missing]
+        meant = [f"{n[:40]!r} looks meant as {_meant(n, read)!r}" for _, n in unknown
+                 if _meant(n, read) in missing]
         hint = f" ({'; '.join(meant)})" if meant else ""
         raise ScheduleInputError(
             f"{label}: missing column(s) {', '.join(missing)}{hint}; the file needs the "
             f"columns {', '.join(required)}{may}")
     if unknown:
         k, name = unknown[0]
-        meant_as = _meant(name, known)
+        meant_as = _meant(name, read)
         hint = f"did you mean {meant_as!r}? " if meant_as else ""
         raise ScheduleInputError(
-            f"{label}: column {k} {name[:40]!r} is not a column coolshift reads; "
-            f"{hint}the file may have the columns {', '.join(known)} (rename or remove it)")
+            f"{label}: column {k} {name[:40]!r} is not a column coolshift reads; {hint}the "
+            f"file needs the columns {', '.join(required)}{may}; coolshift reads no other "
+            "column, so rename this one or remove it")
 
 
 def spreadsheet_rows(text: str, count: int | None = None) -> pd.Index:

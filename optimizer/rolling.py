@@ -405,12 +405,13 @@ def solve_rolling(problem: Problem, options: SolverOptions = DEFAULT_OPTIONS,
                     warnings.simplefilter("ignore")
                     search = run_stages(sub, options, time.perf_counter() + budget_s, carried,
                                         may_overrun=not fallback)
-            except NoSolutionError as exc:
+            except NoSolutionError:  # (its advice is for one piece; this one's below)
                 # earlier commitments left this window without a schedule found in time:
                 # the whole-horizon baseline below is the answer if it fits
                 stranded = NoSolutionError(
                     f"rolling window {k}/{n_windows} (from {problem.hours[a]}) found no "
-                    f"schedule in its {budget_s:.1f} s ({exc}); raise the time limit, or set "
+                    "schedule in time around the hours the windows before it committed, and "
+                    "no baseline places every job of it; raise the time limit, or set "
                     "solver.rolling = \"never\" (coolshift schedule: --rolling never) to "
                     "solve the horizon in one piece")
                 break

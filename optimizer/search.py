@@ -124,8 +124,9 @@ class Search:
         HiGHS's MILP status ("" before the MILP ran): "optimal", "time_limit", ...
     may_overrun : bool
         Whether HiGHS may run past the deadline for a first schedule when no stage has
-        one (:data:`optimizer.pipeline.FIRST_SOLUTION_S`); False where the caller has a
-        schedule to fall back on (a rolling horizon's whole-horizon baseline).
+        one (the limit again, at most :data:`optimizer.pipeline.FIRST_SOLUTION_S`); False
+        where the caller has a schedule to fall back on (a rolling horizon's whole-horizon
+        baseline).
     """
 
     built: BuiltModel

@@ -64,7 +64,7 @@ def network_table(fleet: FleetRun) -> doc.Table:
         ("Home-only latency classes",
          ", ".join(map(str, latency)) if isinstance(latency, list) and latency else "none"),
         ("Data moved in this run", f"{F.kpi_text('moved_data_tb', k.get('moved_data_tb'))} TB"),
-        ("Network energy, cost, CO2",
+        ("Network energy, cost, CO2 (half in each end's figures)",
          f"{F.kpi_text('network_energy_mwh', k.get('network_energy_mwh'))} MWh, "
          f"{F.kpi_text('network_cost', k.get('network_cost'))} {cur}, "
          f"{F.kpi_text('network_carbon_t', k.get('network_carbon_t'))} tCO2"),

@@ -42,7 +42,7 @@ SHORT_DEFINITIONS = {
     "pue": "facility energy / IT energy of all sites together (the network is not a "
            "facility's energy)",
     "carbon_location_t": "grid emissions of the energy used (location-based Scope 2)",
-    "total_cost": "energy and demand charges of every site, plus the network's",
+    "total_cost": "energy and demand charges of every site, and the network's cost",
     "water_m3": "water the sites' cooling uses (evaporation, blowdown, drift)",
     "moved_jobs": "jobs run away from their home site",
     "moved_energy_mwh": "compute energy of the jobs run away from home (as scheduled)",
@@ -206,7 +206,7 @@ def summary_section(fleet: FleetRun) -> doc.Section:
 
 
 def sites_table(fleet: FleetRun) -> doc.Table:
-    """One row per site, the network, and the fleet (the sum of both)."""
+    """One row per site, the fleet (their sum), and the network's part of it."""
     counts = flow_counts(fleet)
     keys = ("it_energy_mwh", "facility_energy_mwh", "pue", "carbon_location_t", "total_cost",
             "water_m3")
@@ -216,16 +216,17 @@ def sites_table(fleet: FleetRun) -> doc.Table:
         rows.append([doc.text(name), doc.num(counts.loc[name, "ran_jobs"], 0)]
                     + [doc.kpi(key, s.get(key)) for key in keys] + [target_cell(s), met_cell(s)])
     k = fleet.kpis
-    rows.append([doc.text("Network (moving data)"), doc.text(""), doc.text(""),
-                 doc.kpi("network_energy_mwh", k.get("network_energy_mwh")), doc.text(""),
+    rows.append([doc.text("Fleet"), doc.kpi("jobs", k.get("jobs"))]
+                + [doc.kpi(key, k.get(key)) for key in keys] + [doc.text(""), doc.text("")])
+    rows.append([doc.text("of which: network (moving data)"), doc.text(""), doc.text(""),
+                 doc.text(""), doc.text(""),
                  doc.kpi("network_carbon_t", k.get("network_carbon_t")),
                  doc.kpi("network_cost", k.get("network_cost")), doc.text(""), doc.text(""),
                  doc.text("")])
-    rows.append([doc.text("Fleet"), doc.kpi("jobs", k.get("jobs"))]
-                + [doc.kpi(key, k.get(key)) for key in keys] + [doc.text(""), doc.text("")])
     cur = fleet.currency
+    network_mwh = F.kpi_text("network_energy_mwh", k.get("network_energy_mwh"))
     return doc.Table(
-        "sites", "Sites, the network and the fleet",
+        "sites", "Sites and the fleet",
         [doc.Column("Site", width=1.3), doc.Column("Jobs run", width=0.55, numeric=True),
          doc.Column("IT energy", "MWh", 0.75, True), doc.Column("Facility", "MWh", 0.75, True),
          doc.Column("PUE", width=0.5, numeric=True),
@@ -233,10 +234,13 @@ def sites_table(fleet: FleetRun) -> doc.Table:
          doc.Column("Water", "m³", 0.65, True), doc.Column("PUE target", width=0.6, numeric=True),
          doc.Column("Met", width=0.45, numeric=True)],
         rows, font_scale=0.9,
-        note="The fleet's energy, carbon and cost are the sites' plus the network's (its energy "
-             "is counted half at each end, in facility energy); the fleet's PUE is its facility "
-             "energy over its IT energy. Scope 2 is location-based. Each site's PUE is checked "
-             "against the target of its own scenario.")
+        note="The fleet's figures are the sites' sums. Moving jobs' data is counted half at the "
+             "sending and half at the receiving site: each site's Scope 2 and total cost include "
+             "its half of every transfer (the last row shows that part of the fleet's). The "
+             f"network's energy ({network_mwh} MWh) is not a facility's: facility energy and PUE "
+             "leave it out; the fleet's PUE is its facility energy over its IT energy. Scope 2 "
+             "is location-based. Each site's PUE is checked against the target of its own "
+             "scenario.")
 
 
 def flows_table(fleet: FleetRun) -> doc.Table:

@@ -13,8 +13,9 @@ re-simulated site by site.
    time limit; the baselines: ASAP and greedy with every job at home, and greedy over
    every site a job may use ("cheapest site"); every schedule checked by
    :func:`optimizer.fleet_validate.validate_fleet`;
-5. each site's share of each schedule re-simulated exactly, its KPIs; the fleet's KPIs
-   are their sums (ratios from the sums) plus the network's energy, cost and carbon.
+5. each site's share of each schedule re-simulated exactly, its KPIs with its half of
+   every transfer it sends or receives (network energy, cost, carbon); the fleet's KPIs
+   are their sums (ratios from the sums, the network left out of facility energy).
 
 A fleet with storage, on-site generation, heat reuse with a demand or forecasts at a
 site is refused before any work (not modelled across sites yet).
@@ -315,12 +316,14 @@ def run_fleet(fleet: Fleet, base_dir: Path | None = None, optimize: bool = True,
     say("re-simulation")
     t = time.perf_counter()
     main = main_schedule(schedules, optimize)
+    # each schedule's network, half at each end: every site's outcomes carry their share
+    networks = {name: network_by_site(problem, pod_of_jobs(problem, schedule))
+                for name, schedule in schedules.items()}
     results = map_sites(_site_result, [
-        (n, prepared.scenarios[k], prepared.checked[k], schedules, solver, main, jobs)
+        (n, prepared.scenarios[k], prepared.checked[k], schedules, solver, main, jobs,
+         {name: (net, k) for name, net in networks.items()})
         for k, n in enumerate(names)])
-    network = network_by_site(problem, pod_of_jobs(problem, schedules[main]))
-    site_results = {n: dataclasses.replace(r, kpis=K.clean(with_network(r.kpis, network, k)))
-                    for k, (n, r) in enumerate(zip(names, results, strict=True))}
+    site_results = dict(zip(names, results, strict=True))
     timings["resimulate_s"] = time.perf_counter() - t
     totals = {name: fleet_totals(problem, site_results, name, schedules[name], jobs)
               for name in schedules}
@@ -367,13 +370,15 @@ def site_schedule(schedule: pd.DataFrame, site: str) -> pd.DataFrame:
 def _site_result(task: tuple) -> RunResult:
     """A site's share of every fleet schedule, re-simulated, as a single-site run (a
     top-level function: one task per site)."""
-    name, scenario, checked, schedules, solver, main_name, jobs = task
+    name, scenario, checked, schedules, solver, main_name, jobs, networks = task
     prep = checked.prepared
     outcomes: dict[str, ScheduleOutcome] = {}
     for sched_name, schedule in schedules.items():
-        outcomes[sched_name] = resimulate(sched_name, site_schedule(schedule, name), scenario,
-                                          checked.inputs, checked.pods, checked.params,
-                                          prep.baseline)
+        outcome = resimulate(sched_name, site_schedule(schedule, name), scenario,
+                             checked.inputs, checked.pods, checked.params, prep.baseline)
+        # the site's half of each transfer it sends or receives (fleet_kpis.with_network)
+        outcomes[sched_name] = dataclasses.replace(
+            outcome, kpis=with_network(outcome.kpis, *networks[sched_name]))
     main = outcomes[main_name]
     kpis = dict(main.kpis)
     jobs_here = main.schedule["job_id"].nunique() if len(main.schedule) else 0

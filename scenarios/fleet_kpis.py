@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimizer.fleet import NetworkBySite, moved_jobs, network_by_site, split_pod
+from optimizer.fleet import NetworkBySite, moved_jobs, split_pod
 from optimizer.levers import lever_savings
 from optimizer.problem import Problem
 from optimizer.schedule import from_frame
@@ -75,15 +75,14 @@ def flows_table(jobs: pd.DataFrame, schedule: pd.DataFrame, names: list[str]) ->
 def fleet_totals(problem: Problem, sites: dict[str, RunResult], name: str,
                  schedule: pd.DataFrame, jobs_table: pd.DataFrame) -> dict:
     """Fleet-wide KPIs of one schedule: the sums of the sites' re-simulated KPIs, each
-    with its share of the network (:func:`with_network`: so the sites' costs and carbon
-    add up to the fleet's), and the facilities' ratios (PUE, TUE, WUE, CUE) from those
-    sums, which leave the network out (it is not a facility's energy)."""
+    site's with its share of the network already in (:func:`with_network`: the sites'
+    costs and carbon add up to the fleet's), and the facilities' ratios (PUE, TUE, WUE,
+    CUE) from those sums, which leave the network out (it is not a facility's energy)."""
     pod = pod_of_jobs(problem, schedule)
-    network = network_by_site(problem, pod)
     kpis = {k: 0.0 for k in ADDITIVE_KPIS}
-    for k, site in enumerate(problem.sites):
+    for site in problem.sites:
         outcome = sites[site].outcomes[name]
-        own = with_network(outcome.kpis, network, k)
+        own = dict(outcome.kpis)
         own["job_energy_mwh"] = float(outcome.job_load_kw.to_numpy().sum()) / 1000
         for key in ADDITIVE_KPIS:
             kpis[key] += float(own.get(key) or 0.0)

@@ -152,9 +152,11 @@ class Fleet(_Model):
 
 def is_fleet_data(data: dict) -> bool:
     """Whether raw scenario data describe a fleet: a ``sites`` list of tables, or one
-    table (``[sites]`` written for ``[[sites]]``, which the fleet's loader then refuses
-    saying so; a single-site scenario has no ``sites``)."""
-    return isinstance(data, dict) and isinstance(data.get("sites"), (list, dict))
+    table naming a ``scenario`` (``[sites]`` written for ``[[sites]]``, which the fleet's
+    loader then refuses saying so). A ``[sites]`` table without one is a single-site
+    scenario's ``[site]`` mistyped, and its loader says that."""
+    sites = data.get("sites") if isinstance(data, dict) else None
+    return isinstance(sites, list) or (isinstance(sites, dict) and "scenario" in sites)
 
 
 __all__ = ["POD_SEP", "Fleet", "FleetGenerator", "FleetSite", "FleetWorkload", "NetworkSpec",

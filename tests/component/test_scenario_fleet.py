@@ -142,6 +142,17 @@ def test_residency_keeps_jobs_home_and_fleet_sums_close(tmp_path):
                 "carbon_market_t", "total_cost"):
         assert result.kpis[key] == pytest.approx(sum(s.kpis[key] for s in sites), rel=SUM_RTOL)
     assert result.kpis["network_cost"] > 0 and east["network_cost"] != west["network_cost"]
+    # each end's half at its own mean price and carbon, written out here (no transfer charge)
+    end_kwh = 2 * 2.0 * 3.75 / 2  # two moved jobs, 2 TB each, half at each end
+    mean = {n: result.sites[n].inputs.frame[["price_per_kwh", "carbon_g_per_kwh"]].mean()
+            for n in ("east", "west")}
+    assert east["network_cost"] == pytest.approx(end_kwh * mean["east"]["price_per_kwh"])
+    assert west["network_carbon_t"] == pytest.approx(
+        end_kwh * mean["west"]["carbon_g_per_kwh"] / 1e6)
+    # every schedule's site outcomes carry their network share, baselines too
+    for name, totals in result.baselines.items():
+        assert totals["total_cost"] == pytest.approx(
+            sum(s.outcomes[name].kpis["total_cost"] for s in sites), rel=SUM_RTOL), name
     # the network is outside each site's facility (its energy cost is not)
     for site in (east, west):
         assert site["total_cost"] == pytest.approx(

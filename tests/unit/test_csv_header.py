@@ -22,8 +22,8 @@ def _jobs(tmp_path, extra_header: str, extra_row: str):
 
 
 @pytest.mark.parametrize("fleet", [False, True])
-@pytest.mark.parametrize(("column", "meant"), [("site", "sites"), ("data_TB", "data_tb"),
-                                               ("Home", "home"), ("pod", "pods"),
+@pytest.mark.parametrize(("column", "meant"), [("pod", "pods"), ("Max Interruptions",
+                                                                 "max_interruptions"),
                                                ("max_interuptions", "max_interruptions")])
 def test_a_misspelt_column_is_refused_naming_it_and_the_column_meant(tmp_path, fleet, column,
                                                                       meant):
@@ -34,9 +34,24 @@ def test_a_misspelt_column_is_refused_naming_it_and_the_column_meant(tmp_path, f
         read_jobs(path, fleet=fleet)
 
 
+@pytest.mark.parametrize(("column", "meant"), [("site", "sites"), ("data_TB", "data_tb"),
+                                               ("Home", "home")])
+def test_a_misspelt_fleet_column_is_named_as_meant_in_a_fleet_only(tmp_path, column, meant):
+    """A one-site run does not read the fleet's columns: pointing it at one would have the
+    column renamed and then dropped, so there it is refused with no suggestion."""
+    path = _jobs(tmp_path, f",{column}", ",x")
+    with pytest.raises(ScheduleInputError, match=rf"'{column}' is not a column coolshift "
+                                                 rf"reads; did you mean '{meant}'\?"):
+        read_jobs(path, fleet=True)
+    with pytest.raises(ScheduleInputError) as caught:
+        read_jobs(path)
+    assert f"'{column}' is not a column coolshift reads; the file needs" in str(caught.value)
+
+
 def test_an_unrelated_column_is_refused_with_the_columns_the_file_may_have(tmp_path):
     with pytest.raises(ScheduleInputError, match=r"column 7 'notes' is not a column coolshift "
-                                                 r"reads; the file may have the columns job_id,"):
+                                                 r"reads; the file needs the columns job_id,.*"
+                                                 r"rename this one or remove it"):
         read_jobs(_jobs(tmp_path, ",notes", ",hi"))
 
 
@@ -71,6 +86,14 @@ def test_fleet_columns_are_read_by_a_fleet_and_accepted_unread_by_one_site(tmp_p
     assert "sites" not in one_site.columns and "home" not in one_site.columns
     fleet = read_jobs(path, fleet=True)
     assert fleet.loc[0, "sites"] == "west|east" and fleet.loc[0, "data_tb"] == 3.5
+
+
+def test_a_nameless_first_column_is_a_row_index_and_left_out(tmp_path):
+    """pandas' to_csv (index=True, its default) and R's write.csv write one."""
+    path = tmp_path / "jobs.csv"
+    path.write_text(f",{HEADER}\n0,{ROW}\n", encoding="utf-8")
+    jobs = read_jobs(path)
+    assert list(jobs["job_id"]) == ["j1"] and list(jobs["power_kw"]) == [100.0]
 
 
 def test_a_blank_line_before_the_header_is_not_a_nameless_column(tmp_path):
