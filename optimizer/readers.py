@@ -139,7 +139,9 @@ def _checked_header(text: str, label: str, width: int) -> list[str]:
         header = next(r for r in csv.reader(io.StringIO(text)) if len(r) > 1 or "".join(r).strip())
     except (StopIteration, csv.Error):
         pass
-    header = [c.strip() for c in header]
+    # stripped, and unquoted: a header written '"a", "b"' (a space after the comma) keeps
+    # the second name's quotes in a CSV reader
+    header = [re.sub(r'^"(.*)"$', r"\1", c.strip()).strip() for c in header]
     if len(header) != width:  # a dialect the two read differently: check what pandas read
         header = [f"Unnamed: {k}" if k >= len(header) else header[k] for k in range(width)]
     seen: dict[str, int] = {}

@@ -96,6 +96,13 @@ def test_a_nameless_first_column_is_a_row_index_and_left_out(tmp_path):
     assert list(jobs["job_id"]) == ["j1"] and list(jobs["power_kw"]) == [100.0]
 
 
+def test_quoted_names_with_a_space_after_the_comma_are_read_as_named(tmp_path):
+    path = tmp_path / "jobs.csv"
+    quoted = ", ".join(f'"{c}"' for c in HEADER.split(","))
+    path.write_text(f"{quoted}\n{ROW}\n", encoding="utf-8")
+    assert list(read_jobs(path)["power_kw"]) == [100.0]
+
+
 def test_a_blank_line_before_the_header_is_not_a_nameless_column(tmp_path):
     path = tmp_path / "jobs.csv"
     path.write_text(f"\n{HEADER}\n{ROW}\n", encoding="utf-8")
