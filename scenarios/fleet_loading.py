@@ -125,17 +125,20 @@ def site_scenario(fleet: Fleet, index: int, base_dir: Path | None) -> Scenario:
     """
     site = fleet.sites[index]
     where = f"sites[{index}].scenario"
+    fleet_label = f"fleet {fleet.name!r}"  # the file may be one of several run at once
     if site.scenario in example_names():
         scenario = scenario_from_dict(tomllib.loads(example_text(site.scenario)),
                                       file=f"built-in scenario {site.scenario!r}")
     elif site.scenario in fleet_names():
         raise ScenarioError(f"{site.scenario!r} is a built-in fleet, not a site's scenario: "
                             "name a built-in scenario "
-                            f"({', '.join(example_names())}) or a scenario file", field=where)
+                            f"({', '.join(example_names())}) or a scenario file",
+                            file=fleet_label, field=where)
     elif base_dir is None:
         raise ScenarioError(f"{site.scenario!r} is not a built-in scenario; "
                             f"{_nearest_built_in(site.scenario)}a built-in fleet's sites are "
-                            f"built-in scenarios ({', '.join(example_names())})", field=where)
+                            f"built-in scenarios ({', '.join(example_names())})",
+                            file=fleet_label, field=where)
     else:
         path = Path(site.scenario)
         if not path.exists():
@@ -143,14 +146,15 @@ def site_scenario(fleet: Fleet, index: int, base_dir: Path | None) -> Scenario:
                 f"{site.scenario!r} is neither a built-in scenario nor an existing file; "
                 f"{_nearest_built_in(path.stem)}give a built-in scenario "
                 f"({', '.join(example_names())}) or the path of a scenario file (relative to "
-                "the fleet file)", field=where)
+                "the fleet file)", file=fleet_label, field=where)
         try:
             data = read_scenario_data(path)
         except ScenarioError as exc:
             raise ScenarioError(exc.message, file=exc.file, field=where) from None
         if is_fleet_data(data):
             raise ScenarioError(f"{path} is a fleet (it has [[sites]]), not a site's scenario: "
-                                "a fleet's sites are single-site scenarios", field=where)
+                                "a fleet's sites are single-site scenarios",
+                                file=fleet_label, field=where)
         scenario = scenario_from_dict(data, file=str(path), base_dir=path.resolve().parent)
     unsupported = [name for name, has in (
         ("[storage]", scenario.storage is not None), ("[onsite]", scenario.onsite is not None),
@@ -160,7 +164,7 @@ def site_scenario(fleet: Fleet, index: int, base_dir: Path | None) -> Scenario:
         raise ScenarioError(
             f"site '{site.name}' ({site.scenario}) has {', '.join(unsupported)}: a fleet does "
             "not yet co-optimise assets or forecasts across sites; remove them from the "
-            "site's scenario or run the site alone", field=where)
+            "site's scenario or run the site alone", file=fleet_label, field=where)
     horizon = fleet.horizon or scenario.horizon
     return scenario.model_copy(update={
         "workload": scenario.workload.model_copy(update={"jobs": None, "generator": None}),

@@ -234,9 +234,10 @@ def test_a_site_scenario_that_is_no_file_is_named_with_the_built_in_meant(tmp_pa
 
     data = {"name": "f", "sites": [{"name": "a", "scenario": "beijing"},
                                    {"name": "b", "scenario": "hub-shangai"}]}
-    with pytest.raises(ScenarioError, match=r"^sites\[1\]\.scenario: '\S*hub-shangai' is neither a "
-                                            r"built-in scenario nor an existing file; did you "
-                                            r"mean the built-in 'hub-shanghai'\?"):
+    with pytest.raises(ScenarioError, match=r"^fleet 'f': sites\[1\]\.scenario: "
+                                            r"'\S*hub-shangai' is neither a built-in scenario "
+                                            r"nor an existing file; did you mean the built-in "
+                                            r"'hub-shanghai'\?"):
         fleet_preflight(fleet_from_dict(data, base_dir=tmp_path), tmp_path)
     (tmp_path / "folder.toml").mkdir()
     data["sites"][1]["scenario"] = "folder.toml"
