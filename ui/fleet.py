@@ -219,10 +219,13 @@ def _headline(view) -> None:
     c[0].metric("Moved jobs", f"{fmt(k.get('moved_jobs'), ',.0f')} of {fmt(k.get('jobs'), ',.0f')}",
                 help="Jobs that ran at another site than their home.")
     c[1].metric("Moved compute", f"{fmt(k.get('moved_energy_mwh'), ',.1f')} MWh",
-                help="Compute energy (power x duration) of the moved jobs.")
+                help="Compute energy of the moved jobs as scheduled (restart overheads "
+                     "in; the moved rows of the flows table).")
     c[2].metric("Data moved", f"{fmt(k.get('moved_data_tb'), ',.1f')} TB")
     c[3].metric("Network energy", f"{fmt(k.get('network_energy_mwh'), ',.2f')} MWh",
-                help="Energy of moving the data; counted in the fleet's facility energy.")
+                help="Energy of moving the data, counted half at the sending and half at "
+                     "the receiving site (with its cost and carbon, in each site's cost and "
+                     "carbon); not facility energy, so not in PUE.")
     c[4].metric("Fleet PUE", kpi_text("pue", k.get("pue")))
     c = st.columns(4)
     for col, (key, label) in zip(c[:3], BASELINES.items(), strict=True):
@@ -276,6 +279,10 @@ def _results() -> None:
     st.dataframe(table, hide_index=True, width="stretch", key="fleet_site_kpis",
                  column_config=_right([c for c in table.columns
                                        if c not in ("site", "PUE against target")]))
+    st.caption("Each site's carbon and cost include its half of every data transfer it "
+               "sends or receives, so the sites add up to the fleet "
+               f"(network: {fmt(view.kpis.get('network_cost'), ',.0f')} {md(view.currency)}, "
+               f"{fmt(view.kpis.get('network_carbon_t'), ',.2f')} t).")
     left, right = st.columns([5, 4])
     with left:
         total = view.kpis.get("cost_saving_vs_asap")

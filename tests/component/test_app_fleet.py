@@ -311,6 +311,8 @@ def test_the_page_runs_an_uploaded_fleet_and_keeps_the_result(app):
     assert flows["jobs"].astype(int).sum() == 6
     labels = [m.label for m in app.metric]
     assert "Moved jobs" in labels and "Cost saving vs cheapest site" in labels
+    # the sites' table says where the network is counted (its rows add up to the fleet)
+    assert any("include its half of every data transfer" in c.value for c in app.caption)
     app.switch_page("ui/compare.py").run()
     app.switch_page("ui/fleet.py").run()
     assert app.session_state["fleet_result"] is kept
