@@ -327,11 +327,13 @@ def execute(scenarios: list, args: argparse.Namespace) -> int:
 
 def solver_line(result) -> str:
     """The solver's status, gap, bound and the linearisation error, in one line."""
+    from scenarios.store import is_number
+
     solver = result.solver
     window_gap = solver.get("max_window_gap")
     return (
         solver_line_of(solver)
-        + (f", largest window gap {window_gap:.2%}" if _finite(window_gap) else "")
+        + (f", largest window gap {window_gap:.2%}" if is_number(window_gap) else "")
         + f"; linearisation error {result.linearisation['relative_error']:.3%}"
         + (f"; {solver['rolling']}" if str(solver.get("rolling", "")).startswith("rolling")
            else "")
@@ -390,21 +392,18 @@ def print_fleet(result) -> None:
     )
 
 
-def _finite(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(
-        value)
-
-
 def solver_line_of(solver: dict) -> str:
     """The solver's status, gap and bound in one line; a solve with no bound (e.g. a
     time limit too short for any) says its gap is unknown rather than leave it out."""
+    from scenarios.store import is_number
+
     gap, bound = solver.get("gap"), solver.get("bound")
-    if _finite(gap):
+    if is_number(gap):
         gap_text = f", gap {gap:.2%}"
     else:
         gap_text = ", gap unknown (no bound within the time limit)" if "gap" in solver else ""
     return (f"solver: {solver.get('status')}" + gap_text
-            + (f", bound {bound:,.2f}" if _finite(bound) else ""))
+            + (f", bound {bound:,.2f}" if is_number(bound) else ""))
 
 
 def resolve_run_arg(arg: str):

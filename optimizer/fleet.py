@@ -343,6 +343,15 @@ def moved_jobs(problem: Problem, pod_of_job: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class SiteNetwork:
+    """One site's share of moving jobs' data (:class:`NetworkBySite`)."""
+
+    energy_kwh: float  # [kWh]
+    cost: float  # [currency]
+    carbon_kg: float  # [kg CO2]
+
+
+@dataclass(frozen=True)
 class NetworkBySite:
     """What moving jobs' data uses at each site of a fleet, one entry per site (in
     ``Problem.sites`` order): the sending (home) and the receiving site each count half
@@ -353,6 +362,11 @@ class NetworkBySite:
     energy_kwh: np.ndarray  # (S,) [kWh]
     cost: np.ndarray  # (S,) [currency]
     carbon_kg: np.ndarray  # (S,) [kg CO2]
+
+    def site(self, k: int) -> SiteNetwork:
+        """The share of the site at position ``k``."""
+        return SiteNetwork(float(self.energy_kwh[k]), float(self.cost[k]),
+                           float(self.carbon_kg[k]))
 
 
 def network_by_site(problem: Problem, pod_of_job: np.ndarray) -> NetworkBySite:

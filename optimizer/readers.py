@@ -48,6 +48,10 @@ MAX_PRICE_PER_KWH = 1e3
 MAX_CARBON_G_PER_KWH = 2e3
 #: Largest pod capacity [kW]: 1 GW, a whole campus.
 MAX_POD_KW = 1e6
+#: Least difflib similarity for an unknown column to be named as meant for a known one
+#: (judgement: 'site' -> 'sites' is 0.89, 'pod' -> 'pods' 0.86; at difflib's default 0.6
+#: 'notes' was offered 'sites').
+NEAR_COLUMN_CUTOFF = 0.75
 #: Longest job id or pod name [characters]: ids are repeated in schedules, reports and
 #: messages; a longer one is a pasted cell, not a name.
 MAX_ID_CHARS = 200
@@ -152,7 +156,7 @@ def _checked_header(text: str, label: str, width: int) -> list[str]:
             continue
         if name in seen:
             raise ScheduleInputError(
-                f"{label}: the column {name!r} is named twice in the header (columns "
+                f"{label}: the column {name[:40]!r} is named twice in the header (columns "
                 f"{seen[name]} and {k}); keep one of them")
         seen[name] = k
         names.append(name)
@@ -168,7 +172,8 @@ def _meant(name: str, known: tuple[str, ...]) -> str | None:
     by_plain = {plain(c): c for c in known}
     if plain(name) in by_plain:
         return by_plain[plain(name)]
-    near = difflib.get_close_matches(plain(name), list(by_plain), n=1, cutoff=0.75)
+    near = difflib.get_close_matches(plain(name), list(by_plain), n=1,
+                                   cutoff=NEAR_COLUMN_CUTOFF)
     return by_plain[near[0]] if near else None
 
 
@@ -185,8 +190,8 @@ def _check_columns(label: str, names: list[str], required: tuple[str, ...],
     missing = [c for c in required if c not in names]
     may = f", and may have {', '.join(optional)}" if optional else ""
     if missing:
-        meant = [f"{n[:40]!r} looks meant as {_meant(n, read)!r}" for _, n in unknown
-                 if _meant(n, read) in missing]
+        meant = [f"{n[:40]!r} looks meant as {m!r}" for _, n in unknown
+                 if (m := _meant(n, read)) in missing]
         hint = f" ({'; '.join(meant)})" if meant else ""
         raise ScheduleInputError(
             f"{label}: missing column(s) {', '.join(missing)}{hint}; the file needs the "

@@ -12,7 +12,6 @@ in a :class:`~scenarios.errors.ScenarioError` (exit 2), never a traceback.
 from __future__ import annotations
 
 import json
-import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ import pandas as pd
 from reports import data as D
 from scenarios.errors import ScenarioError
 from scenarios.fleet_store import FLEET_TOML, FLOWS, JOBS, SITES, read_fleet_run
-from scenarios.store import KPIS, MANIFEST, SCHEDULE, check_manifest_document
+from scenarios.store import KPIS, MANIFEST, SCHEDULE, check_manifest_document, is_number
 
 #: Columns of a fleet's schedule.csv (scenarios.fleet_store.fleet_schedule_table).
 SCHEDULE_COLUMNS = ("job_id", "site", "pod", "timestamp", "power_kw")
@@ -123,14 +122,9 @@ def looks_like_fleet(path: str | Path) -> bool:
         return False
 
 
-def _is_number(value) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(float(value)) and abs(float(value)) <= 1e15)
-
-
 def _plain(value) -> bool:
     """null, true/false, a finite number or short text: what a KPI value may be."""
-    return (value is None or isinstance(value, bool) or _is_number(value)
+    return (value is None or isinstance(value, bool) or is_number(value)
             or (isinstance(value, str) and len(value) <= MAX_TEXT))
 
 
@@ -139,7 +133,7 @@ def check_kpis(doc: dict) -> str | None:
     if not isinstance(doc.get("kpis"), dict):
         return "has no object 'kpis'"
     for key in REQUIRED_KPIS:
-        if not _is_number(doc["kpis"].get(key)):
+        if not is_number(doc["kpis"].get(key)):
             return f"kpis.{key} must be a number"
     groups = {"kpis": {"": doc["kpis"]}, "sites": doc.get("sites"),
               "baselines": doc.get("baselines", {})}
@@ -161,7 +155,7 @@ def check_kpis(doc: dict) -> str | None:
             return (f"sites: {str(name)[:40]!r} is not a site name (letters, digits, '_', '.', "
                     "'-', up to 64 characters)")
         for key in ("pue", "it_energy_mwh", "facility_energy_mwh"):
-            if not _is_number(values.get(key)):
+            if not is_number(values.get(key)):
                 return f"sites.{str(name)[:40]}.{key} must be a number"
     if not isinstance(doc.get("currency", ""), str) or len(doc.get("currency", "")) > 16:
         return "currency must be text of up to 16 characters"
@@ -202,7 +196,7 @@ def check_flows(flows: pd.DataFrame, names: list[str]) -> str | None:
         return f"lacks column(s) {', '.join(missing)} (coolshift writes {', '.join(FLOW_COLUMNS)})"
     for column in ("jobs", "compute_mwh", "data_tb"):
         values = pd.to_numeric(flows[column], errors="coerce")
-        bad = ~values.map(lambda v: _is_number(v) and v >= 0)
+        bad = ~values.map(lambda v: is_number(v) and v >= 0)
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0])
             return f"row {row + 2}, column {column!r}: {str(flows[column].iloc[row])[:40]!r} " \
@@ -388,14 +382,14 @@ def status_text(fleet: FleetRun) -> str:
                 "'everything at home' baseline).")
     status = str(s.get("status", ""))
     gap = s.get("gap")
-    gap_ok = _is_number(gap)
+    gap_ok = is_number(gap)
     rolling = "planned window by window over the period; " if status.startswith("rolling") else ""
     if status.endswith("optimal"):
         tol = fleet.fleet.get("solver", {}).get("rel_gap") if isinstance(
             fleet.fleet.get("solver"), dict) else None
         within = (f"within {100 * float(gap):.1f} %" if gap_ok else
                   f"within the planner's tolerance ({100 * float(tol):.1f} %)"
-                  if _is_number(tol) else "within the planner's tolerance")
+                  if is_number(tol) else "within the planner's tolerance")
         return (f"Best plan found and proven: {rolling}its cost (money plus the carbon price) "
                 f"is {within} of the best possible plan.")
     if "time_limit" in status:

@@ -72,7 +72,7 @@ from scenarios.fleet_schema import Fleet
 from scenarios.money import scenario_tco, tco_kpis
 from scenarios.outcomes import ScheduleOutcome, checked_linearisation, resimulate
 from scenarios.run import Preflight, RunResult, preflight
-from scenarios.schema import Scenario
+from scenarios.schema import Scenario, with_time_limit
 
 #: Schedules of a fleet run: the MILP, the two "everything at home" baselines, and greedy
 #: over every site a job may use.
@@ -290,11 +290,8 @@ def run_fleet(fleet: Fleet, base_dir: Path | None = None, optimize: bool = True,
     say = progress or (lambda text: None)
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    if time_limit_s is not None:  # the run's fleet.toml records the limit it ran with
-        fleet = fleet.model_copy(update={"solver": fleet.solver.model_copy(
-            update={"time_limit_s": float(time_limit_s)})})
-    prepared, jobs, problem, options = fleet_preflight(fleet, base_dir, time_limit_s, say,
-                                                       map_sites)
+    fleet = with_time_limit(fleet, time_limit_s)  # what fleet.toml records
+    prepared, jobs, problem, options = fleet_preflight(fleet, base_dir, None, say, map_sites)
     network = _network(fleet)
     names = list(problem.sites)
     timings["inputs_and_thermal_s"] = time.perf_counter() - t0
@@ -321,7 +318,7 @@ def run_fleet(fleet: Fleet, base_dir: Path | None = None, optimize: bool = True,
                 for name, schedule in schedules.items()}
     results = map_sites(_site_result, [
         (n, prepared.scenarios[k], prepared.checked[k], schedules, solver, main, jobs,
-         {name: (net, k) for name, net in networks.items()})
+         {name: net.site(k) for name, net in networks.items()})
         for k, n in enumerate(names)])
     site_results = dict(zip(names, results, strict=True))
     timings["resimulate_s"] = time.perf_counter() - t
@@ -378,7 +375,7 @@ def _site_result(task: tuple) -> RunResult:
                              checked.inputs, checked.pods, checked.params, prep.baseline)
         # the site's half of each transfer it sends or receives (fleet_kpis.with_network)
         outcomes[sched_name] = dataclasses.replace(
-            outcome, kpis=with_network(outcome.kpis, *networks[sched_name]))
+            outcome, kpis=with_network(outcome.kpis, networks[sched_name]))
     main = outcomes[main_name]
     kpis = dict(main.kpis)
     jobs_here = main.schedule["job_id"].nunique() if len(main.schedule) else 0
@@ -387,10 +384,9 @@ def _site_result(task: tuple) -> RunResult:
     kpis["deadlines_met_share"] = 1.0 if jobs_here else None
     target = K.target_check(kpis["pue"], scenario.targets.pue, scenario.targets.label)
     kpis.update({key: v for key, v in target.items() if key != "references"})
-    # the site's capital cost and TCO (its facility alone; the network's cost is the
-    # fleet's, kept apart in network_cost)
-    kpis.update(tco_kpis(scenario_tco(scenario, checked.sizings, kpis,
-                                      len(checked.inputs.frame))))
+    # the site's capital cost and TCO (its facility alone: the network is not in them)
+    money = scenario_tco(scenario, checked.sizings, kpis, len(checked.inputs.frame))
+    kpis.update(tco_kpis(money))
     here = jobs[jobs["job_id"].astype(str).isin(set(main.schedule["job_id"].astype(str)))]
     checked_linear = checked_linearisation(prep.coefficients, prep.baseline, main,
                                            scenario.grid.grid_limit_kw, checked.inputs.notes)
@@ -399,6 +395,7 @@ def _site_result(task: tuple) -> RunResult:
         baseline_compute_kw=prep.baseline, coefficients=prep.coefficients, outcomes=outcomes,
         solver={**solver, "fleet_site": name}, kpis=K.clean(kpis),
         linearisation=checked_linear, timings_s={}, optimized=main.name == "milp",
+        tco=money,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimizer.fleet import NetworkBySite, moved_jobs, split_pod
+from optimizer.fleet import SiteNetwork, moved_jobs, split_pod
 from optimizer.levers import lever_savings
 from optimizer.problem import Problem
 from optimizer.schedule import from_frame
@@ -29,14 +29,14 @@ def pod_of_jobs(problem: Problem, schedule: pd.DataFrame) -> np.ndarray:
     return pod
 
 
-def with_network(kpis: dict, network: NetworkBySite, site: int) -> dict:
+def with_network(kpis: dict, share: SiteNetwork) -> dict:
     """A site's KPIs with its share of moving jobs' data (:func:`optimizer.fleet.
     network_by_site`): ``network_*`` of its own, in its total cost and carbon totals;
     not in its facility energy, energy cost or ratios (the network is not the
     facility's)."""
     out = dict(kpis)
-    cost, tonnes = float(network.cost[site]), float(network.carbon_kg[site]) / 1e3
-    out["network_energy_mwh"] = float(network.energy_kwh[site]) / 1e3
+    cost, tonnes = share.cost, share.carbon_kg / 1e3
+    out["network_energy_mwh"] = share.energy_kwh / 1e3
     out["network_cost"] = cost
     out["network_carbon_t"] = tonnes
     for key, add in (("total_cost", cost), ("carbon_location_t", tonnes),
@@ -124,29 +124,26 @@ def fleet_shifted_share(sites: dict[str, RunResult], name: str) -> float | None:
     return moved / total
 
 
-#: A site's money KPIs that add up over a fleet (scenarios.money.tco_kpis).
-ADDITIVE_MONEY_KPIS = ("capex", "annualised_capex", "opex_per_year", "tco_per_year",
-                       "embodied_carbon_t")
-
-
 def fleet_tco_kpis(sites: dict[str, RunResult]) -> dict:
-    """The fleet's capital cost and TCO: the sites' sums, and per-kW and per-MWh figures
-    from those sums (a site's annual compute energy is its TCO / its TCO per MWh). A sum
-    is null when a site's figure is (e.g. no embodied-carbon factor)."""
-    out: dict = {}
-    for key in ADDITIVE_MONEY_KPIS:
-        values = [r.kpis.get(key) for r in sites.values()]
-        out[key] = None if any(v is None for v in values) else float(sum(values))
-    it_kw = [r.kpis["capex"] / r.kpis["capex_per_kw_it"] for r in sites.values()
-             if r.kpis.get("capex_per_kw_it")]
-    out["capex_per_kw_it"] = (out["capex"] / sum(it_kw) if out["capex"] is not None
-                              and len(it_kw) == len(sites) and sum(it_kw) > 0 else None)
-    mwh = [r.kpis["tco_per_year"] / r.kpis["tco_per_mwh_compute"] for r in sites.values()
-           if r.kpis.get("tco_per_mwh_compute")]
-    out["tco_per_mwh_compute"] = (out["tco_per_year"] / sum(mwh) if out["tco_per_year"]
-                                  is not None and len(mwh) == len(sites) and sum(mwh) > 0
-                                  else None)
-    return out
+    """The fleet's capital cost and TCO (the keys of :func:`scenarios.money.tco_kpis`)
+    from the sites' :class:`scenarios.costs.Tco`: sums, and per kW of IT and per MWh of
+    compute from the summed IT power and compute energy. Embodied carbon is null when
+    a site's is."""
+    tcos = [r.tco for r in sites.values()]
+    capex = sum(t.capex.total for t in tcos)
+    it_kw = sum(t.capex.it_kw for t in tcos)
+    per_year = sum(t.per_year for t in tcos)
+    compute_mwh = sum(t.compute_mwh_per_year for t in tcos)
+    embodied = [t.embodied_t for t in tcos]
+    return {
+        "capex": capex,
+        "capex_per_kw_it": capex / it_kw if it_kw > 0 else None,
+        "annualised_capex": sum(t.annualised_capex for t in tcos),
+        "opex_per_year": sum(t.annual.total for t in tcos),
+        "tco_per_year": per_year,
+        "tco_per_mwh_compute": per_year / compute_mwh if compute_mwh > 0 else None,
+        "embodied_carbon_t": None if None in embodied else sum(embodied),
+    }
 
 
 def fleet_lever_kpis(problem: Problem, schedules: dict, main: str, kpis: dict) -> dict:

@@ -108,7 +108,7 @@ def load_fleet_arg(arg: str) -> tuple[Fleet, dict, Path | None]:
 
 def _nearest_built_in(name: str) -> str:
     """'did you mean the built-in X? ' for the built-in scenario nearest ``name``, or ''."""
-    near = difflib.get_close_matches(name, example_names(), n=1, cutoff=0.6)
+    near = difflib.get_close_matches(name, example_names(), n=1)  # as loading.py's
     return f"did you mean the built-in {near[0]!r}? " if near else ""
 
 

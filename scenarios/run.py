@@ -42,7 +42,7 @@ from scenarios.money import scenario_sizings, scenario_tco, tco_kpis
 from scenarios.onsite import has_pv, has_wind
 from scenarios.outcomes import ScheduleOutcome, checked_linearisation, resimulate
 from scenarios.schedules import asset_parts, levers_of, make_schedules, problem_of
-from scenarios.schema import Scenario
+from scenarios.schema import Scenario, with_time_limit
 from scenarios.workload import expected_job_load, generate_jobs, inference_compute_kw
 from thermal.coefficients import scheduler_coefficients
 from thermal.facility import Pod, design_pod
@@ -355,11 +355,9 @@ def run_scenario(
     say = progress or (lambda text: None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    if time_limit_s is not None:  # the run's scenario.toml records the limit it ran with
-        scenario = scenario.model_copy(update={"solver": scenario.solver.model_copy(
-            update={"time_limit_s": float(time_limit_s)})})
+    scenario = with_time_limit(scenario, time_limit_s)  # what scenario.toml records
 
-    checked = preflight(scenario, time_limit_s, say)
+    checked = preflight(scenario, None, say)
     inputs, params, pods, prep = checked.inputs, checked.params, checked.pods, checked.prepared
     timings["inputs_and_thermal_s"] = time.perf_counter() - t0
 

@@ -423,6 +423,16 @@ class Solver(_Model):
         return self
 
 
+def with_time_limit(config, time_limit_s: float | None):
+    """A scenario or fleet (anything with a ``solver``) whose ``solver.time_limit_s`` is
+    ``time_limit_s`` (None: as it is), so that what a run writes records the limit it
+    ran with (``--time-limit`` overrides the file's)."""
+    if time_limit_s is None:
+        return config
+    solver = config.solver.model_copy(update={"time_limit_s": float(time_limit_s)})
+    return config.model_copy(update={"solver": solver})
+
+
 class Forecast(_Model):
     """The signals the schedule is planned on (scenarios.forecasts; docs/optimizer.md,
     "Forecasts"): the actual ones (perfect foresight) or a forecast of the hourly series

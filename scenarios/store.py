@@ -333,7 +333,7 @@ def _json_kind(value) -> str:
     return {str: "text", list: "array", dict: "object"}.get(type(value), type(value).__name__)
 
 
-def _is_number(value, finite: bool = True) -> bool:
+def is_number(value, finite: bool = True) -> bool:
     """A JSON number (not true/false); finite and of magnitude up to
     :data:`MAX_KPI_MAGNITUDE` unless ``finite`` is False."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -344,9 +344,9 @@ def _is_number(value, finite: bool = True) -> bool:
 def _solver_figure(value) -> bool:
     """A solver figure: null, a number within bounds, or NaN / infinity (no bound or
     gap known; the reports show n/a)."""
-    if value is None or _is_number(value):
+    if value is None or is_number(value):
         return True
-    return _is_number(value, finite=False) and not math.isfinite(value)
+    return is_number(value, finite=False) and not math.isfinite(value)
 
 
 def _is_text(value, limit: int) -> bool:
@@ -359,7 +359,7 @@ def _expect(ok: bool, where: str, expected: str, value) -> None:
             got = "text"
         elif isinstance(value, str):
             got = f"text of {len(value):,} characters"
-        elif _is_number(value, finite=False):
+        elif is_number(value, finite=False):
             got = f"{value:g}"
         else:
             got = _json_kind(value)
@@ -396,16 +396,16 @@ def check_kpis_document(doc: dict) -> None:
     for key, value in kpis.items():
         where = f"kpis.{str(key)[:40]}"
         if key in KPI_SUMS:
-            _expect(_is_number(value), where, NUMBER, value)
+            _expect(is_number(value), where, NUMBER, value)
         elif key in KPI_TEXT:
             _expect(value is None or _is_text(value, MAX_KPI_TEXT), where,
                     f"{KPI_TEXT_RULE} or null", value)  # fmt: skip
         elif key in KPI_BOOL:
             _expect(value is None or isinstance(value, bool), where, "true, false or null", value)
         elif key in K.KPI_DEFINITIONS:
-            _expect(value is None or _is_number(value), where, NUMBER_OR_NULL, value)
+            _expect(value is None or is_number(value), where, NUMBER_OR_NULL, value)
         else:  # a key of a later version: any plain value
-            ok = value is None or isinstance(value, bool) or _is_number(value)
+            ok = value is None or isinstance(value, bool) or is_number(value)
             _expect(ok or _is_text(value, MAX_KPI_TEXT), where,
                     f"{NUMBER}, {KPI_TEXT_RULE}, true/false or null", value)  # fmt: skip
     for name, values in _dict_at(doc, "pods", "").items():
@@ -415,13 +415,13 @@ def check_kpis_document(doc: dict) -> None:
             if key not in values:
                 raise _Shape(f"{where}.{key} is missing")
         for key, value in values.items():
-            _expect(value is None or _is_number(value), f"{where}.{str(key)[:40]}",
+            _expect(value is None or is_number(value), f"{where}.{str(key)[:40]}",
                     NUMBER_OR_NULL, value)  # fmt: skip
     for name, values in _dict_at(doc, "baselines", "", required=False).items():
         where = f"baselines.{str(name)[:40]}"
         _expect(isinstance(values, dict), where, "an object", values)
         for key, value in values.items():
-            ok = value is None or isinstance(value, bool) or _is_number(value)
+            ok = value is None or isinstance(value, bool) or is_number(value)
             _expect(ok, f"{where}.{str(key)[:40]}", f"{NUMBER}, true/false or null", value)
     targets = _dict_at(doc, "targets", "")
     references = targets.get("references")
@@ -431,7 +431,7 @@ def check_kpis_document(doc: dict) -> None:
         _expect(isinstance(ref, dict), where, "an object", ref)
         _expect(_is_text(ref.get("label"), MAX_KPI_TEXT), f"{where}.label", KPI_TEXT_RULE,
                 ref.get("label"))  # fmt: skip
-        _expect(_is_number(ref.get("pue")), f"{where}.pue", NUMBER, ref.get("pue"))
+        _expect(is_number(ref.get("pue")), f"{where}.pue", NUMBER, ref.get("pue"))
         _expect(isinstance(ref.get("met"), bool), f"{where}.met", "true or false", ref.get("met"))
         if "target_in" in ref:
             _expect(ref["target_in"] in ("", "CN"), f"{where}.target_in",
@@ -460,7 +460,7 @@ def check_manifest_document(doc: dict) -> None:
             _expect(_solver_figure(value), f"solver.{key}", f"{NUMBER_OR_NULL} (or NaN)", value)
     for key in ("model_size", "validation"):
         for name, value in _dict_at(solver, key, "solver.", required=False).items():
-            _expect(_is_number(value, finite=False), f"solver.{key}.{str(name)[:40]}", "a number",
+            _expect(is_number(value, finite=False), f"solver.{key}.{str(name)[:40]}", "a number",
                     value)  # fmt: skip
     warnings = solver.get("warnings", [])
     _expect(isinstance(warnings, list) and all(_is_text(w, MAX_MANIFEST_TEXT) for w in warnings),
@@ -478,9 +478,9 @@ def check_manifest_document(doc: dict) -> None:
             _expect(len(str(name)) <= MAX_KPI_TEXT, f"{key} key", KPI_TEXT_RULE, str(name))
             _expect(_is_text(value, limit), where, rule, value)
     for name, value in _dict_at(doc, "timings_s", "", required=False).items():
-        _expect(_is_number(value, finite=False), f"timings_s.{str(name)[:40]}", "a number", value)
+        _expect(is_number(value, finite=False), f"timings_s.{str(name)[:40]}", "a number", value)
     for name, value in _dict_at(doc, "weather", "", required=False).items():
-        ok = value is None or _is_number(value, finite=False) or _is_text(value, MAX_KPI_TEXT)
+        ok = value is None or is_number(value, finite=False) or _is_text(value, MAX_KPI_TEXT)
         _expect(ok, f"weather.{str(name)[:40]}", f"a number or {KPI_TEXT_RULE}", value)
     for key in ("notes", "assumptions"):
         items = doc.get(key, [])
